@@ -1,0 +1,1 @@
+"""Auth and access: users, OAuth accounts, sessions, RBAC, audit log and activity feed."""

@@ -1,0 +1,1 @@
+"""Books: the reading list and reading sessions."""

@@ -1,0 +1,1 @@
+"""The event outbox: what transitions publish to subscribers (DESIGN.md section 5)."""

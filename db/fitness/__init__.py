@@ -1,0 +1,1 @@
+"""Fitness: exercises, workouts, workout sessions and sets, personal records, programs."""

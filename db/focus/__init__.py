@@ -1,0 +1,1 @@
+"""Focus timer: focus sessions, their pause state, and focus music libraries."""

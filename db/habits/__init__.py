@@ -1,0 +1,1 @@
+"""Habits and goals: habits, their completions, goals and goal milestones."""

@@ -1,0 +1,1 @@
+"""Learn: topics, lessons, ear-training drills and each user's progress on them."""

@@ -1,0 +1,1 @@
+"""Listening prompts: admin-curated critical-listening templates and their presets."""

@@ -1,0 +1,1 @@
+"""Market: the coin shop catalog, purchases and the market transaction history."""

@@ -1,0 +1,1 @@
+"""Planning: calendar events, daily plans and plan templates."""

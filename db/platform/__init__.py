@@ -1,0 +1,1 @@
+"""Platform: feedback, ideas, infobase, onboarding, settings, feature flags, inbox, references."""

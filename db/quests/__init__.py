@@ -1,0 +1,1 @@
+"""Quests: the universal quest catalog, users' progress on it, and users' own quests."""

@@ -1,0 +1,1 @@
+"""Reference tracks and their audio analyses (frames, events, annotations, regions)."""

@@ -1,0 +1,126 @@
+"""Sign-in tokens: opaque random session tokens, stored hashed in ``sessions`` with an expiry.
+
+DESIGN.md section 4 ("Auth"): ``Authorization: Bearer <token>`` on HTTP, the same token in the
+websocket ``connection_init`` payload; revoked by deleting the row. An expired, unknown or
+malformed token means "not signed in", never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+
+#: The entitlement that lets a viewer read every user's rows (admin screens).
+ADMIN_ENTITLEMENT = "users:read"
+#: Default lifetime of a session token, in seconds (30 days).
+DEFAULT_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+_TOKEN_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated user of a request.
+
+    Attributes:
+        user_id: ``users.id``.
+        session_id: ``sessions.id`` of the token used.
+        entitlements: names of the entitlements held through the user's roles.
+    """
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    entitlements: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the viewer may read every user's rows."""
+        return ADMIN_ENTITLEMENT in self.entitlements
+
+    def has(self, entitlement: str) -> bool:
+        return entitlement in self.entitlements
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest of a session token (what ``sessions.token`` stores)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value, or None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 256:
+        return None
+    return token
+
+
+def _viewer_statement(token_hash: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str]]]:
+    t = metadata.tables
+    sessions, user_roles = t["sessions"], t["user_roles"]
+    role_entitlements, entitlements = t["role_entitlements"], t["entitlements"]
+    held = (
+        sa.select(sa.func.array_agg(sa.distinct(entitlements.c.name)))
+        .select_from(user_roles)
+        .join(role_entitlements, role_entitlements.c.role_id == user_roles.c.role_id)
+        .join(entitlements, entitlements.c.id == role_entitlements.c.entitlement_id)
+        .where(user_roles.c.user_id == sessions.c.user_id)
+        .where(sa.or_(user_roles.c.expires_at.is_(None), user_roles.c.expires_at > sa.func.now()))
+        .scalar_subquery()
+    )
+    return sa.select(sessions.c.user_id, sessions.c.id, held).where(
+        sessions.c.token == token_hash, sessions.c.expires_at > sa.func.now()
+    )
+
+
+async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer | None:
+    """The viewer a bearer token signs in, or None for a missing, unknown or expired token.
+
+    One SQL statement (the session, its user and the user's entitlements).
+    """
+    if not token:
+        return None
+    row = (await conn.execute(_viewer_statement(hash_token(token)))).first()
+    if row is None:
+        return None
+    return Viewer(user_id=row[0], session_id=row[1], entitlements=frozenset(row[2] or ()))
+
+
+async def create_session_token(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    *,
+    ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
+    user_agent: str | None = None,
+) -> str:
+    """Create a session for ``user_id`` and return its token (shown once, stored hashed).
+
+    Args:
+        conn: a connection inside the caller's transaction.
+        user_id: the user to sign in.
+        ttl_seconds: lifetime of the token in seconds (> 0).
+
+    Raises:
+        ValueError: ``ttl_seconds`` is not positive.
+    """
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    await conn.execute(
+        sa.insert(metadata.tables["sessions"]).values(
+            user_id=user_id,
+            token=hash_token(token),
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
+            user_agent=user_agent,
+        )
+    )
+    return token

@@ -1,0 +1,1 @@
+"""Alembic migrations: one revision per domain for the initial schema, then one per change."""

@@ -1,0 +1,53 @@
+"""GraphQL only: one package per domain, merged by :func:`build_schema` (DESIGN.md section 1).
+
+The object types, connections, filters, relations and by-id lookups of all 75 tables are
+generated from the SQLAlchemy models (``schema/core``); each domain package declares only what
+cannot be derived (its root catalog fields, orders, visibility exceptions, hand-written fields).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+
+#: The domain packages, each registering its TableSpecs at import.
+DOMAINS = (
+    "auth",
+    "gamification",
+    "reference",
+    "listening",
+    "focus",
+    "habits",
+    "quests",
+    "fitness",
+    "planning",
+    "market",
+    "books",
+    "learn",
+    "platform",
+    "events",
+)
+
+
+def _import_domains() -> list[Any]:
+    return [importlib.import_module(f"schema.{name}") for name in DOMAINS]
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The executable schema.
+
+    Args:
+        settings: the process settings (protection limits, introspection, production mode);
+            the defaults when None.
+
+    Returns:
+        A ``strawberry.Schema`` with the generated types and every domain's root fields.
+    """
+    from schema.core.build import build
+
+    return build(_import_domains(), settings)

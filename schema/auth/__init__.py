@@ -1,0 +1,62 @@
+"""Auth and access: the viewer (``me``), users, sessions, roles and entitlements, audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from schema.core.spec import RootField, TableSpec, Visibility, register
+from schema.core.types import TypeFactory
+
+register(
+    TableSpec(
+        "users",
+        description="A person using Ignition. Everything the viewer owns hangs under `me`.",
+        order=("created_at",),
+        roots=(RootField("users", "Every user (admin).", entitlement="users:read"),),
+    ),
+    TableSpec("sessions", description="A signed-in session (its token is never exposed)."),
+    TableSpec("accounts", description="A linked OAuth account (its tokens are never exposed)."),
+    TableSpec("authenticators", description="A WebAuthn credential (reserved)."),
+    TableSpec("verification_tokens", visibility=Visibility.ADMIN, order=("-expires",)),
+    TableSpec(
+        "roles", order=("name",), roots=(RootField("roles", "The roles that grant entitlements."),)
+    ),
+    TableSpec(
+        "entitlements",
+        order=("name",),
+        roots=(RootField("entitlements", "The permissions roles can grant."),),
+    ),
+    TableSpec(
+        "audit_log",
+        visibility=Visibility.ADMIN,
+        description="A security or admin action (admin only).",
+        roots=(
+            RootField(
+                "auditLog", "The audit log, newest first (admin).", entitlement="audit_log:read"
+            ),
+        ),
+    ),
+    TableSpec("activity_events", description="One transition of the viewer's activity feed."),
+)
+
+
+def query_fields(factory: TypeFactory) -> dict[str, Any]:
+    """``me``: the signed-in user, or null without a valid token."""
+    users = factory.catalog["users"]
+    user_type: Any = factory.types["users"]
+
+    async def me(info: strawberry.Info) -> Any:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        return await info.context.loaders.row_by(users, users.table.c.id).load(viewer.user_id)
+
+    me.__annotations__ = {"info": strawberry.Info, "return": user_type | None}
+    return {
+        "me": strawberry.field(
+            resolver=me,
+            description="The signed-in user (null without a valid `Authorization: Bearer` token).",
+        )
+    }

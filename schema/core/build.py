@@ -1,0 +1,124 @@
+"""Assembles the executable schema: generated types, domain root fields, protection extensions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.error import GraphQLError as CoreGraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from schema.core.tables import build_catalog
+from schema.core.types import TypeFactory
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+
+logger = logging.getLogger("ignition.graphql")
+
+
+class CloseReader(SchemaExtension):
+    """Ends the request's read transaction once the operation has executed."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        try:
+            yield
+        finally:
+            reader = getattr(self.execution_context.context, "reader", None)
+            if reader is not None:
+                await reader.close()
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks errors that are not GraphQL errors (bugs, database failures) behind an error id
+    that is logged with the traceback (DESIGN.md section 4); expected errors (bad arguments,
+    permissions, validation) keep their message."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._unexpected)
+
+    @staticmethod
+    def _unexpected(error: GraphQLError) -> bool:
+        original = error.original_error
+        return (
+            original is not None
+            and not isinstance(original, CoreGraphQLError)
+            and not isinstance(original, PermissionError)
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        logger.error(
+            "unexpected error %s in %s", error_id, error.path, exc_info=error.original_error
+        )
+        return GraphQLError(
+            f"Unexpected error (id {error_id}); it has been logged.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+        )
+
+
+def _extensions(settings: Settings | None) -> list[Any]:
+    depth = settings.max_query_depth if settings else 12
+    aliases = settings.max_aliases if settings else 30
+    tokens = settings.max_tokens if settings else 5000
+    extensions: list[Any] = [
+        CloseReader,
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=depth),
+        MaxAliasesLimiter(max_alias_count=aliases),
+        MaxTokensLimiter(max_token_count=tokens),
+        MaskUnexpectedErrors(),
+    ]
+    if settings is not None and (settings.production or not settings.introspection):
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return extensions
+
+
+def _query_type(factory: TypeFactory, domains: list[ModuleType]) -> type:
+    fields: dict[str, Any] = {}
+    for module in domains:
+        hook = getattr(module, "query_fields", None)
+        if hook is not None:
+            fields.update(hook(factory))
+    generated = factory.root_fields()
+    clash = fields.keys() & generated.keys()
+    if clash:
+        raise ValueError(f"root fields declared twice: {sorted(clash)}")
+    fields.update(generated)
+    return strawberry.type(
+        type("Query", (), {"__module__": __name__, **fields}),
+        description="The root of every read: the viewer (`me`), the "
+        "catalogs, admin lists and lookups by id.",
+    )
+
+
+def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Schema:
+    """The schema of :func:`schema.build_schema`."""
+    factory = TypeFactory(build_catalog())
+    query = _query_type(factory, domains)
+    production = bool(settings and settings.production)
+    return strawberry.Schema(
+        query=query,
+        types=list(factory.types.values()),
+        extensions=_extensions(settings),
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

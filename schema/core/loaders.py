@@ -1,0 +1,274 @@
+"""Request-scoped DataLoaders (aiodataloader) for every foreign key, in both directions.
+
+Three loader shapes serve all 75 tables:
+
+- :class:`RowByColumnLoader` (``<Type>By<Column>Loader``): one row per key, e.g. a purchase's
+  item, a lesson's topic, a user's wallet.
+- :class:`PageByParentLoader` (``<Type>PageBy<Column>Loader``): one connection page per parent,
+  every parent of a batch in one statement (a window function ranks rows per parent).
+- :class:`CountByParentLoader` (``<Type>CountBy<Column>Loader``): ``totalCount`` per parent.
+
+A loader is keyed in :class:`Loaders` by what changes its SQL (relation, page size, cursor,
+filter), so one GraphQL field at one depth costs one statement whatever the number of rows.
+Pages prime the by-id loader of their rows (Saleor's priming habit), so a later lookup of the
+same row costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import sqlalchemy as sa
+from aiodataloader import DataLoader
+from graphql import GraphQLError
+
+from schema.core import sql
+from schema.core.spec import Visibility
+from schema.core.tables import Relation, TableInfo, build_catalog, pascal
+
+if TYPE_CHECKING:
+    from gateway.context import Context
+
+#: Largest page a connection serves (DESIGN.md section 4; issue: maximum page size 100).
+MAX_PAGE_SIZE = 100
+#: Page size when neither ``first`` nor ``last`` is given.
+DEFAULT_PAGE_SIZE = 20
+#: The key of a root connection's single "parent".
+ROOT = "__root__"
+
+L = TypeVar("L", bound=DataLoader[Any, Any])
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """Validated Relay connection arguments (``first``/``after`` or ``last``/``before``) plus
+    the filter, in a hashable form that keys the page loaders."""
+
+    limit: int
+    reverse: bool
+    cursor: str | None
+    filter: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def parse(
+        cls,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+        filter_key: tuple[tuple[str, Any], ...],
+    ) -> PageArgs:
+        """Check the arguments of a connection field.
+
+        Raises:
+            GraphQLError: both ``first`` and ``last``, ``after`` with ``last``, ``before`` with
+                ``first``, or a page size outside 0..100.
+        """
+        if first is not None and last is not None:
+            raise GraphQLError("Pass either `first` or `last`, not both.")
+        if last is not None and after is not None:
+            raise GraphQLError("`after` goes with `first`; use `before` with `last`.")
+        if first is not None and before is not None:
+            raise GraphQLError("`before` goes with `last`; use `after` with `first`.")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+                raise GraphQLError(
+                    f"`{name}` must be between 0 and {MAX_PAGE_SIZE} (got {value}); "
+                    "page through larger results with cursors."
+                )
+        if last is not None or before is not None:
+            return cls(last if last is not None else DEFAULT_PAGE_SIZE, True, before, filter_key)
+        return cls(first if first is not None else DEFAULT_PAGE_SIZE, False, after, filter_key)
+
+
+class _Loader(DataLoader[Any, Any]):
+    def __init__(self, ctx: Context, name: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+class RowByColumnLoader(_Loader):
+    """The visible row of ``info`` whose ``column`` equals the key, or None."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        info: TableInfo,
+        column: sa.Column[Any],
+        where: Sequence[sa.ColumnElement[bool]] = (),
+        scope: str = "",
+    ) -> None:
+        super().__init__(ctx, f"{scope}{info.type_name}By{pascal(column.name)}Loader")
+        self.info = info
+        self.column = column
+        self.where = list(where)
+
+    async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
+        where = self.ctx.loaders.visibility(self.info) + self.where
+        rows = await self.ctx.reader.fetch(sql.rows_statement(self.info, self.column, keys, where))
+        found = {row._key: row for row in rows}
+        return [found.get(key) for key in keys]
+
+
+class PageByParentLoader(_Loader):
+    """One page (``limit + 1`` rows, to tell whether more follow) per parent key."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        info: TableInfo,
+        parent_col: sa.Column[Any] | None,
+        args: PageArgs,
+        where: list[sa.ColumnElement[bool]],
+    ) -> None:
+        column = "Root" if parent_col is None else pascal(parent_col.name)
+        super().__init__(ctx, f"{info.type_name}PageBy{column}Loader")
+        self.info, self.parent_col, self.args, self.where = info, parent_col, args, where
+
+    async def batch_load_fn(self, keys: Sequence[Any]) -> list[list[Any]]:
+        stmt = sql.page_statement(
+            self.info,
+            self.where,
+            limit=self.args.limit + 1,
+            reverse=self.args.reverse,
+            parent_col=self.parent_col,
+            keys=[k for k in keys if k != ROOT],
+        )
+        rows = await self.ctx.reader.fetch(stmt)
+        if self.parent_col is None:
+            pages: dict[Any, list[Any]] = {ROOT: list(rows)}
+        else:
+            pages = defaultdict(list)
+            for row in rows:
+                pages[row._parent].append(row)
+        if self.info.has_single_id:
+            by_id = self.ctx.loaders.row_by(self.info, self.info.table.c.id)
+            for row in rows:
+                by_id.prime(row.id, row)
+        return [pages.get(key, []) for key in keys]
+
+
+class CountByParentLoader(_Loader):
+    """``totalCount`` of the (filtered, visible) rows per parent key."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        info: TableInfo,
+        parent_col: sa.Column[Any] | None,
+        where: list[sa.ColumnElement[bool]],
+    ) -> None:
+        column = "Root" if parent_col is None else pascal(parent_col.name)
+        super().__init__(ctx, f"{info.type_name}CountBy{column}Loader")
+        self.info, self.parent_col, self.where = info, parent_col, where
+
+    async def batch_load_fn(self, keys: Sequence[Any]) -> list[int]:
+        if self.parent_col is None:
+            rows = await self.ctx.reader.fetch(sql.count_statement(self.info, self.where))
+            return [int(rows[0][0])] * len(keys)
+        rows = await self.ctx.reader.fetch(
+            sql.count_statement(self.info, self.where, parent_col=self.parent_col, keys=keys)
+        )
+        counts = {row._parent: int(row[1]) for row in rows}
+        return [counts.get(key, 0) for key in keys]
+
+
+class Loaders:
+    """The DataLoaders of one request, created on first use and keyed by what shapes their SQL."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.catalog = build_catalog()
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._visibility: dict[str, list[sa.ColumnElement[bool]]] = {}
+
+    def _get(self, key: Hashable, factory: Callable[[], L]) -> L:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = factory()
+        return loader  # type: ignore[return-value]
+
+    def visibility(self, info: TableInfo) -> list[sa.ColumnElement[bool]]:
+        """The viewer's visibility predicate of ``info`` as a WHERE list (cached)."""
+        if info.name not in self._visibility:
+            clause = sql.visible(self.catalog, info, self.ctx.viewer)
+            self._visibility[info.name] = [] if clause is None else [clause]
+        return self._visibility[info.name]
+
+    def _child_where(
+        self, relation: Relation | None, info: TableInfo
+    ) -> list[sa.ColumnElement[bool]]:
+        # Children fetched through the FK that makes them visible (their owner) need no
+        # visibility predicate: the parent is visible, hence so are they.
+        if relation is not None and (
+            relation.fk_column is info.owner_fk
+            or (info.visibility is Visibility.OWNER and relation.fk_column.name == "user_id")
+        ):
+            return []
+        return self.visibility(info)
+
+    def row_by(
+        self,
+        info: TableInfo,
+        column: sa.Column[Any],
+        *,
+        where: Sequence[sa.ColumnElement[bool]] = (),
+        scope: str = "",
+    ) -> RowByColumnLoader:
+        """``<Scope><Type>By<Column>Loader``: one visible row per value of ``column``, which
+        is unique among the rows matching ``where`` (e.g. the active focus session of a user,
+        ``scope="Active"``)."""
+        return self._get(
+            ("row", info.name, column.name, scope),
+            lambda: RowByColumnLoader(self.ctx, info, column, where, scope),
+        )
+
+    def page(
+        self,
+        info: TableInfo,
+        relation: Relation | None,
+        args: PageArgs,
+        filters: Sequence[sql.FilterDef],
+    ) -> PageByParentLoader:
+        """The page loader of a connection (``relation`` None: a root connection)."""
+        key = ("page", info.name, relation and relation.fk_column.name, args)
+
+        def factory() -> PageByParentLoader:
+            where = self._child_where(relation, info) + sql.filter_clauses(
+                info, filters, args.filter
+            )
+            if args.cursor is not None:
+                try:
+                    values = sql.decode_cursor(info, args.cursor)
+                except sql.InvalidCursor as exc:
+                    raise GraphQLError(str(exc)) from exc
+                where.append(sql.keyset(info, values, after=not args.reverse))
+            return PageByParentLoader(self.ctx, info, relation and relation.fk_column, args, where)
+
+        return self._get(key, factory)
+
+    def count(
+        self,
+        info: TableInfo,
+        relation: Relation | None,
+        filter_key: tuple[tuple[str, Any], ...],
+        filters: Sequence[sql.FilterDef],
+    ) -> CountByParentLoader:
+        """The ``totalCount`` loader of a connection."""
+        key = ("count", info.name, relation and relation.fk_column.name, filter_key)
+        return self._get(
+            key,
+            lambda: CountByParentLoader(
+                self.ctx,
+                info,
+                relation and relation.fk_column,
+                self._child_where(relation, info) + sql.filter_clauses(info, filters, filter_key),
+            ),
+        )

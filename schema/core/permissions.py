@@ -1,0 +1,30 @@
+"""Permissions declared where fields are declared (Saleor's habit), never checked ad hoc."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission
+
+
+class IsAuthenticated(BasePermission):
+    """The request carries a valid session token."""
+
+    message = "Sign in first: send `Authorization: Bearer <token>`."
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return info.context.viewer is not None
+
+
+class HasEntitlement(BasePermission):
+    """The viewer holds ``entitlement`` through one of their roles (``roles`` ->
+    ``role_entitlements`` -> ``entitlements``)."""
+
+    def __init__(self, entitlement: str) -> None:
+        self.entitlement = entitlement
+        self.message = f"This field requires the `{entitlement}` entitlement."
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        viewer = info.context.viewer
+        return viewer is not None and viewer.has(self.entitlement)

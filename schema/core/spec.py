@@ -1,0 +1,136 @@
+"""The one declaration per table from which the GraphQL layer is generated.
+
+Everything that can be derived from the SQLAlchemy model is derived (fields, enums, relations in
+both directions, ownership, default order); a :class:`TableSpec` only states the exceptions.
+Each ``schema/<domain>/__init__.py`` declares the specs of its tables and :func:`register`
+collects them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class Visibility(StrEnum):
+    """Who may see a table's rows (DESIGN.md section 4: another user's rows are absent)."""
+
+    #: Catalog rows: everybody, signed in or not.
+    PUBLIC = "public"
+    #: Rows whose ``user_id`` is the viewer (or, with a ``public_when`` predicate, also the
+    #: shared rows, e.g. built-in exercises whose ``user_id`` is NULL).
+    OWNER = "owner"
+    #: Rows reachable through an owned parent (``goal_milestones`` through ``goals``).
+    VIA_PARENT = "via_parent"
+    #: The viewer's own ``users`` row.
+    SELF = "self"
+    #: Only viewers holding the admin entitlement (``audit_log``, ``verification_tokens``).
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter argument that is not derived from a column type.
+
+    Attributes:
+        name: the GraphQL input field (camelCase is applied), e.g. ``"muscle"``.
+        python_type: the argument's Python type (``str``, ``list[str]``).
+        clause: builds the SQL predicate from the table and the argument value.
+        description: shown in GraphiQL.
+    """
+
+    name: str
+    python_type: Any
+    clause: Callable[[sa.Table, Any], sa.ColumnElement[bool]]
+    description: str
+
+
+@dataclass(frozen=True)
+class RootField:
+    """A root ``Query`` connection over a table (catalogs, admin lists).
+
+    Attributes:
+        name: the GraphQL field name (``"marketItems"``).
+        description: shown in GraphiQL.
+        entitlement: when set, only viewers holding it may query the field (e.g.
+            ``"users:read"``); others get a permission error.
+    """
+
+    name: str
+    description: str
+    entitlement: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The API declaration of one table; every attribute is an override of a derived default.
+
+    Attributes:
+        table: the table name (``"focus_sessions"``).
+        description: the type's description in the SDL.
+        visibility: who sees rows; derived from the columns when None (``user_id`` -> OWNER,
+            no owner but a cascading FK to an owned table -> VIA_PARENT, else PUBLIC).
+        public_when: with OWNER visibility, the predicate of rows everybody may see.
+        order: the connection order as column names, ``"-col"`` for descending; the primary
+            key is appended as the tie-breaker. Derived when None (``sort_order``-like column
+            ascending, then ``created_at``; or newest first for logs).
+        search: text columns searched by the ``search`` filter (case-insensitive substring).
+        filters: extra filter arguments.
+        roots: root connections over this table.
+        reverse_names: FK column of this table -> name of the reverse field on the
+            referenced type (``{"user_id": "ledger"}`` makes ``User.ledger``).
+        forward_names: FK column -> name of the forward field.
+        extra_fields: python name -> a builder taking the ``TypeFactory`` and returning a
+            strawberry field added to the generated type (hand-written fields that cannot be
+            derived, e.g. ``User.activeFocusSession``).
+        by_id: generate a root lookup ``<type>(id: ID!)``.
+    """
+
+    table: str
+    description: str | None = None
+    visibility: Visibility | None = None
+    public_when: Callable[[sa.Table], sa.ColumnElement[bool]] | None = None
+    order: tuple[str, ...] | None = None
+    search: tuple[str, ...] = ()
+    filters: tuple[ExtraFilter, ...] = ()
+    roots: tuple[RootField, ...] = ()
+    reverse_names: dict[str, str] = field(default_factory=dict)
+    forward_names: dict[str, str] = field(default_factory=dict)
+    extra_fields: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    by_id: bool = True
+
+
+_SPECS: dict[str, TableSpec] = {}
+_EXTRA_FIELDS: dict[str, dict[str, Callable[[Any], Any]]] = {}
+
+
+def register(*specs: TableSpec) -> None:
+    """Record the specs of a domain (called at import of ``schema/<domain>``).
+
+    Raises:
+        ValueError: a table is declared twice.
+    """
+    for spec in specs:
+        if spec.table in _SPECS:
+            raise ValueError(f"table {spec.table!r} is declared twice")
+        _SPECS[spec.table] = spec
+
+
+def add_field(table: str, name: str, build: Callable[[Any], Any]) -> None:
+    """Add a hand-written field to another domain's type (e.g. the focus domain adds
+    ``User.activeFocusSession``). ``build`` takes the ``TypeFactory`` and returns the field."""
+    _EXTRA_FIELDS.setdefault(table, {})[name] = build
+
+
+def spec_for(table: str) -> TableSpec:
+    """The declared spec of ``table`` (or the all-defaults spec) with the fields other domains
+    added to it."""
+    spec = _SPECS.get(table) or TableSpec(table=table)
+    extra = _EXTRA_FIELDS.get(table)
+    if extra:
+        spec = replace(spec, extra_fields={**spec.extra_fields, **extra})
+    return spec

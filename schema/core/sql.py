@@ -1,0 +1,329 @@
+"""The SQL behind every generated field: visibility, filters, keyset pages and counts.
+
+Each builder returns one statement for a whole batch of parents, so the statements of a request
+depend on the shape of the query, never on the number of rows (DESIGN.md section 4).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from strawberry.types.unset import UNSET
+
+from schema.core.spec import Visibility
+from schema.core.tables import Catalog, ColumnField, TableInfo, camel
+
+if TYPE_CHECKING:
+    from gateway.auth import Viewer
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this API did not issue (or issued for another order)."""
+
+
+def visible(
+    catalog: Catalog, info: TableInfo, viewer: Viewer | None
+) -> sa.ColumnElement[bool] | None:
+    """The predicate of the rows of ``info`` that ``viewer`` may see; None means all rows.
+
+    Rules (DESIGN.md section 4, "another user's rows are invisible"): admins (holders of the
+    ``users:read`` entitlement) see every row; catalogs are public; owned rows need
+    ``user_id = viewer``; children of owned rows need a visible parent.
+    """
+    if viewer is not None and viewer.is_admin:
+        return None
+    t = info.table
+    match info.visibility:
+        case Visibility.PUBLIC:
+            return None
+        case Visibility.ADMIN:
+            return sa.false()
+        case Visibility.SELF:
+            return t.c.id == viewer.user_id if viewer else sa.false()
+        case Visibility.OWNER:
+            own = t.c.user_id == viewer.user_id if viewer else sa.false()
+            public = (
+                info.spec.public_when(t)
+                if info.spec.public_when is not None
+                else t.c.user_id.is_(None)
+                if t.c.user_id.nullable
+                else None
+            )
+            return own if public is None else sa.or_(public, own)
+        case Visibility.VIA_PARENT:
+            assert info.owner_fk is not None
+            parent_col = next(iter(info.owner_fk.foreign_keys)).column
+            parent = catalog[parent_col.table.name]
+            inner = visible(catalog, parent, viewer)
+            if inner is None:
+                return None
+            return info.owner_fk.in_(sa.select(parent_col).where(inner))
+    raise AssertionError(info.visibility)  # pragma: no cover
+
+
+def any_of(column: sa.ColumnElement[Any], keys: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:keys)``: one bind parameter whatever the number of keys, so the
+    statement text (and asyncpg's prepared statement) is the same for 5 or 500 parents."""
+    return column == sa.any_(sa.bindparam(None, list(keys), type_=postgresql.ARRAY(column.type)))
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterDef:
+    """One field of a ``<Type>Filter`` input.
+
+    Attributes:
+        name: the Python attribute of the input (its GraphQL name is the camelCase).
+        kind: ``"in"`` (list of values), ``"eq"``, ``"range"`` (DateTimeRange/DateRange),
+            ``"search"`` or ``"extra"``.
+        python_type: the value type (element type for ``"in"``).
+        clause: builds the predicate from the table and the (non-null) value.
+        description: shown in GraphiQL.
+    """
+
+    name: str
+    kind: str
+    python_type: Any
+    clause: Callable[[sa.Table, Any], sa.ColumnElement[bool]]
+    description: str
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_defs(info: TableInfo) -> list[FilterDef]:
+    """The filter fields of a table: enum columns and ``category`` (any of several values),
+    boolean columns (equality), date and timestamp columns (ranges), ``search`` over the
+    declared text columns, and the declared extra filters."""
+    defs: list[FilterDef] = []
+
+    def column_in(cf: ColumnField) -> Callable[[sa.Table, Any], sa.ColumnElement[bool]]:
+        return lambda t, values: t.c[cf.column.name].in_([getattr(v, "value", v) for v in values])
+
+    def column_eq(cf: ColumnField) -> Callable[[sa.Table, Any], sa.ColumnElement[bool]]:
+        return lambda t, value: t.c[cf.column.name] == value
+
+    def column_range(cf: ColumnField) -> Callable[[sa.Table, Any], sa.ColumnElement[bool]]:
+        def clause(t: sa.Table, rng: Any) -> sa.ColumnElement[bool]:
+            col = t.c[cf.column.name]
+            parts = []
+            if rng.from_ is not None:
+                parts.append(col >= rng.from_)
+            if rng.to is not None:
+                parts.append(col < rng.to)
+            return sa.and_(sa.true(), *parts)
+
+        return clause
+
+    for cf in info.columns:
+        if cf.kind == "enum":
+            defs.append(
+                FilterDef(
+                    cf.key,
+                    "in",
+                    cf.enum_class,
+                    column_in(cf),
+                    f"Rows whose {cf.name} is one of these values.",
+                )
+            )
+        elif cf.kind == "str" and cf.column.name == "category":
+            defs.append(
+                FilterDef(cf.key, "in", str, column_in(cf), "Rows in one of these categories.")
+            )
+        elif cf.kind == "bool":
+            defs.append(
+                FilterDef(
+                    cf.key, "eq", bool, column_eq(cf), f"Rows whose {cf.name} equals this value."
+                )
+            )
+        elif cf.kind in ("datetime", "date") and cf.column.name != "updated_at":
+            defs.append(
+                FilterDef(
+                    cf.key,
+                    "range",
+                    cf.kind,
+                    column_range(cf),
+                    f"Rows whose {cf.name} lies in this half-open range.",
+                )
+            )
+    if info.spec.search:
+        columns = info.spec.search
+
+        def search(t: sa.Table, term: str) -> sa.ColumnElement[bool]:
+            pattern = f"%{_escape_like(term.strip())}%"
+            return sa.or_(*[t.c[c].ilike(pattern, escape="\\") for c in columns])
+
+        defs.append(
+            FilterDef(
+                "search",
+                "search",
+                str,
+                search,
+                f"Case-insensitive substring of {', '.join(map(camel, columns))}.",
+            )
+        )
+    for extra in info.spec.filters:
+        defs.append(
+            FilterDef(extra.name, "extra", extra.python_type, extra.clause, extra.description)
+        )
+    return defs
+
+
+def filter_key(value: Any) -> tuple[tuple[str, Any], ...]:
+    """A hashable, order-independent form of a filter input (part of a DataLoader's key)."""
+    if value is None:
+        return ()
+    items = []
+    for name, v in sorted(vars(value).items()):
+        if v is None or v is UNSET:
+            continue
+        if isinstance(v, list):
+            v = tuple(getattr(x, "value", x) for x in v)
+        elif hasattr(v, "from_"):
+            v = ("range", None if v.from_ is UNSET else v.from_, None if v.to is UNSET else v.to)
+        items.append((name, v))
+    return tuple(items)
+
+
+def filter_clauses(
+    info: TableInfo, defs: Sequence[FilterDef], key: tuple[tuple[str, Any], ...]
+) -> list[sa.ColumnElement[bool]]:
+    """The predicates of a filter given as :func:`filter_key` produced it."""
+    by_name = {d.name: d for d in defs}
+    clauses = []
+    for name, value in key:
+        d = by_name[name]
+        if d.kind == "range":
+            value = _Range(value[1], value[2])
+        clauses.append(d.clause(info.table, value))
+    return clauses
+
+
+@dataclass(frozen=True)
+class _Range:
+    from_: Any
+    to: Any
+
+
+# -- keyset pagination -----------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return getattr(value, "value", value)
+
+
+def encode_cursor(info: TableInfo, row: Any) -> str:
+    """The opaque cursor of ``row``: its values of the order columns, base64 JSON."""
+    values = [_jsonable(getattr(row, info.key_of[col.name])) for col, _ in info.order]
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode()
+
+
+def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
+    """The order values of ``cursor``, typed like the columns.
+
+    Raises:
+        InvalidCursor: not a cursor of this connection.
+    """
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(values, list) or len(values) != len(info.order):
+            raise ValueError
+        typed = []
+        for (col, _), value in zip(info.order, values, strict=True):
+            py = col.type.python_type
+            if value is None:
+                raise ValueError
+            if py is datetime:
+                typed.append(datetime.fromisoformat(value))
+            elif py is date:
+                typed.append(date.fromisoformat(value))
+            elif py is uuid.UUID:
+                typed.append(uuid.UUID(value))
+            elif isinstance(value, py) or issubclass(py, str):
+                typed.append(py(value) if not issubclass(py, str) else value)
+            else:
+                raise ValueError
+        return typed
+    except (ValueError, TypeError, NotImplementedError) as exc:
+        raise InvalidCursor(f"Invalid cursor {cursor!r} for a {info.type_name} connection") from exc
+
+
+def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnElement[bool]:
+    """Rows strictly after (or before) the position ``values`` in the table's order."""
+    clauses = []
+    for i, (col, desc) in enumerate(info.order):
+        forward = desc != after  # after + ascending -> '>'
+        cmp = col < values[i] if forward else col > values[i]
+        clauses.append(sa.and_(*[info.order[j][0] == values[j] for j in range(i)], cmp))
+    return sa.or_(*clauses)
+
+
+def order_by(info: TableInfo, *, reverse: bool) -> list[sa.ColumnElement[Any]]:
+    return [(col.desc() if desc != reverse else col.asc()) for col, desc in info.order]
+
+
+def page_statement(
+    info: TableInfo,
+    where: Sequence[sa.ColumnElement[bool]],
+    *,
+    limit: int,
+    reverse: bool,
+    parent_col: sa.Column[Any] | None = None,
+    keys: Sequence[Any] = (),
+) -> sa.Select[Any]:
+    """One page (``limit`` rows, in order or reversed for ``last``) of a root connection, or of
+    every parent's connection at once (a window function partitions by the parent key)."""
+    ordering = order_by(info, reverse=reverse)
+    if parent_col is None:
+        return sa.select(*info.select_columns()).where(*where).order_by(*ordering).limit(limit)
+    rank = sa.func.row_number().over(partition_by=parent_col, order_by=ordering).label("_rank")
+    inner = (
+        sa.select(*info.select_columns(), parent_col.label("_parent"), rank)
+        .where(any_of(parent_col, keys), *where)
+        .subquery()
+    )
+    return sa.select(inner).where(inner.c._rank <= limit).order_by(inner.c._parent, inner.c._rank)
+
+
+def count_statement(
+    info: TableInfo,
+    where: Sequence[sa.ColumnElement[bool]],
+    *,
+    parent_col: sa.Column[Any] | None = None,
+    keys: Sequence[Any] = (),
+) -> sa.Select[Any]:
+    """``totalCount`` of a root connection, or of every parent's connection at once."""
+    if parent_col is None:
+        return sa.select(sa.func.count()).select_from(info.table).where(*where)
+    return (
+        sa.select(parent_col.label("_parent"), sa.func.count())
+        .where(any_of(parent_col, keys), *where)
+        .group_by(parent_col)
+    )
+
+
+def rows_statement(
+    info: TableInfo,
+    column: sa.Column[Any],
+    keys: Sequence[Any],
+    where: Sequence[sa.ColumnElement[bool]],
+) -> sa.Select[Any]:
+    """The rows whose ``column`` is one of ``keys`` (by-id and by-key loads)."""
+    return sa.select(*info.select_columns(), column.label("_key")).where(
+        any_of(column, keys), *where
+    )

@@ -1,0 +1,398 @@
+"""Strawberry types generated from the catalog: one object type per table, its connection and
+edge, its filter input, and the root fields (catalog connections, by-id lookups).
+
+The classes are created as empty shells first and decorated last, so that relations can point
+at each other in both directions (``purchase.item`` and ``item.purchases``); Strawberry
+resolves the shells when the schema is built.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, NewType
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.permission import PermissionExtension
+from strawberry.relay import PageInfo
+from strawberry.scalars import JSON
+from strawberry.types.unset import UNSET
+
+from schema.core import sql
+from schema.core.loaders import ROOT, PageArgs
+from schema.core.permissions import HasEntitlement
+from schema.core.spec import RootField, Visibility
+from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
+
+BigInt = strawberry.scalar(
+    NewType("BigInt", int),
+    serialize=int,
+    parse_value=int,
+    description="A 64-bit integer (byte counts, outbox ids): GraphQL's Int stops at 2^31 - 1.",
+)
+
+
+@strawberry.input(description="A half-open range of instants: from <= value < to.")
+class DateTimeRange:
+    from_: datetime | None = strawberry.field(name="from", default=UNSET)
+    to: datetime | None = UNSET
+
+
+@strawberry.input(description="A half-open range of days: from <= value < to.")
+class DateRange:
+    from_: date | None = strawberry.field(name="from", default=UNSET)
+    to: date | None = UNSET
+
+
+_SCALARS: dict[str, Any] = {
+    "id": strawberry.ID,
+    "str": str,
+    "int": int,
+    "bigint": BigInt,
+    "float": float,
+    "bool": bool,
+    "datetime": datetime,
+    "date": date,
+    "json": JSON,
+    "bytes": str,
+}
+
+_enums: dict[type[enum.Enum], Any] = {}
+
+
+def graphql_enum(enum_class: type[enum.Enum]) -> Any:
+    """The GraphQL enum of a model's StrEnum (named like the class, values upper-cased)."""
+    if enum_class not in _enums:
+        _enums[enum_class] = strawberry.enum(enum_class, description=enum_class.__doc__)
+    return _enums[enum_class]
+
+
+def parse_id(value: str, what: str = "id") -> uuid.UUID:
+    """A UUID from an ``ID`` argument.
+
+    Raises:
+        GraphQLError: ``value`` is not a UUID.
+    """
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise GraphQLError(f"`{what}` is not a valid ID: {value!r}") from None
+
+
+def _typed(fn: Callable[..., Any], annotations: dict[str, Any]) -> Callable[..., Any]:
+    fn.__annotations__ = annotations
+    return fn
+
+
+class TypeFactory:
+    """Builds every generated Strawberry type from a :class:`Catalog`.
+
+    Attributes:
+        types: table name -> object type.
+        connections: table name -> ``<Type>Connection``.
+        filters: table name -> ``<Type>Filter`` input (tables with filterable columns only).
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.types: dict[str, type] = {}
+        self.edges: dict[str, type] = {}
+        self.connections: dict[str, type] = {}
+        self.filters: dict[str, type] = {}
+        self.filter_defs: dict[str, list[sql.FilterDef]] = {}
+        self._build()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        for info in self.catalog:
+            self.types[info.name] = type(info.type_name, (), {"__module__": __name__})
+            self.filter_defs[info.name] = defs = sql.filter_defs(info)
+            if defs:
+                self.filters[info.name] = self._filter_input(info, defs)
+        for info in self.catalog:
+            self._edge_and_connection(info)
+        for info in self.catalog:
+            self._object_type(info)
+
+    def _filter_input(self, info: TableInfo, defs: list[sql.FilterDef]) -> type:
+        annotations: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"__module__": __name__}
+        for d in defs:
+            if d.kind == "in":
+                element = (
+                    graphql_enum(d.python_type)
+                    if isinstance(d.python_type, type) and issubclass(d.python_type, enum.Enum)
+                    else d.python_type
+                )
+                annotations[d.name] = list[element] | None  # type: ignore[valid-type]
+            elif d.kind == "range":
+                annotations[d.name] = (
+                    DateTimeRange if d.python_type == "datetime" else DateRange
+                ) | None
+            else:
+                annotations[d.name] = d.python_type | None
+            namespace[d.name] = strawberry.field(
+                default=UNSET, name=camel(d.name), description=d.description
+            )
+        namespace["__annotations__"] = annotations
+        cls = type(f"{info.type_name}Filter", (), namespace)
+        return strawberry.input(
+            cls,
+            description=f"Filters of {info.type_name} connections; all given conditions must hold.",
+        )
+
+    def _edge_and_connection(self, info: TableInfo) -> None:
+        node = self.types[info.name]
+        edge = type(
+            f"{info.type_name}Edge",
+            (),
+            {
+                "__module__": __name__,
+                "__annotations__": {"cursor": str, "node": node},
+            },
+        )
+        self.edges[info.name] = strawberry.type(
+            edge, description=f"A {info.type_name} in a connection, with its cursor."
+        )
+
+        def total_count(root: Any) -> Any:
+            return root._total_count()
+
+        conn = type(
+            f"{info.type_name}Connection",
+            (),
+            {
+                "__module__": __name__,
+                "__annotations__": {
+                    "edges": list[self.edges[info.name]],  # type: ignore[name-defined]
+                    "page_info": PageInfo,
+                },
+                "total_count": strawberry.field(
+                    resolver=_typed(total_count, {"return": int}),
+                    description="The number of rows matching the filter, over all pages.",
+                ),
+            },
+        )
+        self.connections[info.name] = strawberry.type(
+            conn, description=f"A page of {info.type_name} rows (Relay connection, keyset cursors)."
+        )
+
+    def _object_type(self, info: TableInfo) -> None:
+        cls = self.types[info.name]
+        annotations: dict[str, Any] = {}
+        for cf in info.columns:
+            self._column_field(cls, annotations, cf)
+        for relation in info.relations:
+            setattr(cls, relation.name.replace(".", "_") + "__rel", self._relation_field(relation))
+        for name, build in info.spec.extra_fields.items():
+            setattr(cls, name, build(self))
+        cls.__annotations__ = annotations
+        strawberry.type(
+            cls,
+            description=info.spec.description
+            or (info.model.__doc__ or f"A row of `{info.name}`.").strip(),
+        )
+
+    def _column_field(self, cls: type, annotations: dict[str, Any], cf: ColumnField) -> None:
+        py: Any = graphql_enum(cf.enum_class) if cf.enum_class else _SCALARS[cf.kind]
+        if cf.nullable:
+            py = py | None
+        description = cf.column.comment or cf.column.doc
+        if cf.kind == "bytes":
+            key = cf.key
+
+            def as_base64(root: Any) -> str | None:
+                value = getattr(root, key)
+                return None if value is None else base64.b64encode(value).decode()
+
+            field = strawberry.field(
+                resolver=_typed(as_base64, {"return": py}),
+                name=cf.name,
+                description=description or "Base64-encoded bytes.",
+            )
+            setattr(cls, cf.key, field)
+            return
+        annotations[cf.key] = py
+        setattr(cls, cf.key, strawberry.field(name=cf.name, description=description))
+
+    # -- relations ------------------------------------------------------------------------
+
+    def _forward_nullable(self, relation: Relation) -> bool:
+        child, parent = relation.child, relation.parent
+        if relation.fk_column.nullable:
+            return True
+        if parent.visibility is Visibility.PUBLIC:
+            return False
+        # The link that makes the child visible leads to a visible parent.
+        return not (
+            relation.fk_column is child.owner_fk
+            or (child.visibility is Visibility.OWNER and relation.fk_column.name == "user_id")
+        )
+
+    def _relation_field(self, relation: Relation) -> Any:
+        if relation.kind == "many":
+            return self.connection_field(
+                relation.child,
+                relation,
+                relation.name,
+                f"{relation.child.type_name} rows whose "
+                f"{camel(relation.fk_column.name)} is this row.",
+            )
+        if relation.kind == "forward":
+            target, column = relation.parent, relation.parent_column
+            source_key = relation.child.key_of[relation.fk_column.name]
+            nullable = self._forward_nullable(relation)
+            description = f"The {target.type_name} of {camel(relation.fk_column.name)}."
+        else:
+            target, column = relation.child, relation.fk_column
+            source_key = relation.parent.key_of[relation.parent_column.name]
+            nullable = True
+            description = f"The {target.type_name} whose {camel(column.name)} is this row."
+        target_type: Any = self.types[target.name]
+
+        async def resolve(root: Any, info: strawberry.Info) -> Any:
+            key = getattr(root, source_key)
+            if key is None:
+                return None
+            return await info.context.loaders.row_by(target, column).load(key)
+
+        return strawberry.field(
+            resolver=_typed(
+                resolve,
+                {
+                    "info": strawberry.Info,
+                    "return": target_type | None if nullable else target_type,
+                },
+            ),
+            name=relation.name,
+            description=description,
+        )
+
+    def connection_field(
+        self,
+        info: TableInfo,
+        relation: Relation | None,
+        name: str,
+        description: str,
+        *,
+        extensions: list[Any] | None = None,
+    ) -> Any:
+        """A connection field over ``info``: nested under a parent through ``relation``, or a
+        root connection when ``relation`` is None."""
+        defs = self.filter_defs[info.name]
+        conn_cls = self.connections[info.name]
+        edge_cls = self.edges[info.name]
+        parent_key = relation and relation.parent.key_of[relation.parent_column.name]
+
+        async def resolve(
+            root: Any,
+            info_: strawberry.Info,
+            first: int | None = UNSET,
+            after: str | None = UNSET,
+            last: int | None = UNSET,
+            before: str | None = UNSET,
+            filter: Any = UNSET,
+        ) -> Any:
+            first, after, last, before, filter = (
+                None if v is UNSET else v for v in (first, after, last, before, filter)
+            )
+            fkey = sql.filter_key(filter)
+            args = PageArgs.parse(first, after, last, before, fkey)
+            loaders = info_.context.loaders
+            key = ROOT if parent_key is None else getattr(root, parent_key)
+            rows = await loaders.page(info, relation, args, defs).load(key)
+            has_more = len(rows) > args.limit
+            rows = rows[: args.limit]
+            if args.reverse:
+                rows = rows[::-1]
+            edges = [
+                edge_cls(cursor=sql.encode_cursor(info, row), node=row)  # type: ignore[call-arg]
+                for row in rows
+            ]
+            page_info = PageInfo(
+                has_next_page=has_more if not args.reverse else args.cursor is not None,
+                has_previous_page=has_more if args.reverse else args.cursor is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            )
+            connection = conn_cls(edges=edges, page_info=page_info)  # type: ignore[call-arg]
+            connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
+            return connection
+
+        annotations: dict[str, Any] = {
+            "info_": strawberry.Info,
+            "first": int | None,
+            "after": str | None,
+            "last": int | None,
+            "before": str | None,
+            "return": conn_cls,
+        }
+        if info.name in self.filters:
+            annotations["filter"] = self.filters[info.name] | None
+        else:
+
+            async def resolve_unfiltered(
+                root: Any,
+                info_: strawberry.Info,
+                first: int | None = UNSET,
+                after: str | None = UNSET,
+                last: int | None = UNSET,
+                before: str | None = UNSET,
+            ) -> Any:
+                return await resolve(root, info_, first, after, last, before)
+
+            return strawberry.field(
+                resolver=_typed(resolve_unfiltered, annotations),
+                name=name,
+                description=description,
+                extensions=extensions or [],
+            )
+        return strawberry.field(
+            resolver=_typed(resolve, annotations),
+            name=name,
+            description=description,
+            extensions=extensions or [],
+        )
+
+    # -- root fields ------------------------------------------------------------------------
+
+    def root_fields(self) -> dict[str, Any]:
+        """Root connections declared by the specs plus a by-id lookup per table."""
+        fields: dict[str, Any] = {}
+        for info in self.catalog:
+            for root in info.spec.roots:
+                fields[root.name] = self._root_connection(info, root)
+            if info.has_single_id and info.spec.by_id:
+                name = camel(info.type_name[0].lower() + info.type_name[1:])
+                if name in fields:
+                    raise ValueError(f"root field {name} declared twice")
+                fields[name] = self._by_id(info, name)
+        return fields
+
+    def _root_connection(self, info: TableInfo, root: RootField) -> Any:
+        extensions = []
+        if root.entitlement:
+            extensions.append(PermissionExtension(permissions=[HasEntitlement(root.entitlement)]))
+        return self.connection_field(info, None, root.name, root.description, extensions=extensions)
+
+    def _by_id(self, info: TableInfo, name: str) -> Any:
+        target_type = self.types[info.name]
+        column = info.table.c.id
+
+        async def resolve(info_: strawberry.Info, id: strawberry.ID) -> Any:
+            return await info_.context.loaders.row_by(info, column).load(parse_id(id))
+
+        return strawberry.field(
+            resolver=_typed(
+                resolve,
+                {"info_": strawberry.Info, "id": strawberry.ID, "return": target_type | None},
+            ),
+            name=name,
+            description=f"The {info.type_name} with this id, or null when it does not exist "
+            "or is not visible to the viewer.",
+        )

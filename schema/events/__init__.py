@@ -1,0 +1,14 @@
+"""Events: the transactional outbox (read by the subscription relay)."""
+
+import sqlalchemy as sa
+
+from schema.core.spec import TableSpec, register
+
+register(
+    TableSpec(
+        "event_outbox",
+        public_when=lambda t: sa.false(),
+        order=("-id",),
+        description="An event a transition published (DESIGN.md section 5).",
+    ),
+)

@@ -1,0 +1,13 @@
+"""Quests: universal quests (the catalog), the viewer's progress on them, their own quests."""
+
+from schema.core.spec import RootField, TableSpec, register
+
+register(
+    TableSpec(
+        "universal_quests",
+        roots=(
+            RootField("universalQuests", "Daily, weekly and special quests anyone can accept."),
+        ),
+    ),
+    TableSpec("user_quests", description="A quest of the viewer's own (the API's quests)."),
+)
