@@ -31,17 +31,25 @@ class Reader:
     connection (asyncpg runs one statement at a time per connection).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine | None, conn: AsyncConnection | None = None) -> None:
         self._engine = engine
-        self._conn: AsyncConnection | None = None
+        self._conn: AsyncConnection | None = conn
+        self._owned = conn is None
         self._lock = asyncio.Lock()
         #: Statements executed so far (reported by the statement-count tests and benchmarks).
         self.statements = 0
+
+    @classmethod
+    def over(cls, conn: AsyncConnection) -> Reader:
+        """A reader on a connection the caller owns (and keeps open): tests read their own
+        uncommitted rows through it."""
+        return cls(None, conn)
 
     async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
         """Execute a SELECT and return all its rows."""
         async with self._lock:
             if self._conn is None:
+                assert self._engine is not None
                 conn = await self._engine.connect()
                 await conn.execution_options(
                     isolation_level="REPEATABLE READ", postgresql_readonly=True
@@ -53,7 +61,7 @@ class Reader:
 
     async def close(self) -> None:
         """End the transaction and give the connection back to the pool."""
-        if self._conn is not None:
+        if self._conn is not None and self._owned:
             conn, self._conn = self._conn, None
             await conn.close()
 

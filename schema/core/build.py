@@ -24,7 +24,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from schema.core.tables import build_catalog
-from schema.core.types import TypeFactory
+from schema.core.types import SCALAR_MAP, TypeFactory
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
@@ -79,17 +79,19 @@ def _extensions(settings: Settings | None) -> list[Any]:
     depth = settings.max_query_depth if settings else 12
     aliases = settings.max_aliases if settings else 30
     tokens = settings.max_tokens if settings else 5000
+    # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
+    # validation LRU caches at module level, shared across requests).
     extensions: list[Any] = [
         CloseReader,
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=depth),
-        MaxAliasesLimiter(max_alias_count=aliases),
-        MaxTokensLimiter(max_token_count=tokens),
-        MaskUnexpectedErrors(),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=depth),
+        lambda: MaxAliasesLimiter(max_alias_count=aliases),
+        lambda: MaxTokensLimiter(max_token_count=tokens),
+        MaskUnexpectedErrors,
     ]
     if settings is not None and (settings.production or not settings.introspection):
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return extensions
 
 
@@ -120,5 +122,5 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
         query=query,
         types=list(factory.types.values()),
         extensions=_extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )

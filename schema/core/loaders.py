@@ -113,7 +113,7 @@ class RowByColumnLoader(_Loader):
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
         where = self.ctx.loaders.visibility(self.info) + self.where
         rows = await self.ctx.reader.fetch(sql.rows_statement(self.info, self.column, keys, where))
-        found = {row._key: row for row in rows}
+        found = {row.lookup_key_: row for row in rows}
         return [found.get(key) for key in keys]
 
 
@@ -147,7 +147,7 @@ class PageByParentLoader(_Loader):
         else:
             pages = defaultdict(list)
             for row in rows:
-                pages[row._parent].append(row)
+                pages[row.parent_key_].append(row)
         if self.info.has_single_id:
             by_id = self.ctx.loaders.row_by(self.info, self.info.table.c.id)
             for row in rows:
@@ -176,7 +176,7 @@ class CountByParentLoader(_Loader):
         rows = await self.ctx.reader.fetch(
             sql.count_statement(self.info, self.where, parent_col=self.parent_col, keys=keys)
         )
-        counts = {row._parent: int(row[1]) for row in rows}
+        counts = {row.parent_key_: int(row[1]) for row in rows}
         return [counts.get(key, 0) for key in keys]
 
 

@@ -291,13 +291,15 @@ def page_statement(
     ordering = order_by(info, reverse=reverse)
     if parent_col is None:
         return sa.select(*info.select_columns()).where(*where).order_by(*ordering).limit(limit)
-    rank = sa.func.row_number().over(partition_by=parent_col, order_by=ordering).label("_rank")
+    rank = sa.func.row_number().over(partition_by=parent_col, order_by=ordering).label("rank_")
     inner = (
-        sa.select(*info.select_columns(), parent_col.label("_parent"), rank)
+        sa.select(*info.select_columns(), parent_col.label("parent_key_"), rank)
         .where(any_of(parent_col, keys), *where)
         .subquery()
     )
-    return sa.select(inner).where(inner.c._rank <= limit).order_by(inner.c._parent, inner.c._rank)
+    return (
+        sa.select(inner).where(inner.c.rank_ <= limit).order_by(inner.c.parent_key_, inner.c.rank_)
+    )
 
 
 def count_statement(
@@ -311,7 +313,7 @@ def count_statement(
     if parent_col is None:
         return sa.select(sa.func.count()).select_from(info.table).where(*where)
     return (
-        sa.select(parent_col.label("_parent"), sa.func.count())
+        sa.select(parent_col.label("parent_key_"), sa.func.count())
         .where(any_of(parent_col, keys), *where)
         .group_by(parent_col)
     )
@@ -324,6 +326,6 @@ def rows_statement(
     where: Sequence[sa.ColumnElement[bool]],
 ) -> sa.Select[Any]:
     """The rows whose ``column`` is one of ``keys`` (by-id and by-key loads)."""
-    return sa.select(*info.select_columns(), column.label("_key")).where(
+    return sa.select(*info.select_columns(), column.label("lookup_key_")).where(
         any_of(column, keys), *where
     )

@@ -28,12 +28,16 @@ from schema.core.permissions import HasEntitlement
 from schema.core.spec import RootField, Visibility
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
-BigInt = strawberry.scalar(
-    NewType("BigInt", int),
-    serialize=int,
-    parse_value=int,
-    description="A 64-bit integer (byte counts, outbox ids): GraphQL's Int stops at 2^31 - 1.",
-)
+BigInt = NewType("BigInt", int)
+#: Scalars registered through ``StrawberryConfig.scalar_map``.
+SCALAR_MAP = {
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        serialize=int,
+        parse_value=int,
+        description="A 64-bit integer (byte counts, outbox ids): GraphQL's Int stops at 2^31 - 1.",
+    )
+}
 
 
 @strawberry.input(description="A half-open range of instants: from <= value < to.")

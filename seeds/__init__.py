@@ -1,0 +1,72 @@
+"""Reference data (catalogs) of every domain, written by idempotent upserts by natural key.
+
+Sources: spec/000 Part 7 (which reference tables need seeds) and spec/003 "Seed Data Summary"
+(how many rows each catalog had); DESIGN.md section 1 (``seeds/``: one module per domain).
+
+Each domain module keeps its content as module-level data and exposes
+``async def seed(conn) -> int`` (rows inserted or changed; 0 when already up to date) and
+``COUNTS`` (table -> rows it seeds). :func:`seed_all` runs them in foreign-key order inside the
+caller's transaction. Running it twice changes nothing.
+
+Catalog rows that are also live state are written only when created and never reset:
+``market_items.remaining_stock`` and ``feature_flags.enabled`` (see ``seeds.market`` and
+``seeds.platform``); ``plan_templates.use_count`` is never written. Every other seeded column is
+brought back to the seeded value on each run, so edits made through the API to a seeded row
+are overwritten at the next seed run.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from seeds import (
+    auth,
+    exercises,
+    gamification,
+    learn,
+    listening,
+    market,
+    planning,
+    platform,
+    quests,
+)
+
+#: (name, module) in foreign-key order: roles before anything, skills before quests and lessons
+#: (``skill_key`` references ``skill_definitions.key``), topics before lessons and drills.
+DOMAINS = (
+    ("auth", auth),
+    ("gamification", gamification),
+    ("quests", quests),
+    ("market", market),
+    ("learn", learn),
+    ("listening", listening),
+    ("planning", planning),
+    ("platform", platform),
+    ("exercises", exercises),
+)
+
+#: Table -> number of rows the catalog modules seed (exercises excluded: ``seeds.exercises``
+#: loads its own data file). Tests compare these with the database after :func:`seed_all`.
+CATALOG_COUNTS: dict[str, int] = {
+    table: count
+    for _name, module in DOMAINS
+    for table, count in getattr(module, "COUNTS", {}).items()
+}
+
+
+async def seed_all(conn: AsyncConnection) -> dict[str, int]:
+    """Seed every catalog in foreign-key order inside the caller's transaction.
+
+    Returns:
+        Domain name -> rows inserted or changed, e.g. ``{"auth": 21, "gamification": 22, ...,
+        "exercises": 873}`` on an empty database and all zeros on a second run.
+    """
+    return {name: await module.seed(conn) for name, module in DOMAINS}
+
+
+def expected_counts() -> dict[str, int]:
+    """A copy of :data:`CATALOG_COUNTS` (table -> seeded rows)."""
+    return dict(CATALOG_COUNTS)
+
+
+__all__ = ["CATALOG_COUNTS", "DOMAINS", "expected_counts", "seed_all"]
