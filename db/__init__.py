@@ -32,7 +32,7 @@ _ORDER: tuple[ModuleType, ...] = (
 
 def _domain_tables(module: ModuleType) -> list[str]:
     names = {
-        mapper.local_table.name
+        mapper.class_.__tablename__
         for mapper in Base.registry.mappers
         if mapper.class_.__module__ == module.__name__
     }

@@ -12,6 +12,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -64,7 +65,10 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
-def _viewer_statement(token_hash: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str]]]:
+def viewer_statement(token: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
+    """The statement that authenticates ``token``: one row (user id, session id, entitlement
+    names) for a known, unexpired token, none otherwise."""
+    token_hash = hash_token(token)
     t = metadata.tables
     sessions, user_roles = t["sessions"], t["user_roles"]
     role_entitlements, entitlements = t["role_entitlements"], t["entitlements"]
@@ -89,9 +93,12 @@ async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer |
     """
     if not token:
         return None
-    row = (await conn.execute(_viewer_statement(hash_token(token)))).first()
-    if row is None:
-        return None
+    row = (await conn.execute(viewer_statement(token))).first()
+    return None if row is None else viewer_from_row(row)
+
+
+def viewer_from_row(row: Any) -> Viewer:
+    """The viewer of a row of :func:`viewer_statement`."""
     return Viewer(user_id=row[0], session_id=row[1], entitlements=frozenset(row[2] or ()))
 
 

@@ -50,3 +50,98 @@ async def make_habit_completions(
     ]
     if rows:
         await conn.execute(sa.insert(metadata.tables["habit_completions"]), rows)
+
+
+async def catalog_ids(conn: AsyncConnection, table: str, limit: int = 1000) -> list[uuid.UUID]:
+    """Ids of seeded catalog rows (market items, exercises, lessons, ...), in a stable order."""
+    tbl = metadata.tables[table]
+    stmt = sa.select(tbl.c.id).order_by(tbl.c.id).limit(limit)
+    return list((await conn.execute(stmt)).scalars())
+
+
+async def make_purchases(conn: AsyncConnection, user_id: uuid.UUID, count: int) -> None:
+    """``count`` active purchases of seeded market items (no ledger rows: read tests only)."""
+    items = await catalog_ids(conn, "market_items")
+    rows = [
+        {"user_id": user_id, "item_id": items[i % len(items)], "cost_coins": 10}
+        for i in range(count)
+    ]
+    await conn.execute(sa.insert(metadata.tables["user_purchases"]), rows)
+
+
+async def make_workouts(
+    conn: AsyncConnection, user_id: uuid.UUID, workouts: int, exercises_each: int
+) -> None:
+    """Workouts with sections and exercises, and one logged session per workout with three
+    sets per exercise."""
+    exercises = await catalog_ids(conn, "exercises")
+    for w in range(workouts):
+        workout = await insert(conn, "workouts", user_id=user_id, name=f"Workout {w}")
+        section = await insert(conn, "workout_sections", workout_id=workout, name="Main")
+        chosen = [
+            exercises[(w * exercises_each + e) % len(exercises)] for e in range(exercises_each)
+        ]
+        await conn.execute(
+            sa.insert(metadata.tables["workout_exercises"]),
+            [
+                {"workout_id": workout, "section_id": section, "exercise_id": ex, "sort_order": i}
+                for i, ex in enumerate(chosen)
+            ],
+        )
+        session = await insert(conn, "workout_sessions", user_id=user_id, workout_id=workout)
+        await conn.execute(
+            sa.insert(metadata.tables["exercise_sets"]),
+            [
+                {"session_id": session, "exercise_id": ex, "set_number": s + 1, "reps": 8}
+                for ex in chosen
+                for s in range(3)
+            ],
+        )
+
+
+async def make_tracks(
+    conn: AsyncConnection, user_id: uuid.UUID, tracks: int, analyses_each: int
+) -> None:
+    """Reference tracks, each with analyses and one frame manifest per analysis."""
+    for t in range(tracks):
+        track = await insert(
+            conn,
+            "reference_tracks",
+            user_id=user_id,
+            name=f"Reference {t}",
+            r2_key=f"tracks/{uuid.uuid4()}",
+            file_size_bytes=5_000_000,
+        )
+        for a in range(analyses_each):
+            analysis = await insert(
+                conn, "track_analyses", track_id=track, analysis_type="full", version=f"{a}.0"
+            )
+            await insert(
+                conn,
+                "analysis_frame_manifests",
+                analysis_id=analysis,
+                hop_ms=10,
+                frame_count=100,
+                duration_ms=1000,
+                bytes_per_frame=16,
+                total_chunks=1,
+            )
+
+
+async def make_lessons(conn: AsyncConnection, user_id: uuid.UUID, extra: int) -> None:
+    """``extra`` more lessons in every seeded topic, and the viewer's progress on each lesson."""
+    topics = await catalog_ids(conn, "learn_topics")
+    for topic in topics:
+        for i in range(extra):
+            await insert(
+                conn,
+                "learn_lessons",
+                topic_id=topic,
+                key=f"extra-{uuid.uuid4().hex}",
+                title=f"Extra {i}",
+            )
+    lessons = await catalog_ids(conn, "learn_lessons")
+    await conn.execute(
+        sa.insert(metadata.tables["user_lesson_progress"]),
+        [{"user_id": user_id, "lesson_id": lesson, "status": "in_progress"} for lesson in lessons],
+    )

@@ -35,13 +35,22 @@ logger = logging.getLogger("ignition.graphql")
 class CloseReader(SchemaExtension):
     """Ends the request's read transaction once the operation has executed."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
             reader = getattr(self.execution_context.context, "reader", None)
             if reader is not None:
                 await reader.close()
+
+
+class SqlStatements(SchemaExtension):
+    """Reports the SQL statements a request ran as ``extensions.sqlStatements`` (enabled by
+    ``IGNITION_EXPOSE_SQL_STATS``; the benchmarks read it)."""
+
+    def get_results(self) -> dict[str, Any]:
+        reader = getattr(self.execution_context.context, "reader", None)
+        return {} if reader is None else {"sqlStatements": reader.statements}
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -90,6 +99,8 @@ def _extensions(settings: Settings | None) -> list[Any]:
         lambda: MaxTokensLimiter(max_token_count=tokens),
         MaskUnexpectedErrors,
     ]
+    if settings is not None and settings.expose_sql_stats:
+        extensions.append(SqlStatements)
     if settings is not None and (settings.production or not settings.introspection):
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return extensions

@@ -176,7 +176,7 @@ class CountByParentLoader(_Loader):
         rows = await self.ctx.reader.fetch(
             sql.count_statement(self.info, self.where, parent_col=self.parent_col, keys=keys)
         )
-        counts = {row.parent_key_: int(row[1]) for row in rows}
+        counts = {row.parent_key_: int(row.row_count) for row in rows}
         return [counts.get(key, 0) for key in keys]
 
 
@@ -238,7 +238,7 @@ class Loaders:
         filters: Sequence[sql.FilterDef],
     ) -> PageByParentLoader:
         """The page loader of a connection (``relation`` None: a root connection)."""
-        key = ("page", info.name, relation and relation.fk_column.name, args)
+        key = ("page", info.name, relation.fk_column.name if relation else None, args)
 
         def factory() -> PageByParentLoader:
             where = self._child_where(relation, info) + sql.filter_clauses(
@@ -250,7 +250,9 @@ class Loaders:
                 except sql.InvalidCursor as exc:
                     raise GraphQLError(str(exc)) from exc
                 where.append(sql.keyset(info, values, after=not args.reverse))
-            return PageByParentLoader(self.ctx, info, relation and relation.fk_column, args, where)
+            return PageByParentLoader(
+                self.ctx, info, relation.fk_column if relation else None, args, where
+            )
 
         return self._get(key, factory)
 
@@ -262,13 +264,13 @@ class Loaders:
         filters: Sequence[sql.FilterDef],
     ) -> CountByParentLoader:
         """The ``totalCount`` loader of a connection."""
-        key = ("count", info.name, relation and relation.fk_column.name, filter_key)
+        key = ("count", info.name, relation.fk_column.name if relation else None, filter_key)
         return self._get(
             key,
             lambda: CountByParentLoader(
                 self.ctx,
                 info,
-                relation and relation.fk_column,
+                relation.fk_column if relation else None,
                 self._child_where(relation, info) + sql.filter_clauses(info, filters, filter_key),
             ),
         )

@@ -243,7 +243,7 @@ def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
         values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(values, list) or len(values) != len(info.order):
             raise ValueError
-        typed = []
+        typed: list[Any] = []
         for (col, _), value in zip(info.order, values, strict=True):
             py = col.type.python_type
             if value is None:
@@ -267,8 +267,8 @@ def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnE
     """Rows strictly after (or before) the position ``values`` in the table's order."""
     clauses = []
     for i, (col, desc) in enumerate(info.order):
-        forward = desc != after  # after + ascending -> '>'
-        cmp = col < values[i] if forward else col > values[i]
+        greater = desc != after  # ascending order: rows after a cursor are greater
+        cmp = col > values[i] if greater else col < values[i]
         clauses.append(sa.and_(*[info.order[j][0] == values[j] for j in range(i)], cmp))
     return sa.or_(*clauses)
 
@@ -313,7 +313,7 @@ def count_statement(
     if parent_col is None:
         return sa.select(sa.func.count()).select_from(info.table).where(*where)
     return (
-        sa.select(parent_col.label("parent_key_"), sa.func.count())
+        sa.select(parent_col.label("parent_key_"), sa.func.count().label("row_count"))
         .where(any_of(parent_col, keys), *where)
         .group_by(parent_col)
     )

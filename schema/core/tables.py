@@ -203,12 +203,15 @@ def _is_unique_alone(column: sa.Column[Any]) -> bool:
 
 
 def _reverse_default(child: TableInfo, parent: TableInfo) -> str:
-    name = child.name
-    name = name.removeprefix("user_")
-    parent_prefix = snake(parent.type_name) + "_"
-    if name.startswith(parent_prefix) and name != parent_prefix:
-        name = name[len(parent_prefix) :]
-    return camel(name)
+    """The child table's name without a leading ``user_`` and without the leading words it
+    shares with the parent's singular name: ``habit_completions`` under ``habits`` ->
+    ``completions``, ``learn_lessons`` under ``learn_topics`` -> ``lessons``."""
+    words = child.name.removeprefix("user_").split("_")
+    parent_words = snake(parent.type_name).split("_")
+    shared = 0
+    while shared < min(len(words) - 1, len(parent_words)) and words[shared] == parent_words[shared]:
+        shared += 1
+    return camel("_".join(words[shared:]))
 
 
 def _forward_default(column: sa.Column[Any]) -> str:
@@ -226,7 +229,7 @@ class Catalog:
     """All :class:`TableInfo` objects of the schema, built once per :func:`build_catalog`."""
 
     def __init__(self) -> None:
-        models = {m.local_table.name: m.class_ for m in Base.registry.mappers}
+        models = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
         self.tables: dict[str, TableInfo] = {
             name: TableInfo(table=table, model=models[name], spec=spec_for(name))
             for name, table in metadata.tables.items()

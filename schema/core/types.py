@@ -20,6 +20,7 @@ from graphql import GraphQLError
 from strawberry.permission import PermissionExtension
 from strawberry.relay import PageInfo
 from strawberry.scalars import JSON
+from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
 from schema.core import sql
@@ -30,7 +31,7 @@ from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 BigInt = NewType("BigInt", int)
 #: Scalars registered through ``StrawberryConfig.scalar_map``.
-SCALAR_MAP = {
+SCALAR_MAP: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         serialize=int,
@@ -291,7 +292,7 @@ class TypeFactory:
         defs = self.filter_defs[info.name]
         conn_cls = self.connections[info.name]
         edge_cls = self.edges[info.name]
-        parent_key = relation and relation.parent.key_of[relation.parent_column.name]
+        parent_key = relation.parent.key_of[relation.parent_column.name] if relation else None
 
         async def resolve(
             root: Any,
@@ -302,11 +303,11 @@ class TypeFactory:
             before: str | None = UNSET,
             filter: Any = UNSET,
         ) -> Any:
-            first, after, last, before, filter = (
-                None if v is UNSET else v for v in (first, after, last, before, filter)
-            )
-            fkey = sql.filter_key(filter)
-            args = PageArgs.parse(first, after, last, before, fkey)
+            def given(value: Any) -> Any:
+                return None if value is UNSET else value
+
+            fkey = sql.filter_key(given(filter))
+            args = PageArgs.parse(given(first), given(after), given(last), given(before), fkey)
             loaders = info_.context.loaders
             key = ROOT if parent_key is None else getattr(root, parent_key)
             rows = await loaders.page(info, relation, args, defs).load(key)
@@ -314,17 +315,14 @@ class TypeFactory:
             rows = rows[: args.limit]
             if args.reverse:
                 rows = rows[::-1]
-            edges = [
-                edge_cls(cursor=sql.encode_cursor(info, row), node=row)  # type: ignore[call-arg]
-                for row in rows
-            ]
+            edges = [edge_cls(cursor=sql.encode_cursor(info, row), node=row) for row in rows]
             page_info = PageInfo(
                 has_next_page=has_more if not args.reverse else args.cursor is not None,
                 has_previous_page=has_more if args.reverse else args.cursor is not None,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             )
-            connection = conn_cls(edges=edges, page_info=page_info)  # type: ignore[call-arg]
+            connection = conn_cls(edges=edges, page_info=page_info)
             connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
             return connection
 

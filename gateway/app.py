@@ -1,0 +1,72 @@
+"""The application factory: routes, limits, and the lifespan that owns the database."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+
+from gateway import health
+from gateway.bootstrap import prepare_database
+from gateway.database import create_engine, display_url
+from gateway.embedded import database_url
+from gateway.graphql import graphql_app
+from gateway.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the ASGI application; nothing touches the database until the lifespan starts.
+
+    At startup the lifespan resolves the database (``settings.database_url``, or an embedded
+    PostgreSQL in ``settings.data_dir`` that it stops again at shutdown), migrates it to head,
+    seeds the catalogs when ``settings.seed_on_start``, and opens the engine. While the app runs,
+    ``app.state`` holds ``settings``, ``database_url`` (the resolved URL) and ``engine``.
+
+    Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`) and ``/graphql`` (HTTP and
+    websocket). Request bodies past ``settings.max_body_bytes`` get 413 (Starlette's own
+    ``max_body_size`` limit: it counts streamed bodies too, not only ``Content-Length``).
+
+    Args:
+        settings: the configuration; ``get_settings()`` (the environment) when omitted.
+
+    Returns:
+        The Starlette application, to be served by uvicorn (or driven by a test client).
+    """
+    settings = settings if settings is not None else get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = None
+        async with database_url(settings) as url:
+            logger.info("database: %s", display_url(url))
+            await prepare_database(url, seed=settings.seed_on_start)
+            engine = create_engine(settings.model_copy(update={"database_url": url}))
+            app.state.database_url = url
+            app.state.engine = engine
+            try:
+                yield
+            finally:
+                app.state.engine = None
+                await engine.dispose()
+
+    def engine_getter() -> AsyncEngine:
+        engine: AsyncEngine | None = getattr(app.state, "engine", None)
+        if engine is None:
+            raise RuntimeError("the database engine is not open (lifespan not started)")
+        return engine
+
+    graphql = graphql_app(settings, engine_getter)
+    routes = [
+        *health.routes,
+        Route("/graphql", graphql, name="graphql"),
+        WebSocketRoute("/graphql", graphql, name="graphql-ws"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body_bytes)
+    return app

@@ -1,0 +1,147 @@
+"""The gateway's configuration: one pydantic-settings class read from the environment.
+
+Every setting is read from ``IGNITION_<NAME>`` (``IGNITION_PORT=9000``), except the database URL,
+which is the conventional ``DATABASE_URL``. A ``.env`` file in the current directory is read too;
+real environment variables win over it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: URL schemes accepted in ``DATABASE_URL`` (see :func:`gateway.database.async_url`).
+DATABASE_URL_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+
+class Settings(BaseSettings):
+    """Configuration of one gateway process.
+
+    Build it with :func:`get_settings` (cached, from the environment) or directly with keyword
+    arguments in tests (``Settings(database_url=..., seed_on_start=False)``).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="IGNITION_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL", repr=False)
+    """``DATABASE_URL``: the PostgreSQL server to use, as
+    ``postgresql://user:password@host:port/dbname`` (``postgres://`` and
+    ``postgresql+asyncpg://`` are accepted too). Unset: an embedded PostgreSQL is started in
+    ``data_dir``."""
+
+    data_dir: Path = Path(".ignition")
+    """``IGNITION_DATA_DIR``: directory of the embedded PostgreSQL (its cluster lives in
+    ``data_dir/pgdata``). Relative paths are resolved against the current directory."""
+
+    host: str = "127.0.0.1"
+    """``IGNITION_HOST``: interface the HTTP server binds to."""
+
+    port: int = Field(default=8000, ge=0, le=65535)
+    """``IGNITION_PORT``: TCP port the HTTP server listens on."""
+
+    log_level: LogLevel = "info"
+    """``IGNITION_LOG_LEVEL``: uvicorn log level (critical, error, warning, info, debug, trace)."""
+
+    db_pool_size: int = Field(default=10, ge=1)
+    """``IGNITION_DB_POOL_SIZE``: connections kept open in the pool, per process."""
+
+    db_max_overflow: int = Field(default=10, ge=0)
+    """``IGNITION_DB_MAX_OVERFLOW``: extra connections opened past the pool size under load."""
+
+    statement_timeout_ms: int = Field(default=5000, ge=0)
+    """``IGNITION_STATEMENT_TIMEOUT_MS``: PostgreSQL ``statement_timeout`` of every pooled
+    connection, in milliseconds (0 disables it). Migrations and seeds are not limited."""
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0)
+    """``IGNITION_MAX_BODY_BYTES``: largest accepted HTTP request body, in bytes (413 past it);
+    also the largest websocket message."""
+
+    graphiql: bool = True
+    """``IGNITION_GRAPHIQL``: serve the GraphiQL IDE on ``GET /graphql`` (forced off in
+    production)."""
+
+    introspection: bool = True
+    """``IGNITION_INTROSPECTION``: allow introspection queries (forced off in production)."""
+
+    production: bool = False
+    """``IGNITION_PRODUCTION``: production hardening: no GraphiQL, no introspection, no
+    "did you mean" field suggestions in validation errors."""
+
+    max_query_depth: int = Field(default=12, ge=1)
+    """``IGNITION_MAX_QUERY_DEPTH``: deepest selection nesting of an operation, fragments
+    included."""
+
+    max_aliases: int = Field(default=30, ge=0)
+    """``IGNITION_MAX_ALIASES``: most aliases in one operation, fragments included."""
+
+    max_tokens: int = Field(default=5000, ge=1)
+    """``IGNITION_MAX_TOKENS``: most lexical tokens in one GraphQL document."""
+
+    seed_on_start: bool = True
+    """``IGNITION_SEED_ON_START``: upsert the reference catalogs when the server starts (after
+    migrating)."""
+
+    expose_sql_stats: bool = False
+    """``IGNITION_EXPOSE_SQL_STATS``: add ``extensions.sqlStatements`` (the SQL statements the
+    request ran) to every GraphQL response; for benchmarks and debugging."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_scheme(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in DATABASE_URL_SCHEMES:
+            accepted = ", ".join(f"{s}://" for s in DATABASE_URL_SCHEMES)
+            raise ValueError(f"DATABASE_URL must start with one of {accepted}")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _production_hardening(self) -> Self:
+        if self.production:
+            self.graphiql = False
+            self.introspection = False
+        return self
+
+    @property
+    def field_suggestions(self) -> bool:
+        """Whether validation errors may suggest field names ("Did you mean ...?")."""
+        return not self.production
+
+    @property
+    def pgdata(self) -> Path:
+        """The embedded PostgreSQL cluster directory, ``data_dir/pgdata``."""
+        return self.data_dir / "pgdata"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process settings, read from the environment once and cached.
+
+    Returns:
+        The shared :class:`Settings`. Tests that change the environment call
+        ``get_settings.cache_clear()``; code that needs a variant uses ``model_copy(update=...)``.
+
+    Raises:
+        pydantic.ValidationError: when a variable has an invalid value.
+    """
+    return Settings()
