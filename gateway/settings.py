@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     """``IGNITION_PRODUCTION``: production hardening: no GraphiQL, no introspection, no
     "did you mean" field suggestions in validation errors."""
 
-    max_query_depth: int = Field(default=12, ge=1)
+    max_query_depth: int = Field(default=15, ge=1)
     """``IGNITION_MAX_QUERY_DEPTH``: deepest selection nesting of an operation, fragments
     included."""
 

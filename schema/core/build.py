@@ -85,7 +85,7 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def _extensions(settings: Settings | None) -> list[Any]:
-    depth = settings.max_query_depth if settings else 12
+    depth = settings.max_query_depth if settings else 15
     aliases = settings.max_aliases if settings else 30
     tokens = settings.max_tokens if settings else 5000
     # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
