@@ -129,11 +129,15 @@ async def test_cli_user_and_token_sign_in_over_http(server: tuple[str, Path]) ->
         assert (await session.execute(gql("{ me { id } }")))["me"] is None
 
 
-async def test_errors_are_graphql_errors_not_error_pages(server: tuple[str, Path]) -> None:
+async def test_bad_arguments_are_graphql_errors(server: tuple[str, Path]) -> None:
     base, _ = server
     async with Client(transport=HTTPXAsyncTransport(url=f"{base}/graphql")) as session:
         with pytest.raises(TransportQueryError, match="between 0 and 100"):
             await session.execute(gql("{ exercises(first: 1000) { totalCount } }"))
+
+
+def test_invalid_queries_are_graphql_errors_not_error_pages(server: tuple[str, Path]) -> None:
+    base, _ = server
     response = httpx.post(f"{base}/graphql", json={"query": "{ nope }"})
     assert response.status_code == 200 and "Cannot query field 'nope'" in response.text
 
