@@ -158,6 +158,8 @@ class TableInfo:
 
 def _kind(column: sa.Column[Any]) -> tuple[ColumnKind, type[enum.Enum] | None]:
     typ = column.type
+    if column.primary_key and column.name == "id":
+        return "id", None  # DESIGN.md section 4: ``id: ID!`` (UUIDs, and the outbox's BIGINT)
     if isinstance(typ, sa.Enum) and typ.enum_class is not None:
         return "enum", typ.enum_class
     if isinstance(typ, sa.Uuid | postgresql.UUID):
@@ -234,6 +236,7 @@ class Catalog:
             name: TableInfo(table=table, model=models[name], spec=spec_for(name))
             for name, table in metadata.tables.items()
         }
+        self._visible_done: set[str] = set()
         for info in self.tables.values():
             self._columns(info)
         for info in self.tables.values():
@@ -266,36 +269,41 @@ class Catalog:
             )
 
     def _visibility(self, info: TableInfo, seen: frozenset[str] = frozenset()) -> Visibility:
+        """Derive (once) who may see the rows of ``info``; parents first, cycles are public."""
+        if info.name in self._visible_done:
+            return info.visibility
         if info.name in seen:
             return Visibility.PUBLIC
         spec = info.spec
         cols = info.table.c
+        visibility, owner_fk = Visibility.PUBLIC, None
         if spec.visibility is not None:
-            info.visibility = spec.visibility
+            visibility = spec.visibility
         elif info.name == "users":
-            info.visibility = Visibility.SELF
+            visibility = Visibility.SELF
         elif "user_id" in cols and any(
             fk.column.table.name == "users" for fk in cols.user_id.foreign_keys
         ):
-            info.visibility = Visibility.OWNER
+            visibility = Visibility.OWNER
         else:
-            info.visibility = Visibility.PUBLIC
             for column in info.table.columns:
-                for fk in column.foreign_keys:
-                    parent = self.tables[fk.column.table.name]
-                    if (
-                        fk.ondelete == "CASCADE"
-                        and parent is not info
-                        and self._visibility(parent, seen | {info.name}) is not Visibility.PUBLIC
-                    ):
-                        info.visibility = Visibility.VIA_PARENT
-                        info.owner_fk = column
-                        break
-                if info.owner_fk is not None:
+                parents = [
+                    self.tables[fk.column.table.name]
+                    for fk in column.foreign_keys
+                    if fk.ondelete == "CASCADE"
+                ]
+                if any(
+                    parent is not info
+                    and self._visibility(parent, seen | {info.name}) is not Visibility.PUBLIC
+                    for parent in parents
+                ):
+                    visibility, owner_fk = Visibility.VIA_PARENT, column
                     break
-        if info.visibility is Visibility.VIA_PARENT and info.owner_fk is None:
+        info.visibility, info.owner_fk = visibility, owner_fk
+        if visibility is Visibility.VIA_PARENT and owner_fk is None:
             raise ValueError(f"{info.name}: VIA_PARENT visibility needs a cascading FK")
-        return info.visibility
+        self._visible_done.add(info.name)
+        return visibility
 
     def _order(self, info: TableInfo) -> None:
         cols = info.table.c

@@ -76,14 +76,14 @@ def graphql_enum(enum_class: type[enum.Enum]) -> Any:
     return _enums[enum_class]
 
 
-def parse_id(value: str, what: str = "id") -> uuid.UUID:
-    """A UUID from an ``ID`` argument.
+def parse_id(value: str, what: str = "id", *, integer: bool = False) -> uuid.UUID | int:
+    """The key of an ``ID`` argument: a UUID, or an integer for BIGINT keys (outbox events).
 
     Raises:
-        GraphQLError: ``value`` is not a UUID.
+        GraphQLError: ``value`` is not an ID of that kind.
     """
     try:
-        return uuid.UUID(str(value))
+        return int(str(value)) if integer else uuid.UUID(str(value))
     except ValueError:
         raise GraphQLError(f"`{what}` is not a valid ID: {value!r}") from None
 
@@ -385,9 +385,11 @@ class TypeFactory:
     def _by_id(self, info: TableInfo, name: str) -> Any:
         target_type = self.types[info.name]
         column = info.table.c.id
+        integer = column.type.python_type is int
 
         async def resolve(info_: strawberry.Info, id: strawberry.ID) -> Any:
-            return await info_.context.loaders.row_by(info, column).load(parse_id(id))
+            key = parse_id(id, integer=integer)
+            return await info_.context.loaders.row_by(info, column).load(key)
 
         return strawberry.field(
             resolver=_typed(

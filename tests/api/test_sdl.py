@@ -27,3 +27,18 @@ def test_every_table_has_a_type() -> None:
     sdl = SDL.read_text()
     for table in metadata.tables:
         assert f"type {catalog[table].type_name} " in sdl, table
+
+
+def test_me_carries_everything_the_viewer_owns() -> None:
+    """Issue 3 point 4: the fields of ``me`` the frontend relies on."""
+    expected = {
+        "wallet", "progress", "streaks", "skills", "achievements", "ledger", "focusSessions",
+        "activeFocusSession", "habits", "goals", "quests", "questProgress", "purchases",
+        "dailyPlans", "calendarEvents", "books", "workouts", "workoutSessions",
+        "trainingPrograms", "personalRecords", "lessonProgress", "drillStats",
+        "referenceTracks", "ideas", "inboxItems", "references", "settings", "onboardingState",
+        "interests", "feedback", "focusLibraries", "activityEvents",
+    }  # fmt: skip
+    graphql_schema = build_schema()._schema
+    missing = expected - set(graphql_schema.type_map["User"].fields)  # type: ignore[attr-defined]
+    assert not missing, missing

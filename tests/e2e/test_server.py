@@ -38,7 +38,11 @@ def _env() -> dict[str, str]:
 def _cli(data_dir: Path, *args: str) -> str:
     result = subprocess.run(
         [*IGNITION, *args, "--data-dir", str(data_dir)],
-        capture_output=True, text=True, env=_env(), timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -52,7 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     log = (data_dir.parent / "serve.log").open("w")
     process = subprocess.Popen(
         [*IGNITION, "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=_env(),
     )
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
@@ -93,13 +99,15 @@ def test_graphiql_is_served_to_browsers(server: tuple[str, Path]) -> None:
 async def test_seeded_catalogs_over_http_with_a_graphql_client(server: tuple[str, Path]) -> None:
     base, _ = server
     async with Client(transport=HTTPXAsyncTransport(url=f"{base}/graphql")) as session:
-        result = await session.execute(gql("""{
+        result = await session.execute(
+            gql("""{
             skillDefinitions { totalCount edges { node { key } } }
             marketItems(first: 3) { totalCount edges { node { key costCoins } } }
             exercises(first: 5, filter: {search: "press"}) { totalCount edges { node { name } } }
             learnTopics { edges { node { key lessons { totalCount } drills { totalCount } } } }
             me { id }
-        }"""))
+        }""")
+        )
     assert result["skillDefinitions"]["totalCount"] == 6
     assert result["marketItems"]["totalCount"] >= 6
     assert result["exercises"]["totalCount"] >= 1
@@ -115,9 +123,13 @@ async def test_cli_user_and_token_sign_in_over_http(server: tuple[str, Path]) ->
         url=f"{base}/graphql", headers={"Authorization": f"Bearer {token}"}
     )
     async with Client(transport=transport) as session:
-        me = (await session.execute(gql("""{ me { email name
+        me = (
+            await session.execute(
+                gql("""{ me { email name
             wallet { coins } progress { currentLevel } onboardingState { status }
-            settings { totalCount } } }""")))["me"]
+            settings { totalCount } } }""")
+            )
+        )["me"]
     assert me["email"] == "ada@example.com"
     assert me["wallet"] == {"coins": 0}
     assert me["progress"] == {"currentLevel": 1}
@@ -144,6 +156,9 @@ def test_invalid_queries_are_graphql_errors_not_error_pages(server: tuple[str, P
 
 def test_oversized_bodies_are_refused(server: tuple[str, Path]) -> None:
     base, _ = server
-    response = httpx.post(f"{base}/graphql", content=b"x" * (2 * 1024 * 1024),
-                          headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{base}/graphql",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
