@@ -7,11 +7,12 @@ DataLoader caches never outlive a request (Strawberry's guidance; STYLE.md).
 from __future__ import annotations
 
 import asyncio
+import collections
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
@@ -45,8 +46,9 @@ class Reader:
         uncommitted rows through it."""
         return cls(None, conn)
 
-    async def fetch(self, statement: Executable) -> Sequence[Row[Any]]:
-        """Execute a SELECT and return all its rows."""
+    async def fetch(self, statement: Executable) -> Sequence[Any]:
+        """Execute a SELECT and return all its rows as named tuples (attribute access by
+        column label; cheaper for GraphQL's attribute probing than SQLAlchemy rows)."""
         async with self._lock:
             if self._conn is None:
                 assert self._engine is not None
@@ -57,13 +59,20 @@ class Reader:
                 self._conn = conn
             self.statements += 1
             result = await self._conn.execute(statement)
-            return result.all()
+            record = _record_class(tuple(result.keys()))
+            return [record._make(row) for row in result.all()]
 
     async def close(self) -> None:
         """End the transaction and give the connection back to the pool."""
         if self._conn is not None and self._owned:
             conn, self._conn = self._conn, None
             await conn.close()
+
+
+@functools.lru_cache(maxsize=1024)
+def _record_class(labels: tuple[str, ...]) -> Any:
+    """A named tuple class for rows with these column labels (one class per result shape)."""
+    return collections.namedtuple("Record", labels)
 
 
 @dataclass

@@ -153,12 +153,21 @@ class TypeFactory:
 
     def _edge_and_connection(self, info: TableInfo) -> None:
         node = self.types[info.name]
+
+        def cursor(root: Any) -> str:
+            return sql.encode_cursor(info, root.node)
+
         edge = type(
             f"{info.type_name}Edge",
             (),
             {
                 "__module__": __name__,
-                "__annotations__": {"cursor": str, "node": node},
+                "__annotations__": {"node": node},
+                # Computed only when selected: most pages never ask for edge cursors.
+                "cursor": strawberry.field(
+                    resolver=_typed(cursor, {"return": str}),
+                    description="Where this edge stands; pass it as `after` or `before`.",
+                ),
             },
         )
         self.edges[info.name] = strawberry.type(
@@ -315,12 +324,12 @@ class TypeFactory:
             rows = rows[: args.limit]
             if args.reverse:
                 rows = rows[::-1]
-            edges = [edge_cls(cursor=sql.encode_cursor(info, row), node=row) for row in rows]
+            edges = [edge_cls(node=row) for row in rows]
             page_info = PageInfo(
                 has_next_page=has_more if not args.reverse else args.cursor is not None,
                 has_previous_page=has_more if args.reverse else args.cursor is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=sql.encode_cursor(info, rows[0]) if rows else None,
+                end_cursor=sql.encode_cursor(info, rows[-1]) if rows else None,
             )
             connection = conn_cls(edges=edges, page_info=page_info)
             connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
