@@ -88,21 +88,27 @@ def _extensions(settings: Settings | None) -> list[Any]:
     depth = settings.max_query_depth if settings else 15
     aliases = settings.max_aliases if settings else 30
     tokens = settings.max_tokens if settings else 5000
+    # The limiters' validation rules are classes built by their constructors: build them once,
+    # so that Strawberry's ValidationCache (keyed by the rules) hits across requests. Measured:
+    # with fresh limiters per request, every request was validated again (0.7-3.4 ms each).
+    rules = [
+        *QueryDepthLimiter(max_depth=depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=aliases).validation_rules,
+    ]
+    if settings is not None and (settings.production or not settings.introspection):
+        rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
     # validation LRU caches at module level, shared across requests).
     extensions: list[Any] = [
         CloseReader,
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=depth),
-        lambda: MaxAliasesLimiter(max_alias_count=aliases),
         lambda: MaxTokensLimiter(max_token_count=tokens),
         MaskUnexpectedErrors,
     ]
     if settings is not None and settings.expose_sql_stats:
         extensions.append(SqlStatements)
-    if settings is not None and (settings.production or not settings.introspection):
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return extensions
 
 

@@ -1,0 +1,56 @@
+"""Protection (DESIGN.md section 4): depth, alias and token limits that count fragments too,
+no introspection in production, unexpected errors masked behind a logged id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gateway.context import Context, Reader
+from gateway.settings import Settings
+from schema import build_schema
+
+
+async def _run(schema: Any, engine: Any, settings: Settings, query: str) -> list[str]:
+    context = Context(settings=settings, engine=engine, reader=Reader(engine))
+    result = await schema.execute(query, context_value=context)
+    return [e.message for e in result.errors or []]
+
+
+async def test_depth_limit_counts_fragments(execute: Any) -> None:
+    level = "completions {{ edges {{ node {{ habit {{ {} }} }} }} }}"
+    inner = "name"
+    for _ in range(3):
+        inner = level.format(inner)
+    deep = f"fragment Deeper on Habit {{ {inner} }} "
+    deep += "{ me { habits { edges { node { ...Deeper } } } } }"
+    result = await execute(deep)
+    assert any("exceeds maximum operation depth of 15" in e for e in result.errors), result.errors
+
+
+async def test_alias_limit(execute: Any) -> None:
+    aliased = "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(31)) + " }"
+    result = await execute(aliased)
+    assert result.errors == ["31 aliases found. Allowed: 30"]
+
+
+async def test_token_limit(execute: Any) -> None:
+    huge = "{ " + " ".join("me { id }" for _ in range(2000)) + " }"
+    result = await execute(huge)
+    assert result.errors == [
+        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
+    ]
+
+
+@pytest.mark.parametrize("production", [True, False])
+async def test_introspection_only_outside_production(
+    database_url: str, engine: Any, production: bool
+) -> None:
+    settings = Settings(database_url=database_url, production=production)
+    errors = await _run(build_schema(settings), engine, settings, "{ __schema { types { name } } }")
+    assert bool(errors) is production
+    suggestions = await _run(
+        build_schema(settings), engine, settings, "{ skillDefinitionz { id } }"
+    )
+    assert any("Did you mean" in e for e in suggestions) is not production
