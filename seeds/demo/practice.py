@@ -1,0 +1,430 @@
+"""Practice away from the DAW: lessons and ear-training drills, books and reading
+sessions, workouts with their sessions, sets, personal records and a training program.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from seeds.demo import content as c
+from seeds.demo.ledger import Transition
+from seeds.demo.state import (
+    BOOK_DONE_COINS,
+    BOOK_DONE_XP,
+    WORKOUT_COINS,
+    WORKOUT_XP,
+    Row,
+    UserState,
+    new_id,
+)
+
+
+class Practice(UserState):
+    """Learn progress, reading and fitness of a demo user."""
+
+    # ---------------------------------------------------------------- learn
+
+    def learn(self) -> None:
+        rng = self.rng
+        lessons = self.cat.lessons
+        count = min(len(lessons), 5 if self.showcase else rng.randint(3, 6))
+        lesson_days = sorted((self.day(1, self.days) for _ in range(count)), reverse=True)
+        for n, lesson in enumerate(lessons[:count]):
+            when = self.at(lesson_days[n], rng.uniform(8, 22))
+            done = n < count - 1
+            score = rng.choice((60, 70, 80, 80, 90, 100)) if done else None
+            started = when - timedelta(minutes=lesson.duration_minutes + rng.randint(1, 20))
+            self.add(
+                "user_lesson_progress",
+                {
+                    "user_id": self.uid,
+                    "lesson_id": lesson.id,
+                    "status": "completed" if done else "in_progress",
+                    "started_at": started,
+                    "completed_at": when if done else None,
+                    "quiz_score": score,
+                    "attempts": (2 if score is not None and score < 70 else 1) if done else 0,
+                },
+            )
+            if done:
+                self.unit("lessons_completed", when)
+                self.record(
+                    Transition(
+                        at=when,
+                        activity="lesson.completed",
+                        category="learn",
+                        metadata={"lessonKey": lesson.key, "quizScore": score},
+                        idempotency_key=f"lesson.completed:{lesson.id}",
+                        event_id=str(lesson.id),
+                        reason=f"Lesson: {lesson.title}",
+                        xp=lesson.xp_reward,
+                        coins=lesson.coin_reward,
+                        stars=lesson.skill_star_reward,
+                        skill_key=lesson.skill_key if lesson.skill_star_reward else None,
+                        counts={"lessons_completed": 1},
+                    )
+                )
+        drills = rng.sample(self.cat.drills, k=min(len(self.cat.drills), rng.randint(3, 5)))
+        for drill in drills:
+            accuracy = rng.uniform(0.55, 0.95)
+            sessions = sorted(
+                self.at(self.day(1, self.days), rng.uniform(8, 23))
+                for _ in range(rng.randint(1, 4))
+            )
+            scores, correct_total = [], 0
+            for n, when in enumerate(sessions):
+                q = drill.questions
+                correct = max(0, min(q, round(q * rng.uniform(accuracy - 0.1, accuracy + 0.1))))
+                correct_total += correct
+                scores.append(round(100 * correct / q))
+                self.unit("drill_attempts", when, q)
+                self.record(
+                    Transition(
+                        at=when,
+                        activity="drill.completed",
+                        category="learn",
+                        metadata={"drillKey": drill.key, "score": scores[-1], "questions": q},
+                        idempotency_key=f"drill.completed:{drill.id}:{n + 1}",
+                        event_id=str(drill.id),
+                        reason=f"Drill: {drill.title}",
+                        xp=drill.xp_reward,
+                        counts={"drill_attempts": q},
+                    )
+                )
+            average = sum(scores) / len(scores)
+            current = rng.randint(0, scores[-1] * drill.questions // 100)
+            last = sessions[-1]
+            self.add(
+                "user_drill_stats",
+                {
+                    "user_id": self.uid,
+                    "drill_id": drill.id,
+                    "total_attempts": drill.questions * len(sessions),
+                    "correct_answers": correct_total,
+                    "best_score": max(scores),
+                    "average_score": round(average, 1),
+                    "current_streak": current,
+                    "best_streak": max(current, rng.randint(current, drill.questions)),
+                    "last_attempt_at": last,
+                    "total_time_seconds": drill.duration_seconds * len(sessions),
+                    "next_due_at": last
+                    + timedelta(days=1 if average < 70 else 3 if average < 85 else 7),
+                },
+            )
+
+    # ---------------------------------------------------------------- books
+
+    def books(self) -> None:
+        rng = self.rng
+        short = rng.choice(c.SHORT_BOOKS)
+        others = rng.sample([b for b in range(len(c.BOOKS)) if b not in c.SHORT_BOOKS], k=3)
+        plan = [(short, "completed"), (others[0], "reading"), (others[1], "want_to_read")]
+        if rng.random() < 0.5:
+            plan.append((others[2], "paused"))
+        for title_index, status in plan:
+            title, author, pages = c.BOOKS[title_index]
+            book_id = new_id()
+            sessions: list[Row] = []
+            if status == "completed":
+                day_list = list(range(self.days, 0, -max(1, self.days // 10)))
+                target = pages
+            elif status == "reading":
+                day_list = list(range(min(self.days, 12), 0, -2))
+                target = rng.randint(40, pages // 2)
+            elif status == "paused":
+                day_list = list(range(self.days, max(0, self.days - 6), -3))
+                target = rng.randint(20, 60)
+            else:
+                day_list, target = [], 0
+            day_list = [k for k in day_list if k not in self.off] or [1]
+            read = 0
+            for n, k in enumerate(day_list):
+                if read >= target:
+                    break
+                last = n == len(day_list) - 1
+                chunk = min(target - read, rng.randint(12, 35))
+                if last or target - read - chunk < 10:  # no stub sessions of a page or two
+                    chunk = target - read
+                when = self.at(k, rng.uniform(21, 23.5))
+                read += chunk
+                sid = new_id()
+                xp, coins = chunk // 2, chunk // 10
+                sessions.append(
+                    {
+                        "id": sid,
+                        "book_id": book_id,
+                        "user_id": self.uid,
+                        "pages_read": chunk,
+                        "duration_minutes": max(5, round(chunk * rng.uniform(1.4, 2.6))),
+                        "started_at": when,
+                        "notes": rng.choice((None, None, *c.BOOK_NOTES)),
+                        "xp_awarded": xp,
+                        "coins_awarded": coins,
+                    }
+                )
+                self.unit("pages_read", when, chunk)
+                self.record(
+                    Transition(
+                        at=when + timedelta(minutes=sessions[-1]["duration_minutes"]),
+                        activity="reading.session.logged",
+                        category="books",
+                        metadata={"bookId": str(book_id), "pages": chunk},
+                        idempotency_key=f"reading.session.logged:{sid}",
+                        event_id=str(sid),
+                        reason=f"Read {chunk} pages of {title}",
+                        xp=xp,
+                        coins=coins,
+                    )
+                )
+            started = sessions[0]["started_at"] if sessions else None
+            completed_at = None
+            if status == "completed":
+                assert read == pages and sessions
+                completed_at = sessions[-1]["started_at"] + timedelta(
+                    minutes=sessions[-1]["duration_minutes"] + 1
+                )
+                self.record(
+                    Transition(
+                        at=completed_at,
+                        activity="book.completed",
+                        category="books",
+                        metadata={"bookId": str(book_id), "title": title},
+                        idempotency_key=f"book.completed:{book_id}",
+                        event_id=str(book_id),
+                        reason=f"Finished {title}",
+                        xp=BOOK_DONE_XP,
+                        coins=BOOK_DONE_COINS,
+                        stars=1,
+                        skill_key="knowledge",
+                        counts={"books_completed": 1},
+                    )
+                )
+            self.add(
+                "books",
+                {
+                    "id": book_id,
+                    "user_id": self.uid,
+                    "title": title,
+                    "author": author,
+                    "total_pages": pages,
+                    "current_page": read,
+                    "status": status,
+                    "started_at": started,
+                    "completed_at": completed_at,
+                    "rating": rng.choice((4, 5, 5)) if status == "completed" else None,
+                    "notes": rng.choice(c.BOOK_NOTES) if sessions else None,
+                    "cover_blob_id": None,
+                    "created_at": min(started or self.now, self.signup + timedelta(days=1)),
+                },
+            )
+            self.add("reading_sessions", *sessions)
+
+    # ---------------------------------------------------------------- fitness
+
+    def fitness(self) -> None:
+        rng = self.rng
+        strength = rng.uniform(0.75, 1.3)
+        templates = (
+            list(c.WORKOUTS) if self.showcase or rng.random() < 0.5 else list(c.WORKOUTS[:3])
+        )
+        workouts: list[tuple[uuid.UUID, str, int, list[tuple[Any, ...]]]] = []
+        for name, description, minutes, sections in templates:
+            workout_id = new_id()
+            self.add(
+                "workouts",
+                {
+                    "id": workout_id,
+                    "user_id": self.uid,
+                    "name": name,
+                    "description": description,
+                    "estimated_duration": minutes,
+                    "is_template": True,
+                    "created_at": self.signup + timedelta(days=1, hours=rng.randint(1, 6)),
+                },
+            )
+            lines: list[tuple[Any, ...]] = []
+            order = 0
+            for s, (section_name, exercises) in enumerate(sections):
+                section_id = new_id()
+                self.add(
+                    "workout_sections",
+                    {
+                        "id": section_id,
+                        "workout_id": workout_id,
+                        "name": section_name,
+                        "sort_order": s,
+                    },
+                )
+                for ex_name, sets, reps, weight, duration, rest in exercises:
+                    ex_id = (
+                        self.custom_exercise_id
+                        if ex_name == "*custom*"
+                        else self.cat.exercises.get(ex_name)
+                    )
+                    if ex_id is None:
+                        continue
+                    kg = round(weight * strength * 2) / 2 if weight else None
+                    self.add(
+                        "workout_exercises",
+                        {
+                            "workout_id": workout_id,
+                            "section_id": section_id,
+                            "exercise_id": ex_id,
+                            "sets": sets,
+                            "reps": reps,
+                            "weight": kg,
+                            "duration": duration,
+                            "rest_seconds": rest,
+                            "notes": None,
+                            "sort_order": order,
+                        },
+                    )
+                    lines.append((ex_id, sets, reps, kg, duration, section_name == "Warm-up"))
+                    order += 1
+            workouts.append((workout_id, name, minutes, lines))
+        self.workout_ids = [(w[0], w[1]) for w in workouts]
+
+        # Sessions: two to three a week, rotating through the workouts.
+        best: dict[tuple[uuid.UUID, str], tuple[float, Row, float | None]] = {}
+        rotation = 0
+        free = [k for k in range(self.days, 0, -1) if k not in self.off]
+        days = [k for k in free if rng.random() < self.persona.workout_days]
+        if len(days) < 2:  # everyone trains at least twice a month
+            days = sorted(set(days) | set(rng.sample(free, k=min(2, len(free)))), reverse=True)
+        for k in days:
+            workout_id, name, minutes, lines = workouts[rotation % len(workouts)]
+            rotation += 1
+            progress = 1 + 0.006 * (self.days - k)
+            start = self.at(k, rng.choice((7.0, 7.5, 18.0, 18.5, 19.0)))
+            session_id = new_id()
+            clock = start
+            for ex_id, sets, reps, kg, duration, warmup in lines:
+                for n in range(1, sets + 1):
+                    clock += timedelta(seconds=(duration or 40) + 60)
+                    set_row: Row = {
+                        "session_id": session_id,
+                        "exercise_id": ex_id,
+                        "set_number": n,
+                        "reps": max(1, reps + rng.randint(-2, 2)) if reps else None,
+                        "weight": round(kg * progress * 2) / 2 if kg else None,
+                        "duration": round(duration * rng.uniform(0.9, 1.15)) if duration else None,
+                        "is_warmup": warmup,
+                        "is_dropset": False,
+                        "rpe": None if warmup else round(rng.uniform(6, 9) * 2) / 2,
+                        "notes": None,
+                        "completed_at": clock,
+                    }
+                    self.add("exercise_sets", set_row)
+                    if warmup:
+                        continue
+                    kind, value = (
+                        ("weight", set_row["weight"])
+                        if set_row["weight"]
+                        else ("time", set_row["duration"])
+                        if set_row["duration"]
+                        else ("reps", set_row["reps"])
+                    )
+                    key = (ex_id, kind)
+                    old = best.get(key)
+                    if old is None or value > old[0]:
+                        best[key] = (float(value), set_row, old[0] if old else None)
+            end = max(clock, start + timedelta(minutes=minutes))
+            if end > self.now:
+                end = self.now - timedelta(seconds=10)
+            self.add(
+                "workout_sessions",
+                {
+                    "id": session_id,
+                    "user_id": self.uid,
+                    "workout_id": workout_id,
+                    "started_at": start,
+                    "completed_at": end,
+                    "notes": rng.choice(c.WORKOUT_NOTES),
+                    "rating": rng.choice((3, 4, 4, 5, 5)),
+                    "xp_awarded": WORKOUT_XP,
+                    "coins_awarded": WORKOUT_COINS,
+                },
+            )
+            self.unit("workouts_completed", end)
+            self.record(
+                Transition(
+                    at=end,
+                    activity="workout.completed",
+                    category="fitness",
+                    metadata={"sessionId": str(session_id), "workout": name},
+                    idempotency_key=f"workout.completed:{session_id}",
+                    event_id=str(session_id),
+                    reason=f"Workout: {name}",
+                    xp=WORKOUT_XP,
+                    coins=WORKOUT_COINS,
+                    stars=1,
+                    skill_key="fitness",
+                    counts={"workouts_completed": 1},
+                )
+            )
+        for (ex_id, kind), (value, set_row, previous) in best.items():
+            set_row.setdefault("id", new_id())
+            self.add(
+                "personal_records",
+                {
+                    "user_id": self.uid,
+                    "exercise_id": ex_id,
+                    "record_type": kind,
+                    "value": value,
+                    "reps": set_row["reps"] if kind == "weight" else None,
+                    "achieved_at": set_row["completed_at"],
+                    "exercise_set_id": set_row["id"],
+                    "previous_value": previous,
+                    "created_at": set_row["completed_at"],
+                },
+            )
+
+        # A four-week block with a deload week.
+        program_id = new_id()
+        started = self.day_start(min(self.days, 20)) + timedelta(hours=7)
+        self.add(
+            "training_programs",
+            {
+                "id": program_id,
+                "user_id": self.uid,
+                "name": "Producer strength block",
+                "description": "Three short sessions a week that keep the back and wrists happy.",
+                "duration_weeks": 4,
+                "goal": "Stay strong and pain-free through long studio days",
+                "difficulty": "beginner" if strength < 0.95 else "intermediate",
+                "is_active": True,
+                "started_at": started,
+                "completed_at": None,
+                "created_at": started - timedelta(days=1),
+            },
+        )
+        schedule = [(1, workouts[0][0]), (3, workouts[2 % len(workouts)][0])]
+        schedule.append((5, workouts[1 % len(workouts)][0]))
+        for week, intensity in enumerate((1.0, 1.05, 1.1, 0.8), start=1):
+            week_id = new_id()
+            self.add(
+                "program_weeks",
+                {
+                    "id": week_id,
+                    "program_id": program_id,
+                    "week_number": week,
+                    "name": "Deload" if week == 4 else f"Week {week}",
+                    "is_deload": week == 4,
+                    "notes": "Half the sets, same technique." if week == 4 else None,
+                },
+            )
+            self.add(
+                "program_workouts",
+                *(
+                    {
+                        "program_week_id": week_id,
+                        "workout_id": workout_id,
+                        "day_of_week": dow,
+                        "order_index": n,
+                        "intensity_modifier": intensity,
+                    }
+                    for n, (dow, workout_id) in enumerate(schedule)
+                ),
+            )

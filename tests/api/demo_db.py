@@ -1,0 +1,100 @@
+"""A committed demo database shared by the read-only sweeps over every table (generated tests
+that would be too slow if each seeded its own data): two demo users with a month of activity in
+every domain."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import Viewer
+from gateway.bootstrap import migrate, seed_database
+from gateway.context import Context, Reader
+from gateway.database import create_engine
+from gateway.settings import Settings
+from schema.core.spec import Visibility
+from schema.core.tables import TableInfo, build_catalog
+
+
+@dataclass
+class DemoDatabase:
+    engine: AsyncEngine
+    settings: Settings
+    schema: strawberry.Schema
+    alice: uuid.UUID
+    bob: uuid.UUID
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None, *, viewer: Any = None
+    ) -> Any:
+        """Run an operation as ``viewer`` (a user id or None); returns the ExecutionResult."""
+        if isinstance(viewer, uuid.UUID):
+            viewer = Viewer(user_id=viewer)
+        context = Context(
+            settings=self.settings, engine=self.engine, reader=Reader(self.engine), viewer=viewer
+        )
+        return await self.schema.execute(query, variable_values=variables, context_value=context)
+
+    async def rows_by_owner(self, info: TableInfo, owner: uuid.UUID, limit: int = 3) -> list[Any]:
+        """Rows of ``info`` owned by ``owner`` (directly or through the parent chain)."""
+        table = info.table
+        stmt = (
+            sa.select(
+                *info.table.primary_key.columns, *[c for c in table.columns if c.foreign_keys]
+            )
+            .where(owned_by(info, owner))
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(stmt)).all())
+
+
+def owned_by(info: TableInfo, owner: uuid.UUID) -> sa.ColumnElement[bool]:
+    """SQL: the row of ``info`` belongs to ``owner`` (follows VIA_PARENT links up to user_id)."""
+    catalog = build_catalog()
+    if info.visibility is Visibility.SELF:
+        return info.table.c.id == owner
+    if "user_id" in info.table.c and info.visibility in (Visibility.OWNER, Visibility.ADMIN):
+        return info.table.c.user_id == owner
+    assert info.owner_fk is not None, info.name
+    parent_col = next(iter(info.owner_fk.foreign_keys)).column
+    parent = catalog[parent_col.table.name]
+    return info.owner_fk.in_(sa.select(parent_col).where(owned_by(parent, owner)))
+
+
+def owned_tables() -> list[TableInfo]:
+    """Every table whose rows belong to a user (the visibility sweep's subjects)."""
+    from schema import build_schema
+
+    build_schema()
+    return [
+        info
+        for info in build_catalog()
+        if info.visibility in (Visibility.OWNER, Visibility.VIA_PARENT, Visibility.SELF)
+    ]
+
+
+@pytest.fixture(scope="module")
+async def demo(postgres_server: Any) -> AsyncIterator[DemoDatabase]:
+    from schema import build_schema
+    from seeds.demo import seed_demo
+
+    url = await postgres_server.create_database("ignition_demo")
+    engine = create_engine(url)
+    try:
+        await migrate(url, "head")
+        await seed_database(url)
+        async with engine.begin() as conn:
+            result = await seed_demo(conn, users=2, seed=7)
+        settings = Settings(database_url=url)
+        yield DemoDatabase(engine, settings, build_schema(settings), *result.user_ids[:2])
+    finally:
+        await engine.dispose()
+        await postgres_server.drop_database(url)
