@@ -30,6 +30,7 @@ from typing import Annotated, Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Double,
     ForeignKey,
@@ -159,6 +160,13 @@ __all__ = [
     "UpdatedAt",
     "big_int",
     "fk",
+    "non_negative",
     "secret",
     "user_fk",
 ]
+
+
+def non_negative(*columns: str) -> tuple[CheckConstraint, ...]:
+    """CHECK constraints ``<column> >= 0``, named ``ck_<table>_<column>_non_negative``, for
+    counters, amounts and durations (spread them into ``__table_args__``)."""
+    return tuple(CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative") for c in columns)

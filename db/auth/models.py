@@ -24,7 +24,18 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, PrimaryKeyConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, big_int, fk, secret, user_fk
+from db.base import (
+    JSON,
+    UUIDPK,
+    Base,
+    CreatedAt,
+    UpdatedAt,
+    big_int,
+    fk,
+    non_negative,
+    secret,
+    user_fk,
+)
 
 
 class BuiltinRole(enum.StrEnum):
@@ -156,7 +167,7 @@ class Authenticator(Base):
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
-        CheckConstraint("counter >= 0", name="counter_non_negative"),
+        *non_negative("counter"),
         CheckConstraint(
             "transports IS NULL OR jsonb_typeof(transports) = 'array'", name="transports_is_array"
         ),
@@ -253,7 +264,4 @@ class ActivityEvent(Base):
     coins_earned: Mapped[int] = mapped_column(server_default="0")
     created_at: Mapped[CreatedAt]
 
-    __table_args__ = (
-        CheckConstraint("xp_earned >= 0", name="xp_earned_non_negative"),
-        CheckConstraint("coins_earned >= 0", name="coins_earned_non_negative"),
-    )
+    __table_args__ = (*non_negative("xp_earned", "coins_earned"),)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class BookStatus(enum.StrEnum):
@@ -48,7 +48,7 @@ class Book(Base):
 
     __table_args__ = (
         CheckConstraint("total_pages > 0", name="total_pages_positive"),
-        CheckConstraint("current_page >= 0", name="current_page_non_negative"),
+        *non_negative("current_page"),
         CheckConstraint(
             "total_pages IS NULL OR current_page <= total_pages", name="current_page_within_book"
         ),
@@ -70,8 +70,5 @@ class ReadingSession(Base):
     coins_awarded: Mapped[int] = mapped_column(server_default="0")
 
     __table_args__ = (
-        CheckConstraint("pages_read >= 0", name="pages_read_non_negative"),
-        CheckConstraint("duration_minutes >= 0", name="duration_minutes_non_negative"),
-        CheckConstraint("xp_awarded >= 0", name="xp_awarded_non_negative"),
-        CheckConstraint("coins_awarded >= 0", name="coins_awarded_non_negative"),
+        *non_negative("pages_read", "duration_minutes", "xp_awarded", "coins_awarded"),
     )

@@ -19,7 +19,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.properties import MappedColumn
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class PersonalRecordType(enum.StrEnum):
@@ -105,9 +105,7 @@ class Workout(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
-    __table_args__ = (
-        CheckConstraint("estimated_duration >= 0", name="estimated_duration_non_negative"),
-    )
+    __table_args__ = (*non_negative("estimated_duration"),)
 
 
 class WorkoutSection(Base):
@@ -140,10 +138,7 @@ class WorkoutExercise(Base):
 
     __table_args__ = (
         CheckConstraint("sets > 0", name="sets_positive"),
-        CheckConstraint("reps >= 0", name="reps_non_negative"),
-        CheckConstraint("weight >= 0", name="weight_non_negative"),
-        CheckConstraint("duration >= 0", name="duration_non_negative"),
-        CheckConstraint("rest_seconds >= 0", name="rest_seconds_non_negative"),
+        *non_negative("reps", "weight", "duration", "rest_seconds"),
     )
 
 
@@ -162,8 +157,7 @@ class WorkoutSession(Base):
 
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_between_1_and_5"),
-        CheckConstraint("xp_awarded >= 0", name="xp_awarded_non_negative"),
-        CheckConstraint("coins_awarded >= 0", name="coins_awarded_non_negative"),
+        *non_negative("xp_awarded", "coins_awarded"),
     )
 
 
@@ -187,9 +181,7 @@ class ExerciseSet(Base):
 
     __table_args__ = (
         CheckConstraint("set_number > 0", name="set_number_positive"),
-        CheckConstraint("reps >= 0", name="reps_non_negative"),
-        CheckConstraint("weight >= 0", name="weight_non_negative"),
-        CheckConstraint("duration >= 0", name="duration_non_negative"),
+        *non_negative("reps", "weight", "duration"),
         CheckConstraint("rpe BETWEEN 1 AND 10", name="rpe_between_1_and_10"),
     )
 
@@ -215,9 +207,7 @@ class PersonalRecord(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "exercise_id", "record_type"),
-        CheckConstraint("value >= 0", name="value_non_negative"),
-        CheckConstraint("reps >= 0", name="reps_non_negative"),
-        CheckConstraint("previous_value >= 0", name="previous_value_non_negative"),
+        *non_negative("value", "reps", "previous_value"),
     )
 
 

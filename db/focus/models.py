@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class FocusMode(enum.StrEnum):
@@ -79,8 +79,7 @@ class FocusSession(Base):
         ),
         CheckConstraint("duration_seconds > 0", name="duration_positive"),
         CheckConstraint("paused_remaining_seconds >= 0", name="paused_remaining_non_negative"),
-        CheckConstraint("xp_awarded >= 0", name="xp_awarded_non_negative"),
-        CheckConstraint("coins_awarded >= 0", name="coins_awarded_non_negative"),
+        *non_negative("xp_awarded", "coins_awarded"),
         CheckConstraint("completed_at >= started_at", name="completed_after_start"),
         CheckConstraint("abandoned_at >= started_at", name="abandoned_after_start"),
         CheckConstraint("expires_at >= started_at", name="expires_after_start"),
@@ -139,7 +138,7 @@ class FocusLibrary(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
-    __table_args__ = (CheckConstraint("tracks_count >= 0", name="tracks_count_non_negative"),)
+    __table_args__ = (*non_negative("tracks_count"),)
 
 
 class FocusLibraryTrack(Base):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class SkillCategory(enum.StrEnum):
@@ -78,8 +78,7 @@ class UserSkill(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "skill_key"),
-        CheckConstraint("current_stars >= 0", name="current_stars_non_negative"),
-        CheckConstraint("current_level >= 0", name="current_level_non_negative"),
+        *non_negative("current_stars", "current_level"),
     )
 
 
@@ -100,10 +99,7 @@ class AchievementDefinition(Base):
     sort_order: Mapped[int] = mapped_column(server_default="0")
     created_at: Mapped[CreatedAt]
 
-    __table_args__ = (
-        CheckConstraint("reward_coins >= 0", name="reward_coins_non_negative"),
-        CheckConstraint("reward_xp >= 0", name="reward_xp_non_negative"),
-    )
+    __table_args__ = (*non_negative("reward_coins", "reward_xp"),)
 
 
 class UserAchievement(Base):
@@ -133,10 +129,9 @@ class UserProgress(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("total_xp >= 0", name="total_xp_non_negative"),
+        *non_negative("total_xp"),
         CheckConstraint("current_level >= 1", name="current_level_positive"),
-        CheckConstraint("xp_to_next_level >= 0", name="xp_to_next_level_non_negative"),
-        CheckConstraint("total_skill_stars >= 0", name="total_skill_stars_non_negative"),
+        *non_negative("xp_to_next_level", "total_skill_stars"),
     )
 
 
@@ -152,9 +147,7 @@ class UserWallet(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("coins >= 0", name="coins_non_negative"),
-        CheckConstraint("total_earned >= 0", name="total_earned_non_negative"),
-        CheckConstraint("total_spent >= 0", name="total_spent_non_negative"),
+        *non_negative("coins", "total_earned", "total_spent"),
         CheckConstraint("total_earned - total_spent = coins", name="balance_matches_totals"),
     )
 
@@ -200,6 +193,6 @@ class UserStreak(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "streak_type"),
-        CheckConstraint("current_streak >= 0", name="current_streak_non_negative"),
+        *non_negative("current_streak"),
         CheckConstraint("longest_streak >= current_streak", name="longest_at_least_current"),
     )

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class HabitFrequency(enum.StrEnum):
@@ -64,7 +64,7 @@ class Habit(Base):
     __table_args__ = (
         CheckConstraint("target_count > 0", name="target_count_positive"),
         CheckConstraint("jsonb_typeof(custom_days) = 'array'", name="custom_days_is_array"),
-        CheckConstraint("current_streak >= 0", name="current_streak_non_negative"),
+        *non_negative("current_streak"),
         CheckConstraint("longest_streak >= current_streak", name="longest_at_least_current"),
     )
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, fk, non_negative, user_fk
 
 
 class LearnDifficulty(enum.StrEnum):
@@ -77,10 +77,7 @@ class LearnLesson(Base):
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
-        CheckConstraint("duration_minutes >= 0", name="duration_minutes_non_negative"),
-        CheckConstraint("xp_reward >= 0", name="xp_reward_non_negative"),
-        CheckConstraint("coin_reward >= 0", name="coin_reward_non_negative"),
-        CheckConstraint("skill_star_reward >= 0", name="skill_star_reward_non_negative"),
+        *non_negative("duration_minutes", "xp_reward", "coin_reward", "skill_star_reward"),
     )
 
 
@@ -100,10 +97,7 @@ class LearnDrill(Base):
     sort_order: Mapped[int] = mapped_column(server_default="0")
     created_at: Mapped[CreatedAt]
 
-    __table_args__ = (
-        CheckConstraint("duration_seconds >= 0", name="duration_seconds_non_negative"),
-        CheckConstraint("xp_reward >= 0", name="xp_reward_non_negative"),
-    )
+    __table_args__ = (*non_negative("duration_seconds", "xp_reward"),)
 
 
 class UserLessonProgress(Base):
@@ -121,7 +115,7 @@ class UserLessonProgress(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "lesson_id"),
         CheckConstraint("quiz_score BETWEEN 0 AND 100", name="quiz_score_percentage"),
-        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        *non_negative("attempts"),
     )
 
 
@@ -146,11 +140,10 @@ class UserDrillStats(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "drill_id"),
-        CheckConstraint("total_attempts >= 0", name="total_attempts_non_negative"),
-        CheckConstraint("correct_answers >= 0", name="correct_answers_non_negative"),
+        *non_negative("total_attempts", "correct_answers"),
         CheckConstraint("best_score BETWEEN 0 AND 100", name="best_score_percentage"),
         CheckConstraint("average_score BETWEEN 0 AND 100", name="average_score_percentage"),
-        CheckConstraint("current_streak >= 0", name="current_streak_non_negative"),
+        *non_negative("current_streak"),
         CheckConstraint("best_streak >= current_streak", name="best_at_least_current"),
-        CheckConstraint("total_time_seconds >= 0", name="total_time_seconds_non_negative"),
+        *non_negative("total_time_seconds"),
     )

@@ -27,7 +27,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class ItemRarity(enum.StrEnum):
@@ -92,10 +92,9 @@ class MarketItem(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("cost_coins >= 0", name="cost_coins_non_negative"),
+        *non_negative("cost_coins"),
         CheckConstraint("uses_per_purchase > 0", name="uses_per_purchase_positive"),
-        CheckConstraint("total_stock >= 0", name="total_stock_non_negative"),
-        CheckConstraint("remaining_stock >= 0", name="remaining_stock_non_negative"),
+        *non_negative("total_stock", "remaining_stock"),
         CheckConstraint("remaining_stock <= total_stock", name="remaining_within_total"),
         CheckConstraint("available_until > available_from", name="available_window_ordered"),
     )
@@ -119,9 +118,9 @@ class UserPurchase(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "idempotency_key"),
-        CheckConstraint("cost_coins >= 0", name="cost_coins_non_negative"),
+        *non_negative("cost_coins"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("uses_remaining >= 0", name="uses_remaining_non_negative"),
+        *non_negative("uses_remaining"),
         CheckConstraint("redeemed_at >= purchased_at", name="redeemed_after_purchase"),
         CheckConstraint("refunded_at >= purchased_at", name="refunded_after_purchase"),
         CheckConstraint(

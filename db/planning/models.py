@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class CalendarEventType(enum.StrEnum):
@@ -70,7 +70,7 @@ class CalendarEvent(Base):
 
     __table_args__ = (
         CheckConstraint("end_time >= start_time", name="end_after_start"),
-        CheckConstraint("reminder_minutes >= 0", name="reminder_minutes_non_negative"),
+        *non_negative("reminder_minutes"),
         CheckConstraint("parent_event_id <> id", name="not_own_parent"),
     )
 
@@ -116,5 +116,5 @@ class PlanTemplate(Base):
             postgresql_where=text("user_id IS NULL"),
         ),
         CheckConstraint("jsonb_typeof(items) = 'array'", name="items_is_array"),
-        CheckConstraint("use_count >= 0", name="use_count_non_negative"),
+        *non_negative("use_count"),
     )

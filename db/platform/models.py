@@ -15,10 +15,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class FeedbackType(enum.StrEnum):
@@ -136,7 +136,7 @@ class OnboardingFlow(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
-    __table_args__ = (CheckConstraint("total_steps >= 0", name="total_steps_non_negative"),)
+    __table_args__ = (*non_negative("total_steps"),)
 
 
 class OnboardingStep(Base):
@@ -161,7 +161,7 @@ class OnboardingStep(Base):
 
     __table_args__ = (
         UniqueConstraint("flow_id", "step_order"),
-        CheckConstraint("step_order >= 0", name="step_order_non_negative"),
+        *non_negative("step_order"),
     )
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_fk
 
 
 class QuestType(enum.StrEnum):
@@ -113,8 +113,7 @@ class UniversalQuest(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("xp_reward >= 0", name="xp_reward_non_negative"),
-        CheckConstraint("coin_reward >= 0", name="coin_reward_non_negative"),
+        *non_negative("xp_reward", "coin_reward"),
         CheckConstraint("target > 0", name="target_positive"),
     )
 
@@ -139,8 +138,7 @@ class UserQuestProgress(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "quest_id"),
-        CheckConstraint("progress >= 0", name="progress_non_negative"),
-        CheckConstraint("times_completed >= 0", name="times_completed_non_negative"),
+        *non_negative("progress", "times_completed"),
         CheckConstraint(
             "status NOT IN ('completed', 'claimed') OR completed_at IS NOT NULL",
             name="completed_has_timestamp",
@@ -187,9 +185,7 @@ class UserQuest(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("xp_reward >= 0", name="xp_reward_non_negative"),
-        CheckConstraint("coin_reward >= 0", name="coin_reward_non_negative"),
-        CheckConstraint("streak_count >= 0", name="streak_count_non_negative"),
+        *non_negative("xp_reward", "coin_reward", "streak_count"),
         CheckConstraint(
             "NOT is_repeatable OR repeat_frequency IS NOT NULL",
             name="repeatable_has_frequency",

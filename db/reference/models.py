@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, big_int, fk, user_fk
+from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, big_int, fk, non_negative, user_fk
 
 
 class ReferenceTrackStatus(enum.StrEnum):
@@ -98,8 +98,7 @@ class ReferenceTrack(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("file_size_bytes >= 0", name="file_size_bytes_non_negative"),
-        CheckConstraint("duration_seconds >= 0", name="duration_seconds_non_negative"),
+        *non_negative("file_size_bytes", "duration_seconds"),
         CheckConstraint("bpm > 0", name="bpm_positive"),
     )
 
@@ -145,7 +144,7 @@ class TrackAnnotation(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("start_time_ms >= 0", name="start_time_ms_non_negative"),
+        *non_negative("start_time_ms"),
         CheckConstraint(
             "end_time_ms IS NULL OR end_time_ms >= start_time_ms", name="end_not_before_start"
         ),
@@ -171,7 +170,7 @@ class TrackRegion(Base):
     updated_at: Mapped[UpdatedAt]
 
     __table_args__ = (
-        CheckConstraint("start_time_ms >= 0", name="start_time_ms_non_negative"),
+        *non_negative("start_time_ms"),
         CheckConstraint("end_time_ms > start_time_ms", name="end_after_start"),
     )
 
@@ -200,12 +199,11 @@ class AnalysisFrameManifest(Base):
 
     __table_args__ = (
         CheckConstraint("hop_ms > 0", name="hop_ms_positive"),
-        CheckConstraint("frame_count >= 0", name="frame_count_non_negative"),
-        CheckConstraint("duration_ms >= 0", name="duration_ms_non_negative"),
+        *non_negative("frame_count", "duration_ms"),
         CheckConstraint("sample_rate > 0", name="sample_rate_positive"),
         CheckConstraint("bytes_per_frame > 0", name="bytes_per_frame_positive"),
         CheckConstraint("chunk_size_frames > 0", name="chunk_size_frames_positive"),
-        CheckConstraint("total_chunks >= 0", name="total_chunks_non_negative"),
+        *non_negative("total_chunks"),
     )
 
 
@@ -230,12 +228,11 @@ class AnalysisFrameData(Base):
 
     __table_args__ = (
         UniqueConstraint("manifest_id", "chunk_index"),
-        CheckConstraint("chunk_index >= 0", name="chunk_index_non_negative"),
-        CheckConstraint("start_frame >= 0", name="start_frame_non_negative"),
+        *non_negative("chunk_index", "start_frame"),
         CheckConstraint("end_frame >= start_frame", name="end_frame_not_before_start"),
-        CheckConstraint("start_time_ms >= 0", name="start_time_ms_non_negative"),
+        *non_negative("start_time_ms"),
         CheckConstraint("end_time_ms >= start_time_ms", name="end_not_before_start"),
-        CheckConstraint("frame_count >= 0", name="frame_count_non_negative"),
+        *non_negative("frame_count"),
     )
 
 
@@ -255,7 +252,6 @@ class AnalysisEvent(Base):
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
-        CheckConstraint("time_ms >= 0", name="time_ms_non_negative"),
-        CheckConstraint("duration_ms >= 0", name="duration_ms_non_negative"),
+        *non_negative("time_ms", "duration_ms"),
         CheckConstraint("confidence BETWEEN 0 AND 1", name="confidence_in_unit_range"),
     )
