@@ -54,7 +54,7 @@ from seeds.demo.catalog import DemoCatalogError, load_catalog
 BATCH_USERS = 250
 #: Users of the first batch, the only one built with nothing to overlap.
 FIRST_BATCH_USERS = 50
-#: Rows per executemany call.
+#: Rows per executemany call (the INSERT fallback for drivers without COPY).
 CHUNK_ROWS = 5000
 #: ``user_agent`` of the demo users' live session.
 SESSION_USER_AGENT = "ignition seed demo"

@@ -45,18 +45,16 @@ class Rewards(UserState):
         met_now = [
             q for q in quests if self.quest_done_at(q, *self.period(q, self.now)) is not None
         ]
-        daily_days = {
-            q.id: [
+        met_days: list[int] = []  # the past days on which the claimed daily quest was met
+        for q in (q for q in quests if q.type == "daily"):
+            met_days = [
                 d
                 for d in range(1, min(self.days, 21) + 1)
                 if self.quest_done_at(q, *self.period(q, self.day_start(d))) is not None
             ]
-            for q in quests
-            if q.type == "daily"
-        }
-        claimable = [q for q in quests if q.type == "daily" and daily_days[q.id]]
-        if claimable:
-            status[claimable[0].id] = "claimed"
+            if met_days:
+                status[q.id] = "claimed"
+                break
         reached = [q for q in met_now if q.type != "daily" and q.id not in status]
         if reached:
             status[reached[0].id] = "claimed"
@@ -69,7 +67,7 @@ class Rewards(UserState):
             status[rest[0].id] = "abandoned"
         for q in quests:
             if q.id in status:
-                self.quest_progress(q, status[q.id], daily_days.get(q.id, []))
+                self.quest_progress(q, status[q.id], met_days if q.type == "daily" else [])
 
     def period(self, quest: Quest, moment: datetime) -> tuple[datetime, datetime]:
         """The ``[start, end)`` period of ``quest`` that contains ``moment`` (a special quest's
