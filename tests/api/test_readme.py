@@ -1,0 +1,26 @@
+"""The README's example queries run without errors (as a new user with a token would)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import make_user
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+QUERIES = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+
+
+def test_the_readme_shows_three_queries() -> None:
+    assert len(QUERIES) == 3
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=["dashboard", "ledger", "catalogs"])
+async def test_readme_query_runs(execute: Any, db_conn: Any, query: str) -> None:
+    user = await make_user(db_conn)
+    result = await execute(query, viewer=user)
+    assert not result.errors, result.errors
+    assert all(value is not None for value in result.data.values())
