@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from graphql.error import GraphQLError as CoreGraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -66,7 +65,7 @@ class MaskUnexpectedErrors(MaskErrors):
         original = error.original_error
         return (
             original is not None
-            and not isinstance(original, CoreGraphQLError)
+            and not isinstance(original, GraphQLError)
             and not isinstance(original, PermissionError)
         )
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from db import Base, metadata
+from db.ownership import ownership_paths
 from schema.core.spec import TableSpec, Visibility, spec_for
 
 #: Columns that give a table its natural display order, ascending (DESIGN.md section 4).
@@ -236,7 +237,6 @@ class Catalog:
             name: TableInfo(table=table, model=models[name], spec=spec_for(name))
             for name, table in metadata.tables.items()
         }
-        self._visible_done: set[str] = set()
         for info in self.tables.values():
             self._columns(info)
         for info in self.tables.values():
@@ -268,42 +268,20 @@ class Catalog:
                 )
             )
 
-    def _visibility(self, info: TableInfo, seen: frozenset[str] = frozenset()) -> Visibility:
-        """Derive (once) who may see the rows of ``info``; parents first, cycles are public."""
-        if info.name in self._visible_done:
-            return info.visibility
-        if info.name in seen:
-            return Visibility.PUBLIC
-        spec = info.spec
-        cols = info.table.c
-        visibility, owner_fk = Visibility.PUBLIC, None
-        if spec.visibility is not None:
-            visibility = spec.visibility
+    def _visibility(self, info: TableInfo) -> None:
+        """Who may see the rows of ``info``: the spec's override, else what the ownership of
+        the rows says (``db.ownership``): the viewer's own ``users`` row, rows of a
+        ``user_id``, rows under an owned parent, or a public catalog."""
+        path = ownership_paths().get(info.name)
+        info.owner_fk = path[0].parent if path else None
+        if info.spec.visibility is not None:
+            info.visibility = info.spec.visibility
         elif info.name == "users":
-            visibility = Visibility.SELF
-        elif "user_id" in cols and any(
-            fk.column.table.name == "users" for fk in cols.user_id.foreign_keys
-        ):
-            visibility = Visibility.OWNER
+            info.visibility = Visibility.SELF
+        elif path is None:
+            info.visibility = Visibility.PUBLIC
         else:
-            for column in info.table.columns:
-                parents = [
-                    self.tables[fk.column.table.name]
-                    for fk in column.foreign_keys
-                    if fk.ondelete == "CASCADE"
-                ]
-                if any(
-                    parent is not info
-                    and self._visibility(parent, seen | {info.name}) is not Visibility.PUBLIC
-                    for parent in parents
-                ):
-                    visibility, owner_fk = Visibility.VIA_PARENT, column
-                    break
-        info.visibility, info.owner_fk = visibility, owner_fk
-        if visibility is Visibility.VIA_PARENT and owner_fk is None:
-            raise ValueError(f"{info.name}: VIA_PARENT visibility needs a cascading FK")
-        self._visible_done.add(info.name)
-        return visibility
+            info.visibility = Visibility.VIA_PARENT if path else Visibility.OWNER
 
     def _order(self, info: TableInfo) -> None:
         cols = info.table.c

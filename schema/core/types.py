@@ -202,7 +202,7 @@ class TypeFactory:
         for cf in info.columns:
             self._column_field(cls, annotations, cf)
         for relation in info.relations:
-            setattr(cls, relation.name.replace(".", "_") + "__rel", self._relation_field(relation))
+            setattr(cls, relation.name + "__rel", self._relation_field(relation))
         for name, build in info.spec.extra_fields.items():
             setattr(cls, name, build(self))
         cls.__annotations__ = annotations

@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.users import create_user
+from db.ownership import owner_of, ownership_paths
 from gateway.auth import create_session_token
 from seeds.demo import content
 from seeds.demo.builder import UserData, build_user
@@ -279,42 +280,9 @@ async def _update(
     await conn.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 
 
-def ownership_paths() -> dict[str, list[sa.ForeignKey]]:
-    """Every user-owned table -> the foreign keys that lead from it to its owner.
-
-    A table is user-owned when it has a ``user_id`` referencing ``users`` (empty path: the
-    owner is its own ``user_id``), or when it references a user-owned table through a foreign
-    key with ``ON DELETE CASCADE`` (the path continues from that table). ``users`` itself maps
-    to an empty path too (its owner is its ``id``).
-    """
-    paths: dict[str, list[sa.ForeignKey]] = {"users": []}
-    for table in metadata.sorted_tables:
-        column = table.c.get("user_id")
-        if column is not None and any(
-            fk.column.table.name == "users" for fk in column.foreign_keys
-        ):
-            paths[table.name] = []
-    changed = True
-    while changed:
-        changed = False
-        for table in metadata.sorted_tables:
-            if table.name in paths:
-                continue
-            for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
-                parent = fk.column.table.name
-                if (
-                    (fk.ondelete or "").upper() == "CASCADE"
-                    and parent in paths
-                    and parent != "users"
-                ):
-                    paths[table.name] = [fk, *paths[parent]]
-                    changed = True
-                    break
-    return paths
-
-
 async def count_user_rows(conn: AsyncConnection, user_ids: Sequence[uuid.UUID]) -> dict[str, int]:
-    """Rows of each user-owned table that belong to ``user_ids`` (see :func:`ownership_paths`).
+    """Rows of each user-owned table that belong to ``user_ids`` (ownership as
+    :func:`db.ownership.ownership_paths` derives it).
 
     Returns:
         Table name -> row count, for every user-owned table (0 included), sorted by name.
@@ -322,15 +290,9 @@ async def count_user_rows(conn: AsyncConnection, user_ids: Sequence[uuid.UUID]) 
     counts: dict[str, int] = {}
     if not user_ids:
         return counts
-    for name, path in sorted(ownership_paths().items()):
-        table = metadata.tables[name]
-        stmt = sa.select(sa.func.count()).select_from(table)
-        current = table
-        for fk in path:
-            parent = fk.column.table
-            stmt = stmt.join(parent, fk.parent == fk.column)
-            current = parent
-        owner = current.c.id if name == "users" else current.c.user_id
+    for name in sorted(ownership_paths()):
+        joined, owner = owner_of(name)
+        stmt = sa.select(sa.func.count()).select_from(joined)
         total = 0
         for part in _chunks(list(user_ids), 5000):
             total += (await conn.execute(stmt.where(owner.in_(part)))).scalar_one()
@@ -366,6 +328,5 @@ __all__ = [
     "count_user_rows",
     "demo_email",
     "demo_name",
-    "ownership_paths",
     "seed_demo",
 ]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.ownership import owned_by
 from gateway.auth import Viewer
 from gateway.bootstrap import migrate, seed_database
 from gateway.context import Context, Reader
@@ -49,24 +50,11 @@ class DemoDatabase:
             sa.select(
                 *info.table.primary_key.columns, *[c for c in table.columns if c.foreign_keys]
             )
-            .where(owned_by(info, owner))
+            .where(owned_by(info.name, [owner]))
             .limit(limit)
         )
         async with self.engine.connect() as conn:
             return list((await conn.execute(stmt)).all())
-
-
-def owned_by(info: TableInfo, owner: uuid.UUID) -> sa.ColumnElement[bool]:
-    """SQL: the row of ``info`` belongs to ``owner`` (follows VIA_PARENT links up to user_id)."""
-    catalog = build_catalog()
-    if info.visibility is Visibility.SELF:
-        return info.table.c.id == owner
-    if "user_id" in info.table.c and info.visibility in (Visibility.OWNER, Visibility.ADMIN):
-        return info.table.c.user_id == owner
-    assert info.owner_fk is not None, info.name
-    parent_col = next(iter(info.owner_fk.foreign_keys)).column
-    parent = catalog[parent_col.table.name]
-    return info.owner_fk.in_(sa.select(parent_col).where(owned_by(parent, owner)))
 
 
 def owned_tables() -> list[TableInfo]:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.gamification.levels import level_for_xp, xp_remaining
+from db.ownership import owner_of, ownership_paths
 from seeds.demo import DemoResult, demo_email, seed_demo
 
 #: The reference data: every other table belongs to a user.
@@ -50,38 +51,9 @@ CATALOGS = {
 }
 
 
-def owner_paths() -> dict[str, list[sa.ForeignKey]]:
-    """User-owned table -> foreign keys from it up to a table with ``user_id`` (``users``
-    itself and tables with a ``user_id -> users.id`` have an empty path; other tables are
-    reached through a cascading foreign key to an owned table)."""
-    paths: dict[str, list[sa.ForeignKey]] = {"users": []}
-    for table in metadata.tables.values():
-        if "user_id" in table.c and any(
-            fk.column.table.name == "users" for fk in table.c.user_id.foreign_keys
-        ):
-            paths[table.name] = []
-    while True:
-        found = {
-            table.name: [fk, *paths[fk.column.table.name]]
-            for table in metadata.tables.values()
-            if table.name not in paths
-            for fk in table.foreign_keys
-            if fk.ondelete == "CASCADE" and fk.column.table.name in set(paths) - {"users"}
-        }
-        if not found:
-            return paths
-        paths.update(found)
-
-
-def owner_query(name: str, path: list[sa.ForeignKey]) -> sa.Select[Any]:
+def owner_query(name: str) -> sa.Select[Any]:
     """``SELECT owner, count(*) ... GROUP BY owner`` for a user-owned table."""
-    table = metadata.tables[name]
-    current: sa.Table = table
-    joined: sa.FromClause = table
-    for fk in path:
-        joined = joined.join(fk.column.table, fk.parent == fk.column)
-        current = fk.column.table
-    owner = current.c.id if name == "users" else current.c.user_id
+    joined, owner = owner_of(name)
     return sa.select(owner, sa.func.count()).select_from(joined).group_by(owner)
 
 
@@ -102,8 +74,8 @@ async def demo(db_conn: AsyncConnection) -> DemoResult:
 def test_user_owned_tables_are_every_table_but_the_catalogs() -> None:
     assert len(metadata.tables) == 75
     assert set(metadata.tables) >= CATALOGS
-    assert set(owner_paths()) == set(metadata.tables) - CATALOGS
-    assert len(owner_paths()) == 59
+    assert set(ownership_paths()) == set(metadata.tables) - CATALOGS
+    assert len(ownership_paths()) == 59
 
 
 async def test_every_user_owned_table_has_rows_for_each_demo_user(
@@ -111,13 +83,13 @@ async def test_every_user_owned_table_has_rows_for_each_demo_user(
 ) -> None:
     assert demo.created_user_ids == demo.user_ids
     missing = []
-    for name, path in sorted(owner_paths().items()):
-        counts = dict((await db_conn.execute(owner_query(name, path))).all())
+    for name in sorted(ownership_paths()):
+        counts = dict((await db_conn.execute(owner_query(name))).all())
         missing += [
             f"{name} (user {n})" for n, uid in enumerate(demo.user_ids, 1) if uid not in counts
         ]
     assert not missing, missing[:10]
-    assert set(demo.rows) == set(owner_paths())
+    assert set(demo.rows) == set(ownership_paths())
     assert all(demo.rows[name] > 0 for name in demo.rows)
 
 

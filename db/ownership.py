@@ -1,0 +1,81 @@
+"""Which rows belong to which user, derived once from the foreign keys (DESIGN.md section 2:
+"every user-owned row has ``user_id`` FK to ``users(id)``", children of owned rows cascade).
+
+The GraphQL layer builds its visibility rules on it, the demo data and the tests count and
+check rows per owner with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Collection, Mapping
+
+import sqlalchemy as sa
+
+from db import metadata
+
+
+@functools.cache
+def ownership_paths() -> Mapping[str, tuple[sa.ForeignKey, ...]]:
+    """Every user-owned table -> the foreign keys that lead from it to its owner.
+
+    ``users`` and the tables with a ``user_id -> users.id`` column have an empty path (the owner
+    is their ``id`` / ``user_id``); a table without one is owned when it references an owned
+    table (other than ``users``) through an ``ON DELETE CASCADE`` foreign key, and its path
+    continues from there (``goal_milestones`` -> ``goals``). Catalogs are absent.
+
+    When a table has several such foreign keys, the first by column name is taken (all lead
+    to the same owner).
+    """
+    paths: dict[str, tuple[sa.ForeignKey, ...]] = {"users": ()}
+    for table in metadata.sorted_tables:
+        column = table.c.get("user_id")
+        if column is not None and any(
+            fk.column.table.name == "users" for fk in column.foreign_keys
+        ):
+            paths[table.name] = ()
+    changed = True
+    while changed:
+        changed = False
+        for table in metadata.sorted_tables:
+            if table.name in paths:
+                continue
+            for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
+                parent = fk.column.table.name
+                if fk.ondelete == "CASCADE" and parent in paths and parent != "users":
+                    paths[table.name] = (fk, *paths[parent])
+                    changed = True
+                    break
+    return paths
+
+
+def owner_of(table_name: str) -> tuple[sa.FromClause, sa.ColumnElement[uuid.UUID]]:
+    """The table joined up its ownership path, and the column holding the owner's user id
+    (for ``GROUP BY`` owner counts).
+
+    Raises:
+        KeyError: the table is not user-owned.
+    """
+    table = metadata.tables[table_name]
+    joined: sa.FromClause = table
+    current = table
+    for fk in ownership_paths()[table_name]:
+        joined = joined.join(fk.column.table, fk.parent == fk.column)
+        current = fk.column.table
+    return joined, current.c.id if table_name == "users" else current.c.user_id
+
+
+def owned_by(table_name: str, user_ids: Collection[uuid.UUID]) -> sa.ColumnElement[bool]:
+    """SQL: the row of ``table_name`` belongs to one of ``user_ids`` (nested ``IN`` subqueries
+    along the ownership path, usable in any WHERE clause).
+
+    Raises:
+        KeyError: the table is not user-owned.
+    """
+    path = ownership_paths()[table_name]
+    table = metadata.tables[table_name]
+    if not path:
+        return (table.c.id if table_name == "users" else table.c.user_id).in_(list(user_ids))
+    fk = path[0]
+    return fk.parent.in_(sa.select(fk.column).where(owned_by(fk.column.table.name, user_ids)))
