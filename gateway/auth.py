@@ -19,8 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 
-#: The entitlement that lets a viewer read every user's rows (admin screens).
-ADMIN_ENTITLEMENT = "users:read"
+#: The entitlement that lets a viewer read every row of every table, whoever owns it (admin
+#: screens, support). Seeded by ``seeds.auth`` and granted to the ``admin`` role only. Reading
+#: one admin table (``audit_log:read``, ``users:read``) is a separate, narrower entitlement
+#: declared by that table's ``TableSpec.read_entitlement``.
+READ_ALL_ROWS = "rows:read_all"
 #: Default lifetime of a session token, in seconds (30 days).
 DEFAULT_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 _TOKEN_BYTES = 32
@@ -41,11 +44,12 @@ class Viewer:
     entitlements: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def is_admin(self) -> bool:
-        """Whether the viewer may read every user's rows."""
-        return ADMIN_ENTITLEMENT in self.entitlements
+    def reads_all_rows(self) -> bool:
+        """Whether the viewer holds :data:`READ_ALL_ROWS` (sees every row of every table)."""
+        return READ_ALL_ROWS in self.entitlements
 
     def has(self, entitlement: str) -> bool:
+        """Whether the viewer holds ``entitlement`` (e.g. ``"audit_log:read"``)."""
         return entitlement in self.entitlements
 
 

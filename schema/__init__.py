@@ -34,7 +34,13 @@ DOMAINS = (
 )
 
 
-def _import_domains() -> list[Any]:
+def import_domains() -> list[Any]:
+    """Import every domain package of :data:`DOMAINS` (each registers its ``TableSpec``s and
+    hand-written fields at import) and return the modules, in that order.
+
+    :func:`schema.core.tables.build_catalog` calls it before deriving anything, so the catalog
+    is the same whatever the caller imported first.
+    """
     return [importlib.import_module(f"schema.{name}") for name in DOMAINS]
 
 
@@ -50,4 +56,4 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """
     from schema.core.build import build
 
-    return build(_import_domains(), settings)
+    return build(import_domains(), settings)

@@ -11,8 +11,10 @@ Shapes:
   explicitly in ``ROLE_ENTITLEMENTS``, so an access check that ignores ``parent_role_id`` and
   only joins ``user_roles -> role_entitlements -> entitlements`` gives the same answer.
 - ``ENTITLEMENTS``: ``{name, resource, action, description}``; ``name`` is
-  ``"<resource>:<action>"`` and is what the API checks (``users:read``, ``audit_log:read``,
-  ``feature_flags:manage`` guard the admin fields).
+  ``"<resource>:<action>"`` and is what the API checks: ``rows:read_all`` lets a viewer see
+  every row of every table (admin only); ``users:read`` and ``audit_log:read`` guard the
+  ``users`` and ``auditLog`` root fields and the rows of those tables;
+  ``feature_flags:manage`` guards flag management.
 - ``ROLE_ENTITLEMENTS``: role name -> entitlement names. ``admin`` holds every entitlement;
   ``user`` holds none: what a signed-in user may do with their own rows is decided by
   ownership, not by entitlements.
@@ -61,6 +63,15 @@ ROLES: tuple[dict[str, Any], ...] = (
 )
 
 ENTITLEMENTS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "rows:read_all",
+        "resource": "rows",
+        "action": "read_all",
+        "description": (
+            "See every row of every table, whoever owns it (support and administration); "
+            "without it another user's rows are absent."
+        ),
+    },
     {
         "name": "users:read",
         "resource": "users",
@@ -140,7 +151,12 @@ ROLE_ENTITLEMENTS: dict[str, tuple[str, ...]] = {
 }
 
 #: The entitlements the API checks for its admin fields; the tests assert admin holds them.
-ADMIN_FIELD_ENTITLEMENTS: tuple[str, ...] = ("users:read", "audit_log:read", "feature_flags:manage")
+ADMIN_FIELD_ENTITLEMENTS: tuple[str, ...] = (
+    "rows:read_all",
+    "users:read",
+    "audit_log:read",
+    "feature_flags:manage",
+)
 
 # --------------------------------------------------------------------------------------------
 # Code

@@ -9,12 +9,18 @@ import strawberry
 from schema.core.spec import RootField, TableSpec, Visibility, register
 from schema.core.types import TypeFactory
 
+#: Lists and reads every ``users`` row (admin area). Seeded by ``seeds.auth``.
+USERS_READ = "users:read"
+#: Reads every ``audit_log`` row. Seeded by ``seeds.auth``.
+AUDIT_LOG_READ = "audit_log:read"
+
 register(
     TableSpec(
         "users",
         description="A person using Ignition. Everything the viewer owns hangs under `me`.",
         order=("created_at",),
-        roots=(RootField("users", "Every user (admin).", entitlement="users:read"),),
+        roots=(RootField("users", "Every user (admin).", entitlement=USERS_READ),),
+        read_entitlement=USERS_READ,
     ),
     TableSpec("sessions", description="A signed-in session (its token is never exposed)."),
     TableSpec("accounts", description="A linked OAuth account (its tokens are never exposed)."),
@@ -34,9 +40,10 @@ register(
         description="A security or admin action (admin only).",
         roots=(
             RootField(
-                "auditLog", "The audit log, newest first (admin).", entitlement="audit_log:read"
+                "auditLog", "The audit log, newest first (admin).", entitlement=AUDIT_LOG_READ
             ),
         ),
+        read_entitlement=AUDIT_LOG_READ,
     ),
     TableSpec("activity_events", description="One transition of the viewer's activity feed."),
 )

@@ -28,7 +28,8 @@ class Visibility(StrEnum):
     VIA_PARENT = "via_parent"
     #: The viewer's own ``users`` row.
     SELF = "self"
-    #: Only viewers holding the admin entitlement (``audit_log``, ``verification_tokens``).
+    #: Only viewers holding the table's ``read_entitlement`` or ``rows:read_all``
+    #: (``audit_log``, ``verification_tokens``).
     ADMIN = "admin"
 
 
@@ -57,7 +58,8 @@ class RootField:
         name: the GraphQL field name (``"marketItems"``).
         description: shown in GraphiQL.
         entitlement: when set, only viewers holding it may query the field (e.g.
-            ``"users:read"``); others get a permission error.
+            ``"audit_log:read"``); others get a permission error. It must be the table's
+            ``TableSpec.read_entitlement`` (checked when the catalog is built).
     """
 
     name: str
@@ -88,6 +90,11 @@ class TableSpec:
             strawberry field added to the generated type (hand-written fields that cannot be
             derived, e.g. ``User.activeFocusSession``).
         by_id: generate a root lookup ``<type>(id: ID!)``.
+        read_entitlement: holders of this entitlement see every row of this table, whatever
+            its visibility (``audit_log`` -> ``"audit_log:read"``); a root field over the table
+            that requires an entitlement must require this one, so the field and its rows are
+            checked alike. Holders of ``rows:read_all`` (:data:`gateway.auth.READ_ALL_ROWS`)
+            see every row of every table anyway.
     """
 
     table: str
@@ -102,10 +109,28 @@ class TableSpec:
     forward_names: dict[str, str] = field(default_factory=dict)
     extra_fields: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     by_id: bool = True
+    read_entitlement: str | None = None
 
 
 _SPECS: dict[str, TableSpec] = {}
 _EXTRA_FIELDS: dict[str, dict[str, Callable[[Any], Any]]] = {}
+#: Set once the catalog has been derived from the registry (see :func:`freeze_specs`).
+_frozen = False
+
+
+def freeze_specs() -> None:
+    """Close the registry: called by :func:`schema.core.tables.build_catalog` once every
+    domain package is imported. Later :func:`register` / :func:`add_field` calls raise."""
+    global _frozen
+    _frozen = True
+
+
+def _check_open(what: str) -> None:
+    if _frozen:
+        raise RuntimeError(
+            f"{what}: the table catalog is already built; register specs at import of a "
+            "package listed in schema.DOMAINS"
+        )
 
 
 def register(*specs: TableSpec) -> None:
@@ -113,8 +138,10 @@ def register(*specs: TableSpec) -> None:
 
     Raises:
         ValueError: a table is declared twice.
+        RuntimeError: the catalog was already built from the registry.
     """
     for spec in specs:
+        _check_open(f"register({spec.table!r})")
         if spec.table in _SPECS:
             raise ValueError(f"table {spec.table!r} is declared twice")
         _SPECS[spec.table] = spec
@@ -122,7 +149,12 @@ def register(*specs: TableSpec) -> None:
 
 def add_field(table: str, name: str, build: Callable[[Any], Any]) -> None:
     """Add a hand-written field to another domain's type (e.g. the focus domain adds
-    ``User.activeFocusSession``). ``build`` takes the ``TypeFactory`` and returns the field."""
+    ``User.activeFocusSession``). ``build`` takes the ``TypeFactory`` and returns the field.
+
+    Raises:
+        RuntimeError: the catalog was already built from the registry.
+    """
+    _check_open(f"add_field({table!r}, {name!r})")
     _EXTRA_FIELDS.setdefault(table, {})[name] = build
 
 

@@ -34,11 +34,16 @@ def visible(
 ) -> sa.ColumnElement[bool] | None:
     """The predicate of the rows of ``info`` that ``viewer`` may see; None means all rows.
 
-    Rules (DESIGN.md section 4, "another user's rows are invisible"): admins (holders of the
-    ``users:read`` entitlement) see every row; catalogs are public; owned rows need
-    ``user_id = viewer``; children of owned rows need a visible parent.
+    Rules (DESIGN.md section 4, "another user's rows are invisible"): holders of
+    ``rows:read_all`` see every row, holders of the table's ``read_entitlement`` every row of
+    that table (the same entitlement its root field requires); catalogs are public; admin
+    tables show nothing to anybody else; owned rows need ``user_id = viewer``; children of
+    owned rows need a visible parent.
     """
-    if viewer is not None and viewer.is_admin:
+    if viewer is not None and (
+        viewer.reads_all_rows
+        or (info.spec.read_entitlement is not None and viewer.has(info.spec.read_entitlement))
+    ):
         return None
     t = info.table
     match info.visibility:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from db import Base, metadata
 from db.ownership import ownership_paths
-from schema.core.spec import TableSpec, Visibility, spec_for
+from schema.core.spec import TableSpec, Visibility, freeze_specs, spec_for
 
 #: Columns that give a table its natural display order, ascending (DESIGN.md section 4).
 ORDER_COLUMNS = (
@@ -246,6 +246,7 @@ class Catalog:
             self._relations(info)
         for info in self.tables.values():
             self._check_names(info)
+            self._check_entitlements(info)
 
     def __getitem__(self, name: str) -> TableInfo:
         return self.tables[name]
@@ -327,6 +328,17 @@ class Catalog:
                     Relation(reverse, kind, parent, child, column, parent, fk.column)
                 )
 
+    @staticmethod
+    def _check_entitlements(info: TableInfo) -> None:
+        """A root field and the rows it lists are guarded by the same entitlement."""
+        for root in info.spec.roots:
+            if root.entitlement is not None and root.entitlement != info.spec.read_entitlement:
+                raise ValueError(
+                    f"{info.name}: root field {root.name} requires {root.entitlement!r} but "
+                    f"the table's rows are readable with {info.spec.read_entitlement!r}; "
+                    "declare TableSpec.read_entitlement to match"
+                )
+
     def _check_names(self, info: TableInfo) -> None:
         seen: dict[str, str] = {}
         for name, what in (
@@ -346,8 +358,18 @@ _catalog: Catalog | None = None
 
 
 def build_catalog() -> Catalog:
-    """The catalog of all tables (built once; specs must be registered before)."""
+    """The catalog of all tables, built once per process.
+
+    It first imports every domain package of :data:`schema.DOMAINS`, whose imports register
+    the ``TableSpec`` overrides (visibility exceptions, orders, root fields), and then freezes
+    the registry: the answer does not depend on what the caller imported before, and a spec
+    registered afterwards is an error instead of being silently ignored.
+    """
     global _catalog
     if _catalog is None:
+        from schema import import_domains  # the domains import this module: import late
+
+        import_domains()
+        freeze_specs()
         _catalog = Catalog()
     return _catalog

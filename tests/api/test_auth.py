@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from db import metadata
 from gateway.auth import (
+    READ_ALL_ROWS,
     Viewer,
     bearer_token,
     create_session_token,
@@ -25,7 +26,7 @@ async def test_a_token_signs_in_and_is_stored_hashed(db_conn: Any) -> None:
     user = await make_user(db_conn)
     token = await create_session_token(db_conn, user, ttl_seconds=60)
     viewer = await viewer_for_token(db_conn, token)
-    assert viewer is not None and viewer.user_id == user and not viewer.is_admin
+    assert viewer is not None and viewer.user_id == user and not viewer.reads_all_rows
     stored = set((await db_conn.execute(sa.select(metadata.tables["sessions"].c.token))).scalars())
     assert token not in stored and hash_token(token) in stored
 
@@ -75,8 +76,10 @@ async def test_admin_entitlements_come_from_roles(db_conn: Any) -> None:
     admin = await make_user(db_conn, admin=True)
     token = await create_session_token(db_conn, admin)
     viewer = await viewer_for_token(db_conn, token)
-    assert viewer is not None and viewer.is_admin
-    assert {"users:read", "audit_log:read", "feature_flags:manage"} <= viewer.entitlements
+    assert viewer is not None and viewer.reads_all_rows
+    assert {"rows:read_all", "users:read", "audit_log:read", "feature_flags:manage"} <= (
+        viewer.entitlements
+    )
 
 
 async def test_admin_fields_need_the_entitlement(execute: Any, db_conn: Any) -> None:
@@ -122,7 +125,7 @@ async def test_another_users_rows_are_absent_on_every_path(execute: Any, db_conn
     as_alice = await execute(query, variables, viewer=alice)
     as_bob = await execute(query, variables, viewer=bob)
     as_nobody = await execute(query, variables)
-    as_admin = await execute(query, variables, viewer=Viewer(bob, None, frozenset({"users:read"})))
+    as_admin = await execute(query, variables, viewer=Viewer(bob, None, frozenset({READ_ALL_ROWS})))
 
     assert as_alice.data["habit"] == {"name": "Alice's habit"}
     assert as_alice.data["marketItem"]["purchases"]["totalCount"] == 1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from db import DOMAINS
-from gateway.auth import ADMIN_ENTITLEMENT, Viewer
+from gateway.auth import READ_ALL_ROWS, Viewer
 from schema.core.tables import TableInfo, build_catalog, camel
 from tests.api.demo_db import owned_tables
 
@@ -36,7 +36,7 @@ async def test_a_row_reads_with_all_its_fields(demo: Any, domain: str, info: Tab
     forward = " ".join(f"{r.name} {{ __typename }}" for r in info.relations if r.kind == "forward")
     by_id = camel(info.type_name[0].lower() + info.type_name[1:])
     query = f"query($id: ID!) {{ row: {by_id}(id: $id) {{ {fields} {forward} }} }}"
-    viewer = Viewer(demo.alice, None, frozenset({ADMIN_ENTITLEMENT}))  # admin-only tables too
+    viewer = Viewer(demo.alice, None, frozenset({READ_ALL_ROWS}))  # admin-only tables too
     result = await demo.execute(query, {"id": str(rows[0].id)}, viewer=viewer)
     assert not result.errors, result.errors
     row = result.data["row"]

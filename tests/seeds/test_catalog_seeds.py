@@ -256,9 +256,10 @@ async def test_admin_role_holds_the_admin_entitlements(seeded: AsyncConnection) 
         return {row.name for row in rows}
 
     admin = await held_by("admin")
-    assert {"users:read", "audit_log:read", "feature_flags:manage"} <= admin
+    assert set(auth.ADMIN_FIELD_ENTITLEMENTS) <= admin
     assert admin >= {e["name"] for e in auth.ENTITLEMENTS}
     assert "feature_flags:manage" not in await held_by("moderator")
+    assert "rows:read_all" not in await held_by("moderator")  # only admins see every row
     assert await held_by("user") == set()
     parents = await _rows(
         seeded,
