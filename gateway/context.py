@@ -62,6 +62,12 @@ class Reader:
             record = _record_class(tuple(result.keys()))
             return [record._make(row) for row in result.all()]
 
+    async def refresh(self) -> None:
+        """End the read transaction so that the next statement sees a new snapshot (a reader
+        over a caller's connection keeps it: the caller owns that transaction)."""
+        if self._owned:
+            await self.close()
+
     async def close(self) -> None:
         """End the transaction and give the connection back to the pool."""
         if self._conn is not None and self._owned:
@@ -94,6 +100,13 @@ class Context:
     request: Any = None
     response: Any = None
     _loaders: Loaders | None = field(default=None, repr=False)
+
+    async def refresh_reads(self) -> None:
+        """Start a new read snapshot: after a mutation commits, the payload must show the new
+        state, so the read transaction ends (its connection goes back to the pool; the next
+        read opens a new one) and the DataLoader caches are dropped."""
+        await self.reader.refresh()
+        self._loaders = None
 
     @property
     def loaders(self) -> Loaders:

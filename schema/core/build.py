@@ -22,6 +22,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from schema.core.mutations import MutationBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
@@ -133,10 +134,12 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
     """The schema of :func:`schema.build_schema`."""
     factory = TypeFactory(build_catalog())
     query = _query_type(factory, domains)
+    mutations = MutationBuilder(factory)
     production = bool(settings and settings.production)
     return strawberry.Schema(
         query=query,
-        types=list(factory.types.values()),
+        mutation=mutations.build(),
+        types=[*factory.types.values(), *mutations.types()],
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )
