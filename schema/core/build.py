@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ignition.graphql")
 
 
-class CloseReader(SchemaExtension):
-    """Ends the request's read transaction once the operation has executed."""
+class ReleaseReader(SchemaExtension):
+    """Ends the operation's read transaction as soon as it has executed (before the response
+    is encoded and sent). The view closes the reader for good in its own ``finally``, which
+    also covers requests that never reach execution (``gateway.graphql``)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
@@ -41,7 +43,7 @@ class CloseReader(SchemaExtension):
         finally:
             reader = getattr(self.execution_context.context, "reader", None)
             if reader is not None:
-                await reader.close()
+                await reader.release()
 
 
 class SqlStatements(SchemaExtension):
@@ -100,7 +102,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
     # validation LRU caches at module level, shared across requests).
     extensions: list[Any] = [
-        CloseReader,
+        ReleaseReader,
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
