@@ -16,10 +16,10 @@ Resources (issue 6, point 1; DESIGN.md section 4, "Resources"):
   the whole request (HTTP) or socket (websocket): success, GraphQL errors, HTTP errors,
   exceptions, timeouts, cancellation and disconnects all return the connection. The schema
   extension ``ReleaseReader`` also releases it as soon as an operation has executed.
-- Writes: mutations do not write through the reader. They open their own short write
-  transaction on ``engine`` (a helper next to :class:`Reader`, taking the connection with
-  :func:`gateway.database.checkout` and returning it with :func:`gateway.database.checkin` in
-  a ``finally``), so that a read snapshot never mixes with a write.
+- Writes: mutations do not write through the reader. Each opens its own short write
+  transaction on ``engine`` (``schema/core/mutations.py``), released in a ``finally`` of its
+  own, then :meth:`Context.refresh_reads` starts a new read snapshot for the payload, so a
+  read snapshot never mixes with a write.
 """
 
 from __future__ import annotations
@@ -145,8 +145,7 @@ class Reader:
     async def refresh(self) -> None:
         """End the read transaction so that the next statement sees a new snapshot (a reader
         over a caller's connection keeps it: the caller owns that transaction)."""
-        if self._owned:
-            await self.close()
+        await self.release()
 
     async def close(self) -> None:
         """Release the connection for good; later statements raise :class:`ReaderClosedError`."""
