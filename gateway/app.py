@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from gateway import health
+from gateway import graphiql, health
 from gateway.bootstrap import prepare_database
 from gateway.database import create_engine, display_url
 from gateway.embedded import database_url
@@ -29,9 +29,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     seeds the catalogs when ``settings.seed_on_start``, and opens the engine. While the app runs,
     ``app.state`` holds ``settings``, ``database_url`` (the resolved URL) and ``engine``.
 
-    Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`) and ``/graphql`` (HTTP and
-    websocket). Request bodies past ``settings.max_body_bytes`` get 413 (Starlette's own
-    ``max_body_size`` limit: it counts streamed bodies too, not only ``Content-Length``).
+    Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`), ``/graphql`` (HTTP and
+    websocket) and, with GraphiQL enabled, its assets under ``/graphiql`` (see
+    :mod:`gateway.graphiql`). Request bodies past ``settings.max_body_bytes`` get 413
+    (Starlette's own ``max_body_size`` limit: it counts streamed bodies too, not only
+    ``Content-Length``).
 
     Args:
         settings: the configuration; ``get_settings()`` (the environment) when omitted.
@@ -70,10 +72,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return engine
 
     graphql = graphql_app(settings, engine_getter)
-    routes = [
+    routes: list[BaseRoute] = [
         *health.routes,
         Route("/graphql", graphql, name="graphql"),
         WebSocketRoute("/graphql", graphql, name="graphql-ws"),
     ]
+    if settings.graphiql:
+        # GraphiQL's page at /graphql loads these as graphiql/<file>: no database, no CDN.
+        routes.append(Mount("/graphiql", graphiql.assets_app(), name="graphiql"))
     app = Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body_bytes)
     return app

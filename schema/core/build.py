@@ -22,7 +22,6 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.core.mutations import MutationBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
@@ -32,10 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ignition.graphql")
 
 
-class ReleaseReader(SchemaExtension):
-    """Ends the operation's read transaction as soon as it has executed (before the response
-    is encoded and sent). The view closes the reader for good in its own ``finally``, which
-    also covers requests that never reach execution (``gateway.graphql``)."""
+class CloseReader(SchemaExtension):
+    """Ends the request's read transaction once the operation has executed."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
@@ -43,7 +40,7 @@ class ReleaseReader(SchemaExtension):
         finally:
             reader = getattr(self.execution_context.context, "reader", None)
             if reader is not None:
-                await reader.release()
+                await reader.close()
 
 
 class SqlStatements(SchemaExtension):
@@ -102,7 +99,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
     # validation LRU caches at module level, shared across requests).
     extensions: list[Any] = [
-        ReleaseReader,
+        CloseReader,
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
@@ -136,12 +133,10 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
     """The schema of :func:`schema.build_schema`."""
     factory = TypeFactory(build_catalog())
     query = _query_type(factory, domains)
-    mutations = MutationBuilder(factory)
     production = bool(settings and settings.production)
     return strawberry.Schema(
         query=query,
-        mutation=mutations.build(),
-        types=[*factory.types.values(), *mutations.types()],
+        types=list(factory.types.values()),
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )
