@@ -39,7 +39,11 @@ def _domain_tables(module: ModuleType) -> list[str]:
     return [table.name for table in metadata.sorted_tables if table.name in names]
 
 
-#: Domain package -> its table names, in foreign-key order (one initial revision per domain).
+#: Tables added by a later revision than their domain's initial one: table -> revision.
+LATER_TABLES: dict[str, str] = {"idempotency_keys": "0015"}
+
+#: Domain package -> its table names, in foreign-key order (one initial revision per domain,
+#: which creates them all except :data:`LATER_TABLES`).
 DOMAINS: dict[str, list[str]] = {m.__name__.split(".")[1]: _domain_tables(m) for m in _ORDER}
 
-__all__ = ["DOMAINS", "Base", "metadata"]
+__all__ = ["DOMAINS", "LATER_TABLES", "Base", "metadata"]

@@ -1,8 +1,10 @@
 """Sign-in tokens: opaque random session tokens, stored hashed in ``sessions`` with an expiry.
 
 DESIGN.md section 4 ("Auth"): ``Authorization: Bearer <token>`` on HTTP, the same token in the
-websocket ``connection_init`` payload; revoked by deleting the row. An expired, unknown or
-malformed token means "not signed in", never an error.
+websocket ``connection_init`` payload; revoked by deleting the row. No header at all means
+anonymous; a header with an unknown, expired or malformed token is an error
+(:class:`Unauthenticated`, ``extensions.code = "UNAUTHENTICATED"``, HTTP 401), so that a client
+whose token lapsed is told so instead of silently seeing the signed-out API.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import metadata
+from gateway.database import short_connection
 
 #: The entitlement that lets a viewer read every row of every table, whoever owns it (admin
 #: screens, support). Seeded by ``seeds.auth`` and granted to the ``admin`` role only. Reading
@@ -51,6 +54,20 @@ class Viewer:
     def has(self, entitlement: str) -> bool:
         """Whether the viewer holds ``entitlement`` (e.g. ``"audit_log:read"``)."""
         return entitlement in self.entitlements
+
+
+class Unauthenticated(Exception):
+    """The request carries credentials that sign nobody in (HTTP 401, ``UNAUTHENTICATED``).
+
+    Attributes:
+        reason: what is wrong, safe to show to the client.
+    """
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def hash_token(token: str) -> str:
@@ -88,6 +105,34 @@ def viewer_statement(token: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[s
     return sa.select(sessions.c.user_id, sessions.c.id, held).where(
         sessions.c.token == token_hash, sessions.c.expires_at > sa.func.now()
     )
+
+
+async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer | None:
+    """The viewer of an ``Authorization`` header value, checked with one statement on a short
+    checkout (the connection is back in the pool before this returns; no transaction stays
+    open).
+
+    Args:
+        engine: the process engine.
+        authorization: the header value; None or blank means anonymous.
+
+    Returns:
+        The viewer, or None when there is no header.
+
+    Raises:
+        Unauthenticated: the header is not ``Bearer <token>``, or the token is unknown,
+            expired or revoked.
+    """
+    if authorization is None or not authorization.strip():
+        return None
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthenticated("The Authorization header must be `Bearer <token>`.")
+    async with short_connection(engine) as conn:
+        viewer = await viewer_for_token(conn, token)
+    if viewer is None:
+        raise Unauthenticated("The bearer token is unknown, expired or revoked.")
+    return viewer
 
 
 async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer | None:

@@ -1,13 +1,33 @@
-"""Database URLs and the process's SQLAlchemy async engine (asyncpg driver)."""
+"""Database URLs, the process's SQLAlchemy async engine (asyncpg driver), and the two ways a
+request borrows a pooled connection.
+
+Connection discipline (issue 6; DESIGN.md section 4, "Resources"):
+
+- The pool pre-pings every connection it hands out (a connection the server closed, e.g. by
+  ``idle_in_transaction_session_timeout``, is replaced, never handed to a request).
+- Every session sets ``statement_timeout`` and ``idle_in_transaction_session_timeout``: the
+  server ends a runaway statement or a transaction left open, whatever the process does.
+- :func:`checkout` and :func:`checkin` are safe under cancellation: a checkout cancelled half
+  way still returns the connection to the pool, and a check-in is finished in the background
+  when the task that started it is cancelled again.
+- A connection on which a statement failed or was cancelled is *invalidated* (closed and
+  dropped from the pool), never returned: asyncpg may still be busy with it ("another
+  operation is in progress") and its transaction is aborted.
+- :func:`short_connection` is the pattern for one statement outside a request's transaction
+  (authentication, readiness): acquire, run, release, nothing left open.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.settings import DATABASE_URL_SCHEMES, Settings
 
@@ -15,7 +35,7 @@ from gateway.settings import DATABASE_URL_SCHEMES, Settings
 CONNECT_TIMEOUT_S = 10.0
 
 #: ``application_name`` shown in ``pg_stat_activity`` for the gateway's connections.
-APPLICATION_NAME = "ignition-gateway"
+APPLICATION_NAME = "ignition"
 
 # libpq query parameters that asyncpg spells differently.
 _LIBPQ_TO_ASYNCPG = {"sslmode": "ssl", "connect_timeout": "timeout"}
@@ -72,7 +92,9 @@ def create_engine(
     """Create the async engine of one process.
 
     Every new connection gets ``statement_timeout`` (so a runaway query is cancelled by the
-    server) and ``application_name``; JSON and JSONB values go through orjson.
+    server), ``idle_in_transaction_session_timeout`` (so a transaction left open is ended by
+    the server) and ``application_name`` (``ignition``); the pool pre-pings connections before
+    handing them out; JSON and JSONB values go through orjson.
 
     Args:
         source: the settings (their ``database_url``, pool size and statement timeout are used)
@@ -97,11 +119,15 @@ def create_engine(
         pool = source.db_pool_size
         overflow = source.db_max_overflow
         timeout_ms = source.statement_timeout_ms
+        idle_ms = source.idle_in_transaction_timeout_ms
+        pool_timeout = source.db_pool_timeout_s
     else:
         url = source
         pool = defaults["db_pool_size"].default
         overflow = defaults["db_max_overflow"].default
         timeout_ms = defaults["statement_timeout_ms"].default
+        idle_ms = defaults["idle_in_transaction_timeout_ms"].default
+        pool_timeout = defaults["db_pool_timeout_s"].default
     if pool_size is not None:
         pool = pool_size
     if statement_timeout_ms is not None:
@@ -115,12 +141,15 @@ def create_engine(
         "timeout": connect_timeout,
         "server_settings": {
             "statement_timeout": str(timeout_ms),
+            "idle_in_transaction_session_timeout": str(idle_ms),
             "application_name": APPLICATION_NAME,
         },
     }
     options: dict[str, Any] = {
         "pool_size": pool,
         "max_overflow": overflow,
+        "pool_timeout": pool_timeout,
+        "pool_pre_ping": True,
         "connect_args": connect_args,
         "json_serializer": _json_serializer,
         "json_deserializer": orjson.loads,
@@ -129,5 +158,91 @@ def create_engine(
         # Pools without a size (NullPool, StaticPool) reject the sizing arguments.
         options.pop("pool_size")
         options.pop("max_overflow")
+        options.pop("pool_timeout")
     options.update(engine_kwargs)
     return create_async_engine(parsed, **options)
+
+
+# Tasks that finish a check-in after the task that started it was cancelled; referenced here
+# so that the event loop does not drop them half way (asyncio keeps only weak references).
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    task = asyncio.ensure_future(coro)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    return task
+
+
+async def checkout(engine: AsyncEngine) -> AsyncConnection:
+    """Take a connection from the pool (pre-pinged; no transaction begun yet).
+
+    Safe under cancellation: when the caller is cancelled while the pool is still opening or
+    pinging the connection, the checkout finishes in the background and the connection goes
+    straight back to the pool.
+
+    Raises:
+        sqlalchemy.exc.TimeoutError: no connection within the pool timeout.
+        sqlalchemy.exc.DBAPIError, OSError: the database cannot be reached.
+    """
+    task = _in_background(engine.connect().start())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_return_abandoned)
+        raise
+
+
+def _return_abandoned(task: asyncio.Task[AsyncConnection]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        _in_background(checkin(task.result()))
+
+
+def invalidate(conn: AsyncConnection) -> None:
+    """Close ``conn``'s database connection at once and drop it from the pool.
+
+    Synchronous (asyncpg's ``terminate()``), so it works in any state: mid-statement, during
+    cancellation, from another task. A statement still running on it fails in its own task.
+    """
+    with contextlib.suppress(Exception):
+        sync = conn.sync_connection
+        if sync is not None and not sync.closed and not sync.invalidated:
+            sync.invalidate()
+
+
+async def checkin(conn: AsyncConnection, *, discard: bool = False) -> None:
+    """Return ``conn`` to the pool: roll back its transaction (or, with ``discard``, invalidate
+    it first). Finishes in the background when the caller is cancelled; never raises (a
+    connection whose rollback fails is invalidated by SQLAlchemy).
+    """
+    if discard:
+        invalidate(conn)
+    with contextlib.suppress(Exception):
+        await asyncio.shield(_in_background(_close(conn)))
+
+
+async def _close(conn: AsyncConnection) -> None:
+    try:
+        await conn.close()
+    except Exception:
+        invalidate(conn)
+
+
+@contextlib.asynccontextmanager
+async def short_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection for a few statements outside any request transaction.
+
+    Released on every path; invalidated when the body fails or is cancelled (the connection's
+    state is then unknown).
+
+    Raises:
+        whatever :func:`checkout` raises, and whatever the body raises.
+    """
+    conn = await checkout(engine)
+    failed = True
+    try:
+        yield conn
+        failed = False
+    finally:
+        await checkin(conn, discard=failed)

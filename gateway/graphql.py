@@ -1,31 +1,91 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our request context.
+"""The GraphQL endpoint: Strawberry's ASGI view with the gateway's request lifecycle.
 
-Every HTTP request gets a fresh :class:`gateway.context.Context` (a lazily opened read
-connection, request-scoped DataLoaders, the viewer of its bearer token). GraphiQL is served to
-browsers when enabled; queries may use GET, mutations never do (Strawberry's default).
+Request lifecycle (issue 6; the design the mutation and subscription code builds on):
+
+1. ``__call__`` wraps Strawberry's ``run`` for the whole request (HTTP) or socket (websocket),
+   under the wall-clock limit ``IGNITION_REQUEST_TIMEOUT_S`` (HTTP only: a socket lives long).
+2. :meth:`GatewayGraphQL.get_context` authenticates the bearer token with one statement on a
+   short checkout (:func:`gateway.auth.authenticate`) and builds a :class:`Context` whose
+   :class:`Reader` holds no connection yet. The context is recorded in the ASGI scope.
+3. Strawberry parses the body, validates and executes; the reader checks a connection out at
+   its first statement.
+4. A ``finally`` closes the reader, whatever happened: success, GraphQL errors, HTTP errors
+   (400, 404, 405, 413), an unknown bearer token (401), the timeout (504), an exception
+   (500, masked), cancellation, or a client that disconnected.
+
+HTTP errors are GraphQL-shaped JSON (``{"errors": [{"message", "extensions": {"code"}}]}``) with
+stable codes: ``BAD_REQUEST``, ``UNAUTHENTICATED``, ``NOT_FOUND``, ``METHOD_NOT_ALLOWED``,
+``PAYLOAD_TOO_LARGE``, ``REQUEST_TIMEOUT``, ``INTERNAL_SERVER_ERROR``.
+
+GraphiQL is served to browsers when enabled; queries may use GET, mutations never do
+(Strawberry's default).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.requests import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway import graphiql
-from gateway.auth import bearer_token, viewer_from_row, viewer_statement
+from gateway.auth import Unauthenticated, authenticate
 from gateway.context import Context, Reader
 from gateway.settings import Settings
 
+logger = logging.getLogger("ignition.http")
+
+#: Key of the request's :class:`Context` in the ASGI scope (set by ``get_context``).
+CONTEXT_SCOPE_KEY = "ignition.context"
+
+#: ``extensions.code`` of an HTTP-level error, by status.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    500: "INTERNAL_SERVER_ERROR",
+    504: "REQUEST_TIMEOUT",
+}
+
+#: Websocket close code for a handshake whose credentials sign nobody in (graphql-ws's
+#: "Forbidden", the code it uses when a connection is refused).
+WS_UNAUTHENTICATED = 4403
+
+
+def error_response(
+    status: int, message: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A GraphQL-shaped JSON error response.
+
+    Args:
+        status: the HTTP status; its ``extensions.code`` comes from :data:`HTTP_ERROR_CODES`.
+        message: the text for the client (never exception text or SQL).
+        headers: extra response headers.
+    """
+    code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
+
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI GraphQL app with the gateway's context and orjson encoding."""
+    """Strawberry's ASGI GraphQL app with the gateway's context, request lifecycle and orjson
+    encoding."""
 
     def __init__(
         self, settings: Settings, engine_getter: Callable[[], AsyncEngine], **kwargs: Any
@@ -41,26 +101,87 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.engine_getter = engine_getter
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request or one websocket; the request's reader is closed on every
+        path (see the module docstring)."""
+        if scope["type"] == "http":
+            await self._serve_http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._serve_websocket(scope, receive, send)
+        else:  # pragma: no cover (Starlette routes only these two here)
+            raise ValueError(f"unknown scope type {scope['type']!r}")
+
+    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive=receive)
+        limit = self.settings.request_timeout_s
+        try:
+            try:
+                async with asyncio.timeout(limit) as deadline:
+                    response = await self.run(request)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+                logger.warning("request cancelled after %gs (REQUEST_TIMEOUT)", limit)
+                response = error_response(
+                    504, f"The request took longer than {limit:g} s and was cancelled."
+                )
+            except HTTPException as exc:
+                response = error_response(exc.status_code, exc.reason)
+            except StarletteHTTPException as exc:
+                response = error_response(exc.status_code, exc.detail, headers=exc.headers)
+            except Unauthenticated as exc:
+                response = error_response(
+                    401, exc.reason, headers={"WWW-Authenticate": 'Bearer realm="ignition"'}
+                )
+            except ClientDisconnect:
+                return  # nobody to answer
+            except Exception:
+                error_id = uuid.uuid4().hex[:12]
+                logger.exception("unexpected error %s", error_id)
+                response = error_response(
+                    500, f"Unexpected error (id {error_id}); it has been logged."
+                )
+        finally:
+            await self._close_context(scope)
+        await response(scope, receive, send)
+
+    async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive=receive, send=send)
+        try:
+            await self.run(websocket)
+        except Unauthenticated as exc:
+            with contextlib.suppress(Exception):
+                await websocket.close(code=WS_UNAUTHENTICATED, reason=exc.reason)
+        finally:
+            await self._close_context(scope)
+
+    @staticmethod
+    async def _close_context(scope: Scope) -> None:
+        context: Context | None = scope.pop(CONTEXT_SCOPE_KEY, None)
+        if context is not None:
+            await context.reader.close()
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        """The request context; authenticates ``Authorization: Bearer <token>`` with one
-        statement on the request's read connection (an unknown, expired or malformed token
-        means "not signed in")."""
-        reader = Reader(self.engine_getter())
-        token = bearer_token(request.headers.get("authorization"))
-        viewer = None
-        if token is not None:
-            rows = await reader.fetch(viewer_statement(token))
-            viewer = viewer_from_row(rows[0]) if rows else None
-        return Context(
+        """The request context. Authenticates ``Authorization: Bearer <token>`` on a short
+        checkout (no header: anonymous); the reader takes no connection yet.
+
+        Raises:
+            Unauthenticated: the header carries an unknown, expired or malformed token.
+        """
+        engine = self.engine_getter()
+        viewer = await authenticate(engine, request.headers.get("authorization"))
+        context = Context(
             settings=self.settings,
-            engine=self.engine_getter(),
-            reader=reader,
+            engine=engine,
+            reader=Reader(engine),
             viewer=viewer,
             request=request,
             response=response,
         )
+        request.scope[CONTEXT_SCOPE_KEY] = context
+        return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the gateway's own assets (:mod:`gateway.graphiql`), never a CDN."""
@@ -69,12 +190,32 @@ class GatewayGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON with orjson, which refuses lone surrogates (invalid UTF-8) that PostgreSQL
+        would refuse later, so they are a 400 here instead of an internal error."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON object from the body or a GET parameter (``variables``, ``extensions``).
+
+        Raises:
+            HTTPException: 400 when it is not JSON, or JSON but not an object (``null``, a
+                string, a number; a list is left to Strawberry's batch check).
+        """
+        value = self.decode_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return value
+
 
 def graphql_app(settings: Settings, engine_getter: Callable[[], AsyncEngine]) -> ASGIApp:
     """The ASGI app serving GraphQL over HTTP (and websockets) at ``/graphql``.
 
     Args:
-        settings: the process settings (GraphiQL, introspection and query limits).
+        settings: the process settings (GraphiQL, introspection, query limits, timeouts).
         engine_getter: returns the process engine; called per request, after startup.
 
     Returns:

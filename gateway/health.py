@@ -1,9 +1,10 @@
 """Liveness and readiness endpoints for process supervisors and load balancers.
 
 ``/healthz`` answers 200 as long as the process serves requests. ``/readyz`` answers 200 only
-when the database answers and its schema is at the migrations' head, 503 with a reason
-otherwise (so a load balancer drains an instance that lost its database or runs new code on an
-unmigrated schema).
+when a pooled connection can be had within :data:`READY_TIMEOUT_S`, the database answers on it
+and its schema is at the migrations' head; 503 with a reason otherwise (so a load balancer
+drains, and an orchestrator restarts, an instance that lost its database, whose pool is
+exhausted or wedged, or that runs new code on an unmigrated schema).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.bootstrap import database_is_at_head
+from gateway.database import short_connection
 
 #: Seconds /readyz waits for the database before answering 503.
 READY_TIMEOUT_S = 2.0
@@ -48,11 +50,11 @@ async def readyz(request: Request) -> Response:
     if engine is None:
         return _unavailable("starting")
     try:
-        async with asyncio.timeout(READY_TIMEOUT_S), engine.connect() as conn:
+        async with asyncio.timeout(READY_TIMEOUT_S), short_connection(engine) as conn:
             await conn.execute(text("select 1"))
             at_head = await database_is_at_head(conn)
     except TimeoutError:
-        return _unavailable(f"database did not answer within {READY_TIMEOUT_S:g}s")
+        return _unavailable(f"no database connection answered within {READY_TIMEOUT_S:g}s")
     except (SQLAlchemyError, OSError) as exc:
         return _unavailable(f"database unreachable ({type(exc).__name__})")
     if not at_head:

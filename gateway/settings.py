@@ -65,6 +65,21 @@ class Settings(BaseSettings):
     """``IGNITION_STATEMENT_TIMEOUT_MS``: PostgreSQL ``statement_timeout`` of every pooled
     connection, in milliseconds (0 disables it). Migrations and seeds are not limited."""
 
+    idle_in_transaction_timeout_ms: int = Field(default=10000, ge=0)
+    """``IGNITION_IDLE_IN_TRANSACTION_TIMEOUT_MS``: PostgreSQL
+    ``idle_in_transaction_session_timeout`` of every pooled connection, in milliseconds (0
+    disables it): the server ends a session whose transaction stays idle that long, a backstop
+    should a transaction ever be left open."""
+
+    db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    """``IGNITION_DB_POOL_TIMEOUT_S``: seconds a request waits for a pooled connection before
+    it fails."""
+
+    request_timeout_s: float = Field(default=15.0, gt=0)
+    """``IGNITION_REQUEST_TIMEOUT_S``: wall-clock limit of one HTTP request, in seconds (from
+    the first byte of its body to its response). Past it the work is cancelled, its connection
+    returned, and the client gets HTTP 504 with ``extensions.code = "REQUEST_TIMEOUT"``."""
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     """``IGNITION_MAX_BODY_BYTES``: largest accepted HTTP request body, in bytes (413 past it);
     also the largest websocket message."""

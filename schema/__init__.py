@@ -8,6 +8,7 @@ cannot be derived (its root catalog fields, orders, visibility exceptions, hand-
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -34,14 +35,25 @@ DOMAINS = (
 )
 
 
+#: Modules a domain package may have besides its ``__init__`` (which declares its tables):
+#: they register their declarations (mutations, subscriptions) at import.
+DOMAIN_MODULES = ("mutations", "subscriptions")
+
+
 def import_domains() -> list[Any]:
     """Import every domain package of :data:`DOMAINS` (each registers its ``TableSpec``s and
-    hand-written fields at import) and return the modules, in that order.
+    hand-written fields at import) and its :data:`DOMAIN_MODULES`, and return the packages, in
+    that order.
 
     :func:`schema.core.tables.build_catalog` calls it before deriving anything, so the catalog
     is the same whatever the caller imported first.
     """
-    return [importlib.import_module(f"schema.{name}") for name in DOMAINS]
+    packages = [importlib.import_module(f"schema.{name}") for name in DOMAINS]
+    for name in DOMAINS:
+        for module in DOMAIN_MODULES:
+            if importlib.util.find_spec(f"schema.{name}.{module}") is not None:
+                importlib.import_module(f"schema.{name}.{module}")
+    return packages
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

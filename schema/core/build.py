@@ -22,6 +22,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from schema.core.mutations import MutationBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ignition.graphql")
 
 
-class CloseReader(SchemaExtension):
-    """Ends the request's read transaction once the operation has executed."""
+class ReleaseReader(SchemaExtension):
+    """Ends the operation's read transaction as soon as it has executed (before the response
+    is encoded and sent). The view closes the reader for good in its own ``finally``, which
+    also covers requests that never reach execution (``gateway.graphql``)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         try:
@@ -40,7 +43,7 @@ class CloseReader(SchemaExtension):
         finally:
             reader = getattr(self.execution_context.context, "reader", None)
             if reader is not None:
-                await reader.close()
+                await reader.release()
 
 
 class SqlStatements(SchemaExtension):
@@ -99,7 +102,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
     # validation LRU caches at module level, shared across requests).
     extensions: list[Any] = [
-        CloseReader,
+        ReleaseReader,
         lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
@@ -133,10 +136,12 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
     """The schema of :func:`schema.build_schema`."""
     factory = TypeFactory(build_catalog())
     query = _query_type(factory, domains)
+    mutations = MutationBuilder(factory)
     production = bool(settings and settings.production)
     return strawberry.Schema(
         query=query,
-        types=list(factory.types.values()),
+        mutation=mutations.build(),
+        types=[*factory.types.values(), *mutations.types()],
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )

@@ -236,6 +236,8 @@ class Catalog:
         self.tables: dict[str, TableInfo] = {
             name: TableInfo(table=table, model=models[name], spec=spec_for(name))
             for name, table in metadata.tables.items()
+            # Internal tables (``idempotency_keys``) say ``info={"graphql": False}``.
+            if table.info.get("graphql", True)
         }
         for info in self.tables.values():
             self._columns(info)

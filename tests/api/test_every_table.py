@@ -19,7 +19,7 @@ CASES = [
     (domain, CATALOG[name])
     for domain, names in DOMAINS.items()
     for name in names
-    if CATALOG[name].has_single_id
+    if name in CATALOG.tables and CATALOG[name].has_single_id
 ]
 
 

@@ -1,0 +1,186 @@
+"""Domain errors: the expected ways a transition refuses (DESIGN.md section 4, "Mutations
+return a union").
+
+A transition raises one of these inside the caller's transaction; the caller rolls the work
+back and the GraphQL layer turns the error into the type of the same name implementing
+``interface DomainError { code: String! message: String! }`` (``schema/core/mutations.py``
+generates one type per class below, with the class's annotated attributes as extra fields).
+Nothing else about an error reaches a client: unexpected exceptions stay masked.
+
+An error is plain data, so the outcome of an idempotent mutation can store it and a replay can
+raise the same error again (:meth:`DomainError.to_outcome`, :meth:`DomainError.from_outcome`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """A rule of the game refused the transition; ``message`` says why, in words a user reads.
+
+    Subclasses declare their extra fields as class annotations (``needed: int``); they are set
+    from the keyword arguments of the constructor and become GraphQL fields.
+
+    Attributes:
+        code: a stable machine-readable code, the class name in SCREAMING_SNAKE_CASE
+            (``INSUFFICIENT_FUNDS``).
+        message: the human-readable explanation.
+    """
+
+    #: Every concrete error class by name (what :meth:`from_outcome` looks up).
+    registry: ClassVar[dict[str, type[DomainError]]] = {}
+    #: The default message when none is given.
+    default_message: ClassVar[str] = "The request was refused."
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        DomainError.registry[cls.__name__] = cls
+
+    def __init__(self, message: str | None = None, **fields: Any) -> None:
+        self.message = message or self.default_message
+        missing = set(self.field_names()) - fields.keys()
+        unknown = fields.keys() - set(self.field_names())
+        if missing or unknown:
+            raise TypeError(
+                f"{type(self).__name__} takes fields {self.field_names()}, got {sorted(fields)}"
+            )
+        for name, value in fields.items():
+            setattr(self, name, value)
+        super().__init__(self.message)
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """The extra fields of this error class, in declaration order (base classes first)."""
+        names: list[str] = []
+        for klass in reversed(cls.__mro__):
+            for name in getattr(klass, "__annotations__", {}):
+                if name not in ("registry", "default_message") and name not in names:
+                    names.append(name)
+        return names
+
+    @property
+    def code(self) -> str:
+        name = type(self).__name__
+        return "".join("_" + c if c.isupper() and i else c for i, c in enumerate(name)).upper()
+
+    def to_outcome(self) -> dict[str, Any]:
+        """The JSON form stored with an idempotency key: ``{"error": Name, "message": ...,
+        "fields": {...}}``."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "fields": {name: getattr(self, name) for name in self.field_names()},
+        }
+
+    @staticmethod
+    def from_outcome(outcome: dict[str, Any]) -> DomainError:
+        """The error a stored outcome describes (the inverse of :meth:`to_outcome`).
+
+        Raises:
+            KeyError: the outcome names no known error class.
+        """
+        cls = DomainError.registry[outcome["error"]]
+        return cls(outcome["message"], **outcome["fields"])
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DomainError)
+            and type(self) is type(other)
+            and (self.to_outcome() == other.to_outcome())
+        )
+
+    __hash__ = Exception.__hash__
+
+
+class NotFound(DomainError):
+    """No such row, or not the viewer's: another user's rows are absent, not forbidden
+    (DESIGN.md section 4)."""
+
+    default_message = "Not found."
+    #: The GraphQL type of what was looked for (``FocusSession``).
+    resource: str
+
+
+class InvalidInput(DomainError):
+    """An argument is malformed or out of range; ``field`` names it (camelCase path, e.g.
+    ``input.quantity``)."""
+
+    default_message = "Invalid input."
+    field: str
+
+
+class InvalidState(DomainError):
+    """The row is not in a state that allows this transition; ``status`` is its current
+    status (e.g. completing a session that is ``abandoned``)."""
+
+    default_message = "Not allowed in the current state."
+    status: str
+
+
+class InsufficientFunds(DomainError):
+    """The wallet cannot pay: ``needed`` coins were required, ``available`` coins are there."""
+
+    default_message = "Not enough coins."
+    needed: int
+    available: int
+
+
+class OutOfStock(DomainError):
+    """The market item has fewer units left than asked for (``remaining`` units)."""
+
+    default_message = "Out of stock."
+    remaining: int
+
+
+class ItemUnavailable(DomainError):
+    """The market item is inactive, outside its availability window, or not offered to the
+    viewer (spec/003, Market Purchase Flow)."""
+
+    default_message = "This item is not available."
+
+
+class FocusSessionAlreadyRunning(DomainError):
+    """The viewer already has a running or paused focus session (one per user, spec/003 Focus
+    Lifecycle); ``sessionId`` is its id."""
+
+    default_message = "A focus session is already running."
+    session_id: str
+
+
+class QuestNotCompleted(DomainError):
+    """The quest's reward cannot be claimed before its target is reached (``progress`` of
+    ``target``)."""
+
+    default_message = "The quest is not completed yet."
+    progress: int
+    target: int
+
+
+class AlreadyClaimed(DomainError):
+    """The reward was claimed already (once per completion)."""
+
+    default_message = "The reward was already claimed."
+
+
+class IdempotencyKeyReused(DomainError):
+    """The idempotency key was used before with other arguments or another mutation
+    (Stripe's semantics): use a new key for a new request."""
+
+    default_message = "This idempotency key was already used for a different request."
+    key: str
+
+
+__all__ = [
+    "AlreadyClaimed",
+    "DomainError",
+    "FocusSessionAlreadyRunning",
+    "IdempotencyKeyReused",
+    "InsufficientFunds",
+    "InvalidInput",
+    "InvalidState",
+    "ItemUnavailable",
+    "NotFound",
+    "OutOfStock",
+    "QuestNotCompleted",
+]

@@ -1,0 +1,60 @@
+"""Publishing to the transactional outbox (DESIGN.md section 5).
+
+A transition calls :func:`publish` inside its own transaction; the row becomes visible to the
+relay (and so to subscribers) only if and when that transaction commits, so rolled-back work
+publishes nothing and committed work is never lost. Topics are ``domain.thing.happened``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+
+
+class Topic(StrEnum):
+    """Every topic a transition publishes (issue 7 lists them; subscriptions read them)."""
+
+    FOCUS_SESSION_STARTED = "focus.session.started"
+    FOCUS_SESSION_PAUSED = "focus.session.paused"
+    FOCUS_SESSION_RESUMED = "focus.session.resumed"
+    FOCUS_SESSION_COMPLETED = "focus.session.completed"
+    FOCUS_SESSION_ABANDONED = "focus.session.abandoned"
+    FOCUS_SESSION_EXPIRED = "focus.session.expired"
+    ACHIEVEMENT_UNLOCKED = "achievement.unlocked"
+    WALLET_CHANGED = "wallet.changed"
+    LEVEL_UP = "level.up"
+    SKILL_LEVEL_UP = "skill.level.up"
+    QUEST_COMPLETED = "quest.completed"
+
+
+_outbox = metadata.tables["event_outbox"]
+
+
+async def publish(
+    conn: AsyncConnection, topic: Topic, user_id: uuid.UUID | None, payload: dict[str, Any]
+) -> int:
+    """Insert one ``event_outbox`` row in the caller's transaction.
+
+    Args:
+        conn: a connection inside the transition's transaction.
+        topic: what happened.
+        user_id: whose event it is (subscribers only see their own); None for everyone.
+        payload: JSON-serialisable data the subscription needs (ids as strings, amounts in
+            coins and XP).
+
+    Returns:
+        The row's id (handed out now; the row is delivered in commit order, see the module
+        docstring of :mod:`db.events.models`).
+    """
+    result = await conn.execute(
+        sa.insert(_outbox)
+        .values(topic=str(topic), user_id=user_id, payload=payload)
+        .returning(_outbox.c.id)
+    )
+    return int(result.scalar_one())

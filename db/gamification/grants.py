@@ -1,0 +1,118 @@
+"""Support staff's corrections of a user's coins, XP and skill stars (issue 7, "Admin":
+``grantPoints``, under the ``wallet:adjust`` entitlement; spec/000 Part 7 "wallet corrections").
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.auth.activity import record_activity, record_audit
+from db.auth.models import User
+from db.errors import InvalidInput, NotFound
+from db.gamification.ledger import Posting, post
+
+#: Largest amount one grant may move, in coins or XP (either sign): a typo guard.
+MAX_GRANT = 1_000_000
+#: Longest reason, in characters.
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A grant to post: the target user, the amounts (coins, XP, stars of ``skill_key``; any
+    sign) and the reason shown in the ledger and the audit log."""
+
+    user_id: uuid.UUID
+    coins: int = 0
+    xp: int = 0
+    stars: int = 0
+    skill_key: str | None = None
+    reason: str = ""
+
+
+async def grant_points(
+    conn: AsyncConnection,
+    grant: Grant,
+    *,
+    actor_id: uuid.UUID,
+    session_id: uuid.UUID | None = None,
+    request_id: str | None = None,
+) -> Posting:
+    """Post an admin correction through the ledger, with an audit record.
+
+    Args:
+        conn: a connection inside the mutation's transaction.
+        grant: what to post and to whom.
+        actor_id: the admin (entitlement ``wallet:adjust``, checked by the caller).
+        session_id: the admin's session, for the audit log.
+        request_id: the API request id, for the audit log.
+
+    Returns:
+        The ledger :class:`~db.gamification.ledger.Posting` (the target's new balance).
+
+    Raises:
+        NotFound: no such user (``resource`` ``User``).
+        InvalidInput: nothing to grant, an amount past :data:`MAX_GRANT`, an empty or overlong
+            reason, or an unknown skill.
+        InsufficientFunds: a negative grant larger than the balance (wallets never go below
+            zero).
+    """
+    if not grant.reason.strip() or len(grant.reason) > MAX_REASON:
+        raise InvalidInput(f"Give a reason of 1 to {MAX_REASON} characters.", field="input.reason")
+    if not (grant.coins or grant.xp or grant.stars):
+        raise InvalidInput("Grant some coins, XP or stars.", field="input")
+    for name in ("coins", "xp", "stars"):
+        if abs(getattr(grant, name)) > MAX_GRANT:
+            raise InvalidInput(
+                f"`{name}` must be between -{MAX_GRANT} and {MAX_GRANT}.", field=f"input.{name}"
+            )
+    users = User.__table__
+    exists = (
+        await conn.execute(sa.select(users.c.id).where(users.c.id == grant.user_id))
+    ).scalar_one_or_none()
+    if exists is None:
+        raise NotFound("There is no such user.", resource="User")
+    posting = await post(
+        conn,
+        grant.user_id,
+        event_type="admin_grant",
+        coins=grant.coins,
+        xp=grant.xp,
+        stars=grant.stars,
+        skill_key=grant.skill_key,
+        reason=grant.reason.strip(),
+    )
+    details = {
+        "user_id": str(grant.user_id),
+        "coins": grant.coins,
+        "xp": grant.xp,
+        "stars": grant.stars,
+        "skill_key": grant.skill_key,
+        "reason": grant.reason.strip(),
+        "ledger_entry_id": str(posting.entry_id),
+    }
+    await record_audit(
+        conn,
+        actor_id=actor_id,
+        session_id=session_id,
+        request_id=request_id,
+        event_type="wallet.adjusted",
+        resource_type="user_wallet",
+        resource_id=str(posting.wallet.id),
+        action="grant",
+        details=details,
+    )
+    await record_activity(
+        conn,
+        grant.user_id,
+        "wallet.adjusted",
+        "wallet",
+        details,
+        xp=grant.xp,
+        coins=grant.coins,
+    )
+    return posting

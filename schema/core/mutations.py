@@ -1,0 +1,430 @@
+"""Mutations: one declaration per mutation, thin resolvers, typed results (DESIGN.md section 4).
+
+A domain declares a mutation in ``schema/<domain>/mutations.py`` with :func:`mutation`::
+
+    @mutation(
+        description="Buy units of a market item (spec/003, Market Purchase Flow).",
+        returns={"purchase": "user_purchases", "wallet": "user_wallet"},
+        errors=(NotFound, ItemUnavailable, OutOfStock, InsufficientFunds),
+        idempotent=True,
+    )
+    async def purchase_market_item(tx: Tx, input: PurchaseMarketItemInput) -> Ids:
+        purchase = await market.purchase(tx.conn, tx.viewer.user_id, ...)
+        return {"purchase": purchase.id, "wallet": purchase.wallet.id}
+
+and this module builds, for each declaration, when the schema is built:
+
+- the success type ``<MutationName>Success`` (``PurchaseMarketItemSuccess``), whose fields are
+  the changed rows (generated object types, loaded by id through the request's DataLoaders
+  after the commit, so they show the new state) or plain scalars;
+- the result union ``<MutationName>Result`` of the success type and the declared error types;
+- the root field, whose resolver only authenticates, runs the body in one READ COMMITTED
+  transaction of its own (``engine.begin()``: released on every path, cancellation included),
+  applies the idempotency key (:mod:`db.events.idempotency`) when ``idempotent``, maps a
+  :class:`~db.errors.DomainError` to its GraphQL type, and gives the request a fresh read
+  snapshot for the payload.
+
+Every :class:`~db.errors.DomainError` subclass becomes an object type of the same name
+implementing ``interface DomainError { code: String! message: String! }``, with the class's
+annotated attributes as extra fields (``InsufficientFunds.needed``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import typing
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Union
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.permission import PermissionExtension
+from strawberry.types.unset import UnsetType
+
+from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
+from db.events.idempotency import run_idempotent, unwrap
+from schema.core.permissions import HasEntitlement
+from schema.core.tables import camel
+
+if TYPE_CHECKING:
+    from gateway.auth import Viewer
+    from gateway.context import Context
+    from schema.core.types import TypeFactory
+
+#: What a mutation body returns: payload field (python name) -> row id, row ids or a scalar.
+Ids = dict[str, Any]
+
+#: The ``extensions.code`` of a mutation sent without a valid sign-in.
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True)
+class Tx:
+    """What a mutation body gets: the open write transaction and who asks.
+
+    Attributes:
+        conn: a connection inside the mutation's own READ COMMITTED transaction; the body
+            calls one transition of ``db/<domain>/`` with it and never commits.
+        viewer: the signed-in viewer.
+        context: the request context (settings, request id for the audit log).
+    """
+
+    conn: AsyncConnection
+    viewer: Viewer
+    context: Context
+
+
+@dataclass
+class MutationDef:
+    """One declared mutation (see the module docstring)."""
+
+    fn: Callable[..., Awaitable[Ids]]
+    name: str
+    description: str
+    returns: dict[str, Any]
+    errors: tuple[type[DomainError], ...]
+    idempotent: bool
+    entitlement: str | None
+    hints: dict[str, Any] = field(default_factory=dict)
+
+
+_MUTATIONS: dict[str, MutationDef] = {}
+
+
+def mutation(
+    *,
+    description: str,
+    returns: dict[str, Any],
+    errors: tuple[type[DomainError], ...] = (),
+    idempotent: bool = False,
+    entitlement: str | None = None,
+    name: str | None = None,
+) -> Callable[[Callable[..., Awaitable[Ids]]], Callable[..., Awaitable[Ids]]]:
+    """Declare a mutation (registered at import of its ``schema/<domain>`` module).
+
+    Args:
+        description: shown in GraphiQL; name the rule's source (spec/003 ...).
+        returns: payload field (python name) -> what it holds: a table name (the row with the
+            returned id; ``"table?"`` when it may be null), ``["table"]`` (the rows with the
+            returned ids, in order), or ``int``/``str``/``bool`` (the returned value).
+        errors: the domain errors the body may raise (``InvalidInput`` always, and
+            ``IdempotencyKeyReused`` for idempotent mutations, are added).
+        idempotent: the mutation awards or spends: it takes ``idempotencyKey`` (as an argument
+            or as a field of its ``input``) and replays the first outcome.
+        entitlement: the entitlement the viewer must hold (admin mutations).
+        name: the GraphQL name; the camelCase of the function name by default.
+
+    Raises:
+        ValueError: a mutation name declared twice.
+    """
+
+    def decorate(fn: Callable[..., Awaitable[Ids]]) -> Callable[..., Awaitable[Ids]]:
+        graphql_name = name or camel(fn.__name__)
+        if graphql_name in _MUTATIONS:
+            raise ValueError(f"mutation {graphql_name} declared twice")
+        extra: tuple[type[DomainError], ...] = (InvalidInput,)
+        if idempotent:
+            extra += (IdempotencyKeyReused,)
+        _MUTATIONS[graphql_name] = MutationDef(
+            fn=fn,
+            name=graphql_name,
+            description=description,
+            returns=returns,
+            errors=tuple(dict.fromkeys((*errors, *extra))),
+            idempotent=idempotent,
+            entitlement=entitlement,
+        )
+        return fn
+
+    return decorate
+
+
+# ---- error types ------------------------------------------------------------------------
+
+
+@strawberry.interface(
+    name="DomainError",
+    description="An expected refusal of a mutation: a rule of the game said no. `code` is "
+    "stable (SCREAMING_SNAKE_CASE of the type name), `message` is for people.",
+)
+class DomainErrorType:
+    code: str
+    message: str
+
+
+_FIELD_TYPES = {"int": int, "str": str, "bool": bool}
+_error_types: dict[type[DomainError], type] = {}
+
+
+def error_type(cls: type[DomainError]) -> type:
+    """The GraphQL object type of a domain error class (built once per class)."""
+    if cls not in _error_types:
+        annotations: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"__module__": __name__}
+        for klass in reversed(cls.__mro__):
+            for attr, hint in getattr(klass, "__annotations__", {}).items():
+                if attr in ("registry", "default_message"):
+                    continue
+                annotations[attr] = _FIELD_TYPES[str(hint)]
+        namespace["__annotations__"] = annotations
+        doc = inspect.cleandoc(cls.__doc__ or cls.__name__)
+        _error_types[cls] = strawberry.type(
+            type(cls.__name__, (DomainErrorType,), namespace), description=doc
+        )
+    return _error_types[cls]
+
+
+def to_graphql_error(error: DomainError) -> Any:
+    """The GraphQL object of a raised domain error."""
+    cls = error_type(type(error))
+    values = {name: getattr(error, name) for name in error.field_names()}
+    return cls(code=error.code, message=error.message, **values)
+
+
+# ---- success types and root fields --------------------------------------------------------
+
+
+def _pascal(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _jsonable(value: Any) -> Any:
+    """Arguments as JSON for the idempotency fingerprint (inputs as dicts, unset omitted)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not isinstance(getattr(value, f.name), UnsetType)
+        }
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if not isinstance(v, UnsetType)}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID | date | datetime):
+        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
+    return value
+
+
+def _split_key(kwargs: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """``(key, key field path, the other arguments as JSON)`` of an idempotent call."""
+    arguments = _jsonable(kwargs)
+    if "idempotency_key" in kwargs:
+        arguments.pop("idempotency_key")
+        return str(kwargs["idempotency_key"]), "idempotencyKey", arguments
+    for arg, value in kwargs.items():
+        key = getattr(value, "idempotency_key", None)
+        if isinstance(key, str):
+            arguments[arg].pop("idempotency_key", None)
+            return key, f"{arg}.idempotencyKey", arguments
+    raise TypeError("an idempotent mutation needs an idempotency_key argument or input field")
+
+
+def _stored(value: Any) -> Any:
+    """A body's return value as JSON (ids as strings)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_stored(v) for v in value]
+    return value
+
+
+class MutationBuilder:
+    """Builds the ``Mutation`` root type from the declarations, against one
+    :class:`~schema.core.types.TypeFactory` (the generated object types)."""
+
+    def __init__(self, factory: TypeFactory) -> None:
+        self.factory = factory
+
+    def build(self) -> type | None:
+        """The ``Mutation`` type, or None when nothing is declared."""
+        if not _MUTATIONS:
+            return None
+        fields = {d.name: self._field(d) for d in sorted(_MUTATIONS.values(), key=lambda d: d.name)}
+        return strawberry.type(
+            type("Mutation", (), {"__module__": __name__, **fields}),
+            description="Every write: each mutation runs in one transaction of its own and "
+            "returns a union of its success type and the domain errors it may meet.",
+        )
+
+    def types(self) -> list[type]:
+        """Every error type, so the schema lists them even when no union names them."""
+        return [error_type(cls) for cls in DomainError.registry.values()]
+
+    def _row_field(self, table: str, many: bool, nullable: bool) -> Any:
+        info = self.factory.catalog[table]
+        target: Any = self.factory.types[table]
+        column = info.table.c.id
+        integer = column.type.python_type is int
+
+        def key(value: Any) -> Any:
+            return int(value) if integer else uuid.UUID(str(value))
+
+        async def load(value: Any, ctx: Context) -> Any:
+            if value is None:
+                return None
+            loader = ctx.loaders.row_by(info, column)
+            if many:
+                return await loader.load_many([key(v) for v in value])
+            return await loader.load(key(value))
+
+        return target, load, nullable
+
+    def _success_type(self, d: MutationDef) -> type:
+        annotations: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"__module__": __name__}
+        for attr, spec in d.returns.items():
+            if isinstance(spec, str | list):
+                table = spec[0] if isinstance(spec, list) else spec
+                nullable = table.endswith("?")
+                table = table.rstrip("?")
+                target, load, _ = self._row_field(table, isinstance(spec, list), nullable)
+                ret: Any = list[target] if isinstance(spec, list) else target  # type: ignore[valid-type]
+                if nullable:
+                    ret = ret | None
+
+                def resolve(
+                    root: Any, info: strawberry.Info, _attr: str = attr, _load: Any = load
+                ) -> Any:
+                    return _load(root.values.get(_attr), info.context)
+
+                resolve.__annotations__ = {"info": strawberry.Info, "return": ret}
+                # strawberry inspects the signature: drop the bound defaults from it.
+                resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+                    [
+                        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                        inspect.Parameter(
+                            "info",
+                            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                            annotation=strawberry.Info,
+                        ),
+                    ],
+                    return_annotation=ret,
+                )
+                namespace[attr] = strawberry.field(resolver=resolve, name=camel(attr))
+            else:
+
+                def scalar(root: Any, _attr: str = attr) -> Any:
+                    return root.values.get(_attr)
+
+                scalar.__annotations__ = {"return": spec}
+                scalar.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+                    [inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
+                    return_annotation=spec,
+                )
+                namespace[attr] = strawberry.field(resolver=scalar, name=camel(attr))
+        namespace["__annotations__"] = annotations
+        cls = type(f"{_pascal(d.name)}Success", (), namespace)
+
+        def init(self: Any, values: dict[str, Any]) -> None:
+            self.values = values
+
+        cls.__init__ = init  # type: ignore[misc]
+        return strawberry.type(
+            cls, description=f"`{d.name}` succeeded: the rows it changed, as they are now."
+        )
+
+    def _field(self, d: MutationDef) -> Any:
+        success = self._success_type(d)
+        members = (success, *(error_type(e) for e in d.errors))
+        result: Any = Annotated[
+            Union[members],  # noqa: UP007
+            strawberry.union(
+                f"{_pascal(d.name)}Result",
+                description=f"The outcome of `{d.name}`: its success type or a domain error.",
+            ),
+        ]
+        hints = typing.get_type_hints(d.fn, include_extras=True)
+        signature = inspect.signature(d.fn)
+        params = [p for p in signature.parameters.values() if p.name != "tx"]
+
+        async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
+            return await execute(d, success, info.context, kwargs)
+
+        resolve.__annotations__ = {
+            "info": strawberry.Info,
+            **{p.name: hints[p.name] for p in params},
+            "return": result,
+        }
+        resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter(
+                    "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
+                ),
+                *(p.replace(annotation=hints[p.name]) for p in params),
+            ],
+            return_annotation=result,
+        )
+        extensions: list[Any] = []
+        if d.entitlement:
+            extensions.append(PermissionExtension(permissions=[HasEntitlement(d.entitlement)]))
+        return strawberry.mutation(
+            resolver=resolve, name=d.name, description=d.description, extensions=extensions
+        )
+
+
+async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str, Any]) -> Any:
+    """Run one mutation: authenticate, one transaction, idempotency, map the outcome.
+
+    Returns:
+        The success object (its rows read after the commit) or the domain error's object.
+
+    Raises:
+        GraphQLError: not signed in (``extensions.code = "UNAUTHENTICATED"``).
+    """
+    viewer = ctx.viewer
+    if viewer is None:
+        raise GraphQLError(
+            "Sign in first: send `Authorization: Bearer <token>`.",
+            extensions={"code": UNAUTHENTICATED},
+        )
+    try:
+        async with ctx.engine.begin() as conn:
+            tx = Tx(conn=conn, viewer=viewer, context=ctx)
+            if d.idempotent:
+                key, key_field, arguments = _split_key(kwargs)
+
+                async def work() -> Any:
+                    return {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}
+
+                outcome = await run_idempotent(
+                    conn,
+                    user_id=viewer.user_id,
+                    key=key,
+                    operation=d.name,
+                    arguments=arguments,
+                    work=work,
+                    key_field=key_field,
+                )
+            else:
+                outcome = {"ok": {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}}
+        values = unwrap(outcome)
+    except DomainError as error:
+        return to_graphql_error(error)
+    await ctx.refresh_reads()
+    return success(values)
+
+
+def declared() -> dict[str, MutationDef]:
+    """The declared mutations by GraphQL name (tests and docs list them)."""
+    return dict(_MUTATIONS)
+
+
+__all__ = [
+    "UNAUTHENTICATED",
+    "DomainErrorType",
+    "Ids",
+    "MutationBuilder",
+    "Tx",
+    "declared",
+    "error_type",
+    "mutation",
+    "to_graphql_error",
+]

@@ -1,0 +1,54 @@
+"""Gamification mutations: support staff's ledger corrections."""
+
+from __future__ import annotations
+
+import strawberry
+
+from db.errors import InsufficientFunds, NotFound
+from db.gamification.grants import Grant, grant_points
+from schema.core.mutations import Ids, Tx, mutation
+from schema.core.types import parse_id
+
+
+@strawberry.input(description="A correction of a user's coins, XP or skill stars (any sign).")
+class GrantPointsInput:
+    user_id: strawberry.ID = strawberry.field(description="The user whose wallet changes.")
+    coins: int = strawberry.field(default=0, description="Coins to add (negative: remove).")
+    xp: int = strawberry.field(default=0, description="XP to add (negative: remove).")
+    skill_key: str | None = strawberry.field(
+        default=None, description="The skill that receives `stars` (`skillDefinitions.key`)."
+    )
+    stars: int = strawberry.field(default=0, description="Skill stars to add to `skillKey`.")
+    reason: str = strawberry.field(description="Why, shown in the ledger and the audit log.")
+    idempotency_key: str = strawberry.field(
+        description="1-255 characters, unique per request: a retry with the same key and "
+        "arguments returns the first outcome and grants nothing more."
+    )
+
+
+@mutation(
+    description="Correct a user's coins, XP or skill stars through the points ledger "
+    "(support staff; entitlement `wallet:adjust`; recorded in the audit log). A negative grant "
+    "cannot take a wallet below zero.",
+    returns={"wallet": "user_wallet?", "ledger_entry": "points_ledger?"},
+    errors=(NotFound, InsufficientFunds),
+    idempotent=True,
+    entitlement="wallet:adjust",
+    name="grantPoints",
+)
+async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
+    user_id = parse_id(input.user_id, "input.userId")
+    posting = await grant_points(
+        tx.conn,
+        Grant(
+            user_id=user_id,  # type: ignore[arg-type]
+            coins=input.coins,
+            xp=input.xp,
+            stars=input.stars,
+            skill_key=input.skill_key,
+            reason=input.reason,
+        ),
+        actor_id=tx.viewer.user_id,
+        session_id=tx.viewer.session_id,
+    )
+    return {"wallet": posting.wallet.id, "ledger_entry": posting.entry_id}

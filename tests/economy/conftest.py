@@ -1,0 +1,36 @@
+"""Fixtures of the economy tests: ``mutate`` runs an operation as a request would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.settings import Settings
+from tests.economy.harness import Outcome, invariant_violations, run
+
+Mutate = Callable[..., Awaitable[Outcome]]
+
+
+@pytest.fixture
+async def mutate(
+    schema: strawberry.Schema, settings: Settings, engine: AsyncEngine
+) -> AsyncIterator[Mutate]:
+    """Run an operation (``mutate(query, variables, viewer=...)``) in its own request context;
+    after the test, the ledger invariants must hold for every viewer it acted as."""
+    viewers: set[Any] = set()
+
+    async def call(
+        query: str, variables: dict[str, Any] | None = None, *, viewer: Any = None
+    ) -> Outcome:
+        if viewer is not None:
+            viewers.add(viewer.user_id)
+        return await run(schema, settings, engine, query, variables, viewer=viewer)
+
+    yield call
+    if viewers:
+        async with engine.connect() as conn:
+            assert await invariant_violations(conn, sorted(viewers)) == []
