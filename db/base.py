@@ -65,10 +65,21 @@ JSON = Annotated[Any, "jsonb"]
 
 UUIDPK = Annotated[
     uuid.UUID,
-    mapped_column(primary_key=True, server_default=text("gen_random_uuid()")),
+    mapped_column(
+        primary_key=True,
+        server_default=text("gen_random_uuid()"),
+        doc="The unique id of this row (a UUID the database assigns).",
+    ),
 ]
-CreatedAt = Annotated[datetime, mapped_column(server_default=func.now())]
-UpdatedAt = Annotated[datetime, mapped_column(server_default=func.now(), onupdate=func.now())]
+CreatedAt = Annotated[
+    datetime, mapped_column(server_default=func.now(), doc="When this row was created.")
+]
+UpdatedAt = Annotated[
+    datetime,
+    mapped_column(
+        server_default=func.now(), onupdate=func.now(), doc="When this row last changed."
+    ),
+]
 
 
 def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
@@ -109,6 +120,7 @@ def fk(
     nullable: bool = False,
     unique: bool = False,
     index: bool = True,
+    doc: str | None = None,
     **info: Any,
 ) -> MappedColumn[Any]:
     """An indexed foreign-key column.
@@ -122,6 +134,8 @@ def fk(
             serves as the FK index.
         index: index the column (DESIGN.md: every FK column is indexed); pass False only when a
             composite primary key or unique constraint already leads with this column.
+        doc: what the link means, as GraphiQL shows it ("The market item bought."); no database
+            effect (schema/core/descriptions.py).
         info: column info for the GraphQL layer (``rel=``, ``reverse=``), see the module doc.
     """
     return mapped_column(
@@ -130,15 +144,21 @@ def fk(
         index=(index or unique),
         unique=unique or None,
         info=info,
+        doc=doc,
     )
 
 
 def user_fk(
-    *, nullable: bool = False, unique: bool = False, ondelete: str | None = "CASCADE", **info: Any
+    *,
+    nullable: bool = False,
+    unique: bool = False,
+    ondelete: str | None = "CASCADE",
+    doc: str = "The user this row belongs to (deleting the user deletes it).",
+    **info: Any,
 ) -> MappedColumn[Any]:
     """The owner column ``user_id -> users.id``: the row belongs to that user (DESIGN.md
     section 2: every user-owned row has ``user_id`` with ``ON DELETE CASCADE``)."""
-    return fk("users.id", nullable=nullable, unique=unique, ondelete=ondelete, **info)
+    return fk("users.id", nullable=nullable, unique=unique, ondelete=ondelete, doc=doc, **info)
 
 
 def secret(**kwargs: Any) -> MappedColumn[Any]:

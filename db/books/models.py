@@ -29,20 +29,34 @@ class BookStatus(enum.StrEnum):
 
 
 class Book(Base):
+    """A book on a user's reading list, with reading progress."""
+
     __tablename__ = "books"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    author: Mapped[str | None]
-    total_pages: Mapped[int | None]
-    current_page: Mapped[int] = mapped_column(server_default="0")
-    status: Mapped[BookStatus] = mapped_column(server_default="reading")
-    started_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
-    rating: Mapped[int | None]
-    notes: Mapped[str | None]
-    cover_blob_id: Mapped[uuid.UUID | None]
+    title: Mapped[str] = mapped_column(doc="The book's title.")
+    author: Mapped[str | None] = mapped_column(doc="The book's author.")
+    total_pages: Mapped[int | None] = mapped_column(
+        doc="The number of pages of the book, when known."
+    )
+    current_page: Mapped[int] = mapped_column(
+        server_default="0", doc="The page the user has read up to."
+    )
+    status: Mapped[BookStatus] = mapped_column(
+        server_default="reading", doc="Where the book stands on the user's list."
+    )
+    started_at: Mapped[datetime | None] = mapped_column(
+        doc="When the user started reading the book."
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the user finished the book; null unless completed."
+    )
+    rating: Mapped[int | None] = mapped_column(doc="The user's rating of the book, 1 to 5 stars.")
+    notes: Mapped[str | None] = mapped_column(doc="The user's notes on the book.")
+    cover_blob_id: Mapped[uuid.UUID | None] = mapped_column(
+        doc="The stored cover image of the book (an object-storage id; null when none)."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -57,17 +71,23 @@ class Book(Base):
 
 
 class ReadingSession(Base):
+    """One sitting of reading a book; it awards XP and coins through the ledger."""
+
     __tablename__ = "reading_sessions"
 
     id: Mapped[UUIDPK]
-    book_id: Mapped[uuid.UUID] = fk("books.id")
+    book_id: Mapped[uuid.UUID] = fk("books.id", doc="The book read.")
     user_id: Mapped[uuid.UUID] = user_fk()
-    pages_read: Mapped[int]
-    duration_minutes: Mapped[int | None]
-    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    notes: Mapped[str | None]
-    xp_awarded: Mapped[int] = mapped_column(server_default="0")
-    coins_awarded: Mapped[int] = mapped_column(server_default="0")
+    pages_read: Mapped[int] = mapped_column(doc="The number of pages read in this sitting.")
+    duration_minutes: Mapped[int | None] = mapped_column(
+        doc="How long the sitting lasted, in minutes."
+    )
+    started_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the sitting started."
+    )
+    notes: Mapped[str | None] = mapped_column(doc="The user's notes on this sitting.")
+    xp_awarded: Mapped[int] = mapped_column(server_default="0", doc="XP the sitting earned.")
+    coins_awarded: Mapped[int] = mapped_column(server_default="0", doc="Coins the sitting earned.")
 
     __table_args__ = (
         *non_negative("pages_read", "duration_minutes", "xp_awarded", "coins_awarded"),

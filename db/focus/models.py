@@ -51,23 +51,64 @@ class FocusLibraryType(enum.StrEnum):
 
 
 class FocusSession(Base):
+    """One timed focus block or break of a user.
+
+    A session starts `ACTIVE`, may be paused and resumed, and ends `COMPLETED` (which awards XP
+    and coins from its duration, once), `ABANDONED` (no award) or `EXPIRED`. A user has at most
+    one running (active or paused) session."""
+
     __tablename__ = "focus_sessions"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    mode: Mapped[FocusMode] = mapped_column(server_default=FocusMode.FOCUS.value)
-    duration_seconds: Mapped[int]
-    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    completed_at: Mapped[datetime | None]
-    abandoned_at: Mapped[datetime | None]
-    expires_at: Mapped[datetime | None]
-    paused_at: Mapped[datetime | None]
-    paused_remaining_seconds: Mapped[int | None]
-    status: Mapped[FocusStatus] = mapped_column(server_default=FocusStatus.ACTIVE.value)
-    xp_awarded: Mapped[int] = mapped_column(server_default="0")
-    coins_awarded: Mapped[int] = mapped_column(server_default="0")
-    task_id: Mapped[uuid.UUID | None]
-    task_title: Mapped[str | None]
+    mode: Mapped[FocusMode] = mapped_column(
+        server_default=FocusMode.FOCUS.value,
+        doc="What the timer runs: a focus block or a (long) break.",
+    )
+    duration_seconds: Mapped[int] = mapped_column(
+        doc="The planned length of the session, in seconds."
+    )
+    started_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the session started."
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the session was completed; null unless completed."
+    )
+    abandoned_at: Mapped[datetime | None] = mapped_column(
+        doc="When the session was given up; null unless abandoned."
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(
+        doc=(
+            "When a running session expires if nobody completes it (its start plus "
+            "its planned duration and a grace period)."
+        )
+    )
+    paused_at: Mapped[datetime | None] = mapped_column(
+        doc="When the session was last paused; null while it runs."
+    )
+    paused_remaining_seconds: Mapped[int | None] = mapped_column(
+        doc="Seconds left on the timer when it was paused; null while it runs."
+    )
+    status: Mapped[FocusStatus] = mapped_column(
+        server_default=FocusStatus.ACTIVE.value, doc="Where the session is in its lifecycle."
+    )
+    xp_awarded: Mapped[int] = mapped_column(
+        server_default="0",
+        doc="XP the session earned on completion (0 until then, and for abandoned sessions).",
+    )
+    coins_awarded: Mapped[int] = mapped_column(
+        server_default="0",
+        doc="Coins the session earned on completion (0 until then, and for abandoned sessions).",
+    )
+    task_id: Mapped[uuid.UUID | None] = mapped_column(
+        doc=(
+            "The planner item worked on during the session (an item id of a daily "
+            "plan's `items`; not a link to a row)."
+        )
+    )
+    task_title: Mapped[str | None] = mapped_column(
+        doc="The title of the task worked on, as shown on the timer."
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
@@ -101,17 +142,24 @@ class FocusSession(Base):
 
 
 class FocusPauseState(Base):
-    """The synced pause state of one focus session (DESIGN.md section 2; spec/004 0003 + 0016)."""
+    """The synced pause state of one focus session, so every device of the user shows the same
+    timer."""
 
     __tablename__ = "focus_pause_state"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    session_id: Mapped[uuid.UUID] = fk("focus_sessions.id", unique=True)
-    is_paused: Mapped[bool] = mapped_column(server_default="false")
-    paused_at: Mapped[datetime | None]
-    resumed_at: Mapped[datetime | None]
-    time_remaining_seconds: Mapped[int] = mapped_column(server_default="0")
+    session_id: Mapped[uuid.UUID] = fk(
+        "focus_sessions.id", unique=True, doc="The focus session this pause state belongs to."
+    )
+    is_paused: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the session is paused right now."
+    )
+    paused_at: Mapped[datetime | None] = mapped_column(doc="When the session was last paused.")
+    resumed_at: Mapped[datetime | None] = mapped_column(doc="When the session was last resumed.")
+    time_remaining_seconds: Mapped[int] = mapped_column(
+        server_default="0", doc="Seconds left on the timer at the last pause."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -122,19 +170,25 @@ class FocusPauseState(Base):
 
 
 class FocusLibrary(Base):
-    """A user's playlist of music to focus to (spec/004 0020)."""
+    """A user's playlist of music to focus to."""
 
     __tablename__ = "focus_libraries"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    name: Mapped[str]
-    description: Mapped[str | None]
-    library_type: Mapped[FocusLibraryType] = mapped_column(
-        server_default=FocusLibraryType.CUSTOM.value
+    name: Mapped[str] = mapped_column(doc="The library's name.")
+    description: Mapped[str | None] = mapped_column(
+        doc="What the library is for, in the user's words."
     )
-    tracks_count: Mapped[int] = mapped_column(server_default="0")
-    is_favorite: Mapped[bool] = mapped_column(server_default="false")
+    library_type: Mapped[FocusLibraryType] = mapped_column(
+        server_default=FocusLibraryType.CUSTOM.value, doc="Where the library's tracks come from."
+    )
+    tracks_count: Mapped[int] = mapped_column(
+        server_default="0", doc="The number of tracks in the library."
+    )
+    is_favorite: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the user marked the library as a favourite."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -142,16 +196,27 @@ class FocusLibrary(Base):
 
 
 class FocusLibraryTrack(Base):
+    """One track of a focus library: an uploaded reference track or an external URL."""
+
     __tablename__ = "focus_library_tracks"
 
     id: Mapped[UUIDPK]
-    library_id: Mapped[uuid.UUID] = fk("focus_libraries.id")
-    track_id: Mapped[uuid.UUID | None] = fk(
-        "reference_tracks.id", nullable=True, ondelete="SET NULL"
+    library_id: Mapped[uuid.UUID] = fk(
+        "focus_libraries.id", doc="The focus library the track belongs to."
     )
-    track_title: Mapped[str]
-    track_url: Mapped[str | None]
-    duration_seconds: Mapped[int | None]
-    added_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    track_id: Mapped[uuid.UUID | None] = fk(
+        "reference_tracks.id",
+        nullable=True,
+        ondelete="SET NULL",
+        doc="The uploaded reference track played, if the track is one (null for external URLs).",
+    )
+    track_title: Mapped[str] = mapped_column(doc="The title shown for the track.")
+    track_url: Mapped[str | None] = mapped_column(
+        doc="Where to play the track from when it is not an uploaded reference track."
+    )
+    duration_seconds: Mapped[int | None] = mapped_column(doc="The track's length, in seconds.")
+    added_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the track was added to the library."
+    )
 
     __table_args__ = (CheckConstraint("duration_seconds >= 0", name="duration_non_negative"),)

@@ -42,22 +42,51 @@ class GoalStatus(enum.StrEnum):
 
 
 class Habit(Base):
+    """A habit a user wants to keep, with its target per period and its streak.
+
+    Completing it counts towards `targetCount` for the period of its `frequency`; each period
+    that meets the target extends `currentStreak`."""
+
     __tablename__ = "habits"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    name: Mapped[str]
-    description: Mapped[str | None]
-    frequency: Mapped[HabitFrequency] = mapped_column(server_default=HabitFrequency.DAILY.value)
-    target_count: Mapped[int] = mapped_column(server_default="1")
-    custom_days: Mapped[JSON] = mapped_column(server_default="[]")
-    icon: Mapped[str | None]
-    color: Mapped[str | None]
-    is_active: Mapped[bool] = mapped_column(server_default="true")
-    current_streak: Mapped[int] = mapped_column(server_default="0")
-    longest_streak: Mapped[int] = mapped_column(server_default="0")
-    last_completed_at: Mapped[datetime | None]
-    sort_order: Mapped[int] = mapped_column(server_default="0")
+    name: Mapped[str] = mapped_column(doc="The habit's name.")
+    description: Mapped[str | None] = mapped_column(doc="What the habit is, in the user's words.")
+    frequency: Mapped[HabitFrequency] = mapped_column(
+        server_default=HabitFrequency.DAILY.value,
+        doc="The period `targetCount` applies to; `CUSTOM` means the weekdays in `customDays`.",
+    )
+    target_count: Mapped[int] = mapped_column(
+        server_default="1",
+        doc="Completions needed per period (per day, per week, or per custom weekday).",
+    )
+    custom_days: Mapped[JSON] = mapped_column(
+        server_default="[]",
+        doc=(
+            "For `CUSTOM` habits, the weekdays it is due on: a JSON list of "
+            "numbers, 0 = Sunday to 6 = Saturday (empty otherwise)."
+        ),
+    )
+    icon: Mapped[str | None] = mapped_column(doc="Icon identifier shown with the habit.")
+    color: Mapped[str | None] = mapped_column(doc="Colour shown with the habit (a CSS colour).")
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether the habit is tracked; inactive habits are kept but not due.",
+    )
+    current_streak: Mapped[int] = mapped_column(
+        server_default="0",
+        doc="Consecutive periods in which the target was met, up to the latest one.",
+    )
+    longest_streak: Mapped[int] = mapped_column(
+        server_default="0", doc="The longest streak the habit ever had, in periods."
+    )
+    last_completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the habit was last completed."
+    )
+    sort_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position in the user's habit list (ascending)."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -70,33 +99,57 @@ class Habit(Base):
 
 
 class HabitCompletion(Base):
+    """One completion of a habit on one day."""
+
     __tablename__ = "habit_completions"
 
     id: Mapped[UUIDPK]
-    habit_id: Mapped[uuid.UUID] = fk("habits.id", index=False)
+    habit_id: Mapped[uuid.UUID] = fk("habits.id", index=False, doc="The habit completed.")
     user_id: Mapped[uuid.UUID] = user_fk()
-    completed_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    completed_date: Mapped[date]
-    notes: Mapped[str | None]
+    completed_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the habit was completed."
+    )
+    completed_date: Mapped[date] = mapped_column(
+        doc="The user's calendar day the completion counts for (one completion per habit and day)."
+    )
+    notes: Mapped[str | None] = mapped_column(doc="The user's notes on this completion.")
 
     __table_args__ = (UniqueConstraint("habit_id", "completed_date"),)
 
 
 class Goal(Base):
+    """A goal a user works towards, with milestones and a progress percentage."""
+
     __tablename__ = "goals"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    description: Mapped[str | None]
-    category: Mapped[str | None]
-    target_date: Mapped[date | None]
-    started_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
-    status: Mapped[GoalStatus] = mapped_column(server_default=GoalStatus.ACTIVE.value)
-    progress: Mapped[int] = mapped_column(server_default="0")
-    priority: Mapped[int] = mapped_column(server_default="0")
-    sort_order: Mapped[int] = mapped_column(server_default="0")
+    title: Mapped[str] = mapped_column(doc="The goal's title.")
+    description: Mapped[str | None] = mapped_column(doc="What the goal is, in the user's words.")
+    category: Mapped[str | None] = mapped_column(
+        doc="A free category the user files the goal under."
+    )
+    target_date: Mapped[date | None] = mapped_column(
+        doc="The day the user wants to reach the goal by."
+    )
+    started_at: Mapped[datetime | None] = mapped_column(
+        doc="When the user started working on the goal."
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the goal was reached; null unless completed."
+    )
+    status: Mapped[GoalStatus] = mapped_column(
+        server_default=GoalStatus.ACTIVE.value, doc="Where the goal is in its lifecycle."
+    )
+    progress: Mapped[int] = mapped_column(
+        server_default="0", doc="How far the goal is, in percent (0-100)."
+    )
+    priority: Mapped[int] = mapped_column(
+        server_default="0", doc="How important the goal is; higher is more important (default 0)."
+    )
+    sort_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position in the user's goal list (ascending)."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -110,15 +163,25 @@ class Goal(Base):
 
 
 class GoalMilestone(Base):
+    """One step on the way to a goal."""
+
     __tablename__ = "goal_milestones"
 
     id: Mapped[UUIDPK]
-    goal_id: Mapped[uuid.UUID] = fk("goals.id")
-    title: Mapped[str]
-    description: Mapped[str | None]
-    is_completed: Mapped[bool] = mapped_column(server_default="false")
-    completed_at: Mapped[datetime | None]
-    sort_order: Mapped[int] = mapped_column(server_default="0")
+    goal_id: Mapped[uuid.UUID] = fk("goals.id", doc="The goal this milestone belongs to.")
+    title: Mapped[str] = mapped_column(doc="The milestone's title.")
+    description: Mapped[str | None] = mapped_column(
+        doc="What the milestone is, in the user's words."
+    )
+    is_completed: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the milestone is done."
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the milestone was done; null unless completed."
+    )
+    sort_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position among the goal's milestones (ascending)."
+    )
 
     __table_args__ = (
         CheckConstraint(

@@ -60,34 +60,69 @@ class MarketTransactionType(enum.StrEnum):
 
 
 class MarketItem(Base):
+    """An item of the coin market: a reward or perk a user buys with coins.
+
+    An item is on sale while it is active, available, within its availability window and in
+    stock. Global items are offered to everyone; the others only to the user who created them (a
+    custom reward)."""
+
     __tablename__ = "market_items"
 
     id: Mapped[UUIDPK]
-    key: Mapped[str] = mapped_column(unique=True)
-    name: Mapped[str]
-    description: Mapped[str | None]
-    category: Mapped[str]
-    cost_coins: Mapped[int]
-    icon: Mapped[str | None]
-    image_url: Mapped[str | None]
-    is_global: Mapped[bool] = mapped_column(server_default="true")
-    is_available: Mapped[bool] = mapped_column(server_default="true")
-    is_active: Mapped[bool] = mapped_column(server_default="true")
-    is_consumable: Mapped[bool] = mapped_column(server_default="true")
-    uses_per_purchase: Mapped[int] = mapped_column(server_default="1")
-    total_stock: Mapped[int | None]
-    remaining_stock: Mapped[int | None]
+    key: Mapped[str] = mapped_column(
+        unique=True, doc="The item's stable identifier (unique), used by the seeds and by links."
+    )
+    name: Mapped[str] = mapped_column(doc="The item's display name.")
+    description: Mapped[str | None] = mapped_column(doc="What the item gives.")
+    category: Mapped[str] = mapped_column(doc="The market shelf the item is shown on.")
+    cost_coins: Mapped[int] = mapped_column(doc="The price of one unit, in coins.")
+    icon: Mapped[str | None] = mapped_column(doc="Icon identifier shown with the item.")
+    image_url: Mapped[str | None] = mapped_column(doc="URL of the item's picture.")
+    is_global: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether every user is offered the item; otherwise only its creator is.",
+    )
+    is_available: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether the item may be bought now (an admin switch)."
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether the item is listed at all; inactive items stay for past purchases.",
+    )
+    is_consumable: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether a unit is used up by redeeming it (otherwise it is kept for good).",
+    )
+    uses_per_purchase: Mapped[int] = mapped_column(
+        server_default="1", doc="The number of uses one purchased unit of a consumable gives."
+    )
+    total_stock: Mapped[int | None] = mapped_column(
+        doc="The number of units ever offered; null means unlimited."
+    )
+    remaining_stock: Mapped[int | None] = mapped_column(
+        doc="The number of units left to sell; null means unlimited."
+    )
     created_by_user_id: Mapped[uuid.UUID | None] = fk(
         "users.id",
         nullable=True,
         ondelete="SET NULL",
         rel="creator",
         reverse="createdMarketItems",
+        doc="The user who created this custom reward; null for built-in items.",
     )
-    sort_order: Mapped[int] = mapped_column(server_default="0")
-    rarity: Mapped[ItemRarity] = mapped_column(server_default=ItemRarity.COMMON.value)
-    available_from: Mapped[datetime | None]
-    available_until: Mapped[datetime | None]
+    sort_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position in the market (ascending)."
+    )
+    rarity: Mapped[ItemRarity] = mapped_column(
+        server_default=ItemRarity.COMMON.value,
+        doc="How rare the item is (display and pricing tier).",
+    )
+    available_from: Mapped[datetime | None] = mapped_column(
+        doc="When the item goes on sale; null means already."
+    )
+    available_until: Mapped[datetime | None] = mapped_column(
+        doc="When the item leaves the market; null means never."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -101,20 +136,34 @@ class MarketItem(Base):
 
 
 class UserPurchase(Base):
+    """One purchase of a market item by a user, with the uses it has left."""
+
     __tablename__ = "user_purchases"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    item_id: Mapped[uuid.UUID] = fk("market_items.id", ondelete=None)
-    cost_coins: Mapped[int]
-    quantity: Mapped[int] = mapped_column(server_default="1")
-    purchased_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    redeemed_at: Mapped[datetime | None]
-    uses_remaining: Mapped[int | None]
-    status: Mapped[PurchaseStatus] = mapped_column(server_default=PurchaseStatus.ACTIVE.value)
-    refunded_at: Mapped[datetime | None]
-    refund_reason: Mapped[str | None]
-    idempotency_key: Mapped[str | None]
+    item_id: Mapped[uuid.UUID] = fk("market_items.id", ondelete=None, doc="The market item bought.")
+    cost_coins: Mapped[int] = mapped_column(doc="The coins paid for all units of this purchase.")
+    quantity: Mapped[int] = mapped_column(server_default="1", doc="The number of units bought.")
+    purchased_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the item was bought."
+    )
+    redeemed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the purchase's last use was redeemed; null until then."
+    )
+    uses_remaining: Mapped[int | None] = mapped_column(
+        doc="Uses left to redeem; null for permanent (non-consumable) items."
+    )
+    status: Mapped[PurchaseStatus] = mapped_column(
+        server_default=PurchaseStatus.ACTIVE.value, doc="Where the purchase stands."
+    )
+    refunded_at: Mapped[datetime | None] = mapped_column(
+        doc="When the purchase was refunded; null unless refunded."
+    )
+    refund_reason: Mapped[str | None] = mapped_column(doc="Why the purchase was refunded.")
+    idempotency_key: Mapped[str | None] = mapped_column(
+        doc="The key the purchase request carried (one purchase per key and user)."
+    )
 
     __table_args__ = (
         UniqueConstraint("user_id", "idempotency_key"),
@@ -133,19 +182,32 @@ class UserPurchase(Base):
 
 
 class MarketTransaction(Base):
-    """One coin movement in the market, for the transaction history (spec/004 0017)."""
+    """One movement of coins (or of a use) in the market, for the user's transaction history."""
 
     __tablename__ = "market_transactions"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    transaction_type: Mapped[MarketTransactionType]
-    coins_amount: Mapped[int]
-    reason: Mapped[str | None]
-    purchase_id: Mapped[uuid.UUID | None] = fk(
-        "user_purchases.id", nullable=True, ondelete="SET NULL"
+    transaction_type: Mapped[MarketTransactionType] = mapped_column(doc="What moved the coins.")
+    coins_amount: Mapped[int] = mapped_column(
+        doc=(
+            "The signed change of the wallet, in coins: negative for a purchase, "
+            "positive for a refund or reward, zero for a redeem."
+        )
     )
-    item_id: Mapped[uuid.UUID | None] = fk("market_items.id", nullable=True, ondelete="SET NULL")
+    reason: Mapped[str | None] = mapped_column(doc="Why, as shown in the history.")
+    purchase_id: Mapped[uuid.UUID | None] = fk(
+        "user_purchases.id",
+        nullable=True,
+        ondelete="SET NULL",
+        doc="The purchase this transaction belongs to, if any.",
+    )
+    item_id: Mapped[uuid.UUID | None] = fk(
+        "market_items.id",
+        nullable=True,
+        ondelete="SET NULL",
+        doc="The market item concerned, if any.",
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (

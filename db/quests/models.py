@@ -84,31 +84,69 @@ class RepeatFrequency(enum.StrEnum):
 
 
 class UniversalQuest(Base):
-    """A quest offered to every user (spec/003 section 7, ``universal_quests``)."""
+    """A quest offered to every user: daily, weekly or special, with a target and a reward.
+
+    A user accepts it, advances it by the activity of its `targetType` until `target` is reached,
+    then claims the reward once per period."""
 
     __tablename__ = "universal_quests"
 
     id: Mapped[UUIDPK]
-    title: Mapped[str] = mapped_column(unique=True)
-    description: Mapped[str | None]
-    type: Mapped[QuestType] = mapped_column(server_default=QuestType.DAILY.value)
-    xp_reward: Mapped[int] = mapped_column(server_default="10")
-    coin_reward: Mapped[int] = mapped_column(server_default="5")
-    target: Mapped[int] = mapped_column(server_default="1")
-    target_type: Mapped[QuestTargetType] = mapped_column(
-        server_default=QuestTargetType.MANUAL.value
+    title: Mapped[str] = mapped_column(
+        unique=True, doc="The quest's title (unique: the seeds' natural key)."
     )
-    target_config: Mapped[JSON] = mapped_column(server_default="{}")
-    skill_key: Mapped[str | None] = fk("skill_definitions.key", nullable=True, ondelete="SET NULL")
-    is_active: Mapped[bool] = mapped_column(server_default="true")
+    description: Mapped[str | None] = mapped_column(doc="What to do.")
+    type: Mapped[QuestType] = mapped_column(
+        server_default=QuestType.DAILY.value,
+        doc="How often the quest resets: daily, weekly, or never (`SPECIAL`).",
+    )
+    xp_reward: Mapped[int] = mapped_column(
+        server_default="10", doc="XP paid when the reward is claimed."
+    )
+    coin_reward: Mapped[int] = mapped_column(
+        server_default="5", doc="Coins paid when the reward is claimed."
+    )
+    target: Mapped[int] = mapped_column(
+        server_default="1",
+        doc=(
+            "How much of `targetType`'s activity completes the quest (a count, or "
+            "minutes for focus time)."
+        ),
+    )
+    target_type: Mapped[QuestTargetType] = mapped_column(
+        server_default=QuestTargetType.MANUAL.value,
+        doc=(
+            "The activity counted towards `target`; `MANUAL` advances only through "
+            "an explicit update."
+        ),
+    )
+    target_config: Mapped[JSON] = mapped_column(
+        server_default="{}",
+        doc=(
+            'Conditions on the counted activity, as JSON (e.g. `{"mode": "focus", '
+            '"min_minutes": 25}`).'
+        ),
+    )
+    skill_key: Mapped[str | None] = fk(
+        "skill_definitions.key",
+        nullable=True,
+        ondelete="SET NULL",
+        doc="The skill the quest trains, if any.",
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether the quest is offered now."
+    )
     created_by: Mapped[uuid.UUID | None] = fk(
         "users.id",
         nullable=True,
         ondelete="SET NULL",
         rel="creator",
         reverse="createdUniversalQuests",
+        doc="The admin who created the quest; null for seeded quests.",
     )
-    sort_order: Mapped[int] = mapped_column(server_default="0")
+    sort_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position in the quest list (ascending)."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -119,20 +157,34 @@ class UniversalQuest(Base):
 
 
 class UserQuestProgress(Base):
+    """A user's progress on one universal quest, from acceptance to the reward claim."""
+
     __tablename__ = "user_quest_progress"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    quest_id: Mapped[uuid.UUID] = fk("universal_quests.id")
+    quest_id: Mapped[uuid.UUID] = fk("universal_quests.id", doc="The universal quest.")
     status: Mapped[QuestProgressStatus] = mapped_column(
-        server_default=QuestProgressStatus.ACCEPTED.value
+        server_default=QuestProgressStatus.ACCEPTED.value, doc="Where the user is on this quest."
     )
-    progress: Mapped[int] = mapped_column(server_default="0")
-    accepted_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    completed_at: Mapped[datetime | None]
-    claimed_at: Mapped[datetime | None]
-    last_reset_at: Mapped[datetime | None]
-    times_completed: Mapped[int] = mapped_column(server_default="0")
+    progress: Mapped[int] = mapped_column(
+        server_default="0", doc="How much of the quest's `target` is done in the current period."
+    )
+    accepted_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(), doc="When the user accepted the quest."
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the target was reached in the current period; null until then."
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the reward of the current period was claimed; null until then."
+    )
+    last_reset_at: Mapped[datetime | None] = mapped_column(
+        doc="When a daily or weekly quest last started a new period."
+    )
+    times_completed: Mapped[int] = mapped_column(
+        server_default="0", doc="How many periods the user completed this quest in."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -150,37 +202,58 @@ class UserQuestProgress(Base):
 
 
 class UserQuest(Base):
-    """A user's own quest, possibly copied from a universal one (spec/003 section 7, ``quests``)."""
+    """A quest of a user's own, possibly copied from a universal one, with an optional repeat and
+    streak."""
 
     __tablename__ = "user_quests"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    description: Mapped[str | None]
-    category: Mapped[str]
+    title: Mapped[str] = mapped_column(doc="The quest's title.")
+    description: Mapped[str | None] = mapped_column(doc="What to do.")
+    category: Mapped[str] = mapped_column(doc="A free category the quest is filed under.")
     difficulty: Mapped[QuestDifficulty] = mapped_column(
-        server_default=QuestDifficulty.STARTER.value
+        server_default=QuestDifficulty.STARTER.value, doc="How hard the quest is."
     )
-    xp_reward: Mapped[int] = mapped_column(server_default="10")
-    coin_reward: Mapped[int] = mapped_column(server_default="5")
-    status: Mapped[UserQuestStatus] = mapped_column(server_default=UserQuestStatus.AVAILABLE.value)
-    is_active: Mapped[bool] = mapped_column(server_default="true")
-    is_universal: Mapped[bool] = mapped_column(server_default="false")
+    xp_reward: Mapped[int] = mapped_column(server_default="10", doc="XP paid on completion.")
+    coin_reward: Mapped[int] = mapped_column(server_default="5", doc="Coins paid on completion.")
+    status: Mapped[UserQuestStatus] = mapped_column(
+        server_default=UserQuestStatus.AVAILABLE.value, doc="Where the quest is in its lifecycle."
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether the quest is shown; inactive quests are kept but hidden.",
+    )
+    is_universal: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the quest was copied from a universal quest."
+    )
     source_quest_id: Mapped[uuid.UUID | None] = fk(
         "universal_quests.id",
         nullable=True,
         ondelete="SET NULL",
         rel="sourceQuest",
         reverse="userQuests",
+        doc="The universal quest this one was copied from, if any.",
     )
-    accepted_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
-    expires_at: Mapped[datetime | None]
-    is_repeatable: Mapped[bool] = mapped_column(server_default="false")
-    repeat_frequency: Mapped[RepeatFrequency | None]
-    last_completed_date: Mapped[date | None]
-    streak_count: Mapped[int] = mapped_column(server_default="0")
+    accepted_at: Mapped[datetime | None] = mapped_column(doc="When the user accepted the quest.")
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the quest was completed; null until then."
+    )
+    expires_at: Mapped[datetime | None] = mapped_column(
+        doc="When the quest expires if not completed; null for never."
+    )
+    is_repeatable: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the quest comes back after completion."
+    )
+    repeat_frequency: Mapped[RepeatFrequency | None] = mapped_column(
+        doc="How often a repeatable quest comes back; null for one-off quests."
+    )
+    last_completed_date: Mapped[date | None] = mapped_column(
+        doc="The last day a repeatable quest was completed on."
+    )
+    streak_count: Mapped[int] = mapped_column(
+        server_default="0", doc="Consecutive periods in which a repeatable quest was completed."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 

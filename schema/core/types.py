@@ -13,7 +13,7 @@ import enum
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, NewType
+from typing import Annotated, Any, NewType
 
 import strawberry
 from graphql import GraphQLError
@@ -23,6 +23,7 @@ from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
+from schema.core import descriptions as docs
 from schema.core import sql
 from schema.core.loaders import ROOT, PageArgs
 from schema.core.permissions import HasEntitlement
@@ -72,7 +73,9 @@ _enums: dict[type[enum.Enum], Any] = {}
 def graphql_enum(enum_class: type[enum.Enum]) -> Any:
     """The GraphQL enum of a model's StrEnum (named like the class, values upper-cased)."""
     if enum_class not in _enums:
-        _enums[enum_class] = strawberry.enum(enum_class, description=enum_class.__doc__)
+        _enums[enum_class] = strawberry.enum(
+            enum_class, description=docs.enum_description(enum_class)
+        )
     return _enums[enum_class]
 
 
@@ -148,7 +151,7 @@ class TypeFactory:
         cls = type(f"{info.type_name}Filter", (), namespace)
         return strawberry.input(
             cls,
-            description=f"Filters of {info.type_name} connections; all given conditions must hold.",
+            description=docs.filter_description(info),
         )
 
     def _edge_and_connection(self, info: TableInfo) -> None:
@@ -163,16 +166,15 @@ class TypeFactory:
             {
                 "__module__": __name__,
                 "__annotations__": {"node": node},
+                "node": strawberry.field(description=docs.node_description(info)),
                 # Computed only when selected: most pages never ask for edge cursors.
                 "cursor": strawberry.field(
                     resolver=_typed(cursor, {"return": str}),
-                    description="Where this edge stands; pass it as `after` or `before`.",
+                    description=docs.CURSOR,
                 ),
             },
         )
-        self.edges[info.name] = strawberry.type(
-            edge, description=f"A {info.type_name} in a connection, with its cursor."
-        )
+        self.edges[info.name] = strawberry.type(edge, description=docs.edge_description(info))
 
         def total_count(root: Any) -> Any:
             return root._total_count()
@@ -186,14 +188,16 @@ class TypeFactory:
                     "edges": list[self.edges[info.name]],  # type: ignore[name-defined]
                     "page_info": PageInfo,
                 },
+                "edges": strawberry.field(description=docs.EDGES),
+                "page_info": strawberry.field(description=docs.PAGE_INFO),
                 "total_count": strawberry.field(
                     resolver=_typed(total_count, {"return": int}),
-                    description="The number of rows matching the filter, over all pages.",
+                    description=docs.TOTAL_COUNT,
                 ),
             },
         )
         self.connections[info.name] = strawberry.type(
-            conn, description=f"A page of {info.type_name} rows (Relay connection, keyset cursors)."
+            conn, description=docs.connection_description(info)
         )
 
     def _object_type(self, info: TableInfo) -> None:
@@ -206,17 +210,13 @@ class TypeFactory:
         for name, build in info.spec.extra_fields.items():
             setattr(cls, name, build(self))
         cls.__annotations__ = annotations
-        strawberry.type(
-            cls,
-            description=info.spec.description
-            or (info.model.__doc__ or f"A row of `{info.name}`.").strip(),
-        )
+        strawberry.type(cls, description=docs.type_description(info))
 
     def _column_field(self, cls: type, annotations: dict[str, Any], cf: ColumnField) -> None:
         py: Any = graphql_enum(cf.enum_class) if cf.enum_class else _SCALARS[cf.kind]
         if cf.nullable:
             py = py | None
-        description = cf.column.comment or cf.column.doc
+        description = docs.column_description(cf)
         if cf.kind == "bytes":
             key = cf.key
 
@@ -227,7 +227,7 @@ class TypeFactory:
             field = strawberry.field(
                 resolver=_typed(as_base64, {"return": py}),
                 name=cf.name,
-                description=description or "Base64-encoded bytes.",
+                description=description,
             )
             setattr(cls, cf.key, field)
             return
@@ -254,19 +254,16 @@ class TypeFactory:
                 relation.child,
                 relation,
                 relation.name,
-                f"{relation.child.type_name} rows whose "
-                f"{camel(relation.fk_column.name)} is this row.",
+                docs.relation_description(relation),
             )
         if relation.kind == "forward":
             target, column = relation.parent, relation.parent_column
             source_key = relation.child.key_of[relation.fk_column.name]
             nullable = self._forward_nullable(relation)
-            description = f"The {target.type_name} of {camel(relation.fk_column.name)}."
         else:
             target, column = relation.child, relation.fk_column
             source_key = relation.parent.key_of[relation.parent_column.name]
             nullable = True
-            description = f"The {target.type_name} whose {camel(column.name)} is this row."
         target_type: Any = self.types[target.name]
 
         async def resolve(root: Any, info: strawberry.Info) -> Any:
@@ -284,7 +281,7 @@ class TypeFactory:
                 },
             ),
             name=relation.name,
-            description=description,
+            description=docs.relation_description(relation),
         )
 
     def connection_field(
@@ -337,14 +334,16 @@ class TypeFactory:
 
         annotations: dict[str, Any] = {
             "info_": strawberry.Info,
-            "first": int | None,
-            "after": str | None,
-            "last": int | None,
-            "before": str | None,
+            "first": Annotated[int | None, strawberry.argument(description=docs.FIRST)],
+            "after": Annotated[str | None, strawberry.argument(description=docs.AFTER)],
+            "last": Annotated[int | None, strawberry.argument(description=docs.LAST)],
+            "before": Annotated[str | None, strawberry.argument(description=docs.BEFORE)],
             "return": conn_cls,
         }
         if info.name in self.filters:
-            annotations["filter"] = self.filters[info.name] | None
+            annotations["filter"] = Annotated[
+                self.filters[info.name] | None, strawberry.argument(description=docs.FILTER)
+            ]
         else:
 
             async def resolve_unfiltered(
@@ -403,7 +402,14 @@ class TypeFactory:
         return strawberry.field(
             resolver=_typed(
                 resolve,
-                {"info_": strawberry.Info, "id": strawberry.ID, "return": target_type | None},
+                {
+                    "info_": strawberry.Info,
+                    "id": Annotated[
+                        strawberry.ID,
+                        strawberry.argument(description=f"The id of the {info.type_name}."),
+                    ],
+                    "return": target_type | None,
+                },
             ),
             name=name,
             description=f"The {info.type_name} with this id, or null when it does not exist "

@@ -9,5 +9,4 @@ register(
             RootField("universalQuests", "Daily, weekly and special quests anyone can accept."),
         ),
     ),
-    TableSpec("user_quests", description="A quest of the viewer's own (the API's quests)."),
 )
