@@ -1,5 +1,10 @@
 """Bring a database to the state the code expects: Alembic migrations, then the seed catalogs.
 
+Several processes may start together on one database (``ignition serve --workers N``, several
+containers): :func:`migrate`, :func:`seed_database` and :func:`prepare_database` hold a
+PostgreSQL advisory lock (:func:`bootstrap_lock`) while they work, so the first process
+migrates and seeds while the others wait, then find nothing left to do.
+
 The Alembic configuration is the ``[tool.alembic]`` table of the repository's
 ``pyproject.toml``, found from this file's location (so any working directory works, and an
 editable install too). The database URL reaches ``migrations/env.py`` through
@@ -9,7 +14,10 @@ editable install too). The database URL reaches ``migrations/env.py`` through
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +32,12 @@ from gateway.database import async_url, create_engine
 
 #: The repository (or installation) root: the directory holding ``gateway/`` and ``migrations/``.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+#: Key of the advisory lock that serialises migrating and seeding across processes: the bytes
+#: of "IGNITION" as a bigint (advisory lock keys are database-wide; this one is ours alone).
+BOOTSTRAP_LOCK_KEY = int.from_bytes(b"IGNITION", "big")
+
+logger = logging.getLogger(__name__)
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -87,6 +101,35 @@ async def database_is_at_head(engine: AsyncEngine | AsyncConnection) -> bool:
         return await current_revisions(conn) == heads
 
 
+@contextlib.asynccontextmanager
+async def bootstrap_lock(url: str) -> AsyncIterator[None]:
+    """Hold the bootstrap advisory lock of the database at ``url`` for the ``with`` block.
+
+    A session-level ``pg_advisory_lock`` on a connection of its own, in autocommit (no
+    transaction stays open while the lock is held). Waits, without a time limit, while another
+    process holds it (a migration may take long; a process that dies drops its connection and
+    with it the lock), logging once that it waits. Released on every exit of the block, and in
+    any case when the connection closes.
+
+    Raises:
+        sqlalchemy.exc.SQLAlchemyError, OSError: when the database cannot be reached.
+    """
+    engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
+    try:
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            key = {"key": BOOTSTRAP_LOCK_KEY}
+            if not await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+                logger.info("another process is migrating or seeding the database: waiting")
+                await conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                yield
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+    finally:
+        await engine.dispose()
+
+
 async def migrate(url: str, revision: str = "head") -> str:
     """Upgrade (or downgrade) the database's schema to ``revision``.
 
@@ -107,6 +150,12 @@ async def migrate(url: str, revision: str = "head") -> str:
         sqlalchemy.exc.SQLAlchemyError, OSError: when the database cannot be reached or a
             migration fails (in the transaction that ``migrations/env.py`` opens).
     """
+    async with bootstrap_lock(url):
+        return await _migrate(url, revision)
+
+
+async def _migrate(url: str, revision: str) -> str:
+    """:func:`migrate` without the lock (the caller holds it)."""
     engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
     try:
         async with engine.connect() as conn:
@@ -134,6 +183,12 @@ async def seed_database(url: str) -> dict[str, int]:
     Returns:
         Rows inserted or changed per catalog (zeros when everything was up to date).
     """
+    async with bootstrap_lock(url):
+        return await _seed(url)
+
+
+async def _seed(url: str) -> dict[str, int]:
+    """:func:`seed_database` without the lock (the caller holds it)."""
     from seeds import seed_all  # the seeds import every model: load them only when seeding
 
     engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
@@ -145,10 +200,12 @@ async def seed_database(url: str) -> dict[str, int]:
 
 
 async def prepare_database(url: str, *, seed: bool = True) -> None:
-    """Migrate the database to head, then upsert the seed catalogs.
+    """Migrate the database to head, then seed the catalogs, under the bootstrap lock.
 
-    Idempotent: on an up-to-date database it changes nothing. Migrations and seeds run without
-    the statement timeout of the serving pool.
+    Idempotent: on an up-to-date database it changes nothing. Safe to call from several
+    processes at once (:func:`bootstrap_lock`): one migrates and seeds, the others wait and
+    then find nothing to do. Migrations and seeds run without the statement timeout of the
+    serving pool.
 
     Args:
         url: the database, in any form :func:`gateway.database.async_url` accepts.
@@ -159,9 +216,10 @@ async def prepare_database(url: str, *, seed: bool = True) -> None:
         sqlalchemy.exc.SQLAlchemyError, OSError: when the database cannot be reached or a
             migration or seed fails.
     """
-    await migrate(url, "head")
-    if seed:
-        await seed_database(url)
+    async with bootstrap_lock(url):
+        await _migrate(url, "head")
+        if seed:
+            await _seed(url)
 
 
 def _direction(config: Config, current: frozenset[str], target: str) -> Literal["up", "down"]:

@@ -8,11 +8,10 @@ Each domain module keeps its content as module-level data and exposes
 ``COUNTS`` (table -> rows it seeds). :func:`seed_all` runs them in foreign-key order inside the
 caller's transaction. Running it twice changes nothing.
 
-Catalog rows that are also live state are written only when created and never reset:
-``market_items.remaining_stock`` and ``feature_flags.enabled`` (see ``seeds.market`` and
-``seeds.platform``); ``plan_templates.use_count`` is never written. Every other seeded column is
-brought back to the seeded value on each run, so edits made through the API to a seeded row
-are overwritten at the next seed run.
+A seed inserts the rows whose natural key is missing and leaves existing rows alone (admins
+edit catalog rows; stock is sold; flags are switched): reseeding at startup never overwrites
+those edits. The one exception is the entitlements catalog, which the code defines. See
+:mod:`seeds.upsert` and docs/decisions.md ("Seeds").
 """
 
 from __future__ import annotations

@@ -198,6 +198,8 @@ async def seed(conn: AsyncConnection) -> int:
             for e in ENTITLEMENTS
         ],
         key=["name"],
+        # Code-defined: the API checks these names, so their meaning is the seed's to keep.
+        update=["resource", "action", "description"],
     )
     role_ids = await ids_by(conn, "roles", "name")
     entitlement_ids = await ids_by(conn, "entitlements", "name")

@@ -18,14 +18,12 @@ first inserted (``remaining_stock = total_stock``) and never reset by a later se
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.market.models import ItemRarity
-from seeds.upsert import table, upsert
+from seeds.upsert import upsert
 
 # --------------------------------------------------------------------------------------------
 # Content
@@ -137,26 +135,6 @@ ITEMS: tuple[dict[str, Any], ...] = (
 # --------------------------------------------------------------------------------------------
 
 
-async def insert_missing(
-    conn: AsyncConnection,
-    table_name: str,
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    key: Sequence[str],
-) -> int:
-    """Insert the rows whose natural key is not present yet; existing rows are left untouched.
-
-    For columns that are live state (stock counters, switched-on flags) and must be set only
-    when a catalog row is created. Returns the number of rows inserted.
-    """
-    if not rows:
-        return 0
-    tbl = table(table_name)
-    stmt = insert(tbl).values(list(rows)).on_conflict_do_nothing(index_elements=list(key))
-    result = await conn.execute(stmt)
-    return int(result.rowcount or 0)
-
-
 def item_rows() -> list[dict[str, Any]]:
     """The seeded ``market_items`` columns (without ``remaining_stock``)."""
     return [
@@ -184,16 +162,10 @@ def item_rows() -> list[dict[str, Any]]:
 
 
 async def seed(conn: AsyncConnection) -> int:
-    """Insert new items with full stock, then bring the catalog columns up to date."""
-    rows = item_rows()
-    changed = await insert_missing(
-        conn,
-        "market_items",
-        [{**row, "remaining_stock": row["total_stock"]} for row in rows],
-        key=["key"],
-    )
-    changed += await upsert(conn, "market_items", rows, key=["key"])
-    return changed
+    """Insert the missing items, with full stock; existing items (edited by admins, stock
+    sold) are left as they are (see :mod:`seeds.upsert`)."""
+    rows = [{**row, "remaining_stock": row["total_stock"]} for row in item_rows()]
+    return await upsert(conn, "market_items", rows, key=["key"])
 
 
 COUNTS: dict[str, int] = {"market_items": len(ITEMS)}

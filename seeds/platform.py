@@ -40,7 +40,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.platform.models import OnboardingStepType
-from seeds.market import insert_missing
 from seeds.upsert import ids_by, upsert
 
 # --------------------------------------------------------------------------------------------
@@ -420,7 +419,7 @@ def infobase_rows() -> list[dict[str, Any]]:
 
 
 async def seed(conn: AsyncConnection) -> int:
-    """Upsert the onboarding flow and steps, the infobase entries and the feature flags."""
+    """Insert the missing onboarding flow and steps, infobase entries and feature flags."""
     changed = await upsert(conn, "onboarding_flows", [flow_row()], key=["name"])
     flow_id = (await ids_by(conn, "onboarding_flows", "name"))[FLOW["name"]]
     changed += await upsert(
@@ -429,13 +428,7 @@ async def seed(conn: AsyncConnection) -> int:
     changed += await upsert(
         conn, "infobase_entries", infobase_rows(), key=["title"], where=BUILT_IN
     )
-    changed += await insert_missing(conn, "feature_flags", FEATURE_FLAGS, key=["flag_name"])
-    changed += await upsert(
-        conn,
-        "feature_flags",
-        [{"flag_name": f["flag_name"], "description": f["description"]} for f in FEATURE_FLAGS],
-        key=["flag_name"],
-    )
+    changed += await upsert(conn, "feature_flags", FEATURE_FLAGS, key=["flag_name"])
     return changed
 
 

@@ -1,7 +1,17 @@
-"""Idempotent upserts by natural key, the one write primitive of every seed module.
+"""Idempotent seeding by natural key, the one write primitive of every seed module.
 
-Running a seed twice changes nothing: rows are matched on their natural key (a catalog ``key``,
-a ``name``, ``(flow_id, step_order)``, ...) and only updated when a seeded column differs.
+Rows are matched on their natural key (a catalog ``key``, a ``name``, ``(flow_id,
+step_order)``, ...). What a seed owns (docs/decisions.md, "Seeds"):
+
+- the existence of its rows: a row whose natural key is missing is inserted with every seeded
+  column (also a seeded row that was deleted: retire a catalog row by deactivating it);
+- the columns the caller lists in ``update=``: brought back to the seeded value on every run.
+  Only code-defined catalogs list any (the entitlements the API checks);
+- nothing else: every other column of an existing row belongs to the admins who edit the
+  catalog and is never overwritten, so reseeding at startup keeps their edits. A seed
+  correction that must reach existing databases ships as a data migration (run once).
+
+Running a seed twice changes nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +38,9 @@ async def upsert(
     *,
     key: Sequence[str],
     where: sa.ColumnElement[bool] | None = None,
+    update: Sequence[str] = (),
 ) -> int:
-    """Insert ``rows`` into ``table_name`` or update the rows that share their natural key.
+    """Insert the ``rows`` whose natural key is missing; on existing rows, set only ``update``.
 
     Args:
         conn: a connection inside the caller's transaction.
@@ -38,21 +49,28 @@ async def upsert(
         key: the natural-key columns, backed by a unique constraint or unique index.
         where: the predicate of a partial unique index (e.g. ``user_id IS NULL`` for the
             built-in rows of a table that also holds users' own rows).
+        update: the columns the seed owns on existing rows (reset to the seeded value when
+            they differ); empty (the default) leaves existing rows untouched.
 
     Returns:
-        The number of rows inserted or changed (0 when the catalog was already up to date).
+        The number of rows inserted or changed (0 when nothing was missing or out of date).
+
+    Raises:
+        ValueError: ``update`` names a key column or a column the rows do not carry.
     """
     if not rows:
         return 0
+    unknown = [c for c in update if c in key or c not in rows[0]]
+    if unknown:
+        raise ValueError(f"{table_name}: cannot update {unknown} (key or not seeded)")
     tbl = table(table_name)
     stmt = insert(tbl).values(list(rows))
-    columns = [c for c in rows[0] if c not in key]
-    if columns:
-        changed = sa.or_(*[tbl.c[c].is_distinct_from(stmt.excluded[c]) for c in columns])
+    if update:
+        changed = sa.or_(*[tbl.c[c].is_distinct_from(stmt.excluded[c]) for c in update])
         stmt = stmt.on_conflict_do_update(
             index_elements=[tbl.c[k] for k in key],
             index_where=where,
-            set_={c: stmt.excluded[c] for c in columns},
+            set_={c: stmt.excluded[c] for c in update},
             where=changed,
         )
     else:

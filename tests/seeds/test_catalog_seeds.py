@@ -316,14 +316,52 @@ async def test_reseeding_keeps_live_state(db_conn: AsyncConnection) -> None:
     )
 
 
-async def test_reseeding_restores_edited_catalog_columns(db_conn: AsyncConnection) -> None:
+async def test_reseeding_keeps_admin_edits_and_adds_new_seed_rows(
+    db_conn: AsyncConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seeds own which rows exist, not what admins wrote into them (docs/decisions.md,
+    "Seeds and startup"): an edited catalog row survives a reseed, a row added to a seed
+    module arrives, and nothing else changes."""
     await seeds.seed_all(db_conn)
     await db_conn.execute(
         sa.text("UPDATE skill_definitions SET name = 'Renamed' WHERE key = 'focus'")
     )
-    result = await seeds.seed_all(db_conn)
-    assert result["gamification"] == 1
-    assert sum(result.values()) == 1
-    assert await _scalar(db_conn, "SELECT name FROM skill_definitions WHERE key = 'focus'") == (
-        "Focus"
+    item = market.ITEMS[0]
+    await db_conn.execute(
+        sa.text("UPDATE market_items SET cost_coins = 1, description = 'Sale' WHERE key = :k"),
+        {"k": item["key"]},
     )
+    new_item = {**item, "key": "new-in-this-release", "name": "New in this release"}
+    monkeypatch.setattr(market, "ITEMS", (*market.ITEMS, new_item))
+
+    result = await seeds.seed_all(db_conn)
+
+    assert result["market"] == 1 and sum(result.values()) == 1  # only the new row
+    assert await _scalar(db_conn, "SELECT name FROM skill_definitions WHERE key = 'focus'") == (
+        "Renamed"
+    )
+    edited = (
+        await db_conn.execute(
+            sa.text("SELECT cost_coins, description FROM market_items WHERE key = :k"),
+            {"k": item["key"]},
+        )
+    ).one()
+    assert tuple(edited) == (1, "Sale")
+    added = (
+        await db_conn.execute(
+            sa.text("SELECT name, cost_coins FROM market_items WHERE key = 'new-in-this-release'")
+        )
+    ).one()
+    assert tuple(added) == ("New in this release", item["cost_coins"])
+
+
+async def test_reseeding_restores_entitlements_the_code_defines(db_conn: AsyncConnection) -> None:
+    """The exception: entitlements are code (the API checks them by name)."""
+    await seeds.seed_all(db_conn)
+    await db_conn.execute(
+        sa.text("UPDATE entitlements SET description = 'edited' WHERE name = 'rows:read_all'")
+    )
+    assert (await seeds.seed_all(db_conn))["auth"] == 1
+    assert await _scalar(
+        db_conn, "SELECT description FROM entitlements WHERE name = 'rows:read_all'"
+    ) == next(e["description"] for e in auth.ENTITLEMENTS if e["name"] == "rows:read_all")
