@@ -54,7 +54,8 @@ async def test_concurrent_starts_on_a_fresh_database_all_succeed(empty_database:
 
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
     versions = await _scalar(
-        empty_database, "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version"
+        empty_database,
+        "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version",
     )
     assert versions == ",".join(sorted(script_heads()))
     for table, count in seeds.expected_counts().items():
