@@ -12,8 +12,8 @@ Shapes:
 - ``ACHIEVEMENTS``: ``{key, name, description, category, icon, trigger_type, trigger_config,
   reward_coins, reward_xp, is_hidden, sort_order}``. ``trigger_type`` is an
   ``AchievementTriggerType`` value; ``trigger_config`` holds one threshold whose name depends on
-  the trigger type (see ``THRESHOLD_KEYS``): the achievement unlocks when the user's running
-  total for that trigger reaches the threshold.
+  the trigger type (``THRESHOLD_KEYS`` of ``db/gamification/achievements.py``, where the rule
+  lives): the achievement unlocks when the user's running value of the trigger reaches it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.gamification.achievements import THRESHOLD_KEYS
 from db.gamification.models import AchievementTriggerType as T
 from db.gamification.models import SkillCategory
 from seeds.upsert import upsert
@@ -88,22 +89,6 @@ SKILLS: tuple[dict[str, Any], ...] = (
         "sort_order": 6,
     },
 )
-
-#: trigger_type -> the trigger_config key that holds the threshold.
-THRESHOLD_KEYS: dict[str, str] = {
-    T.FOCUS_SESSIONS_COMPLETED.value: "count",
-    T.FOCUS_MINUTES_TOTAL.value: "minutes",
-    T.STREAK_DAYS.value: "days",
-    T.LEVEL_REACHED.value: "level",
-    T.PURCHASES_MADE.value: "count",
-    T.HABIT_COMPLETIONS.value: "count",
-    T.QUESTS_COMPLETED.value: "count",
-    T.LESSONS_COMPLETED.value: "count",
-    T.DRILL_ATTEMPTS.value: "count",
-    T.WORKOUTS_COMPLETED.value: "count",
-    T.BOOKS_COMPLETED.value: "count",
-    T.COINS_EARNED_TOTAL.value: "coins",
-}
 
 ACHIEVEMENTS: tuple[dict[str, Any], ...] = (
     {
@@ -334,6 +319,8 @@ async def seed(conn: AsyncConnection) -> int:
     changed += await upsert(conn, "achievement_definitions", achievement_rows(), key=["key"])
     return changed
 
+
+__all__ = ["ACHIEVEMENTS", "COUNTS", "SKILLS", "THRESHOLD_KEYS", "seed"]
 
 COUNTS: dict[str, int] = {
     "skill_definitions": len(SKILLS),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from seeds.gamification import THRESHOLD_KEYS
+from db.gamification.achievements import THRESHOLD_KEYS
 
 
 class DemoCatalogError(RuntimeError):

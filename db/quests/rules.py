@@ -1,0 +1,208 @@
+"""The quest rules that need no database: periods and their resets, ``target_config``
+filters, progress steps, rewards and repeat streaks (DESIGN.md section 3, "Quests").
+
+Pure functions, called by the transitions (:mod:`db.quests.progress`,
+:mod:`db.quests.user_quests`) and by the demo generator's replay (``seeds/demo/rewards.py``),
+so both follow one rule.
+
+Periods (UTC): a ``daily`` quest's period is the calendar day, a ``weekly`` quest's the ISO
+week (Monday 00:00 to the next Monday), a ``special`` quest has one period that never ends.
+Resets are lazy: ``user_quest_progress.last_reset_at`` holds the start of the period the row's
+progress belongs to; when the row is next touched in a later period (progress from activity,
+a claim, an accept), it starts again from ``accepted`` with progress 0, whatever it was. An
+unclaimed completion of an earlier period is forfeited, as the quest's period is over.
+``times_completed`` counts every completion across periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from db.quests.models import (
+    QuestDifficulty,
+    QuestProgressStatus,
+    QuestType,
+    RepeatFrequency,
+)
+
+
+def period_start(quest_type: str, moment: datetime) -> datetime | None:
+    """The start of the period of a ``quest_type`` quest that contains ``moment`` (UTC
+    midnight of the day for daily quests, of the Monday for weekly ones); None for a special
+    quest (it never resets)."""
+    day = datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+    if quest_type == QuestType.DAILY:
+        return day
+    if quest_type == QuestType.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    return None
+
+
+def period_end(quest_type: str, start: datetime) -> datetime | None:
+    """The end (exclusive) of the period starting at ``start``; None for a special quest."""
+    if quest_type == QuestType.DAILY:
+        return start + timedelta(days=1)
+    if quest_type == QuestType.WEEKLY:
+        return start + timedelta(days=7)
+    return None
+
+
+def needs_reset(quest_type: str, last_reset_at: datetime | None, now: datetime) -> bool:
+    """Whether a progress row whose period started at ``last_reset_at`` belongs to an earlier
+    period than ``now``'s (never for a special quest)."""
+    start = period_start(quest_type, now)
+    return start is not None and (last_reset_at is None or last_reset_at < start)
+
+
+def accepts(target_config: Mapping[str, Any] | None, attributes: Mapping[str, Any]) -> bool:
+    """Whether an activity with ``attributes`` counts toward a quest with ``target_config``.
+
+    Each key of the config is a filter: ``min_<name>`` needs ``attributes[name] >=`` its value
+    (``min_minutes: 25``: a session of at least 25 minutes), any other key needs
+    ``attributes[key] ==`` its value (``mode: "focus"``). An empty config accepts everything;
+    a filter on an attribute the activity does not have refuses it.
+    """
+    for key, wanted in (target_config or {}).items():
+        if key.startswith("min_"):
+            value = attributes.get(key[4:])
+            if not isinstance(value, int | float) or value < wanted:
+                return False
+        elif attributes.get(key) != wanted:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class ProgressState:
+    """A user's state on one universal quest (the columns of ``user_quest_progress`` the
+    rules change)."""
+
+    status: str
+    progress: int
+    last_reset_at: datetime | None
+    times_completed: int = 0
+    completed_at: datetime | None = None
+    claimed_at: datetime | None = None
+
+
+def current_state(state: ProgressState, quest_type: str, now: datetime) -> ProgressState:
+    """``state`` as of ``now``: reset to a fresh ``accepted`` row with progress 0 when its
+    period is over (an ``abandoned`` row stays as it is)."""
+    if state.status == QuestProgressStatus.ABANDONED or not needs_reset(
+        quest_type, state.last_reset_at, now
+    ):
+        return state
+    return replace(
+        state,
+        status=QuestProgressStatus.ACCEPTED.value,
+        progress=0,
+        last_reset_at=period_start(quest_type, now),
+        completed_at=None,
+        claimed_at=None,
+    )
+
+
+def advance(
+    state: ProgressState, quest_type: str, target: int, amount: int, now: datetime
+) -> ProgressState:
+    """``state`` after ``amount`` units of counted activity at ``now``: reset first when the
+    period is over; only an ``accepted`` row moves; progress stops at ``target``, and reaching
+    it completes the quest (``completed_at = now``, ``times_completed + 1``)."""
+    state = current_state(state, quest_type, now)
+    if state.status != QuestProgressStatus.ACCEPTED or amount <= 0:
+        return state
+    progress = min(target, state.progress + amount)
+    if progress < target:
+        return replace(state, progress=progress)
+    return replace(
+        state,
+        progress=progress,
+        status=QuestProgressStatus.COMPLETED.value,
+        completed_at=now,
+        times_completed=state.times_completed + 1,
+    )
+
+
+def quest_reward_key(quest_id: object, completion: int) -> str:
+    """The ledger key of the reward for the ``completion``-th completion (1, 2, ...) of a
+    universal quest: ``quest:<quest id>:<n>``, so each completion pays once."""
+    return f"quest:{quest_id}:{completion}"
+
+
+#: Stars a claimed universal quest gives its ``skill_key``.
+QUEST_SKILL_STARS = 1
+
+#: ``(xp, coins)`` of a user's own quest by difficulty: users cannot set their own rewards (a
+#: quest would otherwise mint coins), the difficulty they choose sets them.
+USER_QUEST_REWARDS: dict[str, tuple[int, int]] = {
+    QuestDifficulty.STARTER.value: (10, 5),
+    QuestDifficulty.EASY.value: (20, 10),
+    QuestDifficulty.MEDIUM.value: (50, 25),
+    QuestDifficulty.HARD.value: (100, 50),
+}
+
+
+def user_quest_reward(difficulty: str) -> tuple[int, int]:
+    """``(xp, coins)`` paid for completing an own quest of ``difficulty``."""
+    return USER_QUEST_REWARDS[QuestDifficulty(difficulty).value]
+
+
+def repeat_period_start(frequency: str, day: date) -> date:
+    """The first day of the repeat period of a repeatable own quest that contains ``day``:
+    the day itself (``daily``), its ISO week's Monday (``weekly``), or the 1st of its month
+    (``monthly``)."""
+    if frequency == RepeatFrequency.DAILY:
+        return day
+    if frequency == RepeatFrequency.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def previous_repeat_period(frequency: str, day: date) -> date:
+    """The first day of the repeat period before the one containing ``day``."""
+    start = repeat_period_start(frequency, day)
+    return repeat_period_start(frequency, start - timedelta(days=1))
+
+
+def next_repeat_streak(
+    frequency: str, last_completed: date | None, streak: int, today: date
+) -> int | None:
+    """The streak of a repeatable own quest completed on ``today``: one more when it was last
+    completed in the previous repeat period, 1 when earlier (or never); None when it was
+    already completed in ``today``'s period (once per period)."""
+    current = repeat_period_start(frequency, today)
+    if last_completed is not None:
+        last = repeat_period_start(frequency, last_completed)
+        if last >= current:
+            return None
+        if last == previous_repeat_period(frequency, today):
+            return streak + 1
+    return 1
+
+
+def user_quest_ledger_key(quest_id: object, period: date | None) -> str:
+    """The ledger key of an own quest's reward: ``user_quest:<id>`` for a one-off quest,
+    ``user_quest:<id>:<first day of the repeat period>`` for a repeatable one."""
+    return f"user_quest:{quest_id}" if period is None else f"user_quest:{quest_id}:{period}"
+
+
+__all__ = [
+    "QUEST_SKILL_STARS",
+    "USER_QUEST_REWARDS",
+    "ProgressState",
+    "accepts",
+    "advance",
+    "current_state",
+    "needs_reset",
+    "next_repeat_streak",
+    "period_end",
+    "period_start",
+    "previous_repeat_period",
+    "quest_reward_key",
+    "repeat_period_start",
+    "user_quest_ledger_key",
+    "user_quest_reward",
+]
