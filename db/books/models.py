@@ -19,7 +19,7 @@ from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_f
 
 
 class BookStatus(enum.StrEnum):
-    """Where a book stands on the user's list; ``want_to_read`` added to spec/003's values."""
+    """Where a book stands on the user's list: to read, reading, completed, paused or dropped."""
 
     WANT_TO_READ = "want_to_read"
     READING = "reading"

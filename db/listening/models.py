@@ -49,49 +49,81 @@ class ListeningPresetType(enum.StrEnum):
 
 
 class ListeningPromptTemplate(Base):
+    """A guided critical-listening exercise: what to listen for in a track, with hints and the
+    observations expected."""
+
     __tablename__ = "listening_prompt_templates"
 
     id: Mapped[UUIDPK]
-    name: Mapped[str] = mapped_column(unique=True)
-    description: Mapped[str | None]
-    category: Mapped[ListeningPromptCategory] = mapped_column(server_default="general")
-    difficulty: Mapped[ListeningDifficulty] = mapped_column(server_default="beginner")
-    prompt_text: Mapped[str]
-    hints: Mapped[JSON] = mapped_column(server_default="[]")
-    expected_observations: Mapped[JSON] = mapped_column(server_default="[]")
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
-    display_order: Mapped[int] = mapped_column(server_default="0")
-    is_active: Mapped[bool] = mapped_column(server_default="true")
+    name: Mapped[str] = mapped_column(
+        unique=True, doc="The exercise's name (unique: the seeds' natural key)."
+    )
+    description: Mapped[str | None] = mapped_column(doc="What the exercise trains, in a sentence.")
+    category: Mapped[ListeningPromptCategory] = mapped_column(
+        server_default="general", doc="The listening skill the exercise trains."
+    )
+    difficulty: Mapped[ListeningDifficulty] = mapped_column(
+        server_default="beginner", doc="How demanding the exercise is."
+    )
+    prompt_text: Mapped[str] = mapped_column(doc="The instruction shown to the listener.")
+    hints: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Hints shown on request: a JSON list of strings."
+    )
+    expected_observations: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="What a careful listener should notice: a JSON list of strings."
+    )
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
+    display_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position in the exercise list (ascending)."
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether the exercise is offered."
+    )
     created_by: Mapped[uuid.UUID | None] = fk(
         "users.id",
         ondelete="SET NULL",
         nullable=True,
         rel="creator",
         reverse="createdListeningPromptTemplates",
+        doc="The admin who created the exercise; null for seeded ones.",
     )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class ListeningPromptPreset(Base):
-    """Preset settings applied with a listening prompt; standalone when ``template_id`` is NULL
-    (spec/004 migration 0010)."""
+    """Player settings applied with a listening exercise (focus band, A/B comparison, loop,
+    visualisation); standalone when it has no template."""
 
     __tablename__ = "listening_prompt_presets"
 
     id: Mapped[UUIDPK]
-    name: Mapped[str] = mapped_column(unique=True)
-    description: Mapped[str | None]
-    template_id: Mapped[uuid.UUID | None] = fk("listening_prompt_templates.id", nullable=True)
-    preset_type: Mapped[ListeningPresetType] = mapped_column(server_default="focus")
-    config: Mapped[JSON] = mapped_column(server_default="{}")
-    is_active: Mapped[bool] = mapped_column(server_default="true")
+    name: Mapped[str] = mapped_column(unique=True, doc="The preset's name.")
+    description: Mapped[str | None] = mapped_column(doc="What the preset sets up.")
+    template_id: Mapped[uuid.UUID | None] = fk(
+        "listening_prompt_templates.id",
+        nullable=True,
+        doc="The listening exercise the preset belongs to; null for a standalone preset.",
+    )
+    preset_type: Mapped[ListeningPresetType] = mapped_column(
+        server_default="focus", doc="What the preset configures."
+    )
+    config: Mapped[JSON] = mapped_column(
+        server_default="{}",
+        doc="The settings of that kind, as JSON (e.g. a frequency band, loop points in seconds).",
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether the preset is offered."
+    )
     created_by: Mapped[uuid.UUID | None] = fk(
         "users.id",
         ondelete="SET NULL",
         nullable=True,
         rel="creator",
         reverse="createdListeningPromptPresets",
+        doc="The admin who created the preset; null for seeded ones.",
     )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

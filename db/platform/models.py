@@ -22,7 +22,7 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class FeedbackType(enum.StrEnum):
-    """What a piece of feedback is (spec/003 values plus ``praise``)."""
+    """What a piece of feedback is: a bug report, a feature wish, praise, or anything else."""
 
     BUG = "bug"
     FEATURE = "feature"

@@ -23,7 +23,7 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, big_int, fk, non_n
 
 
 class ReferenceTrackStatus(enum.StrEnum):
-    """Where an uploaded track is in its lifecycle (original migration 0008)."""
+    """Where an uploaded track is in its lifecycle."""
 
     UPLOADING = "uploading"
     PROCESSING = "processing"
@@ -32,7 +32,7 @@ class ReferenceTrackStatus(enum.StrEnum):
 
 
 class TrackAnalysisType(enum.StrEnum):
-    """What an analysis run computes (original migration 0008)."""
+    """What an analysis run computes."""
 
     FULL = "full"
     QUICK = "quick"
@@ -50,7 +50,7 @@ class TrackAnalysisStatus(enum.StrEnum):
 
 
 class TrackAnnotationCategory(enum.StrEnum):
-    """What an annotation is about (original migration 0008)."""
+    """What an annotation is about."""
 
     GENERAL = "general"
     TECHNIQUE = "technique"
@@ -61,7 +61,7 @@ class TrackAnnotationCategory(enum.StrEnum):
 
 
 class TrackSectionType(enum.StrEnum):
-    """The song-structure role of a region; ``other`` for anything else (values chosen here)."""
+    """The song-structure role of a region; ``other`` for anything else."""
 
     INTRO = "intro"
     VERSE = "verse"
