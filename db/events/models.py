@@ -46,14 +46,27 @@ ischema_names["xid8"] = XID8
 
 
 class OutboxEvent(Base):
-    """One published event: ``topic`` (e.g. ``achievement.unlocked``) and its JSON payload."""
+    """An event a transition published (e.g. `achievement.unlocked`), in commit order;
+    subscriptions deliver these."""
 
     __tablename__ = "event_outbox"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    topic: Mapped[str]
-    user_id: Mapped[uuid.UUID | None] = user_fk(nullable=True, index=False, reverse="outboxEvents")
-    payload: Mapped[JSON] = mapped_column(server_default="{}")
+    id: Mapped[int] = mapped_column(
+        BigInteger,
+        Identity(),
+        primary_key=True,
+        doc="The event's number: it grows with each event (not necessarily in commit order).",
+    )
+    topic: Mapped[str] = mapped_column(
+        doc="What happened, as `domain.thing.happened` (e.g. `focus.session.completed`)."
+    )
+    user_id: Mapped[uuid.UUID | None] = user_fk(
+        nullable=True,
+        index=False,
+        reverse="outboxEvents",
+        doc="The user the event concerns; null for events of no one user.",
+    )
+    payload: Mapped[JSON] = mapped_column(server_default="{}", doc="The event's data, as JSON.")
     txid: Mapped[int] = mapped_column(
         XID8(), server_default=text("pg_current_xact_id()"), info={"secret": True}
     )
@@ -66,18 +79,25 @@ class OutboxEvent(Base):
 
 
 class IdempotencyKey(Base):
-    """The record of one idempotent mutation call: who, which key, what was asked
-    (``operation`` and the SHA-256 ``fingerprint`` of its arguments) and what came of it
-    (``outcome``: the ids of the changed rows, or the domain error)."""
+    """The record of one idempotent mutation call: who, which key, what was asked and what came
+    out; a replay with the same key returns this outcome."""
 
     __tablename__ = "idempotency_keys"
 
     id: Mapped[UUIDPK]
-    user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    key: Mapped[str]
-    operation: Mapped[str]
-    fingerprint: Mapped[str]
-    outcome: Mapped[JSON | None]
+    user_id: Mapped[uuid.UUID] = user_fk(
+        index=False, doc="The user who made the call (deleting the user deletes it)."
+    )
+    key: Mapped[str] = mapped_column(
+        doc="The idempotency key the client sent (1-255 characters, unique per user)."
+    )
+    operation: Mapped[str] = mapped_column(doc="The mutation called (e.g. `purchaseMarketItem`).")
+    fingerprint: Mapped[str] = mapped_column(
+        doc="The SHA-256 of the call's arguments, to spot a key reused with other arguments."
+    )
+    outcome: Mapped[JSON | None] = mapped_column(
+        doc="The result returned, as JSON; null while the first call is still running."
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (

@@ -69,49 +69,70 @@ class OnboardingStatus(enum.StrEnum):
 
 
 class Feedback(Base):
+    """A bug report, feature wish or other feedback a user sent, with its triage."""
+
     __tablename__ = "feedback"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    feedback_type: Mapped[FeedbackType]
-    title: Mapped[str]
-    description: Mapped[str | None]
-    status: Mapped[FeedbackStatus] = mapped_column(server_default="open")
-    priority: Mapped[FeedbackPriority] = mapped_column(server_default="normal")
-    admin_response: Mapped[str | None]
-    resolved_at: Mapped[datetime | None]
+    feedback_type: Mapped[FeedbackType] = mapped_column(doc="What the feedback is.")
+    title: Mapped[str] = mapped_column(doc="The feedback's title.")
+    description: Mapped[str | None] = mapped_column(doc="The feedback in the user's words.")
+    status: Mapped[FeedbackStatus] = mapped_column(
+        server_default="open", doc="Where the feedback is in triage."
+    )
+    priority: Mapped[FeedbackPriority] = mapped_column(
+        server_default="normal", doc="How urgent the feedback is."
+    )
+    admin_response: Mapped[str | None] = mapped_column(doc="The team's answer to the user.")
+    resolved_at: Mapped[datetime | None] = mapped_column(
+        doc="When the feedback was resolved; null until then."
+    )
     # ``metadata`` is reserved on declarative classes: the attribute is ``metadata_``.
-    metadata_: Mapped[JSON] = mapped_column("metadata", server_default="{}")
+    metadata_: Mapped[JSON] = mapped_column(
+        "metadata",
+        server_default="{}",
+        doc="Context sent with the feedback (page, app version, ...), as JSON.",
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class Idea(Base):
+    """An idea a user captured (a track idea, a technique to try, ...)."""
+
     __tablename__ = "ideas"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    content: Mapped[str | None]
-    category: Mapped[str | None]
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
-    is_pinned: Mapped[bool] = mapped_column(server_default="false")
+    title: Mapped[str] = mapped_column(doc="The idea's title.")
+    content: Mapped[str | None] = mapped_column(doc="The idea in the user's words.")
+    category: Mapped[str | None] = mapped_column(doc="A free category the idea is filed under.")
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
+    is_pinned: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the user pinned the idea to the top."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class InfobaseEntry(Base):
-    """A knowledge-base entry: a user's own, or public and seeded when ``user_id`` is NULL
-    (spec/003 section 13)."""
+    """A knowledge-base article: a user's own, or a built-in public one when it has no owner."""
 
     __tablename__ = "infobase_entries"
 
     id: Mapped[UUIDPK]
-    user_id: Mapped[uuid.UUID | None] = user_fk(nullable=True)
-    title: Mapped[str]
-    content: Mapped[str]
-    category: Mapped[str | None]
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
+    user_id: Mapped[uuid.UUID | None] = user_fk(
+        nullable=True, doc="The user who wrote the entry; null for built-in entries."
+    )
+    title: Mapped[str] = mapped_column(doc="The entry's title.")
+    content: Mapped[str] = mapped_column(doc="The entry itself, as Markdown.")
+    category: Mapped[str | None] = mapped_column(doc="A free category the entry is filed under.")
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -126,13 +147,19 @@ class InfobaseEntry(Base):
 
 
 class OnboardingFlow(Base):
+    """A guided onboarding flow: the ordered steps a new user goes through."""
+
     __tablename__ = "onboarding_flows"
 
     id: Mapped[UUIDPK]
-    name: Mapped[str] = mapped_column(unique=True)
-    description: Mapped[str | None]
-    is_active: Mapped[bool] = mapped_column(server_default="false")
-    total_steps: Mapped[int] = mapped_column(server_default="0")
+    name: Mapped[str] = mapped_column(unique=True, doc="The flow's name (unique).")
+    description: Mapped[str | None] = mapped_column(doc="What the flow introduces.")
+    is_active: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether new users get this flow (one active flow at a time)."
+    )
+    total_steps: Mapped[int] = mapped_column(
+        server_default="0", doc="The number of steps in the flow."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -140,22 +167,47 @@ class OnboardingFlow(Base):
 
 
 class OnboardingStep(Base):
+    """One step of an onboarding flow: a tour stop, a question, an action or an explanation."""
+
     __tablename__ = "onboarding_steps"
 
     id: Mapped[UUIDPK]
-    flow_id: Mapped[uuid.UUID] = fk("onboarding_flows.id", index=False)
-    step_order: Mapped[int]
-    step_type: Mapped[OnboardingStepType]
-    title: Mapped[str]
-    description: Mapped[str | None]
-    target_selector: Mapped[str | None]
-    target_route: Mapped[str | None]
-    fallback_content: Mapped[str | None]
-    options: Mapped[JSON] = mapped_column(server_default="[]")
-    allows_multiple: Mapped[bool] = mapped_column(server_default="false")
-    required: Mapped[bool] = mapped_column(server_default="false")
-    action_type: Mapped[str | None]
-    action_config: Mapped[JSON] = mapped_column(server_default="{}")
+    flow_id: Mapped[uuid.UUID] = fk(
+        "onboarding_flows.id", index=False, doc="The flow the step belongs to."
+    )
+    step_order: Mapped[int] = mapped_column(doc="Position in the flow (ascending, from 1).")
+    step_type: Mapped[OnboardingStepType] = mapped_column(doc="How the step is presented.")
+    title: Mapped[str] = mapped_column(doc="The step's title.")
+    description: Mapped[str | None] = mapped_column(doc="The step's text.")
+    target_selector: Mapped[str | None] = mapped_column(
+        doc="For tour steps, the CSS selector of the element to point at."
+    )
+    target_route: Mapped[str | None] = mapped_column(doc="The app route to open for the step.")
+    fallback_content: Mapped[str | None] = mapped_column(
+        doc="What to show when `targetSelector` finds nothing."
+    )
+    options: Mapped[JSON] = mapped_column(
+        server_default="[]",
+        doc=(
+            "For choice and preference steps, the answers offered: a JSON list of "
+            "objects (value, label)."
+        ),
+    )
+    allows_multiple: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether several options may be chosen."
+    )
+    required: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the step must be answered (it cannot be skipped)."
+    )
+    action_type: Mapped[str | None] = mapped_column(
+        doc=(
+            "For action steps, what to do (e.g. `save_setting`, `save_interests`, "
+            "`create_habit`, `start_focus`)."
+        )
+    )
+    action_config: Mapped[JSON] = mapped_column(
+        server_default="{}", doc="The action's parameters, as JSON."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -166,62 +218,87 @@ class OnboardingStep(Base):
 
 
 class UserOnboardingState(Base):
+    """Where a user is in the onboarding flow (one row per user)."""
+
     __tablename__ = "user_onboarding_state"
 
     id: Mapped[UUIDPK]
-    user_id: Mapped[uuid.UUID] = user_fk(unique=True)
-    flow_id: Mapped[uuid.UUID] = fk("onboarding_flows.id", ondelete=None, reverse="userStates")
+    user_id: Mapped[uuid.UUID] = user_fk(
+        unique=True, doc="The user (deleting the user deletes it)."
+    )
+    flow_id: Mapped[uuid.UUID] = fk(
+        "onboarding_flows.id",
+        ondelete=None,
+        reverse="userStates",
+        doc="The flow the user goes through.",
+    )
     current_step_id: Mapped[uuid.UUID | None] = fk(
         "onboarding_steps.id",
         ondelete="SET NULL",
         nullable=True,
         rel="currentStep",
         reverse="currentForStates",
+        doc="The step the user is on; null before the first and after the last.",
     )
-    status: Mapped[OnboardingStatus] = mapped_column(server_default="not_started")
-    can_resume: Mapped[bool] = mapped_column(server_default="true")
-    started_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
-    skipped_at: Mapped[datetime | None]
+    status: Mapped[OnboardingStatus] = mapped_column(
+        server_default="not_started", doc="Where the user is in the flow."
+    )
+    can_resume: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether the user may pick the flow up again after leaving it."
+    )
+    started_at: Mapped[datetime | None] = mapped_column(doc="When the user started the flow.")
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the user finished the flow; null until then."
+    )
+    skipped_at: Mapped[datetime | None] = mapped_column(
+        doc="When the user skipped the flow; null unless skipped."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class UserOnboardingResponse(Base):
-    """A user's answer to one onboarding step, any JSON (spec/004 migration 0014)."""
+    """A user's answer to one onboarding step."""
 
     __tablename__ = "user_onboarding_responses"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    step_id: Mapped[uuid.UUID] = fk("onboarding_steps.id")
-    response: Mapped[JSON]
+    step_id: Mapped[uuid.UUID] = fk("onboarding_steps.id", doc="The step answered.")
+    response: Mapped[JSON] = mapped_column(
+        doc="The answer, as JSON (the chosen option values, or the value entered)."
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (UniqueConstraint("user_id", "step_id"),)
 
 
 class UserInterest(Base):
+    """A topic a user said they are interested in (from onboarding), used to personalise the app."""
+
     __tablename__ = "user_interests"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    interest_key: Mapped[str]
-    interest_label: Mapped[str]
+    interest_key: Mapped[str] = mapped_column(
+        doc="The interest's identifier (e.g. `mixing`, `sound_design`)."
+    )
+    interest_label: Mapped[str] = mapped_column(doc="The interest's display name.")
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (UniqueConstraint("user_id", "interest_key"),)
 
 
 class UserSetting(Base):
-    """One user preference as a key/value pair, the value any JSON (spec/004 migration 0015)."""
+    """One preference of a user, as a key and a JSON value (e.g. `nudge_intensity`: `"standard"`,
+    `default_focus_duration`: 300 seconds, `theme`: `"system"`)."""
 
     __tablename__ = "user_settings"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
-    key: Mapped[str]
-    value: Mapped[JSON] = mapped_column(server_default="null")
+    key: Mapped[str] = mapped_column(doc="The setting's name (unique per user).")
+    value: Mapped[JSON] = mapped_column(server_default="null", doc="The setting's value, any JSON.")
     updated_at: Mapped[UpdatedAt]
     created_at: Mapped[CreatedAt]
 
@@ -229,43 +306,54 @@ class UserSetting(Base):
 
 
 class FeatureFlag(Base):
+    """A switch that turns a feature of the app on or off for everyone."""
+
     __tablename__ = "feature_flags"
 
     id: Mapped[UUIDPK]
-    flag_name: Mapped[str] = mapped_column(unique=True)
-    enabled: Mapped[bool] = mapped_column(server_default="false")
-    description: Mapped[str | None]
+    flag_name: Mapped[str] = mapped_column(unique=True, doc="The flag's name (unique).")
+    enabled: Mapped[bool] = mapped_column(server_default="false", doc="Whether the feature is on.")
+    description: Mapped[str | None] = mapped_column(doc="What the flag switches.")
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class InboxItem(Base):
-    """A quick capture to be processed later (spec/004 migration 0019)."""
+    """A quick capture to sort out later (a thought, a task, a link)."""
 
     __tablename__ = "inbox_items"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    description: Mapped[str | None]
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
+    title: Mapped[str] = mapped_column(doc="The capture's title.")
+    description: Mapped[str | None] = mapped_column(doc="More text, if any.")
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
 
 class UserReference(Base):
-    """An entry of the user's reference library: a link or note (spec/004 migration 0021)."""
+    """An entry of a user's reference library: a link or a note worth keeping."""
 
     __tablename__ = "user_references"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    title: Mapped[str]
-    content: Mapped[str | None]
-    url: Mapped[str | None]
-    category: Mapped[str | None]
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
-    is_pinned: Mapped[bool] = mapped_column(server_default="false")
-    is_archived: Mapped[bool] = mapped_column(server_default="false")
+    title: Mapped[str] = mapped_column(doc="The entry's title.")
+    content: Mapped[str | None] = mapped_column(doc="The note, if any.")
+    url: Mapped[str | None] = mapped_column(doc="The link, if any.")
+    category: Mapped[str | None] = mapped_column(doc="A free category the entry is filed under.")
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
+    is_pinned: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether the user pinned the entry to the top."
+    )
+    is_archived: Mapped[bool] = mapped_column(
+        server_default="false",
+        doc="Whether the user archived the entry (hidden from the main list).",
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

@@ -76,24 +76,37 @@ class TrackSectionType(enum.StrEnum):
 
 
 class ReferenceTrack(Base):
+    """An audio track a user uploaded to study (a reference mix); the file lives in object
+    storage."""
+
     __tablename__ = "reference_tracks"
 
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk()
-    name: Mapped[str]
-    description: Mapped[str | None]
-    r2_key: Mapped[str]
-    file_size_bytes: Mapped[int] = big_int()
-    mime_type: Mapped[str] = mapped_column(server_default="audio/mpeg")
-    duration_seconds: Mapped[float | None]
-    artist: Mapped[str | None]
-    album: Mapped[str | None]
-    genre: Mapped[str | None]
-    bpm: Mapped[float | None]
-    key_signature: Mapped[str | None]
-    tags: Mapped[JSON] = mapped_column(server_default="[]")
-    status: Mapped[ReferenceTrackStatus] = mapped_column(server_default="ready")
-    error_message: Mapped[str | None]
+    name: Mapped[str] = mapped_column(doc="The track's name.")
+    description: Mapped[str | None] = mapped_column(
+        doc="What the user wants to learn from the track."
+    )
+    r2_key: Mapped[str] = mapped_column(doc="The object-storage key of the audio file.")
+    file_size_bytes: Mapped[int] = big_int(doc="The size of the audio file, in bytes.")
+    mime_type: Mapped[str] = mapped_column(
+        server_default="audio/mpeg", doc="The audio file's media type (e.g. `audio/mpeg`)."
+    )
+    duration_seconds: Mapped[float | None] = mapped_column(doc="The track's length, in seconds.")
+    artist: Mapped[str | None] = mapped_column(doc="The artist of the track.")
+    album: Mapped[str | None] = mapped_column(doc="The album of the track.")
+    genre: Mapped[str | None] = mapped_column(doc="The genre of the track.")
+    bpm: Mapped[float | None] = mapped_column(doc="The tempo, in beats per minute.")
+    key_signature: Mapped[str | None] = mapped_column(doc="The musical key (e.g. `A minor`).")
+    tags: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Free tags: a JSON list of strings."
+    )
+    status: Mapped[ReferenceTrackStatus] = mapped_column(
+        server_default="ready", doc="Where the upload is in its lifecycle."
+    )
+    error_message: Mapped[str | None] = mapped_column(
+        doc="What went wrong, when `status` is `ERROR`."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -104,21 +117,35 @@ class ReferenceTrack(Base):
 
 
 class TrackAnalysis(Base):
-    """One analysis run of a track; ``summary`` for quick access, ``manifest`` the full result
-    (spec/004 migration 0008)."""
+    """One analysis run of a reference track: its summary, and the manifest of the full result."""
 
     __tablename__ = "track_analyses"
 
     id: Mapped[UUIDPK]
-    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id", index=False)
-    analysis_type: Mapped[TrackAnalysisType] = mapped_column(server_default="full")
-    version: Mapped[str] = mapped_column(server_default="1.0")
-    status: Mapped[TrackAnalysisStatus] = mapped_column(server_default="pending")
-    started_at: Mapped[datetime | None]
-    completed_at: Mapped[datetime | None]
-    error_message: Mapped[str | None]
-    summary: Mapped[JSON] = mapped_column(server_default="{}")
-    manifest: Mapped[JSON] = mapped_column(server_default="{}")
+    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id", index=False, doc="The track analysed.")
+    analysis_type: Mapped[TrackAnalysisType] = mapped_column(
+        server_default="full", doc="What the run computes."
+    )
+    version: Mapped[str] = mapped_column(
+        server_default="1.0", doc="The version of the analysis format."
+    )
+    status: Mapped[TrackAnalysisStatus] = mapped_column(
+        server_default="pending", doc="The state of the run."
+    )
+    started_at: Mapped[datetime | None] = mapped_column(doc="When the run started.")
+    completed_at: Mapped[datetime | None] = mapped_column(
+        doc="When the run finished; null until then."
+    )
+    error_message: Mapped[str | None] = mapped_column(
+        doc="What went wrong, when `status` is `FAILED`."
+    )
+    summary: Mapped[JSON] = mapped_column(
+        server_default="{}",
+        doc="The headline results, as JSON (e.g. integrated loudness in LUFS, tempo, key).",
+    )
+    manifest: Mapped[JSON] = mapped_column(
+        server_default="{}", doc="The layout of the full result, as JSON."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -126,20 +153,32 @@ class TrackAnalysis(Base):
 
 
 class TrackAnnotation(Base):
-    """A note at a point (``end_time_ms`` NULL) or over a range of a track."""
+    """A user's note on a reference track, at one moment or over a stretch of it."""
 
     __tablename__ = "track_annotations"
 
     id: Mapped[UUIDPK]
-    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id")
-    user_id: Mapped[uuid.UUID] = user_fk()
-    start_time_ms: Mapped[int]
-    end_time_ms: Mapped[int | None]
-    title: Mapped[str]
-    content: Mapped[str | None]
-    category: Mapped[TrackAnnotationCategory] = mapped_column(server_default="general")
-    color: Mapped[str | None] = mapped_column(server_default="#3b82f6")
-    is_private: Mapped[bool] = mapped_column(server_default="true")
+    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id", doc="The track annotated.")
+    user_id: Mapped[uuid.UUID] = user_fk(
+        doc="The user who wrote the note (deleting the user deletes it)."
+    )
+    start_time_ms: Mapped[int] = mapped_column(
+        doc="Where the note starts, in milliseconds from the track's start."
+    )
+    end_time_ms: Mapped[int | None] = mapped_column(
+        doc="Where the note ends, in milliseconds; null for a note at one moment."
+    )
+    title: Mapped[str] = mapped_column(doc="The note's title.")
+    content: Mapped[str | None] = mapped_column(doc="The note's text.")
+    category: Mapped[TrackAnnotationCategory] = mapped_column(
+        server_default="general", doc="What the note is about."
+    )
+    color: Mapped[str | None] = mapped_column(
+        server_default="#3b82f6", doc="Colour the note is drawn in (a CSS colour)."
+    )
+    is_private: Mapped[bool] = mapped_column(
+        server_default="true", doc="Whether only its author sees the note."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -152,20 +191,32 @@ class TrackAnnotation(Base):
 
 
 class TrackRegion(Base):
-    """A named section of a track (intro, verse, drop, ...) for structural analysis."""
+    """A named section of a reference track (intro, verse, drop, ...) for structural analysis."""
 
     __tablename__ = "track_regions"
 
     id: Mapped[UUIDPK]
-    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id")
-    user_id: Mapped[uuid.UUID] = user_fk()
-    start_time_ms: Mapped[int]
-    end_time_ms: Mapped[int]
-    name: Mapped[str]
-    description: Mapped[str | None]
-    section_type: Mapped[TrackSectionType] = mapped_column(server_default="other")
-    color: Mapped[str | None] = mapped_column(server_default="#10b981")
-    display_order: Mapped[int] = mapped_column(server_default="0")
+    track_id: Mapped[uuid.UUID] = fk("reference_tracks.id", doc="The track.")
+    user_id: Mapped[uuid.UUID] = user_fk(
+        doc="The user who marked the region (deleting the user deletes it)."
+    )
+    start_time_ms: Mapped[int] = mapped_column(
+        doc="Where the region starts, in milliseconds from the track's start."
+    )
+    end_time_ms: Mapped[int] = mapped_column(
+        doc="Where the region ends, in milliseconds (after the start)."
+    )
+    name: Mapped[str] = mapped_column(doc="The region's name.")
+    description: Mapped[str | None] = mapped_column(doc="What happens in the region.")
+    section_type: Mapped[TrackSectionType] = mapped_column(
+        server_default="other", doc="The song-structure role of the region."
+    )
+    color: Mapped[str | None] = mapped_column(
+        server_default="#10b981", doc="Colour the region is drawn in (a CSS colour)."
+    )
+    display_order: Mapped[int] = mapped_column(
+        server_default="0", doc="Position among the track's regions (ascending)."
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -176,25 +227,49 @@ class TrackRegion(Base):
 
 
 class AnalysisFrameManifest(Base):
-    """The timeline and byte layout of an analysis's packed frames (spec/004 migration 0009)."""
+    """The timeline and byte layout of an analysis's packed per-frame data (levels and spectrum
+    bands at a fixed hop)."""
 
     __tablename__ = "analysis_frame_manifests"
 
     id: Mapped[UUIDPK]
-    analysis_id: Mapped[uuid.UUID] = fk("track_analyses.id", unique=True, reverse="frameManifest")
-    manifest_version: Mapped[str] = mapped_column(server_default="1.0")
-    hop_ms: Mapped[int]
-    frame_count: Mapped[int]
-    duration_ms: Mapped[int]
-    sample_rate: Mapped[int] = mapped_column(server_default="44100")
-    bands: Mapped[JSON] = mapped_column(server_default="[]")
-    bytes_per_frame: Mapped[int]
-    frame_layout: Mapped[JSON] = mapped_column(server_default="[]")
-    events: Mapped[JSON] = mapped_column(server_default="[]")
-    fingerprint: Mapped[str | None]
-    analyzer_version: Mapped[str] = mapped_column(server_default="1.0.0")
-    chunk_size_frames: Mapped[int] = mapped_column(server_default="1000")
-    total_chunks: Mapped[int]
+    analysis_id: Mapped[uuid.UUID] = fk(
+        "track_analyses.id",
+        unique=True,
+        reverse="frameManifest",
+        doc="The analysis run the frames belong to.",
+    )
+    manifest_version: Mapped[str] = mapped_column(
+        server_default="1.0", doc="The version of the manifest format."
+    )
+    hop_ms: Mapped[int] = mapped_column(doc="The time between two frames, in milliseconds.")
+    frame_count: Mapped[int] = mapped_column(doc="The number of frames, over the whole track.")
+    duration_ms: Mapped[int] = mapped_column(doc="The analysed length, in milliseconds.")
+    sample_rate: Mapped[int] = mapped_column(
+        server_default="44100", doc="The audio's sample rate, in hertz."
+    )
+    bands: Mapped[JSON] = mapped_column(
+        server_default="[]",
+        doc="The frequency bands of the spectrum values: a JSON list (e.g. band edges in hertz).",
+    )
+    bytes_per_frame: Mapped[int] = mapped_column(doc="The size of one packed frame, in bytes.")
+    frame_layout: Mapped[JSON] = mapped_column(
+        server_default="[]",
+        doc="The fields of a frame in packing order: a JSON list (name and float32 count of each).",
+    )
+    events: Mapped[JSON] = mapped_column(
+        server_default="[]", doc="Detected events summarised for the timeline: a JSON list."
+    )
+    fingerprint: Mapped[str | None] = mapped_column(
+        doc="A fingerprint of the analysed audio, to spot the same file again."
+    )
+    analyzer_version: Mapped[str] = mapped_column(
+        server_default="1.0.0", doc="The version of the analyser that produced the frames."
+    )
+    chunk_size_frames: Mapped[int] = mapped_column(
+        server_default="1000", doc="Frames per stored chunk."
+    )
+    total_chunks: Mapped[int] = mapped_column(doc="The number of stored chunks.")
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
@@ -208,22 +283,30 @@ class AnalysisFrameManifest(Base):
 
 
 class AnalysisFrameData(Base):
-    """One chunk of packed float32 frames (``end_frame`` exclusive) of a manifest
-    (spec/004 migration 0009)."""
+    """One stored chunk of packed frames of an analysis (little-endian float32 values, laid out
+    as the manifest says)."""
 
     __tablename__ = "analysis_frame_data"
 
     id: Mapped[UUIDPK]
-    manifest_id: Mapped[uuid.UUID] = fk("analysis_frame_manifests.id", index=False)
-    chunk_index: Mapped[int]
-    start_frame: Mapped[int]
-    end_frame: Mapped[int]
-    start_time_ms: Mapped[int]
-    end_time_ms: Mapped[int]
-    frame_data: Mapped[bytes]
-    frame_count: Mapped[int]
-    compressed: Mapped[bool] = mapped_column(server_default="false")
-    compression_type: Mapped[str | None]
+    manifest_id: Mapped[uuid.UUID] = fk(
+        "analysis_frame_manifests.id", index=False, doc="The manifest that describes the chunk."
+    )
+    chunk_index: Mapped[int] = mapped_column(doc="The chunk's position in the timeline (from 0).")
+    start_frame: Mapped[int] = mapped_column(doc="The first frame in the chunk.")
+    end_frame: Mapped[int] = mapped_column(
+        doc="The frame after the last one in the chunk (exclusive)."
+    )
+    start_time_ms: Mapped[int] = mapped_column(doc="The time of the first frame, in milliseconds.")
+    end_time_ms: Mapped[int] = mapped_column(doc="The time after the last frame, in milliseconds.")
+    frame_data: Mapped[bytes] = mapped_column(doc="The packed frames.")
+    frame_count: Mapped[int] = mapped_column(doc="The number of frames in the chunk.")
+    compressed: Mapped[bool] = mapped_column(
+        server_default="false", doc="Whether `frameData` is compressed."
+    )
+    compression_type: Mapped[str | None] = mapped_column(
+        doc="The compression used (e.g. `gzip`), when compressed."
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
@@ -237,18 +320,27 @@ class AnalysisFrameData(Base):
 
 
 class AnalysisEvent(Base):
-    """A discrete detected event (transient, beat, section start, ...) of an analysis
-    (spec/004 migration 0009); ``duration_ms`` NULL for point events."""
+    """A discrete event an analysis detected (a transient, a beat, a section start, ...)."""
 
     __tablename__ = "analysis_events"
 
     id: Mapped[UUIDPK]
-    analysis_id: Mapped[uuid.UUID] = fk("track_analyses.id")
-    time_ms: Mapped[int]
-    duration_ms: Mapped[int | None]
-    event_type: Mapped[str]
-    event_data: Mapped[JSON] = mapped_column(server_default="{}")
-    confidence: Mapped[float | None]
+    analysis_id: Mapped[uuid.UUID] = fk(
+        "track_analyses.id", doc="The analysis run that detected it."
+    )
+    time_ms: Mapped[int] = mapped_column(
+        doc="When it happens, in milliseconds from the track's start."
+    )
+    duration_ms: Mapped[int | None] = mapped_column(
+        doc="How long it lasts, in milliseconds; null for an event at one moment."
+    )
+    event_type: Mapped[str] = mapped_column(
+        doc="What was detected (e.g. `transient`, `beat`, `section_start`)."
+    )
+    event_data: Mapped[JSON] = mapped_column(
+        server_default="{}", doc="The event's details, as JSON."
+    )
+    confidence: Mapped[float | None] = mapped_column(doc="How sure the analyser is, from 0 to 1.")
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (

@@ -17,14 +17,10 @@ AUDIT_LOG_READ = "audit_log:read"
 register(
     TableSpec(
         "users",
-        description="A person using Ignition. Everything the viewer owns hangs under `me`.",
         order=("created_at",),
         roots=(RootField("users", "Every user (admin).", entitlement=USERS_READ),),
         read_entitlement=USERS_READ,
     ),
-    TableSpec("sessions", description="A signed-in session (its token is never exposed)."),
-    TableSpec("accounts", description="A linked OAuth account (its tokens are never exposed)."),
-    TableSpec("authenticators", description="A WebAuthn credential (reserved)."),
     TableSpec("verification_tokens", visibility=Visibility.ADMIN, order=("-expires",)),
     TableSpec(
         "roles", order=("name",), roots=(RootField("roles", "The roles that grant entitlements."),)
@@ -37,7 +33,6 @@ register(
     TableSpec(
         "audit_log",
         visibility=Visibility.ADMIN,
-        description="A security or admin action (admin only).",
         roots=(
             RootField(
                 "auditLog", "The audit log, newest first (admin).", entitlement=AUDIT_LOG_READ
@@ -45,7 +40,6 @@ register(
         ),
         read_entitlement=AUDIT_LOG_READ,
     ),
-    TableSpec("activity_events", description="One transition of the viewer's activity feed."),
 )
 
 

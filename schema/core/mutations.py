@@ -154,8 +154,10 @@ def mutation(
     "stable (SCREAMING_SNAKE_CASE of the type name), `message` is for people.",
 )
 class DomainErrorType:
-    code: str
-    message: str
+    code: str = strawberry.field(
+        description="The error's stable machine-readable code (e.g. `INSUFFICIENT_FUNDS`)."
+    )
+    message: str = strawberry.field(description="What went wrong, in words for the user.")
 
 
 _FIELD_TYPES = {"int": int, "str": str, "bool": bool}

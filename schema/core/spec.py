@@ -70,10 +70,11 @@ class RootField:
 @dataclass(frozen=True)
 class TableSpec:
     """The API declaration of one table; every attribute is an override of a derived default.
+    (Descriptions are not declared here: they come from the models, see
+    ``schema/core/descriptions.py``.)
 
     Attributes:
         table: the table name (``"focus_sessions"``).
-        description: the type's description in the SDL.
         visibility: who sees rows; derived from the columns when None (``user_id`` -> OWNER,
             no owner but a cascading FK to an owned table -> VIA_PARENT, else PUBLIC).
         public_when: with OWNER visibility, the predicate of rows everybody may see.
@@ -98,7 +99,6 @@ class TableSpec:
     """
 
     table: str
-    description: str | None = None
     visibility: Visibility | None = None
     public_when: Callable[[sa.Table], sa.ColumnElement[bool]] | None = None
     order: tuple[str, ...] | None = None

@@ -44,14 +44,22 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
 
 @strawberry.input(description="A half-open range of instants: from <= value < to.")
 class DateTimeRange:
-    from_: datetime | None = strawberry.field(name="from", default=UNSET)
-    to: datetime | None = UNSET
+    from_: datetime | None = strawberry.field(
+        name="from", default=UNSET, description="The first instant in the range (inclusive)."
+    )
+    to: datetime | None = strawberry.field(
+        default=UNSET, description="The instant the range ends at (exclusive)."
+    )
 
 
 @strawberry.input(description="A half-open range of days: from <= value < to.")
 class DateRange:
-    from_: date | None = strawberry.field(name="from", default=UNSET)
-    to: date | None = UNSET
+    from_: date | None = strawberry.field(
+        name="from", default=UNSET, description="The first day in the range (inclusive)."
+    )
+    to: date | None = strawberry.field(
+        default=UNSET, description="The day the range ends before (exclusive)."
+    )
 
 
 _SCALARS: dict[str, Any] = {

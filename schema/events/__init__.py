@@ -9,6 +9,5 @@ register(
         "event_outbox",
         public_when=lambda t: sa.false(),
         order=("-id",),
-        description="An event a transition published (DESIGN.md section 5).",
     ),
 )

@@ -92,7 +92,7 @@ def test_the_catalog_does_not_depend_on_import_order() -> None:
 def test_registering_after_the_catalog_is_built_fails() -> None:
     build_catalog()
     with pytest.raises(RuntimeError, match="already built"):
-        register(TableSpec("habits", description="too late"))
+        register(TableSpec("habits", search=("name",)))
 
 
 def test_root_fields_require_their_tables_read_entitlement() -> None:
