@@ -102,8 +102,26 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     """``IGNITION_MAX_ALIASES``: most aliases in one operation, fragments included."""
 
-    max_tokens: int = Field(default=5000, ge=1)
+    max_tokens: int = Field(default=2000, ge=1)
     """``IGNITION_MAX_TOKENS``: most lexical tokens in one GraphQL document."""
+
+    max_query_length: int = Field(default=32_768, ge=1)
+    """``IGNITION_MAX_QUERY_LENGTH``: most characters in one GraphQL document (checked before
+    parsing)."""
+
+    max_selections: int = Field(default=1000, ge=1)
+    """``IGNITION_MAX_SELECTIONS``: most field selections in one document, fragments counted
+    at every spread (bounds the work of validation)."""
+
+    max_repeated_selections: int = Field(default=20, ge=1)
+    """``IGNITION_MAX_REPEATED_SELECTIONS``: most selections sharing one response name, and
+    most fragment spreads, in one merged selection set (``{ me { id } me { id } }`` selects
+    ``me`` twice); graphql-core's validation compares them pair by pair."""
+
+    max_query_nodes: int = Field(default=20_000, ge=1)
+    """``IGNITION_MAX_QUERY_NODES``: most objects an operation may request: each connection
+    counts its page size (``first``/``last``, default 20) times its parents, each other
+    object 1 (schema/core/cost.py). Checked before any SQL runs."""
 
     seed_on_start: bool = True
     """``IGNITION_SEED_ON_START``: upsert the reference catalogs when the server starts (after

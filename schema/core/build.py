@@ -9,20 +9,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from schema.core.mutations import MutationBuilder
+from schema.core.protection import QueryLimits, RequestLimits
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
@@ -86,27 +78,34 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+def request_limits(settings: Settings | None) -> RequestLimits:
+    """The limits of :mod:`schema.core.protection` from the settings (defaults when None)."""
+    if settings is None:
+        return RequestLimits()
+    return RequestLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_selections=settings.max_selections,
+        max_repeats=settings.max_repeated_selections,
+        max_nodes=settings.max_query_nodes,
+        max_tokens=settings.max_tokens,
+        max_length=settings.max_query_length,
+    )
+
+
 def _extensions(settings: Settings | None) -> list[Any]:
-    depth = settings.max_query_depth if settings else 15
-    aliases = settings.max_aliases if settings else 30
-    tokens = settings.max_tokens if settings else 5000
-    # The limiters' validation rules are classes built by their constructors: build them once,
-    # so that Strawberry's ValidationCache (keyed by the rules) hits across requests. Measured:
-    # with fresh limiters per request, every request was validated again (0.7-3.4 ms each).
-    rules = [
-        *QueryDepthLimiter(max_depth=depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=aliases).validation_rules,
-    ]
+    limits = request_limits(settings)
+    # Built once, so that the validation cache (keyed by the rules) hits across requests.
+    rules: list[type[ASTValidationRule]] = []
     if settings is not None and (settings.production or not settings.introspection):
         rules.append(NoSchemaIntrospectionCustomRule)
-    # Factories: every request gets fresh extension instances (Strawberry keeps the parser and
-    # validation LRU caches at module level, shared across requests).
+    # Factories: every request gets fresh extension instances (the parser and validation
+    # caches live at module level, shared across requests). QueryLimits parses, checks the
+    # depth/alias/token/selection/cost limits and validates (schema/core/protection.py).
     extensions: list[Any] = [
         ReleaseReader,
         lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: MaxTokensLimiter(max_token_count=tokens),
+        lambda: QueryLimits(limits),
         MaskUnexpectedErrors,
     ]
     if settings is not None and settings.expose_sql_stats:

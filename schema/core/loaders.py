@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 MAX_PAGE_SIZE = 100
 #: Page size when neither ``first`` nor ``last`` is given.
 DEFAULT_PAGE_SIZE = 20
+#: Longest ``after``/``before`` accepted; a cursor of this API is well under 200 characters.
+MAX_CURSOR_LENGTH = 1024
 #: The key of a root connection's single "parent".
 ROOT = "__root__"
 
@@ -66,7 +68,8 @@ class PageArgs:
 
         Raises:
             GraphQLError: both ``first`` and ``last``, ``after`` with ``last``, ``before`` with
-                ``first``, or a page size outside 0..100.
+                ``first``, a page size outside 0..100, or a cursor longer than
+                ``MAX_CURSOR_LENGTH``.
         """
         if first is not None and last is not None:
             raise GraphQLError("Pass either `first` or `last`, not both.")
@@ -74,6 +77,13 @@ class PageArgs:
             raise GraphQLError("`after` goes with `first`; use `before` with `last`.")
         if first is not None and before is not None:
             raise GraphQLError("`before` goes with `last`; use `after` with `first`.")
+        for name, cursor in (("after", after), ("before", before)):
+            if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
+                raise GraphQLError(
+                    f"`{name}` is not a cursor of this connection (cursors are at most "
+                    f"{MAX_CURSOR_LENGTH} characters).",
+                    extensions={"code": "BAD_USER_INPUT", "argument": name},
+                )
         for name, value in (("first", first), ("last", last)):
             if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
                 raise GraphQLError(

@@ -7,6 +7,7 @@ depend on the shape of the query, never on the number of rows (DESIGN.md section
 from __future__ import annotations
 
 import base64
+import enum
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import sqlalchemy as sa
+from graphql import GraphQLError
 from sqlalchemy.dialects import postgresql
 from strawberry.types.unset import UNSET
 
@@ -139,12 +141,19 @@ def filter_defs(info: TableInfo) -> list[FilterDef]:
                     "in",
                     cf.enum_class,
                     column_in(cf),
-                    f"Rows whose {cf.name} is one of these values.",
+                    f"Rows whose {cf.name} is one of these values."
+                    + limits_note("in", cf.enum_class),
                 )
             )
         elif cf.kind == "str" and cf.column.name == "category":
             defs.append(
-                FilterDef(cf.key, "in", str, column_in(cf), "Rows in one of these categories.")
+                FilterDef(
+                    cf.key,
+                    "in",
+                    str,
+                    column_in(cf),
+                    "Rows in one of these categories." + limits_note("in", str),
+                )
             )
         elif cf.kind == "bool":
             defs.append(
@@ -175,20 +184,91 @@ def filter_defs(info: TableInfo) -> list[FilterDef]:
                 "search",
                 str,
                 search,
-                f"Case-insensitive substring of {', '.join(map(camel, columns))}.",
+                f"Case-insensitive substring of {', '.join(map(camel, columns))}."
+                + limits_note("search", str, "search"),
             )
         )
     for extra in info.spec.filters:
         defs.append(
-            FilterDef(extra.name, "extra", extra.python_type, extra.clause, extra.description)
+            FilterDef(
+                extra.name,
+                "extra",
+                extra.python_type,
+                extra.clause,
+                extra.description + limits_note("extra", extra.python_type, extra.name),
+            )
         )
     return defs
 
 
+#: Longest ``search`` term, in characters: a search box, not a document (issue 6: a 1 MB term
+#: cost 3-8 s of ILIKE per request).
+MAX_SEARCH_LENGTH = 100
+#: Longest other string of a filter (a category, a piece of equipment, a muscle), characters.
+MAX_FILTER_STRING_LENGTH = 100
+#: Most values of a list filter (``category: [...]``, ``status: [...]``, ``equipment: [...]``).
+MAX_FILTER_VALUES = 100
+
+
+def _string_limit(name: str) -> int:
+    return MAX_SEARCH_LENGTH if name == "search" else MAX_FILTER_STRING_LENGTH
+
+
+def limits_note(kind: str, python_type: Any, name: str = "") -> str:
+    """The sentence that documents a filter field's size limits ("" when it has none)."""
+    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
+        return f" At most {MAX_FILTER_VALUES} values."
+    if kind == "in" or getattr(python_type, "__origin__", None) is list:
+        return (
+            f" At most {MAX_FILTER_VALUES} values of at most {MAX_FILTER_STRING_LENGTH} characters."
+        )
+    if python_type is str:
+        return f" At most {_string_limit(name)} characters."
+    return ""
+
+
+def check_filter(value: Any) -> None:
+    """Refuse a filter input whose strings or lists are over the limits, before any SQL.
+
+    Raises:
+        GraphQLError: naming the argument (``filter.search``) and the limit, with
+            ``extensions.code = "BAD_USER_INPUT"``.
+    """
+    if value is None:
+        return
+    for name, v in vars(value).items():
+        argument = f"filter.{camel(name)}"
+        if isinstance(v, str) and len(v) > _string_limit(name):
+            raise _too_long(argument, f"{len(v):,} characters", _string_limit(name), "characters")
+        if isinstance(v, list):
+            if len(v) > MAX_FILTER_VALUES:
+                raise _too_long(argument, f"{len(v):,} values", MAX_FILTER_VALUES, "values")
+            for x in v:
+                if isinstance(x, str) and len(x) > MAX_FILTER_STRING_LENGTH:
+                    raise _too_long(
+                        argument,
+                        f"a value of {len(x):,} characters",
+                        MAX_FILTER_STRING_LENGTH,
+                        "characters per value",
+                    )
+
+
+def _too_long(argument: str, got: str, limit: int, unit: str) -> GraphQLError:
+    return GraphQLError(
+        f"`{argument}` has {got}; the limit is {limit} {unit}.",
+        extensions={"code": "BAD_USER_INPUT", "argument": argument, "limit": limit},
+    )
+
+
 def filter_key(value: Any) -> tuple[tuple[str, Any], ...]:
-    """A hashable, order-independent form of a filter input (part of a DataLoader's key)."""
+    """A hashable, order-independent form of a filter input (part of a DataLoader's key).
+
+    Raises:
+        GraphQLError: a string or list over the limits (:func:`check_filter`).
+    """
     if value is None:
         return ()
+    check_filter(value)
     items = []
     for name, v in sorted(vars(value).items()):
         if v is None or v is UNSET:
@@ -265,7 +345,8 @@ def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
                 raise ValueError
         return typed
     except (ValueError, TypeError, NotImplementedError) as exc:
-        raise InvalidCursor(f"Invalid cursor {cursor!r} for a {info.type_name} connection") from exc
+        shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
+        raise InvalidCursor(f"Invalid cursor {shown!r} for a {info.type_name} connection") from exc
 
 
 def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnElement[bool]:

@@ -96,7 +96,8 @@ def parse_id(value: str, what: str = "id", *, integer: bool = False) -> uuid.UUI
     try:
         return int(str(value)) if integer else uuid.UUID(str(value))
     except ValueError:
-        raise GraphQLError(f"`{what}` is not a valid ID: {value!r}") from None
+        shown = str(value) if len(str(value)) <= 80 else str(value)[:80] + "..."
+        raise GraphQLError(f"`{what}` is not a valid ID: {shown!r}") from None
 
 
 def _typed(fn: Callable[..., Any], annotations: dict[str, Any]) -> Callable[..., Any]:

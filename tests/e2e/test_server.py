@@ -167,3 +167,25 @@ def test_oversized_bodies_are_refused(server: tuple[str, Path]) -> None:
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
+
+
+def test_the_cost_bomb_is_refused_over_http(server: tuple[str, Path]) -> None:
+    """Issue 6: a 300-byte signed-in query that asked for a million objects (114 s, 5.4 GB)
+    is refused with its estimate before any SQL; every answer reports its cost."""
+    base, data_dir = server
+    _cli(data_dir, "user", "create", "--email", "bomb@example.com", "--name", "Bomb")
+    token = _cli(data_dir, "token", "create", "--email", "bomb@example.com").strip().splitlines()
+    headers = {"Authorization": f"Bearer {token[-1]}"}
+    bomb = """{ me { activityEvents(first: 100) { edges { node { user {
+      activityEvents(first: 100) { edges { node { user {
+        activityEvents(first: 100) { edges { node { id eventType } } } } } } } } } } } } }"""
+    response = httpx.post(f"{base}/graphql", json={"query": bomb}, headers=headers, timeout=30)
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["COST_LIMIT_EXCEEDED"]
+    assert body["extensions"]["cost"] == {"requested": 1_020_201, "limit": 20_000}
+    ordinary = httpx.post(
+        f"{base}/graphql", json={"query": "{ me { email } }"}, headers=headers, timeout=30
+    ).json()
+    assert ordinary["data"] == {"me": {"email": "bomb@example.com"}}
+    assert ordinary["extensions"]["cost"] == {"requested": 1, "limit": 20_000}

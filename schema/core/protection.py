@@ -1,0 +1,189 @@
+"""The request limits, applied before anything runs (DESIGN.md section 4; issue 6, point 3).
+
+Order of the checks, each bounding the work of the next:
+
+1. the document's length in characters (before the lexer reads a megabyte of string);
+2. its tokens (graphql-core's parser stops counting past ``max_tokens``);
+3. its shape (:func:`schema.core.cost.document_shape`): selections, repeated selections,
+   depth, aliases, all linear in the document; only then
+4. graphql-core's validation, whose ``OverlappingFieldsCanBeMergedRule`` is quadratic in
+   repeated selections (bounded by 3); only a valid document gets
+5. its cost (:func:`schema.core.cost.estimate_cost`) with the request's variables, refused
+   above ``max_nodes``.
+
+:func:`parse_document`, :func:`validate_document` and :func:`check_cost` are plain functions
+so that any execution path (Strawberry's, or a compiled one) applies the same limits; the
+:class:`QueryLimits` extension runs them inside Strawberry (it replaces Strawberry's
+``ParserCache``, ``MaxTokensLimiter``, ``ValidationCache``, ``QueryDepthLimiter`` and
+``MaxAliasesLimiter``: see :mod:`schema.core.cost` for why the last two could not stay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from graphql.error import GraphQLSyntaxError
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document as strawberry_validate
+
+from schema.core.cost import (
+    DOCUMENT_SIZE_LIMIT_EXCEEDED,
+    TOKEN_LIMIT_EXCEEDED,
+    Limits,
+    cost_error,
+    document_shape,
+    estimate_cost,
+    limit_error,
+    shape_errors,
+)
+
+#: Distinct documents whose parse and validation results are kept (per process).
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class RequestLimits(Limits):
+    """:class:`schema.core.cost.Limits` plus the limits checked while parsing.
+
+    Attributes:
+        max_tokens: most lexical tokens in a document.
+        max_length: most characters in a document.
+    """
+
+    max_tokens: int = 2000
+    max_length: int = 32_768
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+def parse_document(query: str, limits: RequestLimits) -> DocumentNode:
+    """Parse a document within the length and token limits (cached per text).
+
+    Raises:
+        GraphQLError: over a limit (``extensions.code`` ``DOCUMENT_SIZE_LIMIT_EXCEEDED`` or
+            ``TOKEN_LIMIT_EXCEEDED``), or a syntax error.
+    """
+    if len(query) > limits.max_length:
+        raise limit_error(
+            f"The document is {len(query):,} characters long; the limit is {limits.max_length:,}.",
+            DOCUMENT_SIZE_LIMIT_EXCEEDED,
+            length=len(query),
+            limit=limits.max_length,
+        )
+    try:
+        return _parse(query, limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        if "tokens. Parsing aborted." not in error.message:
+            raise
+        raise limit_error(
+            f"The document has more than {limits.max_tokens:,} tokens, the limit.",
+            TOKEN_LIMIT_EXCEEDED,
+            limit=limits.max_tokens,
+        ) from None
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    limits: Limits,
+) -> tuple[GraphQLError, ...]:
+    errors = shape_errors(document_shape(document, limits), limits)
+    if errors:
+        return tuple(errors)
+    return tuple(strawberry_validate(schema, document, rules))
+
+
+def validate_document(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    limits: Limits,
+) -> list[GraphQLError]:
+    """The shape limits, then graphql-core's validation with ``rules`` (cached per document:
+    the parser cache hands out the same document object for the same text).
+
+    Returns:
+        The errors; empty when the document is valid and within the limits. Validation does
+        not run on a document over a shape limit (its cost would be unbounded).
+    """
+    return list(_validate(schema, document, rules, limits))
+
+
+def check_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> tuple[int | None, GraphQLError | None]:
+    """The estimate of the operation a request runs, and its refusal above ``max_nodes``.
+
+    Returns:
+        ``(requested, error)``: ``requested`` is None when the request names no runnable
+        operation; ``error`` is a ``COST_LIMIT_EXCEEDED`` error or None.
+    """
+    requested = estimate_cost(schema, document, operation_name, variables)
+    if requested is not None and requested > limits.max_nodes:
+        return requested, cost_error(requested, limits.max_nodes)
+    return requested, None
+
+
+class QueryLimits(SchemaExtension):
+    """Parses, checks and validates every operation (queries, mutations, subscriptions)
+    before it executes, and reports ``extensions.cost`` = ``{"requested": N, "limit": L}``
+    on every result (``requested`` is null when the document could not be analysed: a
+    syntax error, a limit of its shape, a validation error).
+
+    Use it as a factory (``lambda: QueryLimits(limits)``): one instance per request. It must
+    be the first extension with an ``on_parse`` or ``on_validate`` hook.
+    """
+
+    def __init__(self, limits: RequestLimits) -> None:
+        super().__init__()
+        self.limits = limits
+        self.requested: int | None = None
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is None and ctx.query:
+            # A refusal raised here reaches the client as a pre-execution error.
+            ctx.graphql_document = parse_document(ctx.query, self.limits)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is not None and ctx.pre_execution_errors is None:
+            schema = ctx.schema._schema
+            errors = validate_document(schema, document, ctx.validation_rules, self.limits)
+            if not errors:
+                self.requested, refusal = check_cost(
+                    schema, document, ctx.operation_name, ctx.variables, self.limits
+                )
+                if refusal is not None:
+                    errors = [refusal]
+            # Strawberry skips its own validation when the errors are set (even to []).
+            ctx.pre_execution_errors = errors
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": {"requested": self.requested, "limit": self.limits.max_nodes}}
+
+
+__all__ = [
+    "QueryLimits",
+    "RequestLimits",
+    "check_cost",
+    "parse_document",
+    "validate_document",
+]
