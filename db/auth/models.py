@@ -39,7 +39,12 @@ from db.base import (
 
 
 class BuiltinRole(enum.StrEnum):
-    """The coarse role stored on the user row; finer grants go through ``user_roles``."""
+    """The coarse role stored on the user row; finer grants go through ``user_roles``.
+
+    - ``user``: an ordinary user.
+    - ``moderator``: may triage feedback and moderate shared content.
+    - ``admin``: may manage the catalogs, users and roles.
+    """
 
     USER = "user"
     MODERATOR = "moderator"
@@ -47,7 +52,13 @@ class BuiltinRole(enum.StrEnum):
 
 
 class AccountType(enum.StrEnum):
-    """How a linked sign-in account authenticates (the Auth.js adapter account types)."""
+    """How a linked sign-in account authenticates (the Auth.js adapter account types).
+
+    - ``oauth``: an OAuth 2 provider (e.g. GitHub).
+    - ``oidc``: an OpenID Connect provider (e.g. Google).
+    - ``email``: a magic link sent by email.
+    - ``webauthn``: a passkey.
+    """
 
     OAUTH = "oauth"
     OIDC = "oidc"
@@ -56,14 +67,23 @@ class AccountType(enum.StrEnum):
 
 
 class CredentialDeviceType(enum.StrEnum):
-    """Whether a WebAuthn credential is bound to one device or synced across devices."""
+    """Whether a WebAuthn credential is bound to one device or synced across devices.
+
+    - ``singleDevice``: bound to one authenticator (e.g. a security key).
+    - ``multiDevice``: synced across the user's devices (a synced passkey).
+    """
 
     SINGLE_DEVICE = "singleDevice"
     MULTI_DEVICE = "multiDevice"
 
 
 class AuditStatus(enum.StrEnum):
-    """The outcome of an audited action."""
+    """The outcome of an audited action.
+
+    - ``success``: the action was done.
+    - ``failure``: the action was attempted and failed.
+    - ``denied``: the actor lacked the permission.
+    """
 
     SUCCESS = "success"
     FAILURE = "failure"

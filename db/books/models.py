@@ -19,7 +19,14 @@ from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_f
 
 
 class BookStatus(enum.StrEnum):
-    """Where a book stands on the user's list: to read, reading, completed, paused or dropped."""
+    """Where a book stands on the user's list.
+
+    - ``want_to_read``: on the list, not started.
+    - ``reading``: being read now.
+    - ``completed``: read to the end.
+    - ``paused``: put aside for now.
+    - ``dropped``: given up.
+    """
 
     WANT_TO_READ = "want_to_read"
     READING = "reading"

@@ -23,7 +23,13 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class PersonalRecordType(enum.StrEnum):
-    """What a personal record measures (``value``: kg/lb, reps, seconds, or total volume)."""
+    """What a personal record measures (its ``value``).
+
+    - ``weight``: the heaviest load lifted, in the user's unit (kg or lb).
+    - ``reps``: the most repetitions in one set.
+    - ``time``: the longest duration held, in seconds.
+    - ``volume``: the most weight x repetitions in one set.
+    """
 
     WEIGHT = "weight"
     REPS = "reps"
@@ -32,7 +38,12 @@ class PersonalRecordType(enum.StrEnum):
 
 
 class TrainingDifficulty(enum.StrEnum):
-    """The level a training program is aimed at."""
+    """The level a training program is aimed at.
+
+    - ``beginner``: for people new to training.
+    - ``intermediate``: for people training regularly.
+    - ``advanced``: for experienced athletes.
+    """
 
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"

@@ -25,7 +25,12 @@ from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_f
 
 
 class FocusMode(enum.StrEnum):
-    """What a timer runs: a focus block or a (long) break."""
+    """What a timer runs: a focus block or a (long) break.
+
+    - ``focus``: a block of focused work.
+    - ``break``: a short break between focus blocks.
+    - ``long_break``: a longer break after several focus blocks.
+    """
 
     FOCUS = "focus"
     BREAK = "break"
@@ -33,7 +38,14 @@ class FocusMode(enum.StrEnum):
 
 
 class FocusStatus(enum.StrEnum):
-    """The lifecycle of a focus session; ``active`` and ``paused`` are the running states."""
+    """The lifecycle of a focus session; ``active`` and ``paused`` are the running states.
+
+    - ``active``: the timer runs.
+    - ``paused``: the timer is paused and can be resumed.
+    - ``completed``: finished; XP and coins were awarded.
+    - ``abandoned``: given up; nothing was awarded.
+    - ``expired``: never completed before its expiry; nothing was awarded.
+    """
 
     ACTIVE = "active"
     PAUSED = "paused"
@@ -43,7 +55,12 @@ class FocusStatus(enum.StrEnum):
 
 
 class FocusLibraryType(enum.StrEnum):
-    """Where a focus library's tracks come from."""
+    """Where a focus library's tracks come from.
+
+    - ``custom``: tracks the user picked.
+    - ``ambient``: ambient soundscapes.
+    - ``reference``: the user's uploaded reference tracks.
+    """
 
     CUSTOM = "custom"
     AMBIENT = "ambient"

@@ -18,7 +18,15 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class SkillCategory(enum.StrEnum):
-    """The six skill families a producer levels up."""
+    """The six skill families a producer levels up.
+
+    - ``focus``: deep work and attention.
+    - ``discipline``: habits and consistency.
+    - ``knowledge``: music theory and production know-how.
+    - ``fitness``: physical health.
+    - ``creativity``: making music.
+    - ``wellness``: rest and balance.
+    """
 
     FOCUS = "focus"
     DISCIPLINE = "discipline"
@@ -29,7 +37,21 @@ class SkillCategory(enum.StrEnum):
 
 
 class AchievementTriggerType(enum.StrEnum):
-    """What an achievement definition listens to; ``trigger_config`` holds the threshold."""
+    """What an achievement definition listens to; ``trigger_config`` holds the threshold.
+
+    - ``focus_sessions_completed``: focus sessions completed, in total.
+    - ``focus_minutes_total``: minutes of completed focus, in total.
+    - ``streak_days``: days in the user's daily streak.
+    - ``level_reached``: the user's level.
+    - ``purchases_made``: market purchases made, in total.
+    - ``habit_completions``: habit completions, in total.
+    - ``quests_completed``: quests completed, in total.
+    - ``lessons_completed``: lessons completed, in total.
+    - ``drill_attempts``: ear-training drill rounds played, in total.
+    - ``workouts_completed``: workout sessions completed, in total.
+    - ``books_completed``: books finished, in total.
+    - ``coins_earned_total``: coins earned, in total.
+    """
 
     FOCUS_SESSIONS_COMPLETED = "focus_sessions_completed"
     FOCUS_MINUTES_TOTAL = "focus_minutes_total"

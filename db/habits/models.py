@@ -25,7 +25,12 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class HabitFrequency(enum.StrEnum):
-    """The period a habit's ``target_count`` applies to."""
+    """The period a habit's ``target_count`` applies to.
+
+    - ``daily``: every day.
+    - ``weekly``: every week (Monday to Sunday).
+    - ``custom``: the weekdays listed in ``custom_days``.
+    """
 
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -33,7 +38,13 @@ class HabitFrequency(enum.StrEnum):
 
 
 class GoalStatus(enum.StrEnum):
-    """The lifecycle of a goal."""
+    """The lifecycle of a goal.
+
+    - ``active``: being worked on.
+    - ``completed``: reached.
+    - ``abandoned``: given up.
+    - ``paused``: put aside for now.
+    """
 
     ACTIVE = "active"
     COMPLETED = "completed"

@@ -19,7 +19,12 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, fk, non_negative, user_fk
 
 
 class LearnDifficulty(enum.StrEnum):
-    """The level of a lesson or drill."""
+    """The level of a lesson or drill.
+
+    - ``beginner``: no prior knowledge needed.
+    - ``intermediate``: builds on the basics.
+    - ``advanced``: for experienced producers.
+    """
 
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
@@ -27,7 +32,13 @@ class LearnDifficulty(enum.StrEnum):
 
 
 class DrillType(enum.StrEnum):
-    """What an ear-training drill asks to recognise; ``config_json`` holds its parameters."""
+    """What an ear-training drill asks to recognise; ``config_json`` holds its parameters.
+
+    - ``interval``: the distance between two notes.
+    - ``chord``: a chord's quality (major, minor, ...).
+    - ``rhythm``: a rhythmic pattern.
+    - ``scale``: a scale or mode.
+    """
 
     INTERVAL = "interval"
     CHORD = "chord"
@@ -36,7 +47,12 @@ class DrillType(enum.StrEnum):
 
 
 class LessonProgressStatus(enum.StrEnum):
-    """A user's progress through one lesson."""
+    """A user's progress through one lesson.
+
+    - ``not_started``: not opened yet.
+    - ``in_progress``: opened, not completed.
+    - ``completed``: completed; its reward was paid.
+    """
 
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"

@@ -17,7 +17,18 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk
 
 
 class ListeningPromptCategory(enum.StrEnum):
-    """The listening skill a template trains."""
+    """The listening skill a template trains.
+
+    - ``general``: overall impression.
+    - ``frequency``: tonal balance and frequency content.
+    - ``dynamics``: loudness, compression and transients.
+    - ``spatial``: stereo width, depth and reverb.
+    - ``arrangement``: parts, structure and energy over time.
+    - ``production``: sound choices and processing.
+    - ``mixing``: balance and separation of the parts.
+    - ``mastering``: the finished master's loudness and tone.
+    - ``genre_specific``: conventions of one genre.
+    """
 
     GENERAL = "general"
     FREQUENCY = "frequency"
@@ -31,7 +42,13 @@ class ListeningPromptCategory(enum.StrEnum):
 
 
 class ListeningDifficulty(enum.StrEnum):
-    """Progressive difficulty of a listening prompt."""
+    """Progressive difficulty of a listening prompt.
+
+    - ``beginner``: obvious differences.
+    - ``intermediate``: clear to a trained ear.
+    - ``advanced``: subtle differences.
+    - ``expert``: differences only a seasoned engineer hears.
+    """
 
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
@@ -40,7 +57,13 @@ class ListeningDifficulty(enum.StrEnum):
 
 
 class ListeningPresetType(enum.StrEnum):
-    """What a preset configures; ``config`` holds the settings of that kind."""
+    """What a preset configures; ``config`` holds the settings of that kind.
+
+    - ``focus``: a frequency band or element to listen to.
+    - ``comparison``: an A/B comparison of two sources.
+    - ``loop``: a passage played on repeat.
+    - ``visualization``: what the analyser shows.
+    """
 
     FOCUS = "focus"
     COMPARISON = "comparison"

@@ -31,7 +31,14 @@ from db.base import UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, user_f
 
 
 class ItemRarity(enum.StrEnum):
-    """How rare a market item is (display and pricing tier)."""
+    """How rare a market item is (display and pricing tier).
+
+    - ``common``: the everyday tier.
+    - ``uncommon``: a little special.
+    - ``rare``: hard to come by.
+    - ``epic``: a big reward.
+    - ``legendary``: the rarest tier.
+    """
 
     COMMON = "common"
     UNCOMMON = "uncommon"
@@ -41,8 +48,12 @@ class ItemRarity(enum.StrEnum):
 
 
 class PurchaseStatus(enum.StrEnum):
-    """A purchase is ``active`` while owned with uses left (or permanent), ``redeemed`` once all
-    its uses are consumed, ``refunded`` when its coins went back to the wallet."""
+    """Where a purchase stands.
+
+    - ``active``: owned, with uses left (or a permanent item).
+    - ``redeemed``: every use consumed.
+    - ``refunded``: its coins went back to the wallet.
+    """
 
     ACTIVE = "active"
     REDEEMED = "redeemed"
@@ -50,7 +61,14 @@ class PurchaseStatus(enum.StrEnum):
 
 
 class MarketTransactionType(enum.StrEnum):
-    """What moved coins (or a use) in the market."""
+    """What moved coins (or a use) in the market.
+
+    - ``purchase``: coins spent on an item.
+    - ``refund``: coins returned for a purchase.
+    - ``redeem``: one use of a purchase consumed (no coins move).
+    - ``reward``: coins received in the market.
+    - ``adjustment``: an admin correction.
+    """
 
     PURCHASE = "purchase"
     REFUND = "refund"

@@ -23,7 +23,17 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class CalendarEventType(enum.StrEnum):
-    """What a calendar event is for."""
+    """What a calendar event is for.
+
+    - ``general``: anything, the default.
+    - ``meeting``: a meeting with others.
+    - ``appointment``: an appointment.
+    - ``workout``: a planned workout (see ``workout_id``).
+    - ``focus``: a planned focus block.
+    - ``habit``: time set aside for a habit (see ``habit_id``).
+    - ``goal``: time set aside for a goal (see ``goal_id``).
+    - ``other``: anything else.
+    """
 
     GENERAL = "general"
     MEETING = "meeting"

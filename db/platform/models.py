@@ -22,7 +22,13 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class FeedbackType(enum.StrEnum):
-    """What a piece of feedback is: a bug report, a feature wish, praise, or anything else."""
+    """What a piece of feedback is.
+
+    - ``bug``: something does not work.
+    - ``feature``: a wish for something new.
+    - ``praise``: something the user likes.
+    - ``other``: anything else.
+    """
 
     BUG = "bug"
     FEATURE = "feature"
@@ -31,7 +37,13 @@ class FeedbackType(enum.StrEnum):
 
 
 class FeedbackStatus(enum.StrEnum):
-    """Triage state of a piece of feedback."""
+    """Triage state of a piece of feedback.
+
+    - ``open``: not looked at yet.
+    - ``in_progress``: being worked on.
+    - ``resolved``: fixed or answered.
+    - ``closed``: closed without change.
+    """
 
     OPEN = "open"
     IN_PROGRESS = "in_progress"
@@ -40,7 +52,13 @@ class FeedbackStatus(enum.StrEnum):
 
 
 class FeedbackPriority(enum.StrEnum):
-    """Triage priority of a piece of feedback."""
+    """Triage priority of a piece of feedback.
+
+    - ``low``: when there is time.
+    - ``normal``: in the usual order.
+    - ``high``: soon.
+    - ``critical``: at once.
+    """
 
     LOW = "low"
     NORMAL = "normal"
@@ -49,8 +67,14 @@ class FeedbackPriority(enum.StrEnum):
 
 
 class OnboardingStepType(enum.StrEnum):
-    """How an onboarding step is presented: a UI tour stop, a choice or preference question
-    (``options``), an action to perform (``action_type``/``action_config``), or an explanation."""
+    """How an onboarding step is presented.
+
+    - ``tour``: points at a part of the app (``target_selector``).
+    - ``choice``: a question with options (``options``).
+    - ``preference``: a setting to choose (``options``).
+    - ``action``: something the app does (``action_type``, ``action_config``).
+    - ``explain``: text to read.
+    """
 
     TOUR = "tour"
     CHOICE = "choice"
@@ -60,7 +84,13 @@ class OnboardingStepType(enum.StrEnum):
 
 
 class OnboardingStatus(enum.StrEnum):
-    """A user's progress through the onboarding flow."""
+    """A user's progress through the onboarding flow.
+
+    - ``not_started``: not begun.
+    - ``in_progress``: begun, not finished.
+    - ``completed``: every step done.
+    - ``skipped``: the user skipped the flow.
+    """
 
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"

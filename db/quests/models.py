@@ -25,7 +25,12 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, fk, non_negative, 
 
 
 class QuestType(enum.StrEnum):
-    """How often a universal quest resets: daily, weekly, or never (``special``)."""
+    """How often a universal quest resets.
+
+    - ``daily``: a new period every day.
+    - ``weekly``: a new period every week.
+    - ``special``: never resets (once per user).
+    """
 
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -33,7 +38,19 @@ class QuestType(enum.StrEnum):
 
 
 class QuestTargetType(enum.StrEnum):
-    """The activity counted towards a universal quest's ``target``."""
+    """The activity counted towards a universal quest's ``target``.
+
+    - ``manual``: only an explicit progress update counts.
+    - ``focus_sessions_completed``: focus sessions completed.
+    - ``focus_minutes``: minutes of completed focus.
+    - ``habit_completions``: habit completions.
+    - ``milestones_completed``: goal milestones completed.
+    - ``plan_items_completed``: daily plan items done.
+    - ``lessons_completed``: lessons completed.
+    - ``drill_attempts``: ear-training drill rounds played.
+    - ``workouts_completed``: workout sessions completed.
+    - ``pages_read``: book pages read.
+    """
 
     MANUAL = "manual"
     FOCUS_SESSIONS_COMPLETED = "focus_sessions_completed"
@@ -48,7 +65,13 @@ class QuestTargetType(enum.StrEnum):
 
 
 class QuestProgressStatus(enum.StrEnum):
-    """A user's state on one universal quest."""
+    """A user's state on one universal quest.
+
+    - ``accepted``: taken on, target not reached in this period.
+    - ``completed``: target reached; the reward can be claimed.
+    - ``claimed``: the reward of this period was paid.
+    - ``abandoned``: given up.
+    """
 
     ACCEPTED = "accepted"
     COMPLETED = "completed"
@@ -57,7 +80,13 @@ class QuestProgressStatus(enum.StrEnum):
 
 
 class QuestDifficulty(enum.StrEnum):
-    """How hard a user quest is."""
+    """How hard a user quest is.
+
+    - ``starter``: a first step.
+    - ``easy``: a little effort.
+    - ``medium``: a real effort.
+    - ``hard``: a big effort.
+    """
 
     STARTER = "starter"
     EASY = "easy"
@@ -66,7 +95,14 @@ class QuestDifficulty(enum.StrEnum):
 
 
 class UserQuestStatus(enum.StrEnum):
-    """The lifecycle of a user's own quest."""
+    """The lifecycle of a user's own quest.
+
+    - ``available``: not taken on yet.
+    - ``accepted``: being worked on.
+    - ``completed``: done; its reward was paid.
+    - ``abandoned``: given up.
+    - ``expired``: not completed before ``expires_at``.
+    """
 
     AVAILABLE = "available"
     ACCEPTED = "accepted"
@@ -76,7 +112,12 @@ class UserQuestStatus(enum.StrEnum):
 
 
 class RepeatFrequency(enum.StrEnum):
-    """How often a repeatable user quest comes back."""
+    """How often a repeatable user quest comes back.
+
+    - ``daily``: every day.
+    - ``weekly``: every week.
+    - ``monthly``: every month.
+    """
 
     DAILY = "daily"
     WEEKLY = "weekly"

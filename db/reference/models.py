@@ -23,7 +23,13 @@ from db.base import JSON, UUIDPK, Base, CreatedAt, UpdatedAt, big_int, fk, non_n
 
 
 class ReferenceTrackStatus(enum.StrEnum):
-    """Where an uploaded track is in its lifecycle."""
+    """Where an uploaded track is in its lifecycle.
+
+    - ``uploading``: the file is being uploaded.
+    - ``processing``: uploaded, being analysed.
+    - ``ready``: ready to play and study.
+    - ``error``: the upload or processing failed (see ``error_message``).
+    """
 
     UPLOADING = "uploading"
     PROCESSING = "processing"
@@ -32,7 +38,13 @@ class ReferenceTrackStatus(enum.StrEnum):
 
 
 class TrackAnalysisType(enum.StrEnum):
-    """What an analysis run computes."""
+    """What an analysis run computes.
+
+    - ``full``: everything: levels, spectrum, events and summary.
+    - ``quick``: a fast summary (tempo, key, loudness).
+    - ``spectral``: the spectrum over time.
+    - ``loudness``: loudness over time (LUFS, peaks).
+    """
 
     FULL = "full"
     QUICK = "quick"
@@ -41,7 +53,13 @@ class TrackAnalysisType(enum.StrEnum):
 
 
 class TrackAnalysisStatus(enum.StrEnum):
-    """The state of one analysis run."""
+    """The state of one analysis run.
+
+    - ``pending``: queued.
+    - ``running``: in progress.
+    - ``completed``: finished; the results are in.
+    - ``failed``: stopped with an error (see ``error_message``).
+    """
 
     PENDING = "pending"
     RUNNING = "running"
@@ -50,7 +68,15 @@ class TrackAnalysisStatus(enum.StrEnum):
 
 
 class TrackAnnotationCategory(enum.StrEnum):
-    """What an annotation is about."""
+    """What an annotation is about.
+
+    - ``general``: anything.
+    - ``technique``: a production technique to learn from.
+    - ``mix``: something about the mix.
+    - ``mastering``: something about the master.
+    - ``arrangement``: something about the arrangement.
+    - ``production``: something about sound design and production.
+    """
 
     GENERAL = "general"
     TECHNIQUE = "technique"
@@ -61,7 +87,19 @@ class TrackAnnotationCategory(enum.StrEnum):
 
 
 class TrackSectionType(enum.StrEnum):
-    """The song-structure role of a region; ``other`` for anything else."""
+    """The song-structure role of a region.
+
+    - ``intro``: the opening.
+    - ``verse``: a verse.
+    - ``pre_chorus``: the build into a chorus.
+    - ``chorus``: a chorus.
+    - ``bridge``: a bridge.
+    - ``drop``: the drop.
+    - ``breakdown``: a breakdown.
+    - ``buildup``: a build-up.
+    - ``outro``: the ending.
+    - ``other``: anything else.
+    """
 
     INTRO = "intro"
     VERSE = "verse"

@@ -4,7 +4,8 @@
 - A column field's description is the column's ``doc=`` text (``mapped_column(doc=...)``, or the
   defaults of ``db/base.py``: ids, timestamps, owners); an enum column adds the allowed values
   of its enum class, an FK column says it holds the referenced row's id or key.
-- An enum type's description is the enum class docstring.
+- An enum type's description is the enum class docstring; its ``- ``value``: meaning`` lines
+  describe the values.
 - Relations, connections and edges are described from the meaning of the rows they lead to:
   the first sentence of the target model's docstring.
 
@@ -60,9 +61,50 @@ def summary(info: TableInfo) -> str:
     return first[0].lower() + first[1:] if word in _ARTICLES else first
 
 
+#: A value's line in an enum docstring: ``- ``stored_value``: what it means.``
+_VALUE = re.compile(r"^- ``(?P<value>[^`]+)``: (?P<text>.+)$")
+
+
+def _enum_parts(enum_class: type[enum.Enum]) -> tuple[str | None, dict[str, str]]:
+    """An enum docstring split into its prose and its value list (``- ``value``: meaning``
+    lines, continued by indented lines)."""
+    doc = docstring(enum_class)
+    if not doc:
+        return None, {}
+    prose: list[str] = []
+    values: dict[str, str] = {}
+    last: str | None = None
+    for line in doc.splitlines():
+        match = _VALUE.match(line)
+        if match:
+            last = match["value"]
+            text = match["text"].strip()
+            values[last] = text[:1].upper() + text[1:]
+        elif last is not None and line.startswith("  "):
+            values[last] += " " + line.strip()
+        else:
+            last = None
+            prose.append(line)
+    return "\n".join(prose).strip() or None, values
+
+
 def enum_description(enum_class: type[enum.Enum]) -> str | None:
-    """The description of an enum type: its class docstring."""
-    return docstring(enum_class)
+    """The description of an enum type: its class docstring without the value list."""
+    return _enum_parts(enum_class)[0]
+
+
+def enum_value_descriptions(enum_class: type[enum.Enum]) -> dict[str, str]:
+    """Member name -> description, from the docstring's ``- ``value``: meaning`` lines.
+
+    Raises:
+        ValueError: the docstring describes a value the enum does not have.
+    """
+    by_value = {str(member.value): member.name for member in enum_class}
+    described = _enum_parts(enum_class)[1]
+    unknown = set(described) - set(by_value)
+    if unknown:
+        raise ValueError(f"{enum_class.__name__} docstring describes unknown values {unknown}")
+    return {by_value[value]: text for value, text in described.items()}
 
 
 def column_description(cf: ColumnField) -> str | None:

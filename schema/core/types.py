@@ -81,9 +81,11 @@ _enums: dict[type[enum.Enum], Any] = {}
 def graphql_enum(enum_class: type[enum.Enum]) -> Any:
     """The GraphQL enum of a model's StrEnum (named like the class, values upper-cased)."""
     if enum_class not in _enums:
-        _enums[enum_class] = strawberry.enum(
-            enum_class, description=docs.enum_description(enum_class)
-        )
+        wrapped = strawberry.enum(enum_class, description=docs.enum_description(enum_class))
+        meanings = docs.enum_value_descriptions(enum_class)
+        for value in wrapped.__strawberry_definition__.values:  # type: ignore[attr-defined]
+            value.description = meanings.get(value.name)
+        _enums[enum_class] = wrapped
     return _enums[enum_class]
 
 

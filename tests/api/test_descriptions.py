@@ -48,6 +48,10 @@ def _problems(named: GraphQLNamedType) -> list[str]:
             for arg_name, arg in field.args.items():
                 if _undescribed(arg.description):
                     problems.append(f"argument {named.name}.{name}({arg_name})")
+    elif isinstance(named, GraphQLEnumType):
+        for name, value in named.values.items():
+            if _undescribed(value.description):
+                problems.append(f"enum value {named.name}.{name}")
     elif isinstance(named, GraphQLInputObjectType):
         for name, field in named.fields.items():
             if _undescribed(field.description):
@@ -79,8 +83,9 @@ def test_every_type_is_described(graphql_schema: Any) -> None:
 
 
 def test_every_field_and_argument_of_the_read_api_is_described(graphql_schema: Any) -> None:
-    """Every field, argument and input field of the generated types and the root query (the
-    mutation framework's payload and error fields are described by their own declarations)."""
+    """Every field, argument, input field and enum value of the generated types and the root
+    query (the mutation framework's payload and error fields are described by their own
+    declarations)."""
     generated = _generated(graphql_schema)
     assert len(generated) > 4 * 75
     problems = [
