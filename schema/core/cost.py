@@ -404,9 +404,13 @@ class _Estimator:
             if d.default_value is not None
         }
 
+        #: Whether the estimate read a variable (else it holds for any variables).
+        self.read_variables = False
+
     def _argument(self, node: FieldNode | Any, name: str) -> Any:
         for argument in node.arguments or ():
             if argument.name.value == name:
+                self.read_variables |= isinstance(argument.value, VariableNode)
                 return _value(argument.value, self.variables, self.defaults)
         return None
 
@@ -533,6 +537,34 @@ def find_operation(
     return next((o for o in operations if o.name and o.name.value == operation_name), None)
 
 
+def _root(schema: GraphQLSchema, operation: OperationDefinitionNode) -> GraphQLObjectType | None:
+    return {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+
+
+def estimate_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None = None,
+) -> tuple[int | None, bool]:
+    """:func:`estimate_cost` of one operation of a validated document.
+
+    Returns:
+        ``(estimate, varies)``: the estimate (None when the schema has no root type for the
+        operation) and whether it read a variable (if not, it holds for any variables and may
+        be cached with the document).
+    """
+    root = _root(schema, operation)
+    if root is None:
+        return None, False
+    estimator = _Estimator(schema, document, operation, variables or {})
+    return estimator.run(root, operation.selection_set), estimator.read_variables
+
+
 def estimate_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -555,15 +587,7 @@ def estimate_cost(
     operation = find_operation(document, operation_name)
     if operation is None:
         return None
-    root = {
-        OperationType.QUERY: schema.query_type,
-        OperationType.MUTATION: schema.mutation_type,
-        OperationType.SUBSCRIPTION: schema.subscription_type,
-    }[operation.operation]
-    if root is None:
-        return None
-    estimator = _Estimator(schema, document, operation, variables or {})
-    return estimator.run(root, operation.selection_set)
+    return estimate_operation(schema, document, operation, variables)[0]
 
 
 def cost_error(requested: int, limit: int) -> GraphQLError:
@@ -589,6 +613,7 @@ __all__ = [
     "cost_error",
     "document_shape",
     "estimate_cost",
+    "estimate_operation",
     "find_operation",
     "limit_error",
     "shape_errors",

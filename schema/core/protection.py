@@ -21,7 +21,7 @@ so that any execution path (Strawberry's, or a compiled one) applies the same li
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,8 @@ from schema.core.cost import (
     cost_error,
     document_shape,
     estimate_cost,
+    estimate_operation,
+    find_operation,
     limit_error,
     shape_errors,
 )
@@ -90,17 +92,25 @@ def parse_document(query: str, limits: RequestLimits) -> DocumentNode:
         ) from None
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    errors: tuple[GraphQLError, ...]
+    #: Operation name -> estimate, filled as requests run the operations, for those whose
+    #: estimate reads no variable.
+    costs: dict[str | None, int] = field(default_factory=dict)
+
+
 @lru_cache(maxsize=CACHE_SIZE)
-def _validate(
+def _analyse(
     schema: GraphQLSchema,
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
     limits: Limits,
-) -> tuple[GraphQLError, ...]:
+) -> _Analysis:
     errors = shape_errors(document_shape(document, limits), limits)
-    if errors:
-        return tuple(errors)
-    return tuple(strawberry_validate(schema, document, rules))
+    if not errors:
+        errors = strawberry_validate(schema, document, rules)
+    return _Analysis(tuple(errors))
 
 
 def validate_document(
@@ -116,7 +126,7 @@ def validate_document(
         The errors; empty when the document is valid and within the limits. Validation does
         not run on a document over a shape limit (its cost would be unbounded).
     """
-    return list(_validate(schema, document, rules, limits))
+    return list(_analyse(schema, document, rules, limits).errors)
 
 
 def check_cost(
@@ -126,16 +136,51 @@ def check_cost(
     variables: Mapping[str, Any] | None,
     limits: Limits,
 ) -> tuple[int | None, GraphQLError | None]:
-    """The estimate of the operation a request runs, and its refusal above ``max_nodes``.
+    """The estimate of the operation a request runs, and its refusal above ``max_nodes``
+    (the document must have passed :func:`validate_document`).
 
     Returns:
         ``(requested, error)``: ``requested`` is None when the request names no runnable
         operation; ``error`` is a ``COST_LIMIT_EXCEEDED`` error or None.
     """
-    requested = estimate_cost(schema, document, operation_name, variables)
+    return _judge(estimate_cost(schema, document, operation_name, variables), limits)
+
+
+def _judge(requested: int | None, limits: Limits) -> tuple[int | None, GraphQLError | None]:
     if requested is not None and requested > limits.max_nodes:
         return requested, cost_error(requested, limits.max_nodes)
     return requested, None
+
+
+def check_request(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> tuple[list[GraphQLError], int | None]:
+    """:func:`validate_document` then :func:`check_cost`, with one cache lookup: what a
+    request needs before it may execute.
+
+    Returns:
+        ``(errors, requested)``: the refusals (empty: the operation may run) and the estimate
+        (None when the document could not be analysed).
+    """
+    analysis = _analyse(schema, document, rules, limits)
+    if analysis.errors:
+        return list(analysis.errors), None
+    operation = find_operation(document, operation_name)
+    if operation is None:
+        return [], None  # execution refuses it without running anything
+    key = None if operation.name is None else operation.name.value
+    requested: int | None = analysis.costs.get(key)
+    if requested is None:
+        requested, varies = estimate_operation(schema, document, operation, variables)
+        if requested is not None and not varies:
+            analysis.costs[key] = requested
+    requested, refusal = _judge(requested, limits)
+    return ([refusal] if refusal else []), requested
 
 
 class QueryLimits(SchemaExtension):
@@ -164,14 +209,14 @@ class QueryLimits(SchemaExtension):
         ctx = self.execution_context
         document = ctx.graphql_document
         if document is not None and ctx.pre_execution_errors is None:
-            schema = ctx.schema._schema
-            errors = validate_document(schema, document, ctx.validation_rules, self.limits)
-            if not errors:
-                self.requested, refusal = check_cost(
-                    schema, document, ctx.operation_name, ctx.variables, self.limits
-                )
-                if refusal is not None:
-                    errors = [refusal]
+            errors, self.requested = check_request(
+                ctx.schema._schema,
+                document,
+                ctx.validation_rules,
+                ctx.operation_name,
+                ctx.variables,
+                self.limits,
+            )
             # Strawberry skips its own validation when the errors are set (even to []).
             ctx.pre_execution_errors = errors
         yield
@@ -184,6 +229,7 @@ __all__ = [
     "QueryLimits",
     "RequestLimits",
     "check_cost",
+    "check_request",
     "parse_document",
     "validate_document",
 ]

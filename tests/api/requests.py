@@ -21,13 +21,16 @@ async def run_request(
     query: str,
     variables: dict[str, Any] | None = None,
     viewer: Viewer | None = None,
+    operation_name: str | None = None,
 ) -> tuple[ExecutionResult, int]:
     """Execute ``query`` in a fresh context whose reader takes a pooled connection only when
     it runs a statement; returns the result and the number of SQL statements run."""
     reader = Reader(engine)
     context = Context(settings=settings, engine=engine, reader=reader, viewer=viewer)
     try:
-        result = await schema.execute(query, variable_values=variables, context_value=context)
+        result = await schema.execute(
+            query, variable_values=variables, context_value=context, operation_name=operation_name
+        )
     finally:
         await reader.close()
     return result, reader.statements

@@ -343,3 +343,18 @@ async def test_readme_bench_and_graphiql_queries_are_within_the_limits(
     assert not result.errors, result.errors
     cost = result.extensions["cost"]  # type: ignore[index]
     assert cost["limit"] == 20_000 and 0 <= cost["requested"] <= 20_000 / 6
+
+
+async def test_estimates_are_cached_only_when_no_variable_changes_them(
+    schema: strawberry.Schema, settings: Settings, engine: AsyncEngine
+) -> None:
+    """The estimate of a validated document is cached with its validation unless a page size
+    or a condition is a variable; the same text with other variables gets its own estimate."""
+    by_variable = "query($n: Int) { exercises(first: $n) { totalCount } }"
+    for n in (7, 30, 7):
+        result, _ = await run_request(schema, settings, engine, by_variable, {"n": n})
+        assert result.extensions == {"cost": {"requested": n, "limit": 20_000}}
+    two = "query Small { me { id } } query Big { exercises(first: 50) { totalCount } }"
+    for name, requested in (("Small", 1), ("Big", 50), ("Small", 1)):
+        result, _ = await run_request(schema, settings, engine, two, operation_name=name)
+        assert result.extensions == {"cost": {"requested": requested, "limit": 20_000}}
