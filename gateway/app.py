@@ -15,6 +15,9 @@ from gateway import graphiql, health
 from gateway.bootstrap import prepare_database
 from gateway.database import create_engine, display_url
 from gateway.embedded import database_url
+from gateway.events.backends import check_backend, is_redis_url, skip_notify
+from gateway.events.hub import EventHub
+from gateway.events.websocket import close_sockets_on_exit_signals
 from gateway.graphql import graphql_app
 from gateway.settings import Settings, get_settings
 
@@ -27,7 +30,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     At startup the lifespan resolves the database (``settings.database_url``, or an embedded
     PostgreSQL in ``settings.data_dir`` that it stops again at shutdown), migrates it to head,
     seeds the catalogs when ``settings.seed_on_start``, and opens the engine. While the app runs,
-    ``app.state`` holds ``settings``, ``database_url`` (the resolved URL) and ``engine``.
+    ``app.state`` holds ``settings``, ``database_url`` (the resolved URL), ``engine`` and
+    ``events`` (the process's :class:`~gateway.events.hub.EventHub`: its listener connection
+    and relay, started after the engine and stopped before it).
 
     Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`), ``/graphql`` (HTTP and
     websocket) and, with GraphiQL enabled, its assets under ``/graphiql`` (see
@@ -42,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         The Starlette application, to be served by uvicorn (or driven by a test client).
     """
     settings = settings if settings is not None else get_settings()
+    check_backend(settings.event_backend)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -51,18 +57,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
             logger.info("database: %s", display_url(url))
             await prepare_database(url, seed=settings.seed_on_start)
             engine = create_engine(settings.model_copy(update={"database_url": url}))
-            app.state.database_url = url
-            app.state.engine = engine
-            # Everything built so far (the schema, the models, the imported modules) lives for
-            # the whole process: move it out of the garbage collector's generations, so that
-            # full collections only walk request garbage. Measured by bench/: full collections
-            # of up to 250 ms set the tail latency before this.
-            gc.collect()
-            gc.freeze()
+            if is_redis_url(settings.event_backend):
+                skip_notify(engine)
+            events = EventHub(settings, engine)
             try:
-                yield
+                await events.start()
+                app.state.database_url = url
+                app.state.engine = engine
+                app.state.events = events
+                # Everything built so far (the schema, the models, the imported modules) lives
+                # for the whole process: move it out of the garbage collector's generations,
+                # so that full collections only walk request garbage. Measured by bench/: full
+                # collections of up to 250 ms set the tail latency before this.
+                gc.collect()
+                gc.freeze()
+                restore_signals = close_sockets_on_exit_signals()
+                try:
+                    yield
+                finally:
+                    restore_signals()
             finally:
                 app.state.engine = None
+                app.state.events = None
+                await events.stop()
                 await engine.dispose()
 
     def engine_getter() -> AsyncEngine:

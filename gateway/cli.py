@@ -80,27 +80,25 @@ def serve(
     port: Annotated[
         int | None, typer.Option(help="TCP port. (env IGNITION_PORT, default 8000)")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes on the one port, each with its own pool and event listener. "
+            "(env IGNITION_WORKERS, default 1)",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Serve the API: migrate (and seed) the database, then answer on /graphql until Ctrl-C."""
+    settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir)
+    _describe_database(settings)
+    if settings.workers > 1:
+        _serve_workers(settings)
+        return
     from gateway.app import create_app
 
-    settings = _settings(host=host, port=port, data_dir=data_dir)
-    _describe_database(settings)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
-        ws="auto",
-        lifespan="on",
-        log_level=settings.log_level,
-        log_config=_uvicorn_log_config(),
-        ws_max_size=max(settings.max_body_bytes, 1),
-        timeout_graceful_shutdown=10,
-        server_header=False,
-    )
+    config = _uvicorn_config(create_app(settings), settings)
     server = _Server(config, settings)
     try:
         with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
@@ -110,6 +108,63 @@ def serve(
         raise typer.Exit(130) from None
     if not server.started:
         raise typer.Exit(1)
+
+
+def _uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="auto",  # uvloop when installed
+        http="auto",  # httptools when installed
+        ws="auto",
+        lifespan="on",
+        log_level=settings.log_level,
+        log_config=_uvicorn_log_config(),
+        ws_max_size=max(settings.max_body_bytes, 1),
+        # Websocket ping frames: a peer that stops answering is disconnected.
+        ws_ping_interval=settings.ws_keepalive_s,
+        ws_ping_timeout=settings.ws_keepalive_s,
+        timeout_graceful_shutdown=10,
+        server_header=False,
+        **options,
+    )
+
+
+def _serve_workers(settings: Settings) -> None:
+    """``serve --workers N``: uvicorn's process manager runs N workers on one socket.
+
+    This process resolves the database (starting the embedded server, which it owns and stops
+    at the end), migrates and seeds it once, then starts the workers with ``DATABASE_URL`` set
+    to it and seeding off; each worker builds the app from the environment
+    (``gateway.app:create_app``), with its own pool and its own event listener.
+    """
+    import os
+
+    from uvicorn.supervisors import Multiprocess
+
+    from gateway import bootstrap
+    from gateway.embedded import EmbeddedPostgres
+
+    embedded = None if settings.database_url else EmbeddedPostgres(settings.data_dir)
+    try:
+        url = settings.database_url or embedded.start()  # type: ignore[union-attr]
+        asyncio.run(bootstrap.prepare_database(url, seed=settings.seed_on_start))
+        os.environ["DATABASE_URL"] = url
+        os.environ["IGNITION_SEED_ON_START"] = "false"
+        os.environ["IGNITION_WORKERS"] = "1"
+        config = _uvicorn_config(
+            "gateway.app:create_app", settings, factory=True, workers=settings.workers
+        )
+        sock = config.bind_socket()
+        console.print(
+            f"[bold green]Starting[/] {settings.workers} workers on "
+            f"http://{settings.host}:{sock.getsockname()[1]}/graphql"
+        )
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        if embedded is not None:
+            embedded.stop()
 
 
 class _Server(uvicorn.Server):

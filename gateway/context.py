@@ -38,6 +38,7 @@ from gateway.auth import Viewer
 from gateway.database import checkin, checkout, invalidate
 
 if TYPE_CHECKING:
+    from gateway.events.hub import EventHub
     from gateway.settings import Settings
     from schema.core.loaders import Loaders
 
@@ -180,6 +181,16 @@ class Context:
     request: Any = None
     response: Any = None
     _loaders: Loaders | None = field(default=None, repr=False)
+    #: The websocket's ``connection_init`` payload (set by Strawberry; see
+    #: :mod:`gateway.events.websocket`).
+    connection_params: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def events(self) -> EventHub | None:
+        """The process's event hub (subscriptions read from it); None outside a running app."""
+        app = getattr(self.request, "app", None) if self.request is not None else None
+        state = getattr(app, "state", None)
+        return getattr(state, "events", None) if state is not None else None
 
     async def refresh_reads(self) -> None:
         """Start a new read snapshot: after a mutation commits, the payload must show the new

@@ -43,6 +43,7 @@ from strawberry.asgi import GraphQL
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
 from gateway.context import Context, Reader
+from gateway.events.websocket import WebSocketMixin
 from gateway.settings import Settings
 
 logger = logging.getLogger("ignition.http")
@@ -83,9 +84,9 @@ def error_response(
     )
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
+class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     """Strawberry's ASGI GraphQL app with the gateway's context, request lifecycle and orjson
-    encoding."""
+    encoding (the websocket behaviour: :class:`gateway.events.websocket.WebSocketMixin`)."""
 
     def __init__(
         self, settings: Settings, engine_getter: Callable[[], AsyncEngine], **kwargs: Any
@@ -100,6 +101,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.engine_getter = engine_getter
+        self.configure_websockets(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request or one websocket; the request's reader is closed on every

@@ -131,6 +131,40 @@ class Settings(BaseSettings):
     """``IGNITION_EXPOSE_SQL_STATS``: add ``extensions.sqlStatements`` (the SQL statements the
     request ran) to every GraphQL response; for benchmarks and debugging."""
 
+    workers: int = Field(default=1, ge=1)
+    """``IGNITION_WORKERS``: worker processes serving one port (``ignition serve --workers``);
+    each has its own pool and its own event listener."""
+
+    event_backend: str = "postgres"
+    """``IGNITION_EVENT_BACKEND``: how the relays of the gateway processes are woken when an
+    event commits: ``postgres`` (``LISTEN``/``NOTIFY``, the default; no other service needed) or
+    a Redis URL (``redis://host:6379/0``: writers publish the wake-up to Redis after commit and
+    the ``NOTIFY`` at commit is skipped). Either way the outbox is the source of truth: the
+    relay reads it, and polls it every ``event_poll_interval_s`` too."""
+
+    event_poll_interval_s: float = Field(default=1.0, gt=0)
+    """``IGNITION_EVENT_POLL_INTERVAL_S``: seconds between two reads of the outbox when no
+    wake-up came (a lost notification delays an event by at most this much)."""
+
+    event_retention_s: int = Field(default=7 * 24 * 3600, ge=60)
+    """``IGNITION_EVENT_RETENTION_S``: seconds an outbox row is kept; older rows are pruned
+    (a subscriber resuming from an older cursor gets ``CURSOR_EXPIRED``)."""
+
+    event_buffer: int = Field(default=1000, ge=1)
+    """``IGNITION_EVENT_BUFFER``: events buffered per subscriber; a subscriber that falls
+    further behind catches up from the outbox instead (nothing is dropped)."""
+
+    ws_connection_init_timeout_s: float = Field(default=10.0, gt=0)
+    """``IGNITION_WS_CONNECTION_INIT_TIMEOUT_S``: seconds a websocket may take to send
+    ``connection_init`` before it is closed (4408)."""
+
+    ws_max_subscriptions: int = Field(default=20, ge=1)
+    """``IGNITION_WS_MAX_SUBSCRIPTIONS``: operations running at once on one websocket."""
+
+    ws_keepalive_s: float = Field(default=15.0, gt=0)
+    """``IGNITION_WS_KEEPALIVE_S``: seconds between server pings on an idle websocket
+    (graphql-transport-ws ``ping``, legacy graphql-ws ``ka``, and websocket ping frames)."""
+
     @field_validator("database_url")
     @classmethod
     def _check_scheme(cls, value: str | None) -> str | None:

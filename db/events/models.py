@@ -75,6 +75,8 @@ class OutboxEvent(Base):
     __table_args__ = (
         Index("ix_event_outbox_txid_id", "txid", "id"),
         Index("ix_event_outbox_user_id_txid_id", "user_id", "txid", "id"),
+        # The retention prune (revision 0016; gateway.events.relay).
+        Index("ix_event_outbox_created_at", "created_at"),
     )
 
 

@@ -35,6 +35,9 @@ class Topic(StrEnum):
 
 _outbox = metadata.tables["event_outbox"]
 
+# Key in the connection's ``info`` marking a transaction that published (see take_published).
+_PUBLISHED = "ignition.outbox.published"
+
 
 async def publish(
     conn: AsyncConnection, topic: Topic, user_id: uuid.UUID | None, payload: dict[str, Any]
@@ -57,4 +60,15 @@ async def publish(
         .values(topic=str(topic), user_id=user_id, payload=payload)
         .returning(_outbox.c.id)
     )
+    conn.info[_PUBLISHED] = True
     return int(result.scalar_one())
+
+
+def take_published(conn: AsyncConnection) -> bool:
+    """Whether :func:`publish` ran on ``conn`` since the last call (and forget it).
+
+    A writer calls it at the end of its transaction and, after the commit, wakes the relays
+    when it returns True (``EventHub.committed``: needed with the Redis backend, a no-op with
+    PostgreSQL's NOTIFY, which the outbox trigger sends at commit).
+    """
+    return bool(conn.info.pop(_PUBLISHED, False))

@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.core.mutations import MutationBuilder
 from schema.core.protection import QueryLimits, RequestLimits
+from schema.core.subscriptions import SubscriptionBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
@@ -94,6 +95,8 @@ def request_limits(settings: Settings | None) -> RequestLimits:
 
 
 def _extensions(settings: Settings | None) -> list[Any]:
+    from gateway.events.websocket import OperationContext
+
     limits = request_limits(settings)
     # Built once, so that the validation cache (keyed by the rules) hits across requests.
     rules: list[type[ASTValidationRule]] = []
@@ -103,6 +106,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # caches live at module level, shared across requests). QueryLimits parses, checks the
     # depth/alias/token/selection/cost limits and validates (schema/core/protection.py).
     extensions: list[Any] = [
+        OperationContext,  # first: every later extension sees the operation's own context
         ReleaseReader,
         lambda: AddValidationRules(rules),
         lambda: QueryLimits(limits),
@@ -136,11 +140,13 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
     factory = TypeFactory(build_catalog())
     query = _query_type(factory, domains)
     mutations = MutationBuilder(factory)
+    subscriptions = SubscriptionBuilder(factory)
     production = bool(settings and settings.production)
     return strawberry.Schema(
         query=query,
         mutation=mutations.build(),
-        types=[*factory.types.values(), *mutations.types()],
+        subscription=subscriptions.build(),
+        types=[*factory.types.values(), *mutations.types(), *subscriptions.types()],
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )

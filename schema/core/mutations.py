@@ -49,6 +49,7 @@ from strawberry.types.unset import UnsetType
 
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
+from db.events.outbox import take_published
 from schema.core.permissions import HasEntitlement
 from schema.core.tables import camel
 
@@ -407,9 +408,12 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
                 )
             else:
                 outcome = {"ok": {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}}
+            published = take_published(conn)
         values = unwrap(outcome)
     except DomainError as error:
         return to_graphql_error(error)
+    if published and ctx.events is not None:
+        await ctx.events.committed()  # wake the relays (the Redis backend; gateway.events)
     await ctx.refresh_reads()
     return success(values)
 

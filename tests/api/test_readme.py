@@ -11,7 +11,9 @@ import pytest
 from tests.factories import make_user
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-QUERIES = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+BLOCKS = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+QUERIES = [block for block in BLOCKS if not block.startswith("subscription")]
+SUBSCRIPTIONS = [block for block in BLOCKS if block.startswith("subscription")]
 
 
 def test_the_readme_shows_three_queries() -> None:
@@ -24,3 +26,10 @@ async def test_readme_query_runs(execute: Any, db_conn: Any, query: str) -> None
     result = await execute(query, viewer=user)
     assert not result.errors, result.errors
     assert all(value is not None for value in result.data.values())
+
+
+def test_the_readme_subscription_is_valid(schema: Any) -> None:
+    from graphql import parse, validate
+
+    assert len(SUBSCRIPTIONS) == 1
+    assert validate(schema._schema, parse(SUBSCRIPTIONS[0])) == []

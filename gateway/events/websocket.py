@@ -1,0 +1,297 @@
+"""The websocket side of ``/graphql``: graphql-transport-ws and the legacy graphql-ws, as
+Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 and 5).
+
+- Authentication: ``connection_init`` carries ``{"Authorization": "Bearer <token>"}``
+  (:meth:`WebSocketMixin.on_ws_connect`). An unknown, expired or malformed token is refused:
+  graphql-transport-ws closes with 4403 (Strawberry's ``ConnectionRejectionError``), the
+  legacy protocol answers ``connection_error`` and closes. No token: anonymous (catalog
+  queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error).
+- A context per operation (:class:`OperationContext`): Strawberry builds one context per
+  socket; every operation on it (subscription, query or mutation) runs on a copy with its own
+  reader and its own DataLoaders, closed when the operation ends. So a second operation never
+  sees the first one's cached rows, and an idle socket holds no pooled connection.
+- Text frames (:class:`TextFrames`): Strawberry sends ``encode_json``'s bytes as binary
+  frames; browsers' graphql-ws clients expect text.
+- Keep-alive: graphql-transport-ws ``ping`` messages (:class:`TransportWSHandler`), legacy
+  ``ka`` messages (Strawberry's ``keep_alive``), and uvicorn's websocket ping frames, every
+  ``IGNITION_WS_KEEPALIVE_S``.
+- Limits: ``IGNITION_WS_MAX_SUBSCRIPTIONS`` operations per socket and
+  ``IGNITION_WS_CONNECTION_INIT_TIMEOUT_S`` for ``connection_init`` (Strawberry's own
+  checks); the depth, alias, token and cost limits apply to subscription documents as to any
+  other (the schema's validation rules).
+- Shutdown: on SIGINT/SIGTERM, :func:`close_all` closes every open socket with 1001 ("going
+  away") before uvicorn starts its shutdown, which would close them with 1012
+  (:func:`close_sockets_on_exit_signals`, installed by the app's lifespan in every worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.extensions import SchemaExtension
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.unset import UNSET, UnsetType
+
+from gateway.auth import Unauthenticated, authenticate
+
+if TYPE_CHECKING:
+    from gateway.context import Context
+    from gateway.settings import Settings
+
+logger = logging.getLogger("gateway.events")
+
+#: Close code of a socket closed because the server is shutting down (RFC 6455 "going away").
+GOING_AWAY = 1001
+
+# The open sockets of this process, closed with 1001 at shutdown (:func:`close_all`).
+_OPEN: set[WebSocket] = set()
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Strawberry's ASGI websocket adapter, sending every message as a text frame and parsing
+    incoming ones with orjson."""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        ws = self.ws
+        try:
+            while ws.application_state != WebSocketState.DISCONNECTED:
+                text = await ws.receive_text()
+                try:
+                    yield orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from exc
+        except KeyError as exc:  # a bytes frame: Starlette finds no "text" key
+            raise NonTextMessageReceived from exc
+        except WebSocketDisconnect:
+            pass
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except (WebSocketDisconnect, RuntimeError) as exc:  # RuntimeError: already closed
+            raise WebSocketDisconnected from exc
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    """graphql-transport-ws with server pings every ``IGNITION_WS_KEEPALIVE_S`` once the
+    connection is acknowledged (the protocol's ``ping``; clients answer ``pong``)."""
+
+    ping_task: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.ping_task is None:
+            self.ping_task = asyncio.create_task(self._ping())
+
+    async def _ping(self) -> None:
+        view: Any = self.view
+        interval = view.settings.ws_keepalive_s
+        with contextlib.suppress(WebSocketDisconnected):
+            while True:
+                await asyncio.sleep(interval)
+                await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        if self.ping_task is not None:
+            self.ping_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.ping_task
+        await super().shutdown()
+
+
+class WebSocketMixin:
+    """The websocket behaviour of :class:`gateway.graphql.GatewayGraphQL` (mixed in before
+    Strawberry's ``GraphQL``)."""
+
+    settings: Settings
+
+    def configure_websockets(self, settings: Settings) -> None:
+        """Apply the websocket settings and classes (called by the view's ``__init__``)."""
+        view: Any = self  # the attributes are Strawberry's (AsyncBaseHTTPView)
+        view.websocket_adapter_class = TextFrames
+        view.graphql_transport_ws_handler_class = TransportWSHandler
+        view.connection_init_wait_timeout = timedelta(seconds=settings.ws_connection_init_timeout_s)
+        view.max_subscriptions_per_connection = settings.ws_max_subscriptions
+        view.keep_alive = True
+        view.keep_alive_interval = settings.ws_keepalive_s
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Strawberry's ``run``; a websocket is recorded as open while it is served (see
+        :func:`close_all`)."""
+        if isinstance(request, WebSocket):
+            async with tracked(request):
+                return await super().run(request, context, root_value)  # type: ignore[misc]
+        return await super().run(request, context, root_value)  # type: ignore[misc]
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate ``connection_init``'s ``Authorization`` (one statement on a short
+        pooled checkout). No ``Authorization``: the socket stays as its handshake made it
+        (anonymous unless the handshake carried a valid header).
+
+        Raises:
+            ConnectionRejectionError: the token is malformed, unknown or expired (4403).
+        """
+        # The socket's own context only authenticates; operations run on copies
+        # (OperationContext). Whatever its handshake read held goes back to the pool now.
+        await context.reader.close()
+        params = getattr(context, "connection_params", None) or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if header is None:
+            return UNSET
+        if not isinstance(header, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string."})
+        try:
+            viewer = await authenticate(context.engine, header)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError({"message": exc.reason}) from None
+        context.viewer = viewer
+        return UNSET
+
+
+@contextlib.asynccontextmanager
+async def tracked(websocket: WebSocket) -> AsyncIterator[None]:
+    """Record ``websocket`` as open for the duration of the block (see :func:`close_all`)."""
+    _OPEN.add(websocket)
+    try:
+        yield
+    finally:
+        _OPEN.discard(websocket)
+
+
+async def close_all(code: int = GOING_AWAY, reason: str = "server shutting down") -> int:
+    """Close every open websocket of this process with ``code``; returns how many.
+
+    Called when the process starts shutting down (:func:`close_sockets_on_exit_signals`),
+    before uvicorn drops the connections (which would close them with 1012).
+    """
+    sockets = list(_OPEN)
+    for websocket in sockets:
+        with contextlib.suppress(Exception):
+            if websocket.application_state == WebSocketState.CONNECTED:
+                await websocket.close(code=code, reason=reason)
+    return len(sockets)
+
+
+def close_sockets_on_exit_signals() -> Callable[[], None]:
+    """Make SIGINT and SIGTERM close every open websocket with 1001 before the server's own
+    handler (uvicorn's, installed before the app starts) begins its shutdown, which would
+    close them with 1012. A second signal goes straight to the server's handler (uvicorn then
+    forces the exit).
+
+    Called from the lifespan's startup, in every worker process. Outside the main thread
+    (in-process test clients) it does nothing.
+
+    Returns:
+        A function restoring the previous handlers (called at shutdown).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {}
+    closing = False
+    tasks: set[asyncio.Task[None]] = set()
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal closing
+        server_handler = previous[signum]
+        if closing:
+            server_handler(signum, frame)
+            return
+        closing = True
+
+        async def graceful() -> None:
+            try:
+                async with asyncio.timeout(5):
+                    await close_all()
+            except TimeoutError:
+                logger.warning("websockets still closing after 5 s; shutting down anyway")
+            finally:
+                server_handler(signum, frame)
+
+        def start() -> None:
+            task = loop.create_task(graceful())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        loop.call_soon_threadsafe(start)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        current = signal.getsignal(signum)
+        if callable(current):
+            previous[signum] = current
+            signal.signal(signum, handler)
+
+    def restore() -> None:
+        for signum, server_handler in previous.items():
+            if signal.getsignal(signum) is handler:
+                signal.signal(signum, server_handler)
+
+    return restore
+
+
+def open_sockets() -> int:
+    """Websockets open right now in this process."""
+    return len(_OPEN)
+
+
+class OperationContext(SchemaExtension):
+    """Gives every operation on a websocket its own context: a copy of the socket's context
+    (settings, engine, viewer, the websocket) with a fresh reader and fresh DataLoaders,
+    closed when the operation ends (completed, stopped, failed or disconnected).
+
+    Strawberry hands every operation of a socket the one context it built at the handshake;
+    the copy replaces it in the operation's execution context before anything runs (the
+    extension's ``on_operation`` is entered before parsing). HTTP requests already get a
+    context per request and are left alone.
+    """
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        shared = self.execution_context.context
+        own = None
+        if isinstance(getattr(shared, "request", None), WebSocket):
+            own = fresh_reads(shared)
+            self.execution_context.context = own
+        try:
+            yield
+        finally:
+            if own is not None:
+                await own.reader.close()
+
+
+def fresh_reads(context: Context) -> Context:
+    """A copy of ``context`` with a new reader (no connection until its first statement) and
+    no DataLoaders yet."""
+    from gateway.context import Reader
+
+    return dataclasses.replace(context, reader=Reader(context.engine), _loaders=None)
+
+
+async def renew_reads(context: Context) -> None:
+    """End ``context``'s read (its connection goes back to the pool) and drop its DataLoaders:
+    the next statement starts a new snapshot on a new checkout (a subscription does this
+    around every event it delivers)."""
+    from gateway.context import Reader
+
+    await context.reader.close()
+    context.reader = Reader(context.engine)
+    context._loaders = None

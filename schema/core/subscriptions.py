@@ -1,0 +1,339 @@
+"""Subscriptions: one declaration per subscription, served from the outbox relay (DESIGN.md
+section 5; issue 8).
+
+A domain declares a subscription in ``schema/<domain>/subscriptions.py``::
+
+    subscription(
+        "walletChanged",
+        event="WalletChangedEvent",
+        description="The viewer's coins changed.",
+        topics=(Topic.WALLET_CHANGED,),
+        fields={
+            "coins": Value(int, "coins", "The change, in coins (negative: spent)."),
+            "wallet": Row("user_wallet", "wallet_id", "The wallet as it is now."),
+        },
+    )
+
+and :class:`SubscriptionBuilder` builds, when the schema is built:
+
+- the event type (``WalletChangedEvent``) with ``cursor`` (opaque: pass it back as ``after``
+  to resume), ``occurredAt`` (when the transition's transaction started), ``type`` when
+  ``topics`` maps topics to names (``FocusSessionEventType``), and the declared fields:
+  payload values, or rows loaded by the id in the payload through the event's own
+  DataLoaders (read after the event was delivered, on a fresh snapshot);
+- the root field ``walletChanged(after: String): WalletChangedEvent!``, whose resolver
+  authenticates (per-viewer: no sign-in is an ``UNAUTHENTICATED`` error), checks ``after``
+  (``BAD_USER_INPUT`` when it is not a cursor, ``CURSOR_EXPIRED`` when its event was pruned)
+  and streams the viewer's events of those topics from the process's
+  :class:`~gateway.events.hub.EventHub`: the missed ones after ``after``, then live ones, in
+  order, each once. Between two events the operation holds no pooled connection.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import uuid
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+
+from db.events.outbox import Topic
+from db.events.relay import Event, InvalidCursor, Position
+from schema.core.mutations import UNAUTHENTICATED
+from schema.core.tables import camel
+
+if TYPE_CHECKING:
+    from gateway.context import Context
+    from gateway.events.hub import EventHub
+    from schema.core.types import TypeFactory
+
+#: ``extensions.code`` of a malformed ``after``.
+BAD_USER_INPUT = "BAD_USER_INPUT"
+#: ``extensions.code`` of an ``after`` whose event is no longer kept.
+CURSOR_EXPIRED = "CURSOR_EXPIRED"
+
+
+@dataclass(frozen=True)
+class Row:
+    """An event field holding a row: the generated type of ``table``, loaded by the id found
+    under ``key`` in the event's payload."""
+
+    table: str
+    key: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """An event field holding a payload value of a scalar type (``int``, ``str``, ``bool``)."""
+
+    type: type
+    key: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SubscriptionDef:
+    """One declared subscription (see the module docstring)."""
+
+    name: str
+    event: str
+    description: str
+    topics: Mapping[Topic, str | None]
+    fields: Mapping[str, Row | Value]
+
+
+_SUBSCRIPTIONS: dict[str, SubscriptionDef] = {}
+
+
+def subscription(
+    name: str,
+    *,
+    event: str,
+    description: str,
+    topics: Mapping[Topic, str] | tuple[Topic, ...],
+    fields: Mapping[str, Row | Value],
+) -> None:
+    """Declare a subscription (registered at import of its ``schema/<domain>`` module).
+
+    Args:
+        name: the root field's name (camelCase).
+        event: the event type's name.
+        description: shown in GraphiQL.
+        topics: the outbox topics it delivers; a mapping names each topic's value of the
+            event's ``type`` enum (``<event>Type``).
+        fields: python field name -> :class:`Row` or :class:`Value`.
+
+    Raises:
+        ValueError: a subscription name declared twice.
+    """
+    if name in _SUBSCRIPTIONS:
+        raise ValueError(f"subscription {name} declared twice")
+    mapping: dict[Topic, str | None] = (
+        dict(topics) if isinstance(topics, Mapping) else dict.fromkeys(topics)
+    )
+    _SUBSCRIPTIONS[name] = SubscriptionDef(name, event, description, mapping, dict(fields))
+
+
+def declared() -> dict[str, SubscriptionDef]:
+    """The declared subscriptions by name."""
+    return dict(_SUBSCRIPTIONS)
+
+
+class SubscriptionBuilder:
+    """Builds the ``Subscription`` root type from the declarations, against one
+    :class:`~schema.core.types.TypeFactory` (the generated object types)."""
+
+    def __init__(self, factory: TypeFactory) -> None:
+        self.factory = factory
+        self._types: list[type] = []
+
+    def build(self) -> type | None:
+        """The ``Subscription`` type, or None when nothing is declared."""
+        if not _SUBSCRIPTIONS:
+            return None
+        fields = {
+            d.name: self._field(d) for d in sorted(_SUBSCRIPTIONS.values(), key=lambda d: d.name)
+        }
+        return strawberry.type(
+            type("Subscription", (), {"__module__": __name__, **fields}),
+            description="Live events of the viewer, over websockets (graphql-transport-ws or "
+            'graphql-ws; sign in with `{"Authorization": "Bearer <token>"}` in '
+            "`connection_init`). Pass the `cursor` of the last event you saw as `after` to "
+            "resume: missed events come first, in order, then live ones.",
+        )
+
+    def types(self) -> list[type]:
+        """The event types built by :meth:`build`."""
+        return list(self._types)
+
+    # ---- event types -------------------------------------------------------------------------
+
+    def _row_resolver(self, spec: Row) -> tuple[Any, Any]:
+        info = self.factory.catalog[spec.table]
+        target: Any = self.factory.types[spec.table]
+        column = info.table.c.id
+        integer = column.type.python_type is int
+
+        async def load(root: EventObject, ctx: Context) -> Any:
+            value = root.event.payload.get(spec.key)
+            if value is None:
+                return None
+            key = int(value) if integer else uuid.UUID(str(value))
+            return await ctx.loaders.row_by(info, column).load(key)
+
+        return target, load
+
+    def _event_type(self, d: SubscriptionDef) -> type:
+        namespace: dict[str, Any] = {"__module__": __name__}
+
+        def cursor(root: EventObject) -> str:
+            return root.event.position.encode()
+
+        def occurred_at(root: EventObject) -> datetime:
+            return root.event.created_at
+
+        namespace["cursor"] = strawberry.field(
+            resolver=cursor,
+            description="Opaque position of this event: pass it as `after` to resume after it.",
+        )
+        namespace["occurred_at"] = strawberry.field(
+            resolver=occurred_at,
+            name="occurredAt",
+            description="When the change happened (the start of its transaction).",
+        )
+        names = {topic: value for topic, value in d.topics.items() if value is not None}
+        if names:
+            functional: Any = enum.Enum  # the functional API, with a computed name
+            values = functional(f"{d.event}Type", {v: v for v in names.values()})
+            kind = strawberry.enum(values, description=f"What happened, in a `{d.event}`.")
+            by_topic = {str(topic): kind[value] for topic, value in names.items()}
+
+            def kind_of(root: EventObject) -> Any:
+                return by_topic[root.event.topic]
+
+            kind_of.__annotations__ = {"return": kind}
+            namespace["type"] = strawberry.field(resolver=kind_of, description="What happened.")
+        for attr, spec in d.fields.items():
+            namespace[attr] = self._field_of(attr, spec)
+        # Strawberry's dataclass would replace an inherited __init__; an own one it keeps.
+        namespace["__init__"] = EventObject.__init__
+        cls = type(d.event, (EventObject,), namespace)
+        built = strawberry.type(cls, description=d.description)
+        self._types.append(built)
+        return built
+
+    def _field_of(self, attr: str, spec: Row | Value) -> Any:
+        if isinstance(spec, Value):
+
+            def value(root: EventObject, _key: str = spec.key) -> Any:
+                return root.event.payload.get(_key)
+
+            ret: Any = spec.type
+            _sign(value, ret, info=False)
+            return strawberry.field(resolver=value, name=camel(attr), description=spec.description)
+        target, load = self._row_resolver(spec)
+
+        def row(root: EventObject, info: strawberry.Info, _load: Any = load) -> Any:
+            return _load(root, info.context)
+
+        _sign(row, target, info=True)
+        return strawberry.field(resolver=row, name=camel(attr), description=spec.description)
+
+    # ---- root fields ---------------------------------------------------------------------
+
+    def _field(self, d: SubscriptionDef) -> Any:
+        event_type = self._event_type(d)
+        topics = frozenset(str(topic) for topic in d.topics)
+
+        async def resolve(
+            info: strawberry.Info, after: str | None = None
+        ) -> AsyncGenerator[Any, None]:
+            ctx: Context = info.context
+            viewer = ctx.viewer
+            if viewer is None:
+                raise GraphQLError(
+                    'Sign in first: send {"Authorization": "Bearer <token>"} in the '
+                    "connection_init payload.",
+                    extensions={"code": UNAUTHENTICATED},
+                )
+            position = None
+            if after is not None:
+                try:
+                    position = Position.decode(after)
+                except InvalidCursor:
+                    raise GraphQLError(
+                        "`after` is not a cursor of an event.",
+                        extensions={"code": BAD_USER_INPUT},
+                    ) from None
+            hub = ctx.events
+            if hub is None:
+                raise GraphQLError("Subscriptions are served over a websocket to /graphql.")
+            if position is not None:
+                from gateway.events.hub import CursorExpired
+
+                try:
+                    await hub.check_cursor(viewer.user_id, position)
+                except CursorExpired:
+                    raise GraphQLError(
+                        "The event of `after` is no longer kept; subscribe without `after` "
+                        "and reload the state.",
+                        extensions={"code": CURSOR_EXPIRED},
+                    ) from None
+            return _deliver(ctx, hub, viewer.user_id, topics, position, event_type)
+
+        resolve.__annotations__ = {
+            "info": strawberry.Info,
+            "after": Annotated[
+                str | None,
+                strawberry.argument(
+                    description="The `cursor` of the last event you saw: the events after "
+                    "it are replayed first, in order. Omitted: only new events."
+                ),
+            ],
+            "return": AsyncGenerator[event_type, None],  # type: ignore[valid-type]
+        }
+        return strawberry.subscription(
+            resolver=resolve,
+            name=d.name,
+            description=d.description,
+            graphql_type=event_type,
+        )
+
+
+class EventObject:
+    """The root object of a delivered event (the outbox row)."""
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+
+
+async def _deliver(
+    ctx: Context,
+    hub: EventHub,
+    user_id: uuid.UUID,
+    topics: frozenset[str],
+    after: Position | None,
+    event_type: Any,
+) -> AsyncGenerator[Any, None]:
+    """The events of one subscription. After each event has been executed (the generator is
+    resumed only then), the operation's reader is closed and its DataLoaders dropped: the
+    next event reads a fresh snapshot, and nothing is held while waiting."""
+    from gateway.events.websocket import renew_reads
+
+    stream = hub.stream(user_id, topics, after)
+    try:
+        async for event in stream:
+            yield event_type(event)
+            await renew_reads(ctx)
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+
+
+def _sign(fn: Any, ret: Any, *, info: bool) -> None:
+    """Give a generated resolver the signature Strawberry inspects (no bound defaults)."""
+    params = [inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    if info:
+        params.append(
+            inspect.Parameter(
+                "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
+            )
+        )
+    fn.__annotations__ = {"return": ret, **({"info": strawberry.Info} if info else {})}
+    fn.__signature__ = inspect.Signature(params, return_annotation=ret)
+
+
+__all__ = [
+    "BAD_USER_INPUT",
+    "CURSOR_EXPIRED",
+    "Row",
+    "SubscriptionBuilder",
+    "Value",
+    "declared",
+    "subscription",
+]

@@ -1,0 +1,245 @@
+"""Subscriptions end to end: a real ``ignition serve`` process, real websocket clients (gql
+over graphql-transport-ws and legacy graphql-ws, raw ``websockets`` for the protocol
+details), events produced by another client over HTTP (``grantPoints``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+import websockets
+from gql import Client, GraphQLRequest, gql
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.e2e.live import (
+    Gateway,
+    Subscriber,
+    User,
+    grant_in_db,
+    grant_over_http,
+    new_user,
+    prime,
+)
+
+pytestmark = pytest.mark.e2e
+
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+
+
+async def test_wallet_events_reach_the_signed_in_subscriber_over_http_grants(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    alice, bob = await new_user(live_engine), await new_user(live_engine)
+    subscribers = [Subscriber(gateway.ws, alice).start(), Subscriber(gateway.ws, bob).start()]
+    try:
+        await prime(subscribers, live_engine, admin)
+        async with httpx.AsyncClient(timeout=10) as client:
+            granted = [
+                await grant_over_http(client, gateway.http, admin, alice, coins)
+                for coins in (5, 7, -3)
+            ]
+            await grant_over_http(client, gateway.http, admin, bob, 11)
+        events = await subscribers[0].wait_for(3)
+        bob_events = await subscribers[1].wait_for(1)
+        await asyncio.sleep(0.5)  # nothing else may arrive
+    finally:
+        for subscriber in subscribers:
+            await subscriber.stop()
+
+    assert [e["coins"] for e in events] == [5, 7, -3]
+    assert [e["ledgerEntry"]["id"] for e in events] == [g["ledgerEntry"]["id"] for g in granted]
+    assert [e["balance"] for e in events] == [
+        g["wallet"]["coins"] for g in granted
+    ]  # the balance right after each change
+    assert all(e["wallet"]["coins"] >= e["balance"] - 9 for e in events)
+    assert len({e["cursor"] for e in events}) == 3
+    # Isolation: each sees only their own events.
+    assert [e["coins"] for e in bob_events] == [11]
+    assert len(subscribers[0].events) == 3 and len(subscribers[1].events) == 1
+
+
+async def test_legacy_graphql_ws_protocol(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    user = await new_user(live_engine)
+    subscriber = Subscriber(gateway.ws, user, subprotocol=LEGACY_WS).start()
+    try:
+        await prime([subscriber], live_engine, admin)
+        await grant_in_db(live_engine, admin, user, 42)
+        events = await subscriber.wait_for(1)
+    finally:
+        await subscriber.stop()
+    assert events[0]["coins"] == 42 and events[0]["wallet"]["coins"] >= 42
+
+
+async def _raw(gateway: Gateway, subprotocol: str = TRANSPORT_WS) -> websockets.ClientConnection:
+    return await websockets.connect(gateway.ws, subprotocols=[subprotocol])  # type: ignore[list-item]
+
+
+async def _recv(ws: websockets.ClientConnection, skip_pings: bool = True) -> Any:
+    while True:
+        frame = await asyncio.wait_for(ws.recv(), timeout=10)
+        assert isinstance(frame, str), "messages must be text frames"
+        message = orjson.loads(frame)
+        if skip_pings and message.get("type") in ("ping", "ka"):
+            continue
+        return message
+
+
+async def test_messages_are_text_frames_and_each_operation_has_its_own_context(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    user = await new_user(live_engine)
+    query = "query { me { wallet { coins } } }"
+    async with await _raw(gateway) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": user.auth}).decode())
+        assert (await _recv(ws))["type"] == "connection_ack"
+        await ws.send(
+            orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}).decode()
+        )
+        first = await _recv(ws)
+        assert first == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": {"me": {"wallet": {"coins": 0}}}},
+        }
+        assert (await _recv(ws)) == {"id": "1", "type": "complete"}
+        await grant_in_db(live_engine, admin, user, 77)
+        await ws.send(
+            orjson.dumps({"id": "2", "type": "subscribe", "payload": {"query": query}}).decode()
+        )
+        second = await _recv(ws)
+        assert second["payload"]["data"]["me"]["wallet"]["coins"] == 77
+
+
+async def test_a_bad_token_closes_with_4403_and_no_token_is_an_error_for_viewer_subscriptions(
+    gateway: Gateway,
+) -> None:
+    async with await _raw(gateway) as ws:
+        await ws.send(
+            orjson.dumps(
+                {"type": "connection_init", "payload": {"Authorization": "Bearer not-a-token"}}
+            ).decode()
+        )
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await _recv(ws)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+    transport = WebsocketsTransport(url=gateway.ws, subprotocols=[TRANSPORT_WS])
+    async with Client(transport=transport) as session:
+        with pytest.raises(TransportQueryError) as error:
+            async for _ in session.subscribe(gql("subscription { walletChanged { cursor } }")):
+                pass
+        assert error.value.errors is not None
+        assert error.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+        # Catalog queries still work on an anonymous socket.
+        result = await session.execute(gql("{ skillDefinitions { totalCount } }"))
+        assert result["skillDefinitions"]["totalCount"] == 6
+
+
+async def test_bad_and_foreign_cursors_are_refused(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    alice, bob = await new_user(live_engine), await new_user(live_engine)
+    subscriber = Subscriber(gateway.ws, alice).start()
+    try:
+        await prime([subscriber], live_engine, admin)
+        await grant_in_db(live_engine, admin, alice, 3)
+        cursor = (await subscriber.wait_for(1))[0]["cursor"]
+    finally:
+        await subscriber.stop()
+    document = "subscription ($after: String) { walletChanged(after: $after) { cursor } }"
+    for token_user, after, code in (
+        (alice, "garbage", "BAD_USER_INPUT"),
+        (bob, cursor, "CURSOR_EXPIRED"),
+    ):
+        transport = WebsocketsTransport(
+            url=gateway.ws, init_payload=token_user.auth, subprotocols=[TRANSPORT_WS]
+        )
+        async with Client(transport=transport) as session:
+            with pytest.raises(TransportQueryError) as error:
+                request = GraphQLRequest(document, variable_values={"after": after})
+                async for _ in session.subscribe(request):
+                    pass
+            assert error.value.errors is not None
+            assert error.value.errors[0]["extensions"]["code"] == code
+
+
+async def test_limits_on_subscriptions(gateway: Gateway, live_engine: AsyncEngine) -> None:
+    user = await new_user(live_engine)
+    async with await _raw(gateway) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": user.auth}).decode())
+        assert (await _recv(ws))["type"] == "connection_ack"
+        nested = "id"
+        for _ in range(10):
+            nested = f"wallet {{ user {{ {nested} }} }}"
+        deep = f"subscription {{ walletChanged {{ {nested} }} }}"
+        await ws.send(
+            orjson.dumps({"id": "deep", "type": "subscribe", "payload": {"query": deep}}).decode()
+        )
+        refused = await _recv(ws)
+        assert refused["type"] == "error" and "depth" in refused["payload"][0]["message"]
+        # Subscriptions per connection (IGNITION_WS_MAX_SUBSCRIPTIONS, 20 by default).
+        for n in range(20):
+            await ws.send(
+                orjson.dumps(
+                    {
+                        "id": f"s{n}",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { walletChanged { cursor } }"},
+                    }
+                ).decode()
+            )
+        await ws.send(
+            orjson.dumps(
+                {
+                    "id": "one-too-many",
+                    "type": "subscribe",
+                    "payload": {"query": "subscription { walletChanged { cursor } }"},
+                }
+            ).decode()
+        )
+        over = await _recv(ws)
+        assert over["id"] == "one-too-many" and over["type"] == "error"
+        assert over["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_server_pings_keep_the_socket_alive(live_database: str, log_dir: Any) -> None:
+    process = await Gateway(
+        live_database,
+        log_dir,
+        IGNITION_WS_KEEPALIVE_S="0.3",
+        IGNITION_WS_CONNECTION_INIT_TIMEOUT_S="1",
+    ).astart()
+    try:
+        async with await _raw(process) as ws:
+            await ws.send(orjson.dumps({"type": "connection_init"}).decode())
+            assert (await _recv(ws))["type"] == "connection_ack"
+            assert (await _recv(ws, skip_pings=False)) == {"type": "ping"}
+        async with await _raw(process, LEGACY_WS) as ws:
+            await ws.send(orjson.dumps({"type": "connection_init"}).decode())
+            assert (await _recv(ws))["type"] == "connection_ack"
+            assert (await _recv(ws, skip_pings=False)) == {"type": "ka"}
+        # No connection_init within IGNITION_WS_CONNECTION_INIT_TIMEOUT_S: closed with 4408.
+        async with await _raw(process) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), timeout=10)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+        # Shutdown closes open sockets with 1001 (going away).
+        ws = await _raw(process)
+        await ws.send(orjson.dumps({"type": "connection_init"}).decode())
+        assert (await _recv(ws))["type"] == "connection_ack"
+        stopping = asyncio.create_task(process.astop())
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), timeout=20)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+        assert await stopping in (0, 130, -2)
+    finally:
+        await process.astop()
