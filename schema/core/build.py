@@ -98,6 +98,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     from gateway.events.websocket import OperationContext
 
     limits = request_limits(settings)
+    hide_suggestions = bool(settings and settings.production)
     # Built once, so that the validation cache (keyed by the rules) hits across requests.
     rules: list[type[ASTValidationRule]] = []
     if settings is not None and (settings.production or not settings.introspection):
@@ -109,7 +110,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
         OperationContext,  # first: every later extension sees the operation's own context
         ReleaseReader,
         lambda: AddValidationRules(rules),
-        lambda: QueryLimits(limits),
+        lambda: QueryLimits(limits, hide_suggestions=hide_suggestions),
         MaskUnexpectedErrors,
     ]
     if settings is not None and settings.expose_sql_stats:

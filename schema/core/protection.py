@@ -27,9 +27,10 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from graphql.error import GraphQLSyntaxError
-from graphql.validation import ASTValidationRule
+from graphql.validation import ASTValidationRule, validate
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document as strawberry_validate
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.core.cost import (
     DOCUMENT_SIZE_LIMIT_EXCEEDED,
@@ -106,10 +107,18 @@ def _analyse(
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
     limits: Limits,
+    hide_suggestions: bool,
 ) -> _Analysis:
     errors = shape_errors(document_shape(document, limits), limits)
     if not errors:
-        errors = strawberry_validate(schema, document, rules)
+        # Strawberry's own rules (schema.schema.validate_document) plus graphql-core's
+        # option to leave every "Did you mean" out (production).
+        errors = validate(
+            schema,
+            document,
+            (*rules, MaybeNullValidationRule, OneOfInputValidationRule),
+            hide_suggestions=hide_suggestions,
+        )
     return _Analysis(tuple(errors))
 
 
@@ -118,15 +127,21 @@ def validate_document(
     document: DocumentNode,
     rules: tuple[type[ASTValidationRule], ...],
     limits: Limits,
+    *,
+    hide_suggestions: bool = False,
 ) -> list[GraphQLError]:
     """The shape limits, then graphql-core's validation with ``rules`` (cached per document:
     the parser cache hands out the same document object for the same text).
+
+    Args:
+        hide_suggestions: leave "Did you mean ...?" out of every validation error (field,
+            argument, input field, enum value and type names alike).
 
     Returns:
         The errors; empty when the document is valid and within the limits. Validation does
         not run on a document over a shape limit (its cost would be unbounded).
     """
-    return list(_analyse(schema, document, rules, limits).errors)
+    return list(_analyse(schema, document, rules, limits, hide_suggestions).errors)
 
 
 def check_cost(
@@ -159,6 +174,8 @@ def check_request(
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
     limits: Limits,
+    *,
+    hide_suggestions: bool = False,
 ) -> tuple[list[GraphQLError], int | None]:
     """:func:`validate_document` then :func:`check_cost`, with one cache lookup: what a
     request needs before it may execute.
@@ -167,7 +184,7 @@ def check_request(
         ``(errors, requested)``: the refusals (empty: the operation may run) and the estimate
         (None when the document could not be analysed).
     """
-    analysis = _analyse(schema, document, rules, limits)
+    analysis = _analyse(schema, document, rules, limits, hide_suggestions)
     if analysis.errors:
         return list(analysis.errors), None
     operation = find_operation(document, operation_name)
@@ -190,12 +207,14 @@ class QueryLimits(SchemaExtension):
     syntax error, a limit of its shape, a validation error).
 
     Use it as a factory (``lambda: QueryLimits(limits)``): one instance per request. It must
-    be the first extension with an ``on_parse`` or ``on_validate`` hook.
+    be the first extension with an ``on_parse`` or ``on_validate`` hook. ``hide_suggestions``
+    leaves every "Did you mean" out of validation errors (production).
     """
 
-    def __init__(self, limits: RequestLimits) -> None:
+    def __init__(self, limits: RequestLimits, *, hide_suggestions: bool = False) -> None:
         super().__init__()
         self.limits = limits
+        self.hide_suggestions = hide_suggestions
         self.requested: int | None = None
 
     def on_parse(self) -> Iterator[None]:
@@ -216,6 +235,7 @@ class QueryLimits(SchemaExtension):
                 ctx.operation_name,
                 ctx.variables,
                 self.limits,
+                hide_suggestions=self.hide_suggestions,
             )
             # Strawberry skips its own validation when the errors are set (even to []).
             ctx.pre_execution_errors = errors

@@ -57,3 +57,25 @@ async def test_introspection_only_outside_production(
         build_schema(settings), engine, settings, "{ skillDefinitionz { id } }"
     )
     assert any("Did you mean" in e for e in suggestions) is not production
+
+
+SUGGESTED = [
+    "{ exercises(firts: 1) { totalCount } }",  # an argument
+    '{ exercises(filter: {serch: "press"}) { totalCount } }',  # an input field
+    "{ marketItems(filter: {rarity: [COMON]}) { totalCount } }",  # an enum value
+    "query($n: Intt) { exercises(first: $n) { totalCount } }",  # a type
+    "{ skillDefinitionz { totalCount } }",  # a field
+]
+
+
+@pytest.mark.parametrize("production", [True, False])
+@pytest.mark.parametrize(
+    "query", SUGGESTED, ids=["argument", "input field", "enum", "type", "field"]
+)
+async def test_production_hides_every_suggestion(
+    database_url: str, engine: Any, production: bool, query: str
+) -> None:
+    settings = Settings(database_url=database_url, production=production)
+    errors = await _run(build_schema(settings), engine, settings, query)
+    assert errors
+    assert any("Did you mean" in e for e in errors) is not production, errors
