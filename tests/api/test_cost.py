@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import strawberry
-from graphql import get_introspection_query, parse
+from graphql import build_schema, get_introspection_query, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay import PageInfo
 
@@ -362,3 +362,29 @@ async def test_estimates_are_cached_only_when_no_variable_changes_them(
     for name, requested in (("Small", 1), ("Big", 50), ("Small", 1)):
         result, _ = await run_request(schema, settings, engine, two, operation_name=name)
         assert result.extensions == {"cost": {"requested": requested, "limit": 20_000}}
+
+
+@strawberry.type(name="Track")
+class _Track:
+    title: str
+
+
+@strawberry.type(name="Query")
+class _Charts:
+    @strawberry.field(metadata={"list_size": 12})
+    def top_tracks(self) -> list[_Track]:
+        return []
+
+
+def test_lists_that_are_not_connections_count_their_assumed_size() -> None:
+    """IBM's ``@listSize(assumedSize)``: a list of objects without page arguments counts the
+    largest page (100) unless its field declares ``metadata={"list_size": n}``."""
+    sdl = build_schema("""
+        type Tag { name: String children: [Tag!]! }
+        type Query { tags: [Tag!]! tag: Tag }
+    """)
+    assert estimate_cost(sdl, parse("{ tags { name } }")) == 100
+    assert estimate_cost(sdl, parse("{ tags { children { name } } }")) == 100 + 100 * 100
+    assert estimate_cost(sdl, parse("{ tag { children { name } } }")) == 1 + 100
+    declared = strawberry.Schema(query=_Charts)
+    assert estimate_cost(declared._schema, parse("{ topTracks { title } }")) == 12
