@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     most fragment spreads, in one merged selection set (``{ me { id } me { id } }`` selects
     ``me`` twice); graphql-core's validation compares them pair by pair."""
 
+    max_input_values: int = Field(default=2000, ge=1)
+    """``IGNITION_MAX_INPUT_VALUES``: most values in one request's variables (list items and
+    input fields, down to the scalars), checked before graphql-core coerces them one by one."""
+
     max_query_nodes: int = Field(default=20_000, ge=1)
     """``IGNITION_MAX_QUERY_NODES``: most objects an operation may request: each connection
     counts its page size (``first``/``last``, default 20) times its parents, each other

@@ -89,6 +89,7 @@ def request_limits(settings: Settings | None) -> RequestLimits:
         max_selections=settings.max_selections,
         max_repeats=settings.max_repeated_selections,
         max_nodes=settings.max_query_nodes,
+        max_input_values=settings.max_input_values,
         max_tokens=settings.max_tokens,
         max_length=settings.max_query_length,
     )

@@ -8,7 +8,8 @@ Order of the checks, each bounding the work of the next:
    depth, aliases, all linear in the document; only then
 4. graphql-core's validation, whose ``OverlappingFieldsCanBeMergedRule`` is quadratic in
    repeated selections (bounded by 3); only a valid document gets
-5. its cost (:func:`schema.core.cost.estimate_cost`) with the request's variables, refused
+5. the size of the request's variables (graphql-core coerces them value by value), then
+6. its cost (:func:`schema.core.cost.estimate_cost`) with the request's variables, refused
    above ``max_nodes``.
 
 :func:`parse_document`, :func:`validate_document` and :func:`check_cost` are plain functions
@@ -37,10 +38,12 @@ from schema.core.cost import (
     TOKEN_LIMIT_EXCEEDED,
     Limits,
     cost_error,
+    count_input_values,
     document_shape,
     estimate_cost,
     estimate_operation,
     find_operation,
+    input_values_error,
     limit_error,
     shape_errors,
 )
@@ -190,6 +193,10 @@ def check_request(
     operation = find_operation(document, operation_name)
     if operation is None:
         return [], None  # execution refuses it without running anything
+    if count_input_values(schema, operation, variables, limits.max_input_values) > (
+        limits.max_input_values
+    ):
+        return [input_values_error(limits.max_input_values)], None
     key = None if operation.name is None else operation.name.value
     requested: int | None = analysis.costs.get(key)
     if requested is None:
