@@ -163,6 +163,13 @@ class AlreadyClaimed(DomainError):
     default_message = "The reward was already claimed."
 
 
+class AlreadyCompleted(DomainError):
+    """The habit (or repeatable quest) is already done for the period that date falls in
+    (once per period; a weekly habit ``targetCount`` times a week)."""
+
+    default_message = "Already completed for this period."
+
+
 class IdempotencyKeyReused(DomainError):
     """The idempotency key was used before with other arguments or another mutation
     (Stripe's semantics): use a new key for a new request."""
@@ -173,6 +180,7 @@ class IdempotencyKeyReused(DomainError):
 
 __all__ = [
     "AlreadyClaimed",
+    "AlreadyCompleted",
     "DomainError",
     "FocusSessionAlreadyRunning",
     "IdempotencyKeyReused",

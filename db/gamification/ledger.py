@@ -278,21 +278,36 @@ async def _move_stars(
     ).scalar_one_or_none()
     if before is None and stars < 0:
         raise InvalidInput("This would take the skill's stars below zero.", field="stars")
-    row = (
-        await conn.execute(
-            insert(_skills)
-            .values(user_id=user_id, skill_key=skill_key, current_stars=stars, current_level=0)
-            .on_conflict_do_update(
-                index_elements=["user_id", "skill_key"],
-                set_={
-                    "current_stars": _skills.c.current_stars + stars,
-                    "updated_at": sa.func.now(),
-                },
-                where=_skills.c.current_stars + stars >= 0,
+    if stars < 0:
+        # A plain UPDATE: an INSERT ... ON CONFLICT would check the negative proposed row
+        # against the CHECK constraint before it finds the conflict.
+        row = (
+            await conn.execute(
+                sa.update(_skills)
+                .where(
+                    _skills.c.user_id == user_id,
+                    _skills.c.skill_key == skill_key,
+                    _skills.c.current_stars + stars >= 0,
+                )
+                .values(current_stars=_skills.c.current_stars + stars, updated_at=sa.func.now())
+                .returning(_skills.c.current_stars)
             )
-            .returning(_skills.c.current_stars)
-        )
-    ).one_or_none()
+        ).one_or_none()
+    else:
+        row = (
+            await conn.execute(
+                insert(_skills)
+                .values(user_id=user_id, skill_key=skill_key, current_stars=stars, current_level=0)
+                .on_conflict_do_update(
+                    index_elements=["user_id", "skill_key"],
+                    set_={
+                        "current_stars": _skills.c.current_stars + stars,
+                        "updated_at": sa.func.now(),
+                    },
+                )
+                .returning(_skills.c.current_stars)
+            )
+        ).one_or_none()
     if row is None or row.current_stars < 0:
         raise InvalidInput("This would take the skill's stars below zero.", field="stars")
     level = skill_level(int(row.current_stars), definition.stars_per_level, definition.max_level)

@@ -27,7 +27,7 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.errors import AlreadyClaimed, InvalidState, NotFound, QuestNotCompleted
 from db.events.outbox import Topic, publish
-from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
+from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.quests.models import QuestProgressStatus, QuestTargetType
@@ -87,6 +87,7 @@ async def advance_quests(
     target_type: QuestTargetType | str,
     amount: int,
     attributes: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
     now: datetime | None = None,
 ) -> list[QuestAdvance]:
     """Advance the user's accepted universal quests of ``target_type`` by ``amount`` units.
@@ -104,14 +105,17 @@ async def advance_quests(
         conn: a connection inside the caller's transaction (before its ledger postings).
         user_id: whose quests.
         target_type: the activity (a :class:`~db.quests.models.QuestTargetType` value).
-        amount: units done (sessions, minutes, completions, pages, ...); <= 0 moves nothing.
+        amount: units done (sessions, minutes, completions, pages, ...); a negative amount
+            takes units back (an undone habit completion) from quests not completed yet.
         attributes: what the filters look at (``mode``, ``minutes``).
-        now: the moment of the activity (defaults to now, UTC).
+        at: the moment the activity belongs to, when it is not now (a backdated habit
+            completion): it counts only toward quests whose current period contains it.
+        now: the current moment (defaults to now, UTC).
 
     Returns:
         The quests that moved.
     """
-    if amount <= 0:
+    if amount == 0:
         return []
     now = now or datetime.now(UTC)
     rows = (
@@ -139,7 +143,7 @@ async def advance_quests(
         if not accepts(row.target_config, attributes or {}):
             continue
         before = current_state(_state(row), str(row.type), now)
-        after = advance(before, str(row.type), int(row.target), amount, now)
+        after = advance(before, str(row.type), int(row.target), amount, now, at)
         if after == _state(row):
             continue
         await conn.execute(
@@ -237,10 +241,12 @@ async def accept_quest(
 
 @dataclass(frozen=True)
 class Claim:
-    """A paid quest reward: the progress row and the ledger posting."""
+    """A paid quest reward: the progress row, the ledger posting and the achievements the
+    reward unlocked."""
 
     progress_id: uuid.UUID
     posting: Posting
+    unlocked: list[Unlocked]
 
 
 async def claim_quest_reward(
@@ -302,8 +308,8 @@ async def claim_quest_reward(
         xp=int(quest.xp_reward),
         coins=int(quest.coin_reward),
     )
-    await evaluate_achievements(conn, user_id, AWARD_TRIGGERS)
-    return Claim(row.id, posting)
+    unlocked = await evaluate_achievements(conn, user_id, AWARD_TRIGGERS)
+    return Claim(row.id, posting, unlocked)
 
 
 __all__ = ["Claim", "QuestAdvance", "accept_quest", "advance_quests", "claim_quest_reward"]

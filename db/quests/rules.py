@@ -106,15 +106,27 @@ def current_state(state: ProgressState, quest_type: str, now: datetime) -> Progr
 
 
 def advance(
-    state: ProgressState, quest_type: str, target: int, amount: int, now: datetime
+    state: ProgressState,
+    quest_type: str,
+    target: int,
+    amount: int,
+    now: datetime,
+    at: datetime | None = None,
 ) -> ProgressState:
-    """``state`` after ``amount`` units of counted activity at ``now``: reset first when the
-    period is over; only an ``accepted`` row moves; progress stops at ``target``, and reaching
-    it completes the quest (``completed_at = now``, ``times_completed + 1``)."""
+    """``state`` after ``amount`` units of counted activity, at ``now``.
+
+    The row is reset first when its period is over. Activity that belongs to another period
+    than ``now``'s (``at``: a habit completion dated yesterday) does not count. Only an
+    ``accepted`` row moves; progress stops at ``target``, and reaching it completes the quest
+    (``completed_at = now``, ``times_completed + 1``). A negative ``amount`` (activity taken
+    back) lowers the progress of an ``accepted`` row, never below 0; a completion stays.
+    """
     state = current_state(state, quest_type, now)
-    if state.status != QuestProgressStatus.ACCEPTED or amount <= 0:
+    if state.status != QuestProgressStatus.ACCEPTED or amount == 0:
         return state
-    progress = min(target, state.progress + amount)
+    if at is not None and period_start(quest_type, at) != period_start(quest_type, now):
+        return state
+    progress = max(0, min(target, state.progress + amount))
     if progress < target:
         return replace(state, progress=progress)
     return replace(

@@ -418,6 +418,19 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
     return success(values)
 
 
+def id_arg(value: Any, field: str) -> uuid.UUID:
+    """The UUID of an ``ID`` argument of a mutation.
+
+    Raises:
+        InvalidInput: ``value`` is not a UUID (``field`` names the argument, e.g.
+            ``input.itemId``), so a malformed id is a typed error like any other refusal.
+    """
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"`{field}` is not a valid ID.", field=field) from None
+
+
 def declared() -> dict[str, MutationDef]:
     """The declared mutations by GraphQL name (tests and docs list them)."""
     return dict(_MUTATIONS)
@@ -431,6 +444,7 @@ __all__ = [
     "Tx",
     "declared",
     "error_type",
+    "id_arg",
     "mutation",
     "to_graphql_error",
 ]

@@ -1,0 +1,149 @@
+"""Day streaks: runs of consecutive days with activity (``user_streaks``; DESIGN.md section 3,
+"Habits").
+
+A user has one ``user_streaks`` row per ``streak_type``:
+
+- ``daily_activity``: days on which the user did anything that a transition records (advanced
+  by :func:`touch_streak` with the day of the transition, never recomputed backwards: the
+  user was active that day whatever they undid later);
+- ``habits``: days with at least one habit completion (recomputed from ``habit_completions``
+  by :func:`set_streak` whenever a completion is added or removed, as completions can be
+  backdated and undone);
+- ``focus``: days with a completed focus session (the demo data writes it; the focus
+  transitions may advance it with :func:`touch_streak`).
+
+``current_streak`` is the run that ends on the last active day, and is 0 once that day is
+more than one day before today (a day without activity broke it; today still open does not);
+``longest_streak`` is the longest run ever. The ``streak_days`` achievements read the longest
+run of any of the user's streaks (:mod:`db.gamification.achievements`).
+
+The arithmetic is pure (:func:`day_streaks`, :func:`advance_day_streak`) so that the demo
+generator computes the same numbers in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+
+#: The streak types the transitions maintain.
+DAILY_ACTIVITY = "daily_activity"
+HABITS = "habits"
+FOCUS = "focus"
+
+_streaks = metadata.tables["user_streaks"]
+
+
+@dataclass(frozen=True)
+class Streak:
+    """A streak's numbers: the current run, the longest run and the last active day."""
+
+    current: int = 0
+    longest: int = 0
+    last: date | None = None
+
+
+def day_streaks(days: Iterable[date], today: date) -> Streak:
+    """The streak of a set of active days as of ``today``: the run ending on the last day
+    (0 when that day is before yesterday) and the longest run."""
+    ordered = sorted(set(days))
+    if not ordered:
+        return Streak()
+    longest = run = 1
+    for previous, day in itertools.pairwise(ordered):
+        run = run + 1 if (day - previous).days == 1 else 1
+        longest = max(longest, run)
+    last = ordered[-1]
+    return Streak(run if (today - last).days <= 1 else 0, longest, last)
+
+
+def advance_day_streak(streak: Streak, day: date) -> Streak:
+    """``streak`` after activity on ``day`` (the day of the transition, never earlier than
+    the last active day): the same day changes nothing, the next day extends the run, a later
+    day starts a new run of 1."""
+    if streak.last is not None and day <= streak.last:
+        return streak
+    run = streak.current + 1 if streak.last is not None and (day - streak.last).days == 1 else 1
+    return Streak(run, max(streak.longest, run), day)
+
+
+async def _upsert(
+    conn: AsyncConnection, user_id: uuid.UUID, streak_type: str, streak: Streak
+) -> None:
+    values = {
+        "current_streak": streak.current,
+        "longest_streak": streak.longest,
+        "last_activity_date": streak.last,
+    }
+    await conn.execute(
+        insert(_streaks)
+        .values(user_id=user_id, streak_type=streak_type, **values)
+        .on_conflict_do_update(
+            index_elements=["user_id", "streak_type"],
+            set_={**values, "updated_at": sa.func.now()},
+        )
+    )
+
+
+async def touch_streak(
+    conn: AsyncConnection, user_id: uuid.UUID, streak_type: str, day: date
+) -> Streak:
+    """Count ``day`` as active for the user's ``streak_type`` streak (row created on first use,
+    locked while it changes), in the caller's transaction.
+
+    Returns:
+        The streak after the day.
+    """
+    row = (
+        await conn.execute(
+            sa.select(
+                _streaks.c.current_streak, _streaks.c.longest_streak, _streaks.c.last_activity_date
+            )
+            .where(_streaks.c.user_id == user_id, _streaks.c.streak_type == streak_type)
+            .with_for_update()
+        )
+    ).one_or_none()
+    before = Streak(*row) if row is not None else Streak()
+    after = advance_day_streak(before, day)
+    if after != before or row is None:
+        await _upsert(conn, user_id, streak_type, after)
+    return after
+
+
+async def set_streak(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    streak_type: str,
+    days: Iterable[date],
+    today: date,
+) -> Streak:
+    """Store the streak of exactly ``days`` (as of ``today``) as the user's ``streak_type``
+    streak, in the caller's transaction.
+
+    Returns:
+        The stored streak.
+    """
+    streak = day_streaks(days, today)
+    await _upsert(conn, user_id, streak_type, streak)
+    return streak
+
+
+__all__ = [
+    "DAILY_ACTIVITY",
+    "FOCUS",
+    "HABITS",
+    "Streak",
+    "advance_day_streak",
+    "day_streaks",
+    "set_streak",
+    "touch_streak",
+]

@@ -1,0 +1,194 @@
+"""The habit rules that need no database: periods, which dates a completion may have, the
+reward, and the streak arithmetic (DESIGN.md section 3, "Habits").
+
+Pure functions, called by the transitions (:mod:`db.habits.transitions`) and by the demo
+generator (``seeds/demo/routine.py``), so both follow one rule.
+
+Periods: a ``daily`` habit's period is the day; a ``custom`` habit is due on the weekdays of
+``custom_days`` (0 = Sunday ... 6 = Saturday) and each due day is a period; a ``weekly``
+habit's period is the ISO week (Monday to Sunday), in which it is done ``target_count`` times.
+Completions are per day (``habit_completions (habit_id, completed_date)`` is unique): at most
+one per period for daily and custom habits, at most ``target_count`` (on different days) per
+week for weekly ones.
+
+Streaks: ``current_streak`` is the number of consecutive periods, up to today's, in which the
+habit met its target; today's (this week's) period still open does not break it.
+``longest_streak`` is the longest such run. Both are recomputed from the completions whenever
+one is added or removed, so backdating and undoing keep them right.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from db.errors import InvalidInput
+from db.habits.models import HabitFrequency
+
+#: XP and coins paid for each habit completion.
+HABIT_XP = 5
+HABIT_COINS = 2
+#: Every n-th completion of a habit also pays one star of :data:`HABIT_SKILL`.
+HABIT_STAR_EVERY = 5
+#: The skill that habits train (spec/000 Part 7: "Discipline: habits kept, streaks held").
+HABIT_SKILL = "discipline"
+#: How far back a completion may be dated, in days (today minus this is the earliest date).
+MAX_BACKDATE_DAYS = 7
+#: The most completions a weekly habit may ask for.
+MAX_WEEKLY_TARGET = 7
+
+
+@dataclass(frozen=True)
+class HabitAward:
+    """What one completion pays: XP, coins and stars of ``skill_key`` (None without stars)."""
+
+    xp: int
+    coins: int
+    stars: int
+    skill_key: str | None
+
+
+def completion_award(nth: int) -> HabitAward:
+    """The reward of a habit's ``nth`` completion (1-based: the count of its completions
+    including this one): :data:`HABIT_XP` XP, :data:`HABIT_COINS` coins, and one
+    :data:`HABIT_SKILL` star on every :data:`HABIT_STAR_EVERY`-th."""
+    star = 1 if nth > 0 and nth % HABIT_STAR_EVERY == 0 else 0
+    return HabitAward(HABIT_XP, HABIT_COINS, star, HABIT_SKILL if star else None)
+
+
+def weekday_number(day: date) -> int:
+    """The ``custom_days`` number of ``day``'s weekday: 0 = Sunday ... 6 = Saturday."""
+    return day.isoweekday() % 7
+
+
+def is_due(frequency: str, custom_days: Sequence[int], day: date) -> bool:
+    """Whether a habit can be done on ``day``: every day, except for a ``custom`` habit,
+    which is due on its ``custom_days`` only."""
+    return frequency != HabitFrequency.CUSTOM or weekday_number(day) in custom_days
+
+
+def period_key(frequency: str, day: date) -> date:
+    """The first day of the period containing ``day``: the Monday for a weekly habit, the
+    day itself otherwise."""
+    if frequency == HabitFrequency.WEEKLY:
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def check_settings(frequency: str, target_count: int, custom_days: Sequence[int]) -> None:
+    """Refuse an inconsistent habit: daily and custom habits are done once per period
+    (``target_count`` 1), weekly ones 1 to :data:`MAX_WEEKLY_TARGET` times; a custom habit
+    needs ``custom_days``, distinct numbers 0-6, and only a custom habit has them.
+
+    Raises:
+        InvalidInput: naming ``input.targetCount`` or ``input.customDays``.
+    """
+    if frequency == HabitFrequency.WEEKLY:
+        if not 1 <= target_count <= MAX_WEEKLY_TARGET:
+            raise InvalidInput(
+                f"A weekly habit is done 1 to {MAX_WEEKLY_TARGET} times a week.",
+                field="input.targetCount",
+            )
+    elif target_count != 1:
+        raise InvalidInput(
+            "A daily or custom habit is done once per day: `targetCount` must be 1.",
+            field="input.targetCount",
+        )
+    days = list(custom_days)
+    if frequency == HabitFrequency.CUSTOM:
+        if not days or len(set(days)) != len(days) or any(not 0 <= d <= 6 for d in days):
+            raise InvalidInput(
+                "A custom habit needs `customDays`: distinct weekday numbers, 0 = Sunday to "
+                "6 = Saturday.",
+                field="input.customDays",
+            )
+    elif days:
+        raise InvalidInput("Only a custom habit has `customDays`.", field="input.customDays")
+
+
+def check_completion_date(
+    day: date, today: date, *, frequency: str, custom_days: Sequence[int], created: date
+) -> None:
+    """Refuse a completion date in the future, more than :data:`MAX_BACKDATE_DAYS` days ago,
+    before the habit existed, or on a day a custom habit is not due.
+
+    Raises:
+        InvalidInput: ``field`` ``date``.
+    """
+    if day > today:
+        raise InvalidInput("A habit cannot be completed in the future.", field="date")
+    if (today - day).days > MAX_BACKDATE_DAYS:
+        raise InvalidInput(
+            f"A completion can be dated at most {MAX_BACKDATE_DAYS} days back.", field="date"
+        )
+    if day < created:
+        raise InvalidInput("The habit did not exist on that day.", field="date")
+    if not is_due(frequency, custom_days, day):
+        raise InvalidInput("The habit is not due on that weekday.", field="date")
+
+
+def period_is_full(frequency: str, target_count: int, completed: Iterable[date], day: date) -> bool:
+    """Whether the period of ``day`` already has all the completions it takes
+    (``completed``: the habit's completion dates)."""
+    start = period_key(frequency, day)
+    done = sum(1 for d in completed if period_key(frequency, d) == start)
+    return done >= (target_count if frequency == HabitFrequency.WEEKLY else 1)
+
+
+def habit_streaks(
+    frequency: str,
+    target_count: int,
+    custom_days: Sequence[int],
+    completed: Iterable[date],
+    today: date,
+) -> tuple[int, int]:
+    """``(current_streak, longest_streak)`` of a habit with these completion dates, as of
+    ``today`` (see the module docstring)."""
+    dates = sorted(set(completed))
+    if not dates:
+        return 0, 0
+    weekly = frequency == HabitFrequency.WEEKLY
+    per_period = Counter(period_key(frequency, d) for d in dates)
+    need = target_count if weekly else 1
+    step = timedelta(days=7 if weekly else 1)
+    periods: list[bool] = []
+    day = period_key(frequency, dates[0])
+    last = period_key(frequency, today)
+    while day <= last:
+        if weekly or is_due(frequency, custom_days, day):
+            periods.append(per_period[day] >= need)
+        day += step
+    longest = run = 0
+    for met in periods:
+        run = run + 1 if met else 0
+        longest = max(longest, run)
+    # Today's period, still open, does not break the streak.
+    open_today = is_due(frequency, custom_days, today) or weekly
+    flags = periods[:-1] if open_today and periods and not periods[-1] else periods
+    current = 0
+    for met in reversed(flags):
+        if not met:
+            break
+        current += 1
+    return current, longest
+
+
+__all__ = [
+    "HABIT_COINS",
+    "HABIT_SKILL",
+    "HABIT_STAR_EVERY",
+    "HABIT_XP",
+    "MAX_BACKDATE_DAYS",
+    "MAX_WEEKLY_TARGET",
+    "HabitAward",
+    "check_completion_date",
+    "check_settings",
+    "completion_award",
+    "habit_streaks",
+    "is_due",
+    "period_is_full",
+    "period_key",
+    "weekday_number",
+]

@@ -1,0 +1,363 @@
+"""The user's own quests (``user_quests``): create, update, complete with the repeat and
+streak rules, abandon, expire (DESIGN.md section 3, "Quests"; the rules are
+:mod:`db.quests.rules`).
+
+- A quest is created ``accepted`` (the user writes it to do it). Its reward follows from its
+  difficulty (:data:`~db.quests.rules.USER_QUEST_REWARDS`): users do not set their own coins.
+- A one-off quest is completed once: ``completed``, paid (ledger key ``user_quest:<id>``).
+- A repeatable quest (``repeat_frequency`` daily, weekly or monthly) stays ``accepted`` and can
+  be completed once per repeat period; each completion is paid (key ``user_quest:<id>:<first
+  day of the period>``) and sets ``last_completed_date`` and ``streak_count``: one more when
+  the previous completion was in the previous period, else 1.
+- A quest past its ``expires_at`` becomes ``expired`` when the user next touches their quests
+  (:func:`expire_overdue`, run before every quest mutation, committed whatever the outcome)
+  and cannot be completed any more.
+- Only ``available`` and ``accepted`` quests can be changed, completed or abandoned.
+
+Every completion appends a ``user_quest.completed`` activity event (what the
+``quests_completed`` achievements count), publishes ``quest.completed`` and evaluates the
+achievements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+from db.auth.activity import record_activity
+from db.errors import AlreadyCompleted, InvalidInput, InvalidState, NotFound
+from db.events.outbox import Topic, publish
+from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
+from db.gamification.ledger import Posting, post
+from db.gamification.models import AchievementTriggerType
+from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
+from db.quests.rules import (
+    next_repeat_streak,
+    repeat_period_start,
+    user_quest_ledger_key,
+    user_quest_reward,
+)
+
+_quests = metadata.tables["user_quests"]
+
+#: Longest title, in characters.
+MAX_TITLE = 200
+#: Longest description, in characters.
+MAX_DESCRIPTION = 2000
+#: Longest category, in characters.
+MAX_CATEGORY = 50
+#: The columns ``updateQuest`` may change.
+EDITABLE = frozenset(
+    {
+        "title",
+        "description",
+        "category",
+        "difficulty",
+        "expires_at",
+        "is_repeatable",
+        "repeat_frequency",
+    }
+)
+#: The statuses in which a quest can still be changed, completed or abandoned.
+OPEN = (UserQuestStatus.AVAILABLE.value, UserQuestStatus.ACCEPTED.value)
+
+
+def _clean(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Validate and normalise quest fields (a full or partial set).
+
+    Raises:
+        InvalidInput: naming the field.
+    """
+    out = dict(values)
+    for name, longest, field in (
+        ("title", MAX_TITLE, "input.title"),
+        ("category", MAX_CATEGORY, "input.category"),
+    ):
+        if name in out:
+            text = (out[name] or "").strip()
+            if not 1 <= len(text) <= longest:
+                raise InvalidInput(f"1 to {longest} characters.", field=field)
+            out[name] = text
+    if out.get("description") is not None and len(out["description"]) > MAX_DESCRIPTION:
+        raise InvalidInput(f"At most {MAX_DESCRIPTION} characters.", field="input.description")
+    for name, field in (
+        ("difficulty", "input.difficulty"),
+        ("is_repeatable", "input.isRepeatable"),
+    ):
+        if name in out and out[name] is None:
+            raise InvalidInput("This field cannot be null.", field=field)
+    if "difficulty" in out:
+        out["difficulty"] = QuestDifficulty(out["difficulty"]).value
+        out["xp_reward"], out["coin_reward"] = user_quest_reward(out["difficulty"])
+    if out.get("repeat_frequency") is not None:
+        out["repeat_frequency"] = RepeatFrequency(out["repeat_frequency"]).value
+    expires = out.get("expires_at")
+    if expires is not None:
+        if expires.tzinfo is None:
+            raise InvalidInput("Give `expiresAt` with a time zone.", field="input.expiresAt")
+        if expires <= now:
+            raise InvalidInput("`expiresAt` must lie in the future.", field="input.expiresAt")
+    return out
+
+
+def _check_repeat(is_repeatable: bool, frequency: str | None) -> None:
+    if is_repeatable and frequency is None:
+        raise InvalidInput(
+            "A repeatable quest needs `repeatFrequency`.", field="input.repeatFrequency"
+        )
+    if not is_repeatable and frequency is not None:
+        raise InvalidInput(
+            "Only a repeatable quest has `repeatFrequency`.", field="input.repeatFrequency"
+        )
+
+
+async def expire_overdue(conn: AsyncConnection, user_id: uuid.UUID) -> int:
+    """Mark the user's open quests past their ``expires_at`` as ``expired``.
+
+    Returns:
+        How many quests expired.
+    """
+    result = await conn.execute(
+        sa.update(_quests)
+        .where(
+            _quests.c.user_id == user_id,
+            _quests.c.status.in_(OPEN),
+            _quests.c.expires_at <= sa.func.now(),
+        )
+        .values(status=UserQuestStatus.EXPIRED.value, is_active=False, updated_at=sa.func.now())
+    )
+    return int(result.rowcount or 0)
+
+
+async def create_quest(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    *,
+    title: str,
+    category: str,
+    description: str | None = None,
+    difficulty: str = QuestDifficulty.STARTER.value,
+    expires_at: datetime | None = None,
+    is_repeatable: bool = False,
+    repeat_frequency: str | None = None,
+) -> uuid.UUID:
+    """Create an own quest, ``accepted``, with the reward of its difficulty.
+
+    Returns:
+        The new quest's id.
+
+    Raises:
+        InvalidInput: a bad title, category, description or ``expires_at`` (past, or without
+            a time zone), a repeatable quest without frequency or a frequency without repeat.
+    """
+    now = datetime.now(UTC)
+    values = _clean(
+        {
+            "title": title,
+            "category": category,
+            "description": description,
+            "difficulty": difficulty,
+            "expires_at": expires_at,
+            "is_repeatable": is_repeatable,
+            "repeat_frequency": repeat_frequency,
+        },
+        now,
+    )
+    _check_repeat(values["is_repeatable"], values["repeat_frequency"])
+    quest_id = (
+        await conn.execute(
+            sa.insert(_quests)
+            .values(
+                user_id=user_id,
+                status=UserQuestStatus.ACCEPTED.value,
+                accepted_at=now,
+                **values,
+            )
+            .returning(_quests.c.id)
+        )
+    ).scalar_one()
+    await record_activity(
+        conn,
+        user_id,
+        "user_quest.created",
+        "quests",
+        {"quest_id": str(quest_id), "title": values["title"]},
+    )
+    return uuid.UUID(str(quest_id))
+
+
+async def _locked(conn: AsyncConnection, user_id: uuid.UUID, quest_id: uuid.UUID) -> Any:
+    row = (
+        await conn.execute(
+            sa.select(_quests)
+            .where(_quests.c.id == quest_id, _quests.c.user_id == user_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no such quest.", resource="UserQuest")
+    return row
+
+
+def _require_open(row: Any) -> None:
+    if row.status not in OPEN:
+        raise InvalidState(f"This quest is {row.status}.", status=str(row.status))
+
+
+async def update_quest(
+    conn: AsyncConnection, user_id: uuid.UUID, quest_id: uuid.UUID, changes: Mapping[str, Any]
+) -> uuid.UUID:
+    """Change the given fields of an open own quest (absent keys keep their value; ``None``
+    clears an optional field). A new difficulty sets the matching reward.
+
+    Returns:
+        The quest's id.
+
+    Raises:
+        NotFound: no such quest of the user (``resource`` ``UserQuest``).
+        InvalidState: the quest is completed, abandoned or expired.
+        InvalidInput: nothing to change, an unknown field, a bad value.
+    """
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
+    if not changes:
+        raise InvalidInput("Give at least one field to change.", field="input")
+    row = await _locked(conn, user_id, quest_id)
+    _require_open(row)
+    values = _clean(dict(changes), datetime.now(UTC))
+    repeatable = values.get("is_repeatable", row.is_repeatable)
+    frequency = values.get("repeat_frequency", row.repeat_frequency)
+    if "is_repeatable" in values and not repeatable and "repeat_frequency" not in values:
+        frequency = values["repeat_frequency"] = None
+    _check_repeat(repeatable, frequency)
+    await conn.execute(
+        sa.update(_quests)
+        .where(_quests.c.id == quest_id)
+        .values(**values, updated_at=sa.func.now())
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "user_quest.updated",
+        "quests",
+        {"quest_id": str(quest_id), "fields": sorted(values)},
+    )
+    return quest_id
+
+
+@dataclass(frozen=True)
+class QuestCompletion:
+    """What :func:`complete_quest` did: the quest, the ledger posting, the achievements it
+    unlocked."""
+
+    quest_id: uuid.UUID
+    posting: Posting
+    unlocked: list[Unlocked]
+
+
+async def complete_quest(
+    conn: AsyncConnection, user_id: uuid.UUID, quest_id: uuid.UUID, *, today: date | None = None
+) -> QuestCompletion:
+    """Complete an own quest and pay its reward (see the module docstring for the repeat and
+    streak rules).
+
+    Raises:
+        NotFound: no such quest of the user (``resource`` ``UserQuest``).
+        InvalidState: the quest is completed (one-off), abandoned or expired.
+        AlreadyCompleted: a repeatable quest already completed in this repeat period.
+    """
+    now = datetime.now(UTC)
+    today = today or now.date()
+    row = await _locked(conn, user_id, quest_id)
+    _require_open(row)
+    values: dict[str, Any] = {"completed_at": now, "updated_at": sa.func.now()}
+    if row.accepted_at is None:
+        values["accepted_at"] = now
+    period: date | None = None
+    if row.is_repeatable:
+        frequency = str(row.repeat_frequency)
+        streak = next_repeat_streak(frequency, row.last_completed_date, row.streak_count, today)
+        if streak is None:
+            raise AlreadyCompleted(f"Already completed this {frequency.removesuffix('ly')}.")
+        period = repeat_period_start(frequency, today)
+        values |= {
+            "status": UserQuestStatus.ACCEPTED.value,
+            "last_completed_date": today,
+            "streak_count": streak,
+        }
+    else:
+        values |= {
+            "status": UserQuestStatus.COMPLETED.value,
+            "is_active": False,
+            "last_completed_date": today,
+        }
+    await conn.execute(sa.update(_quests).where(_quests.c.id == quest_id).values(**values))
+    posting = await post(
+        conn,
+        user_id,
+        event_type="user_quest",
+        event_id=str(quest_id),
+        coins=int(row.coin_reward),
+        xp=int(row.xp_reward),
+        reason=f"Quest: {row.title}",
+        idempotency_key=user_quest_ledger_key(quest_id, period),
+    )
+    details = {"user_quest_id": str(quest_id), "streak_count": values.get("streak_count", 0)}
+    await record_activity(
+        conn,
+        user_id,
+        "user_quest.completed",
+        "quests",
+        {**details, "title": row.title},
+        xp=int(row.xp_reward),
+        coins=int(row.coin_reward),
+    )
+    await publish(conn, Topic.QUEST_COMPLETED, user_id, details)
+    unlocked = await evaluate_achievements(
+        conn, user_id, [AchievementTriggerType.QUESTS_COMPLETED, *AWARD_TRIGGERS]
+    )
+    return QuestCompletion(quest_id, posting, unlocked)
+
+
+async def abandon_quest(
+    conn: AsyncConnection, user_id: uuid.UUID, quest_id: uuid.UUID
+) -> uuid.UUID:
+    """Give up an open own quest: ``abandoned``, inactive; nothing is paid or taken back.
+
+    Raises:
+        NotFound: no such quest of the user (``resource`` ``UserQuest``).
+        InvalidState: the quest is completed, abandoned or expired.
+    """
+    row = await _locked(conn, user_id, quest_id)
+    _require_open(row)
+    await conn.execute(
+        sa.update(_quests)
+        .where(_quests.c.id == quest_id)
+        .values(status=UserQuestStatus.ABANDONED.value, is_active=False, updated_at=sa.func.now())
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "user_quest.abandoned",
+        "quests",
+        {"quest_id": str(quest_id), "title": row.title},
+    )
+    return quest_id
+
+
+__all__ = [
+    "QuestCompletion",
+    "abandon_quest",
+    "complete_quest",
+    "create_quest",
+    "expire_overdue",
+    "update_quest",
+]

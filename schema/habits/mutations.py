@@ -1,0 +1,158 @@
+"""Habit mutations: the viewer's habits and their check-offs. The rules live in
+:mod:`db.habits.transitions` and :mod:`db.habits.rules`; these declarations only map arguments
+and results."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date as Date
+from typing import Any
+
+import strawberry
+from strawberry.types.unset import UnsetType
+
+from db.errors import AlreadyCompleted, InsufficientFunds, InvalidState, NotFound
+from db.habits import transitions
+from db.habits.models import HabitFrequency
+from db.habits.rules import MAX_BACKDATE_DAYS, MAX_WEEKLY_TARGET
+from schema.core.mutations import Ids, Tx, id_arg, mutation
+from schema.core.types import graphql_enum
+
+HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
+
+_SETTINGS = (
+    "`frequency` DAILY and CUSTOM habits are done once per day (`targetCount` 1; CUSTOM on its "
+    f"`customDays`, 0 = Sunday ... 6 = Saturday), WEEKLY ones 1 to {MAX_WEEKLY_TARGET} times "
+    "a week."
+)
+
+
+@strawberry.input(description=f"A new habit. {_SETTINGS}")
+class CreateHabitInput:
+    name: str = strawberry.field(description="1 to 200 characters.")
+    description: str | None = None
+    frequency: HabitFrequencyEnum = strawberry.field(
+        default=HabitFrequency.DAILY, description="How often it is due."
+    )
+    target_count: int = strawberry.field(default=1, description="Completions per period.")
+    custom_days: list[int] = strawberry.field(
+        default_factory=list, description="Weekdays of a CUSTOM habit (0 = Sunday)."
+    )
+    icon: str | None = None
+    color: str | None = None
+    sort_order: int | None = strawberry.field(
+        default=None, description="Position among the habits; after the others by default."
+    )
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    f"optional one. {_SETTINGS}"
+)
+class UpdateHabitInput:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    frequency: HabitFrequencyEnum | None = strawberry.UNSET
+    target_count: int | None = strawberry.UNSET
+    custom_days: list[int] | None = strawberry.UNSET
+    icon: str | None = strawberry.UNSET
+    color: str | None = strawberry.UNSET
+    is_active: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="False archives the habit (no more check-offs)."
+    )
+    sort_order: int | None = strawberry.UNSET
+
+
+def _value(value: Any) -> Any:
+    return value.value if isinstance(value, HabitFrequency) else value
+
+
+@mutation(
+    description="Create a habit.",
+    returns={"habit": "habits"},
+)
+async def create_habit(tx: Tx, input: CreateHabitInput) -> Ids:
+    habit_id = await transitions.create_habit(
+        tx.conn,
+        tx.viewer.user_id,
+        name=input.name,
+        description=input.description,
+        frequency=_value(input.frequency),
+        target_count=input.target_count,
+        custom_days=input.custom_days,
+        icon=input.icon,
+        color=input.color,
+        sort_order=input.sort_order,
+    )
+    return {"habit": habit_id}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's habits; a change of frequency, "
+    "target or custom days recomputes its streaks.",
+    returns={"habit": "habits"},
+    errors=(NotFound,),
+)
+async def update_habit(tx: Tx, id: strawberry.ID, input: UpdateHabitInput) -> Ids:
+    changes = {
+        f.name: _value(getattr(input, f.name))
+        for f in dataclasses.fields(input)
+        if not isinstance(getattr(input, f.name), UnsetType)
+    }
+    habit_id = await transitions.update_habit(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
+    return {"habit": habit_id}
+
+
+@mutation(
+    description="Delete one of the viewer's habits with its completions (the rewards they "
+    "paid stay).",
+    returns={"deleted_habit_id": strawberry.ID},
+    errors=(NotFound,),
+)
+async def delete_habit(tx: Tx, id: strawberry.ID) -> Ids:
+    return {
+        "deleted_habit_id": await transitions.delete_habit(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
+@mutation(
+    description="Check off a habit for a day (default today, UTC; at most "
+    f"{MAX_BACKDATE_DAYS} days back, never in the future): once per period, paid through the "
+    "points ledger (5 XP, 2 coins, a Discipline star every 5th time), streaks updated, habit "
+    "quests advanced, achievements evaluated.",
+    returns={
+        "completion": "habit_completions",
+        "habit": "habits",
+        "wallet": "user_wallet",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, InvalidState, AlreadyCompleted),
+    idempotent=True,
+)
+async def complete_habit(
+    tx: Tx, habit_id: strawberry.ID, idempotency_key: str, date: Date | None = None
+) -> Ids:
+    done = await transitions.complete_habit(
+        tx.conn, tx.viewer.user_id, id_arg(habit_id, "habitId"), date
+    )
+    return {
+        "completion": done.completion_id,
+        "habit": done.habit_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
+
+
+@mutation(
+    description="Undo a habit completion: its reward is taken back through the points ledger "
+    "(refused with InsufficientFunds when its coins were spent) and the streaks recomputed.",
+    returns={"habit": "habits", "wallet": "user_wallet"},
+    errors=(NotFound, InsufficientFunds),
+)
+async def uncomplete_habit(tx: Tx, completion_id: strawberry.ID) -> Ids:
+    undone = await transitions.uncomplete_habit(
+        tx.conn, tx.viewer.user_id, id_arg(completion_id, "completionId")
+    )
+    return {"habit": undone.habit_id, "wallet": undone.posting.wallet.id}

@@ -1,0 +1,183 @@
+"""Quest mutations: universal quests (accept, claim the reward) and the viewer's own quests
+(create, update, complete, abandon). The rules live in :mod:`db.quests.progress`,
+:mod:`db.quests.user_quests` and :mod:`db.quests.rules`; these declarations only map arguments
+and results."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types.unset import UnsetType
+
+from db.errors import (
+    AlreadyClaimed,
+    AlreadyCompleted,
+    InvalidState,
+    NotFound,
+    QuestNotCompleted,
+)
+from db.quests import progress, user_quests
+from db.quests.models import QuestDifficulty, RepeatFrequency
+from db.quests.rules import USER_QUEST_REWARDS
+from schema.core.mutations import Ids, Tx, id_arg, mutation
+from schema.core.types import graphql_enum
+
+QuestDifficultyEnum: Any = graphql_enum(QuestDifficulty)
+RepeatFrequencyEnum: Any = graphql_enum(RepeatFrequency)
+
+_REWARDS = ", ".join(
+    f"{name.upper()} {xp} XP and {coins} coins" for name, (xp, coins) in USER_QUEST_REWARDS.items()
+)
+
+
+@strawberry.input(
+    description=f"A quest of the viewer's own. The reward follows from the difficulty: {_REWARDS}."
+)
+class CreateQuestInput:
+    title: str = strawberry.field(description="1 to 200 characters.")
+    category: str = strawberry.field(description="A label of 1 to 50 characters (`creativity`).")
+    description: str | None = None
+    difficulty: QuestDifficultyEnum = strawberry.field(default=QuestDifficulty.STARTER)
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="A future moment after which it can no longer be completed."
+    )
+    is_repeatable: bool = strawberry.field(
+        default=False, description="Completed once per `repeatFrequency` period, with a streak."
+    )
+    repeat_frequency: RepeatFrequencyEnum | None = None
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    "optional one. A new difficulty sets the matching reward."
+)
+class UpdateQuestInput:
+    title: str | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    difficulty: QuestDifficultyEnum | None = strawberry.UNSET
+    expires_at: datetime | None = strawberry.UNSET
+    is_repeatable: bool | None = strawberry.UNSET
+    repeat_frequency: RepeatFrequencyEnum | None = strawberry.UNSET
+
+
+def _value(value: Any) -> Any:
+    return value.value if isinstance(value, QuestDifficulty | RepeatFrequency) else value
+
+
+async def expire_overdue(tx: Tx) -> None:
+    """Before the own-quest transitions: the viewer's quests past ``expiresAt`` expire."""
+    await user_quests.expire_overdue(tx.conn, tx.viewer.user_id)
+
+
+# ---- universal quests ----------------------------------------------------------------------
+
+
+@mutation(
+    description="Accept a universal quest: its progress starts at 0 in the current period "
+    "(daily quests reset at midnight UTC, weekly ones on Monday) and advances with the "
+    "viewer's activity. An abandoned quest can be accepted again.",
+    returns={"quest_progress": "user_quest_progress"},
+    errors=(NotFound, InvalidState),
+)
+async def accept_quest(tx: Tx, quest_id: strawberry.ID) -> Ids:
+    progress_id = await progress.accept_quest(
+        tx.conn, tx.viewer.user_id, id_arg(quest_id, "questId")
+    )
+    return {"quest_progress": progress_id}
+
+
+@mutation(
+    description="Claim the reward of a completed universal quest (XP, coins and a star of its "
+    "skill, through the points ledger), once per completion; an unclaimed daily or weekly "
+    "completion lapses when its period ends.",
+    returns={
+        "quest_progress": "user_quest_progress",
+        "wallet": "user_wallet",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, QuestNotCompleted, AlreadyClaimed, InvalidState),
+    idempotent=True,
+)
+async def claim_quest_reward(tx: Tx, quest_id: strawberry.ID, idempotency_key: str) -> Ids:
+    claim = await progress.claim_quest_reward(
+        tx.conn, tx.viewer.user_id, id_arg(quest_id, "questId")
+    )
+    return {
+        "quest_progress": claim.progress_id,
+        "wallet": claim.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in claim.unlocked],
+    }
+
+
+# ---- own quests ----------------------------------------------------------------------------
+
+
+@mutation(
+    description="Create a quest of the viewer's own, accepted.",
+    returns={"quest": "user_quests"},
+)
+async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
+    quest_id = await user_quests.create_quest(
+        tx.conn,
+        tx.viewer.user_id,
+        title=input.title,
+        category=input.category,
+        description=input.description,
+        difficulty=_value(input.difficulty),
+        expires_at=input.expires_at,
+        is_repeatable=input.is_repeatable,
+        repeat_frequency=_value(input.repeat_frequency),
+    )
+    return {"quest": quest_id}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's open quests.",
+    returns={"quest": "user_quests"},
+    errors=(NotFound, InvalidState),
+)
+async def update_quest(tx: Tx, id: strawberry.ID, input: UpdateQuestInput) -> Ids:
+    await expire_overdue(tx)
+    changes = {
+        f.name: _value(getattr(input, f.name))
+        for f in dataclasses.fields(input)
+        if not isinstance(getattr(input, f.name), UnsetType)
+    }
+    quest_id = await user_quests.update_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
+    return {"quest": quest_id}
+
+
+@mutation(
+    description="Complete one of the viewer's quests and receive its reward through the points "
+    "ledger. A repeatable quest is completed once per period (a day, week or month) and its "
+    "streak grows when the previous period was completed too.",
+    returns={
+        "quest": "user_quests",
+        "wallet": "user_wallet",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, InvalidState, AlreadyCompleted),
+    idempotent=True,
+)
+async def complete_quest(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids:
+    await expire_overdue(tx)
+    done = await user_quests.complete_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {
+        "quest": done.quest_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
+
+
+@mutation(
+    description="Give up one of the viewer's open quests (nothing is paid or taken back).",
+    returns={"quest": "user_quests"},
+    errors=(NotFound, InvalidState),
+)
+async def abandon_quest(tx: Tx, id: strawberry.ID) -> Ids:
+    await expire_overdue(tx)
+    return {"quest": await user_quests.abandon_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
