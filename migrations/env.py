@@ -53,7 +53,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         include_object=_include_object,
         compare_type=True,
-        compare_server_default=False,
+        compare_server_default=True,
     )
 
 
