@@ -39,6 +39,7 @@ async def _lock_holders(url: str) -> int:
         await _scalar(  # type: ignore[call-overload]
             url,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             f" AND ((classid::bigint << 32) | objid::bigint) = {BOOTSTRAP_LOCK_KEY}",
         )
     )
@@ -85,6 +86,7 @@ async def _waiters(url: str) -> int:
         await _scalar(  # type: ignore[call-overload]
             url,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             f" AND ((classid::bigint << 32) | objid::bigint) = {BOOTSTRAP_LOCK_KEY}",
         )
     )
