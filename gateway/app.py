@@ -6,9 +6,11 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway import graphiql, health
@@ -19,7 +21,10 @@ from gateway.events.backends import check_backend, is_redis_url, skip_notify
 from gateway.events.hub import EventHub
 from gateway.events.websocket import close_sockets_on_exit_signals
 from gateway.graphql import graphql_app
+from gateway.metrics import Metrics
+from gateway.observe import ObservationMiddleware
 from gateway.settings import Settings, get_settings
+from gateway.tracing import shutdown_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +40,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     and relay, started after the engine and stopped before it).
 
     Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`), ``/graphql`` (HTTP and
-    websocket) and, with GraphiQL enabled, its assets under ``/graphiql`` (see
-    :mod:`gateway.graphiql`). Request bodies past ``settings.max_body_bytes`` get 413
+    websocket), ``/metrics`` when ``settings.metrics`` (:mod:`gateway.metrics`; no database
+    needed) and, with GraphiQL enabled, its assets under ``/graphiql`` (see
+    :mod:`gateway.graphiql`). Every request goes through
+    :class:`gateway.observe.ObservationMiddleware` (request id, metrics, access log). Request
+    bodies past ``settings.max_body_bytes`` get 413
     (Starlette's own ``max_body_size`` limit: it counts streamed bodies too, not only
     ``Content-Length``).
 
@@ -48,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     settings = settings if settings is not None else get_settings()
     check_backend(settings.event_backend)
+    metrics = Metrics(settings.metrics_max_operations) if settings.metrics else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -56,7 +65,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with database_url(settings) as url:
             logger.info("database: %s", display_url(url))
             await prepare_database(url, seed=settings.seed_on_start)
-            engine = create_engine(settings.model_copy(update={"database_url": url}))
+            pool: dict[str, Any] = {} if metrics is None else {"poolclass": metrics.pool_class()}
+            engine = create_engine(settings.model_copy(update={"database_url": url}), **pool)
             if is_redis_url(settings.event_backend):
                 skip_notify(engine)
             events = EventHub(settings, engine)
@@ -81,6 +91,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 app.state.events = None
                 await events.stop()
                 await engine.dispose()
+                shutdown_tracing()
+                if metrics is not None:
+                    metrics.process_exited()
 
     def engine_getter() -> AsyncEngine:
         engine: AsyncEngine | None = getattr(app.state, "engine", None)
@@ -94,8 +107,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, name="graphql"),
         WebSocketRoute("/graphql", graphql, name="graphql-ws"),
     ]
+    if metrics is not None:
+        routes.append(Route("/metrics", metrics.endpoint, methods=["GET", "HEAD"], name="metrics"))
     if settings.graphiql:
         # GraphiQL's page at /graphql loads these as graphiql/<file>: no database, no CDN.
         routes.append(Mount("/graphiql", graphiql.assets_app(), name="graphiql"))
-    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body_bytes)
+    observation = Middleware(
+        ObservationMiddleware,
+        metrics=metrics,
+        routes=[r.path for r in routes if isinstance(r, Route | WebSocketRoute)],
+        mounts=[r.path for r in routes if isinstance(r, Mount)],
+    )
+    app = Starlette(
+        routes=routes,
+        middleware=[observation],
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.metrics = metrics
     return app

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import logging
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gateway.logs import logging_config
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
@@ -120,7 +120,8 @@ def _uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Con
         ws="auto",
         lifespan="on",
         log_level=settings.log_level,
-        log_config=_uvicorn_log_config(),
+        log_config=logging_config(settings.log_format, settings.log_level),
+        access_log=False,  # gateway.observe writes one access line per request instead
         ws_max_size=max(settings.max_body_bytes, 1),
         # Websocket ping frames: a peer that stops answering is disconnected.
         ws_ping_interval=settings.ws_keepalive_s,
@@ -145,6 +146,7 @@ def _serve_workers(settings: Settings) -> None:
 
     from gateway import bootstrap
     from gateway.embedded import EmbeddedPostgres
+    from gateway.metrics import multiprocess_directory
 
     embedded = None if settings.database_url else EmbeddedPostgres(settings.data_dir)
     try:
@@ -161,7 +163,10 @@ def _serve_workers(settings: Settings) -> None:
             f"[bold green]Starting[/] {settings.workers} workers on "
             f"http://{settings.host}:{sock.getsockname()[1]}/graphql"
         )
-        Multiprocess(config, sockets=[sock]).run()
+        # /metrics of any worker answers for all of them: a shared, fresh multiprocess
+        # directory, exported before the workers start (gateway.metrics).
+        with multiprocess_directory() if settings.metrics else contextlib.nullcontext():
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         if embedded is not None:
             embedded.stop()
@@ -191,16 +196,6 @@ class _Server(uvicorn.Server):
         what = "GraphiQL" if self.settings.graphiql else "GraphQL endpoint"
         elapsed = time.perf_counter() - self.created
         console.print(f"[bold green]Ready[/] in {elapsed:.2f}s: {what} at [link={url}]{url}[/link]")
-
-
-def _uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration, plus the gateway's and Alembic's loggers."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    for name in ("gateway", "alembic"):
-        config["loggers"][name] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
 
 
 # --------------------------------------------------------------------------- migrate

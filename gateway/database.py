@@ -28,6 +28,7 @@ import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 
 from gateway.settings import DATABASE_URL_SCHEMES, Settings
 
@@ -154,8 +155,9 @@ def create_engine(
         "json_serializer": _json_serializer,
         "json_deserializer": orjson.loads,
     }
-    if "poolclass" in engine_kwargs:
-        # Pools without a size (NullPool, StaticPool) reject the sizing arguments.
+    if "poolclass" in engine_kwargs and not issubclass(engine_kwargs["poolclass"], QueuePool):
+        # Pools without a size (NullPool, StaticPool) reject the sizing arguments; queue pools
+        # (gateway.metrics.MeteredPool) keep them.
         options.pop("pool_size")
         options.pop("max_overflow")
         options.pop("pool_timeout")

@@ -168,6 +168,21 @@ class Settings(BaseSettings):
     ws_keepalive_s: float = Field(default=15.0, gt=0)
     """``IGNITION_WS_KEEPALIVE_S``: seconds between server pings on an idle websocket
     (graphql-transport-ws ``ping``, legacy graphql-ws ``ka``, and websocket ping frames)."""
+    log_format: Literal["text", "json"] = "text"
+    """``IGNITION_LOG_FORMAT``: ``text`` lines, or ``json`` (one JSON object per line); every
+    line of a request carries its request id (``gateway.logs``)."""
+
+    metrics: bool = True
+    """``IGNITION_METRICS``: serve Prometheus metrics on ``GET /metrics`` (``gateway.metrics``;
+    set ``PROMETHEUS_MULTIPROC_DIR`` when several worker processes serve one port)."""
+
+    metrics_max_operations: int = Field(default=100, ge=0)
+    """``IGNITION_METRICS_MAX_OPERATIONS``: most distinct operation names used as metric labels
+    per process; further names count as ``other``."""
+
+    otel: bool = False
+    """``IGNITION_OTEL``: trace GraphQL operations with OpenTelemetry (needs the ``otel`` extra;
+    exporter from the standard ``OTEL_*`` variables, see ``gateway.tracing``)."""
 
     @field_validator("database_url")
     @classmethod

@@ -13,6 +13,8 @@ from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustom
 from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
+from gateway.observe import OperationObserver
+from gateway.tracing import tracing_extension
 from schema.core.mutations import MutationBuilder
 from schema.core.protection import QueryLimits, RequestLimits
 from schema.core.subscriptions import SubscriptionBuilder
@@ -109,6 +111,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # depth/alias/token/selection/cost limits and validates (schema/core/protection.py).
     extensions: list[Any] = [
         OperationContext,  # first: every later extension sees the operation's own context
+        OperationObserver,  # early: it sees the result after the later extensions changed it
         ReleaseReader,
         lambda: AddValidationRules(rules),
         lambda: QueryLimits(limits, hide_suggestions=hide_suggestions),
@@ -116,6 +119,9 @@ def _extensions(settings: Settings | None) -> list[Any]:
     ]
     if settings is not None and settings.expose_sql_stats:
         extensions.append(SqlStatements)
+    tracing = tracing_extension(settings)
+    if tracing is not None:
+        extensions.append(tracing)
     return extensions
 
 
