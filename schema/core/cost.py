@@ -394,6 +394,9 @@ def _value(
 
 
 class _Estimator:
+    """Walks the merged selection tree of one operation, as execution would collect it,
+    summing the objects of the module docstring's model."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
@@ -409,7 +412,6 @@ class _Estimator:
             for d in operation.variable_definitions or ()
             if d.default_value is not None
         }
-
         #: Whether the estimate read a variable (else it holds for any variables).
         self.read_variables = False
 
