@@ -230,8 +230,8 @@ def _cases(user: GraphQLObjectType, limits: RequestLimits) -> list[Case]:
     )
     grown(
         "many errors",
-        "unknown fields",
-        lambda k: "{ me {" + " nope" * k + " } }",
+        "distinct unknown fields (graphql-core stops at 100 errors)",
+        lambda k: "{ me { " + " ".join(f"nope{i}" for i in range(k)) + " } }",
     )
     return cases
 

@@ -50,6 +50,9 @@ from schema.core.cost import (
 
 #: Distinct documents whose parse and validation results are kept (per process).
 CACHE_SIZE = 512
+#: Validation stops after this many errors (graphql-core's default is 100): each unknown
+#: field costs a search for suggestions, and a client acts on the first few errors anyway.
+MAX_VALIDATION_ERRORS = 20
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def _analyse(
             schema,
             document,
             (*rules, MaybeNullValidationRule, OneOfInputValidationRule),
+            max_errors=MAX_VALIDATION_ERRORS,
             hide_suggestions=hide_suggestions,
         )
     return _Analysis(tuple(errors))

@@ -247,3 +247,13 @@ async def test_huge_variables_are_refused_before_graphql_core_coerces_them(
     at_limit = {"f": {"category": ["ab"] * 1997}}
     result, _ = await run_request(schema, settings, engine, query, at_limit)
     assert codes(result) == ["BAD_USER_INPUT"]  # over the filter's own limit of 100 values
+
+
+async def test_validation_stops_after_twenty_errors(
+    schema: strawberry.Schema, settings: Settings, engine: AsyncEngine
+) -> None:
+    query = "{ me { " + " ".join(f"nope{i}" for i in range(50)) + " } }"
+    result, _ = await run_request(schema, settings, engine, query)
+    messages = [e.message for e in result.errors or []]
+    assert len(messages) == 21
+    assert messages[-1] == "Too many validation errors, error limit reached. Validation aborted."
