@@ -151,9 +151,19 @@ async def test_graphiql_runs_queries_offline_in_chromium(
             assert "authorization" not in graphql_headers[0]
 
             # The documentation pane describes the API from the models.
+            # The documentation pane: a type's text is its model's docstring, a field's its
+            # column's doc= (schema/core/descriptions.py).
+            docs = page.locator(".graphiql-doc-explorer")
             await page.get_by_role("button", name="Show Documentation Explorer").click()
-            await page.get_by_text("Query", exact=True).first.click()
-            await page.get_by_text("marketItems", exact=True).first.wait_for()
+            await docs.get_by_text("Query", exact=True).first.click()
+            await docs.get_by_text("marketItems", exact=True).first.click()
+            await docs.get_by_text("MarketItemConnection", exact=True).first.click()
+            await docs.get_by_text("edges", exact=True).first.click()
+            await docs.get_by_text("MarketItemEdge", exact=True).first.click()
+            await docs.get_by_text("node", exact=True).first.click()
+            await docs.get_by_text("MarketItem", exact=True).first.click()
+            await docs.get_by_text("An item of the coin market").first.wait_for()
+            await docs.get_by_text("The price of one unit, in coins.").first.wait_for()
         finally:
             await context.close()
 
