@@ -1,0 +1,194 @@
+"""Connections on every path (issue 6, points 1 and 2), through the real view in process:
+statements of one request never overlap, a failing field does not poison the pool, a
+cancelled statement's connection is invalidated, the request timeout returns the connection
+with a clean error, and authentication holds no connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from gateway import health
+from gateway.context import Reader, ReaderClosedError
+from gateway.database import create_engine
+from gateway.settings import Settings
+from tests.request_path.conftest import SignedIn, client_for
+
+
+async def _idle_in_transaction(engine: AsyncEngine, database_url: str) -> int:
+    async with engine.connect() as conn:
+        count = await conn.scalar(
+            sa.text(
+                "select count(*) from pg_stat_activity where datname = :db "
+                "and state like 'idle in transaction%' and pid <> pg_backend_pid()"
+            ),
+            {"db": make_url(database_url).database},
+        )
+    return int(count or 0)
+
+
+async def _settled(engine: AsyncEngine) -> None:
+    """Wait until every connection is back in the pool (check-ins finish in the background)."""
+    for _ in range(500):
+        if engine.pool.checkedout() == 0:  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{engine.pool.status()} after the request")
+
+
+async def _running(reader: Reader) -> None:
+    """Wait until the reader's statement has been sent."""
+    for _ in range(500):
+        if reader.holds_connection:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+
+
+async def test_a_failing_field_does_not_break_the_connection_of_its_siblings(
+    client: httpx.AsyncClient, signed_in: SignedIn, engine: AsyncEngine, database_url: str
+) -> None:
+    # `roles(first: 1, last: 1)` fails at once, while the other fields' statements run.
+    query = """{ a: exercises(first: 100) { edges { node { id name equipment } } }
+                 me { habits { totalCount } ledger { totalCount } }
+                 roles(first: 1, last: 1) { totalCount } }"""
+    for _ in range(20):
+        response = await client.post("", json={"query": query}, headers=signed_in.headers)
+        assert response.status_code == 200
+        messages = [e["message"] for e in response.json()["errors"]]
+        assert messages == ["Pass either `first` or `last`, not both."]
+    await _settled(engine)
+    assert await _idle_in_transaction(engine, database_url) == 0
+    for _ in range(engine.pool.size() + 2):  # type: ignore[attr-defined]
+        ok = await client.post("", json={"query": "{ me { id } }"}, headers=signed_in.headers)
+        assert ok.status_code == 200 and ok.json() == {
+            "data": {"me": {"id": str(signed_in.user_id)}}
+        }
+
+
+async def test_a_statement_cancelled_half_way_invalidates_its_connection(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    reader = Reader(engine)
+    task = asyncio.create_task(reader.fetch(sa.select(sa.func.pg_sleep(5))))
+    await _running(reader)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not reader.holds_connection
+    await _settled(engine)
+    # The reader starts afresh on a new connection; nothing is left idle in a transaction.
+    assert [tuple(row) for row in await reader.fetch(sa.select(sa.literal(1)))] == [(1,)]
+    await reader.close()
+    with pytest.raises(ReaderClosedError):
+        await reader.fetch(sa.select(sa.literal(1)))
+    await _settled(engine)
+    assert await _idle_in_transaction(engine, database_url) == 0
+
+
+async def test_releasing_while_a_statement_runs_invalidates_instead_of_pooling(
+    engine: AsyncEngine,
+) -> None:
+    reader = Reader(engine)
+    task = asyncio.create_task(reader.fetch(sa.select(sa.func.pg_sleep(5))))
+    await _running(reader)
+    await reader.close()  # e.g. the operation ended while a sibling's batch still runs
+    with pytest.raises(sa.exc.DBAPIError):
+        await task
+    await _settled(engine)
+    async with engine.connect() as conn:  # the pool hands out a working connection
+        assert await conn.scalar(sa.select(sa.literal(1))) == 1
+
+
+async def test_the_request_timeout_cancels_the_work_and_returns_the_connection(
+    settings: Settings,
+    engine: AsyncEngine,
+    database_url: str,
+    signed_in: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Reader.fetch
+
+    async def slow_fetch(self: Reader, statement: Any) -> Any:
+        await original(self, sa.select(sa.func.pg_sleep(30)))
+        return await original(self, statement)
+
+    monkeypatch.setattr(Reader, "fetch", slow_fetch)
+    async with client_for(settings, engine, request_timeout_s=0.5) as client:
+        response = await client.post("", json={"query": "{ me { id } }"}, headers=signed_in.headers)
+    assert response.status_code == 504
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "REQUEST_TIMEOUT"
+    assert "0.5 s" in error["message"]
+    await _settled(engine)
+    assert await _idle_in_transaction(engine, database_url) == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer not-a-token", "Bearer", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 300],
+)
+async def test_a_bad_bearer_header_is_unauthenticated(
+    client: httpx.AsyncClient, engine: AsyncEngine, header: str
+) -> None:
+    response = await client.post(
+        "", json={"query": "{ me { id } }"}, headers={"Authorization": header}
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_an_expired_token_is_unauthenticated_and_no_header_is_anonymous(
+    client: httpx.AsyncClient, engine: AsyncEngine, signed_in: SignedIn
+) -> None:
+    from db import metadata
+    from gateway.auth import create_session_token, hash_token
+
+    sessions = metadata.tables["sessions"]
+    async with engine.begin() as conn:
+        token = await create_session_token(conn, signed_in.user_id, ttl_seconds=60)
+        await conn.execute(
+            sa.update(sessions)
+            .where(sessions.c.token == hash_token(token))
+            .values(
+                created_at=sa.func.now() - sa.text("interval '2 days'"),
+                expires_at=sa.func.now() - sa.text("interval '1 second'"),
+            )
+        )
+    expired = await client.post(
+        "", json={"query": "{ me { id } }"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert expired.status_code == 401
+    anonymous = await client.post("", json={"query": "{ me { id } }"})
+    assert anonymous.status_code == 200 and anonymous.json() == {"data": {"me": None}}
+    signed = await client.post("", json={"query": "{ me { id } }"}, headers=signed_in.headers)
+    assert signed.json() == {"data": {"me": {"id": str(signed_in.user_id)}}}
+
+
+async def test_readyz_fails_when_no_connection_can_be_had(database_url: str) -> None:
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    app = Starlette(routes=health.routes)
+    app.state.engine = engine
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as client:
+            assert (await client.get("/readyz")).status_code == 200
+            async with engine.connect():  # the only connection is taken
+                wedged = await client.get("/readyz")
+            assert wedged.status_code == 503
+            assert "no database connection" in wedged.json()["reason"]
+            assert (await client.get("/readyz")).status_code == 200
+    finally:
+        await engine.dispose()
