@@ -17,6 +17,13 @@ HTTP errors are GraphQL-shaped JSON (``{"errors": [{"message", "extensions": {"c
 stable codes: ``BAD_REQUEST``, ``UNAUTHENTICATED``, ``NOT_FOUND``, ``METHOD_NOT_ALLOWED``,
 ``PAYLOAD_TOO_LARGE``, ``REQUEST_TIMEOUT``, ``INTERNAL_SERVER_ERROR``.
 
+GraphQL over HTTP (the GraphQL Foundation's spec): a request error (parse, validation,
+variables, operation selection: the operation never ran) answers without a ``data`` entry.
+A client whose ``Accept`` prefers ``application/graphql-response+json`` gets that media type
+and the spec's status codes (400 for a request error, 200 once execution started); others
+get ``application/json`` and 200 for every well-formed request, as before. Strawberry 0.341
+implements neither (it always answers ``application/json`` with ``"data": null``).
+
 GraphiQL is served to browsers when enabled; queries may use GET, mutations never do
 (Strawberry's default).
 """
@@ -39,6 +46,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import process_result
+from strawberry.types import ExecutionResult
 
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
@@ -61,6 +70,33 @@ HTTP_ERROR_CODES = {
     500: "INTERNAL_SERVER_ERROR",
     504: "REQUEST_TIMEOUT",
 }
+
+#: The GraphQL-over-HTTP media type.
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+#: Scope key set when the request's result is a request error (see :meth:`process_result`).
+REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
+
+
+def prefers_graphql_response(accept: str | None) -> bool:
+    """Whether an ``Accept`` header asks for ``application/graphql-response+json`` at least as
+    much as for ``application/json`` (q-values honoured; no header: plain JSON)."""
+    if not accept:
+        return False
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media.lower()] = max(weight, weights.get(media.lower(), 0.0))
+    ours = weights.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    return ours > 0 and ours >= weights.get("application/json", 0.0)
+
 
 #: Websocket close code for a handshake whose credentials sign nobody in (graphql-ws's
 #: "Forbidden", the code it uses when a connection is refused).
@@ -145,7 +181,19 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                 )
         finally:
             await self._close_context(scope)
+        if prefers_graphql_response(request.headers.get("accept")):
+            self._as_graphql_response(scope, response)
         await response(scope, receive, send)
+
+    @staticmethod
+    def _as_graphql_response(scope: Scope, response: Response) -> None:
+        """Turn a JSON answer into ``application/graphql-response+json`` with the status the
+        GraphQL-over-HTTP spec gives it."""
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return  # the GraphiQL page
+        response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        if scope.get(REQUEST_ERROR_SCOPE_KEY) and response.status_code == 200:
+            response.status_code = 400
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)
@@ -188,6 +236,16 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from the gateway's own assets (:mod:`gateway.graphiql`), never a CDN."""
         return graphiql.page_response()
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        """The response body of a result; a request error (no field ran: every error lacks a
+        path and there is no data) has no ``data`` entry (GraphQL spec, "Response Format")."""
+        body = process_result(result)
+        errors = result.errors or ()
+        if result.data is None and errors and all(e.path is None for e in errors):
+            body.pop("data", None)
+            request.scope[REQUEST_ERROR_SCOPE_KEY] = True
+        return body
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

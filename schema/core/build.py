@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import AsyncIterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
+from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.observe import OperationObserver
 from gateway.tracing import tracing_extension
+from schema.core.errors import FinishErrors, GatewaySchema, NoNulCharacterRule, Validation
 from schema.core.mutations import MutationBuilder
 from schema.core.protection import QueryLimits, RequestLimits
 from schema.core.subscriptions import SubscriptionBuilder
@@ -23,8 +22,6 @@ from schema.core.types import SCALAR_MAP, TypeFactory
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
-
-logger = logging.getLogger("ignition.graphql")
 
 
 class ReleaseReader(SchemaExtension):
@@ -50,37 +47,6 @@ class SqlStatements(SchemaExtension):
         return {} if reader is None else {"sqlStatements": reader.statements}
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """Masks errors that are not GraphQL errors (bugs, database failures) behind an error id
-    that is logged with the traceback (DESIGN.md section 4); expected errors (bad arguments,
-    permissions, validation) keep their message."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=self._unexpected)
-
-    @staticmethod
-    def _unexpected(error: GraphQLError) -> bool:
-        original = error.original_error
-        return (
-            original is not None
-            and not isinstance(original, GraphQLError)
-            and not isinstance(original, PermissionError)
-        )
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        error_id = uuid.uuid4().hex[:12]
-        logger.error(
-            "unexpected error %s in %s", error_id, error.path, exc_info=error.original_error
-        )
-        return GraphQLError(
-            f"Unexpected error (id {error_id}); it has been logged.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-        )
-
-
 def request_limits(settings: Settings | None) -> RequestLimits:
     """The limits of :mod:`schema.core.protection` from the settings (defaults when None)."""
     if settings is None:
@@ -103,25 +69,28 @@ def _extensions(settings: Settings | None) -> list[Any]:
     limits = request_limits(settings)
     hide_suggestions = bool(settings and settings.production)
     # Built once, so that the validation cache (keyed by the rules) hits across requests.
-    rules: list[type[ASTValidationRule]] = []
+    rules: list[type[ASTValidationRule]] = [NoNulCharacterRule]
     if settings is not None and (settings.production or not settings.introspection):
         rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: every request gets fresh extension instances (the parser and validation
     # caches live at module level, shared across requests). QueryLimits parses, checks the
-    # depth/alias/token/selection/cost limits and validates (schema/core/protection.py).
+    # depth/alias/token/selection/cost limits and validates (schema/core/protection.py);
+    # Validation, around it, adds the request checks and codes of schema/core/errors.py.
     extensions: list[Any] = [
         OperationContext,  # first: every later extension sees the operation's own context
         OperationObserver,  # early: it sees the result after the later extensions changed it
         ReleaseReader,
         lambda: AddValidationRules(rules),
+        lambda: Validation(),
         lambda: QueryLimits(limits, hide_suggestions=hide_suggestions),
-        MaskUnexpectedErrors,
     ]
     if settings is not None and settings.expose_sql_stats:
         extensions.append(SqlStatements)
     tracing = tracing_extension(settings)
     if tracing is not None:
         extensions.append(tracing)
+    # Last, so that its end runs first: every other extension sees the errors finished.
+    extensions.append(lambda: FinishErrors(production=hide_suggestions))
     return extensions
 
 
@@ -150,7 +119,8 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
     mutations = MutationBuilder(factory)
     subscriptions = SubscriptionBuilder(factory)
     production = bool(settings and settings.production)
-    return strawberry.Schema(
+    return GatewaySchema(
+        production=production,
         query=query,
         mutation=mutations.build(),
         subscription=subscriptions.build(),

@@ -12,6 +12,7 @@ class IsAuthenticated(BasePermission):
     """The request carries a valid session token."""
 
     message = "Sign in first: send `Authorization: Bearer <token>`."
+    error_extensions = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
         return info.context.viewer is not None
@@ -20,6 +21,8 @@ class IsAuthenticated(BasePermission):
 class HasEntitlement(BasePermission):
     """The viewer holds ``entitlement`` through one of their roles (``roles`` ->
     ``role_entitlements`` -> ``entitlements``)."""
+
+    error_extensions = {"code": "FORBIDDEN"}
 
     def __init__(self, entitlement: str) -> None:
         self.entitlement = entitlement

@@ -11,7 +11,7 @@ import enum
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -330,23 +330,55 @@ def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
             raise ValueError
         typed: list[Any] = []
         for (col, _), value in zip(info.order, values, strict=True):
-            py = col.type.python_type
-            if value is None:
-                raise ValueError
-            if py is datetime:
-                typed.append(datetime.fromisoformat(value))
-            elif py is date:
-                typed.append(date.fromisoformat(value))
-            elif py is uuid.UUID:
-                typed.append(uuid.UUID(value))
-            elif isinstance(value, py) or issubclass(py, str):
-                typed.append(py(value) if not issubclass(py, str) else value)
-            else:
-                raise ValueError
+            typed.append(_cursor_value(col, value))
         return typed
-    except (ValueError, TypeError, NotImplementedError) as exc:
+    except (ValueError, TypeError, NotImplementedError, OverflowError) as exc:
         shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
         raise InvalidCursor(f"Invalid cursor {shown!r} for a {info.type_name} connection") from exc
+
+
+#: The range of PostgreSQL's integer types, by SQLAlchemy type.
+_INT_RANGES: list[tuple[type[sa.types.TypeEngine[Any]], int]] = [
+    (sa.SmallInteger, 2**15),
+    (sa.BigInteger, 2**63),
+    (sa.Integer, 2**31),
+]
+
+
+def _cursor_value(col: sa.Column[Any], value: Any) -> Any:
+    """One order value of a cursor, typed like ``col`` and within what PostgreSQL accepts
+    (a forged cursor must fail here, as an input error, not inside the database).
+
+    Raises:
+        ValueError: the value does not fit the column.
+    """
+    py = col.type.python_type
+    if value is None or (isinstance(value, bool) and py is not bool):
+        raise ValueError("null or boolean order value")
+    if py is datetime:
+        instant = datetime.fromisoformat(value)
+        if instant.tzinfo is None:
+            raise ValueError("instant without an offset")
+        instant.astimezone(UTC)  # OverflowError (an ArithmeticError) past the range
+        return instant
+    if py is date:
+        return date.fromisoformat(value)
+    if py is uuid.UUID:
+        return uuid.UUID(value)
+    if py is int:
+        if not isinstance(value, int):
+            raise ValueError("not an integer")
+        limit = next((b for kind, b in _INT_RANGES if isinstance(col.type, kind)), 2**63)
+        if not -limit <= value < limit:
+            raise ValueError("integer out of range")
+        return value
+    if issubclass(py, str):
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError("not a storable string")
+        return value
+    if isinstance(value, py):
+        return py(value)
+    raise ValueError(f"unexpected order value for {col.name}")
 
 
 def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnElement[bool]:

@@ -12,14 +12,17 @@ import base64
 import enum
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from operator import methodcaller
 from typing import Annotated, Any, NewType
 
+import dateutil.parser
 import strawberry
 from graphql import GraphQLError
 from strawberry.permission import PermissionExtension
 from strawberry.relay import PageInfo
 from strawberry.scalars import JSON
+from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
@@ -31,14 +34,60 @@ from schema.core.spec import RootField, Visibility
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 BigInt = NewType("BigInt", int)
+
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def _parse_bigint(value: object) -> int:
+    """A BigInt input: an integer (or a string of digits) within PostgreSQL's BIGINT range.
+
+    Raises:
+        ValueError: anything else (graphql-core turns it into a clear input error).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("BigInt must be an integer")
+    number = int(value)
+    if not _BIGINT_MIN <= number <= _BIGINT_MAX:
+        raise ValueError("BigInt must lie between -2^63 and 2^63 - 1")
+    return number
+
+
+def _parse_datetime(text: str) -> datetime:
+    """A DateTime input (ISO 8601), always timezone-aware: a value without an offset is UTC.
+
+    Raises:
+        ValueError: not ISO 8601, or outside the range of an instant (e.g. year 9999 at
+            UTC-14, which is year 10000 in UTC); Strawberry's parser wrapper turns it into a
+            clear input error instead of a database failure.
+    """
+    value = dateutil.parser.isoparse(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("It lies outside the supported range of instants.") from None
+    return value
+
+
 #: Scalars registered through ``StrawberryConfig.scalar_map``.
 SCALAR_MAP: dict[object, ScalarDefinition] = {
+    # Strawberry's DateTime, with a parser that refuses what PostgreSQL would refuse later.
+    datetime: ScalarDefinition(
+        name="DateTime",
+        description="Date with time (isoformat)",
+        specified_by_url=None,
+        serialize=methodcaller("isoformat"),
+        parse_value=wrap_parser(_parse_datetime, "DateTime"),
+        parse_literal=None,
+        origin=datetime,
+    ),
     BigInt: strawberry.scalar(
         name="BigInt",
         serialize=int,
-        parse_value=int,
+        parse_value=_parse_bigint,
         description="A 64-bit integer (byte counts, outbox ids): GraphQL's Int stops at 2^31 - 1.",
-    )
+    ),
 }
 
 
