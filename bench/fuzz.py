@@ -35,19 +35,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes, queries
 
+from gateway.graphql import HTTP_ERROR_CODES
+from schema.core import cost
+from schema.core.errors import ERROR_CODES
+
 #: ``extensions.code`` values a client may see (schema/core/errors.py, gateway/graphql.py and
-#: the limits of other modules); anything else is a finding.
+#: the limits of schema/core/cost.py); anything else is a finding.
 KNOWN_CODES = {
-    "GRAPHQL_PARSE_FAILED",
-    "GRAPHQL_VALIDATION_FAILED",
-    "BAD_REQUEST",
-    "BAD_USER_INPUT",
-    "FORBIDDEN",
-    "UNAUTHENTICATED",
-    "INTERNAL_SERVER_ERROR",
-    "REQUEST_TIMEOUT",
-    "PAYLOAD_TOO_LARGE",
-    "QUERY_TOO_COMPLEX",
+    *ERROR_CODES,
+    *HTTP_ERROR_CODES.values(),
+    *(value for name, value in vars(cost).items() if name.endswith("_LIMIT_EXCEEDED")),
 }
 #: Text that must never reach a client: exception names and text, SQL, tracebacks.
 LEAKS = re.compile(

@@ -278,11 +278,12 @@ class Validation(SchemaExtension):
     """The request checks around validation (which :class:`schema.core.protection.QueryLimits`
     runs, after this extension's start and before its end):
 
-    - before: a document with several operations needs an ``operationName`` (the spec's
-      GetOperation; Strawberry would silently run the first), a ``BAD_REQUEST`` error;
-    - after: validation errors without a code get ``GRAPHQL_VALIDATION_FAILED``; a valid
-      document whose variables hold U+0000 in a string (:func:`contains_nul`) is refused with
-      ``BAD_USER_INPUT`` (literals have :class:`NoNulCharacterRule`).
+    - before (an error set here skips validation): a document with several operations needs
+      an ``operationName`` (the spec's GetOperation; Strawberry would silently run the
+      first), a ``BAD_REQUEST`` error; variables holding U+0000 in a string
+      (:func:`contains_nul`) are refused with ``BAD_USER_INPUT`` (literals have
+      :class:`NoNulCharacterRule`);
+    - after: validation errors without a code get ``GRAPHQL_VALIDATION_FAILED``.
     """
 
     def on_validate(self) -> Iterator[None]:
@@ -298,12 +299,11 @@ class Validation(SchemaExtension):
                     extensions={"code": BAD_REQUEST},
                 )
             ]
-        yield
-        errors = context.pre_execution_errors
-        if errors:
-            for error in errors:
-                _with_code(error, VALIDATION_FAILED)
         elif contains_nul(context.variables):
             context.pre_execution_errors = [
                 GraphQLError(_NUL_MESSAGE, extensions={"code": BAD_USER_INPUT})
             ]
+        yield
+        # Strawberry has read the errors by now, but not yet formatted them.
+        for error in context.pre_execution_errors or ():
+            _with_code(error, VALIDATION_FAILED)

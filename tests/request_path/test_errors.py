@@ -148,7 +148,7 @@ async def test_nul_bytes_lone_surrogates_and_out_of_range_values_are_input_error
 async def test_errors_carry_stable_codes(client: httpx.AsyncClient) -> None:
     expected = {
         "{ me { id }": "GRAPHQL_PARSE_FAILED",
-        "{ " + " ".join("me { id }" for _ in range(2000)) + " }": "GRAPHQL_PARSE_FAILED",
+        "{ " + " ".join("me { id }" for _ in range(2000)) + " }": "TOKEN_LIMIT_EXCEEDED",
         "{ nope }": "GRAPHQL_VALIDATION_FAILED",
         "{ users(first: 1) { totalCount } }": "FORBIDDEN",
         "{ exercises(first: 1, last: 1) { totalCount } }": "BAD_USER_INPUT",
