@@ -21,6 +21,7 @@ from gateway.events.backends import check_backend, is_redis_url, skip_notify
 from gateway.events.hub import EventHub
 from gateway.events.websocket import close_sockets_on_exit_signals
 from gateway.graphql import graphql_app
+from gateway.maintenance import maintenance_task
 from gateway.metrics import Metrics
 from gateway.observe import ObservationMiddleware
 from gateway.settings import Settings, get_settings
@@ -37,7 +38,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     seeds the catalogs when ``settings.seed_on_start``, and opens the engine. While the app runs,
     ``app.state`` holds ``settings``, ``database_url`` (the resolved URL), ``engine`` and
     ``events`` (the process's :class:`~gateway.events.hub.EventHub`: its listener connection
-    and relay, started after the engine and stopped before it).
+    and relay, started after the engine and stopped before it). The maintenance task
+    (:mod:`gateway.maintenance`: focus expiry, idempotency key pruning) runs meanwhile; it is
+    cancelled before the engine closes.
 
     Routes: ``/healthz`` and ``/readyz`` (see :mod:`gateway.health`), ``/graphql`` (HTTP and
     websocket), ``/metrics`` when ``settings.metrics`` (:mod:`gateway.metrics`; no database
@@ -83,7 +86,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 gc.freeze()
                 restore_signals = close_sockets_on_exit_signals()
                 try:
-                    yield
+                    async with maintenance_task(
+                        engine,
+                        interval_s=settings.maintenance_interval_s,
+                        key_retention_s=settings.idempotency_key_retention_s,
+                    ):
+                        yield
                 finally:
                     restore_signals()
             finally:

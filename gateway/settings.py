@@ -184,6 +184,15 @@ class Settings(BaseSettings):
     """``IGNITION_OTEL``: trace GraphQL operations with OpenTelemetry (needs the ``otel`` extra;
     exporter from the standard ``OTEL_*`` variables, see ``gateway.tracing``)."""
 
+    idempotency_key_retention_s: float = Field(default=24 * 3600, gt=0)
+    """``IGNITION_IDEMPOTENCY_KEY_RETENTION_S``: how long an idempotency key and its outcome are
+    kept, in seconds (24 hours); a retry after that is a new request (a purchase's own key
+    still finds the purchase). Pruned by the maintenance task."""
+
+    maintenance_interval_s: float = Field(default=60, gt=0)
+    """``IGNITION_MAINTENANCE_INTERVAL_S``: seconds between two passes of the server's
+    maintenance task (expiring overdue focus sessions, pruning idempotency keys)."""
+
     @field_validator("database_url")
     @classmethod
     def _check_scheme(cls, value: str | None) -> str | None:

@@ -73,6 +73,7 @@ async def run_idempotent(
     arguments: dict[str, Any],
     work: Callable[[], Awaitable[Outcome]],
     key_field: str = "idempotencyKey",
+    prepare: Callable[[], Awaitable[None]] | None = None,
 ) -> Outcome:
     """Run ``work`` once per ``(user_id, key)``, in the caller's transaction.
 
@@ -84,6 +85,8 @@ async def run_idempotent(
         arguments: the mutation's arguments without the key, JSON-serialisable.
         work: the transition; returns a JSON-serialisable outcome (ids of what it changed).
         key_field: the argument path of the key, for :class:`InvalidInput`.
+        prepare: runs once the key is claimed (not on a replay), outside the savepoint of
+            ``work``: its writes commit whatever the outcome of ``work``.
 
     Returns:
         The outcome of the first call with this key (now, or replayed): ``{"ok": <what work
@@ -118,6 +121,8 @@ async def run_idempotent(
             raise IdempotencyKeyReused(key=key)
         result: Outcome = row.outcome
         return result
+    if prepare is not None:
+        await prepare()
     try:
         async with conn.begin_nested():
             outcome: Outcome = {"ok": await work()}

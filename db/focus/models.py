@@ -117,6 +117,12 @@ class FocusSession(Base):
         server_default="0",
         doc="Coins the session earned on completion (0 until then, and for abandoned sessions).",
     )
+    focused_seconds: Mapped[int | None] = mapped_column(
+        doc=(
+            "Seconds actually focused, pauses excluded and capped at `durationSeconds`; set "
+            "when the session completes (it may complete before its planned end), null before."
+        )
+    )
     task_id: Mapped[uuid.UUID | None] = mapped_column(
         doc=(
             "The planner item worked on during the session (an item id of a daily "
@@ -137,6 +143,9 @@ class FocusSession(Base):
         ),
         CheckConstraint("duration_seconds > 0", name="duration_positive"),
         CheckConstraint("paused_remaining_seconds >= 0", name="paused_remaining_non_negative"),
+        CheckConstraint(
+            "focused_seconds BETWEEN 0 AND duration_seconds", name="focused_within_duration"
+        ),
         *non_negative("xp_awarded", "coins_awarded"),
         CheckConstraint("completed_at >= started_at", name="completed_after_start"),
         CheckConstraint("abandoned_at >= started_at", name="abandoned_after_start"),

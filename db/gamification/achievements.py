@@ -18,8 +18,10 @@ The running value of each trigger type (what :data:`TRIGGER_VALUES` counts):
 =========================== ===============================================================
 trigger_type                value
 =========================== ===============================================================
-focus_sessions_completed    completed focus sessions in ``focus`` mode (breaks do not count)
-focus_minutes_total         whole minutes of those sessions (``duration_seconds // 60`` each)
+focus_sessions_completed    completed focus sessions in ``focus`` mode of at least one whole
+                            minute focused (breaks do not count)
+focus_minutes_total         whole minutes focused in those sessions (``focused_seconds // 60``
+                            each: pauses excluded, early completions count what was focused)
 streak_days                 the longest streak of any of the user's ``user_streaks`` rows
 level_reached               ``user_progress.current_level``
 purchases_made              market purchases ever made (refunded ones too: the coins were
@@ -85,12 +87,17 @@ QUEST_COMPLETION_EVENTS: tuple[str, ...] = ("quest.completed", "user_quest.compl
 
 #: trigger_type -> a scalar SQL expression of the user's running value (``:user_id`` bound).
 TRIGGER_VALUES: dict[str, str] = {
+    # The time actually focused (a session may complete early; rows from before revision
+    # 0017 have no focused_seconds and were completed at their planned end); a session counts
+    # from one whole minute (db.focus.rules.counts_for_progress).
     T.FOCUS_SESSIONS_COMPLETED.value: (
         "SELECT count(*) FROM focus_sessions "
-        "WHERE user_id = :user_id AND status = 'completed' AND mode = 'focus'"
+        "WHERE user_id = :user_id AND status = 'completed' AND mode = 'focus' "
+        "AND coalesce(focused_seconds, duration_seconds) >= 60"
     ),
     T.FOCUS_MINUTES_TOTAL.value: (
-        "SELECT coalesce(sum(duration_seconds / 60), 0) FROM focus_sessions "
+        "SELECT coalesce(sum(coalesce(focused_seconds, duration_seconds) / 60), 0) "
+        "FROM focus_sessions "
         "WHERE user_id = :user_id AND status = 'completed' AND mode = 'focus'"
     ),
     T.STREAK_DAYS.value: (

@@ -93,6 +93,7 @@ class MutationDef:
     idempotent: bool
     entitlement: str | None
     hints: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[Tx], Awaitable[None]] | None = None
 
 
 _MUTATIONS: dict[str, MutationDef] = {}
@@ -106,6 +107,7 @@ def mutation(
     idempotent: bool = False,
     entitlement: str | None = None,
     name: str | None = None,
+    prepare: Callable[[Tx], Awaitable[None]] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Ids]]], Callable[..., Awaitable[Ids]]]:
     """Declare a mutation (registered at import of its ``schema/<domain>`` module).
 
@@ -120,6 +122,11 @@ def mutation(
             or as a field of its ``input``) and replays the first outcome.
         entitlement: the entitlement the viewer must hold (admin mutations).
         name: the GraphQL name; the camelCase of the function name by default.
+        prepare: bookkeeping that is due whatever the outcome (expiring the viewer's overdue
+            focus sessions: the passage of time, not the request): it runs in the mutation's
+            transaction before the body (after the idempotency key is claimed; not on a
+            replay), and its writes commit even when the body refuses, because the body then
+            runs in a savepoint of its own.
 
     Raises:
         ValueError: a mutation name declared twice.
@@ -140,6 +147,7 @@ def mutation(
             errors=tuple(dict.fromkeys((*errors, *extra))),
             idempotent=idempotent,
             entitlement=entitlement,
+            prepare=prepare,
         )
         return fn
 
@@ -388,15 +396,26 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             "Sign in first: send `Authorization: Bearer <token>`.",
             extensions={"code": UNAUTHENTICATED},
         )
+    # Give the request's read connection back before taking a write connection: a request
+    # never holds two pooled connections, so concurrent mutations cannot starve the pool
+    # (each holding a read connection while waiting for a write one). The payload is read
+    # after the commit through a new snapshot anyway.
+    await ctx.refresh_reads()
     try:
         async with ctx.engine.begin() as conn:
             tx = Tx(conn=conn, viewer=viewer, context=ctx)
+
+            async def work() -> Any:
+                return {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}
+
+            prepare = d.prepare
+
+            async def prepared() -> None:
+                assert prepare is not None
+                await prepare(tx)
+
             if d.idempotent:
                 key, key_field, arguments = _split_key(kwargs)
-
-                async def work() -> Any:
-                    return {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}
-
                 outcome = await run_idempotent(
                     conn,
                     user_id=viewer.user_id,
@@ -405,9 +424,17 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
                     arguments=arguments,
                     work=work,
                     key_field=key_field,
+                    prepare=prepared if prepare is not None else None,
                 )
+            elif prepare is not None:
+                await prepare(tx)
+                try:
+                    async with conn.begin_nested():
+                        outcome = {"ok": await work()}
+                except DomainError as error:
+                    outcome = error.to_outcome()
             else:
-                outcome = {"ok": {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}}
+                outcome = {"ok": await work()}
             published = take_published(conn)
         values = unwrap(outcome)
     except DomainError as error:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from db.focus import rules as focus_rules
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
 from seeds.demo.state import (
-    FOCUS_COINS_DIVISOR,
-    FOCUS_STAR_MINUTES,
-    FOCUS_XP_DIVISOR,
     HABIT_COINS,
     HABIT_STAR_EVERY,
     HABIT_XP,
@@ -330,22 +328,20 @@ class Routine(UserState):
             "abandoned_at": start + timedelta(minutes=self.rng.randint(3, max(3, minutes - 5)))
             if status == "abandoned"
             else None,
-            "expires_at": end + timedelta(hours=2),
+            "expires_at": focus_rules.expires_at(end, 0),
             "paused_at": None,
             "paused_remaining_seconds": None,
             "status": status,
             "xp_awarded": 0,
             "coins_awarded": 0,
+            "focused_seconds": minutes * 60 if status == "completed" else None,
             "task_id": None,
             "task_title": task,
             "created_at": start,
         }
         if status == "completed":
-            if mode == "focus":
-                row["xp_awarded"] = minutes // FOCUS_XP_DIVISOR
-                row["coins_awarded"] = minutes // FOCUS_COINS_DIVISOR
-            else:
-                row["xp_awarded"] = max(1, minutes // 5)
+            award = focus_rules.focus_award(mode, minutes)
+            row["xp_awarded"], row["coins_awarded"] = award.xp, award.coins
         if self.first_focus is None and mode == "focus" and status == "completed":
             self.first_focus = (sid, end)
         self.add("focus_sessions", row)
@@ -364,7 +360,7 @@ class Routine(UserState):
     def focus_transition(self, row: Row) -> Transition:
         minutes = row["duration_seconds"] // 60
         focus = row["mode"] == "focus"
-        star = 1 if focus and minutes >= FOCUS_STAR_MINUTES else 0
+        award = focus_rules.focus_award(row["mode"], minutes)
         assert row["completed_at"] is not None
         self.unit("focus_sessions_completed", row["completed_at"], 1, row["mode"], minutes)
         self.unit("focus_minutes", row["completed_at"], minutes, row["mode"], minutes)
@@ -379,11 +375,13 @@ class Routine(UserState):
             idempotency_key=f"focus.session.completed:{sid}",
             event_id=sid,
             reason=f"{minutes}-minute {'focus session' if focus else 'break'} completed",
-            xp=row["xp_awarded"],
-            coins=row["coins_awarded"],
-            stars=star,
-            skill_key="focus" if star else None,
-            counts={"focus_sessions_completed": 1, "focus_minutes_total": minutes} if focus else {},
+            xp=award.xp,
+            coins=award.coins,
+            stars=award.stars,
+            skill_key=award.skill_key,
+            counts={"focus_sessions_completed": 1, "focus_minutes_total": minutes}
+            if focus_rules.counts_for_progress(row["mode"], minutes)
+            else {},
         )
 
     def plan(self, k: int, blocks: list[tuple[Row, str]]) -> None:

@@ -25,12 +25,8 @@ from seeds.demo.ledger import PurchaseIntent, Transition
 Row = dict[str, Any]
 
 # ---- demo award rates (what the real transitions are expected to pay; change them together)
+# Focus sessions pay by the rules of db/focus/rules.py (the transitions' own).
 
-#: XP per completed focus minute is ``minutes // FOCUS_XP_DIVISOR``; coins ``minutes // 5``.
-FOCUS_XP_DIVISOR = 2
-FOCUS_COINS_DIVISOR = 5
-#: A completed focus session of at least this many minutes earns one ``focus`` star.
-FOCUS_STAR_MINUTES = 25
 HABIT_XP, HABIT_COINS = 5, 2
 #: Every 5th check-off of a habit earns one star of the habit's skill.
 HABIT_STAR_EVERY = 5

@@ -1,0 +1,381 @@
+"""Benchmark the money mutations under a random concurrent mix, checking the invariants as it
+goes (issue 7, "a bench, not a test").
+
+Run from the repository root::
+
+    python -m bench.economy                      # 50 users, 60 s, embedded PostgreSQL
+    python -m bench.economy --users 50 --duration 60 --url http://127.0.0.1:8000 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/ignition
+
+Unless ``--url`` is given it starts its own ``ignition serve`` (as ``bench.run`` does). Setup,
+directly in the database: ``--users`` new users (``bench-economy-<run>-<n>``) with a session
+token and a starting balance posted through the ledger, one admin (for ``grantPoints``), and
+three market items of this run (cheap consumable with unlimited stock, a limited one, a
+permanent one).
+
+Then one client per user, all at once, each on its own HTTP connection, runs a random mix for
+``--duration`` seconds: ``purchaseMarketItem`` (sometimes replaying its last key),
+``redeemPurchase``, ``refundPurchase``, ``startFocusSession`` / ``completeFocusSession`` /
+``abandonFocusSession``, and ``grantPoints`` top-ups by the admin. Every ``--snapshot-every``
+seconds, while the mix runs, the ledger invariants (``db.gamification.invariants``) and the
+stock invariant of the limited item (``remaining_stock = total_stock - units held``) are checked
+in one REPEATABLE READ snapshot. It prints mutations per second, latency p50/p90/p99 per
+mutation and overall, the answers by type, HTTP errors, and the snapshot results. It asserts
+nothing about speed; a broken invariant or an HTTP error makes the exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
+
+from bench.run import BenchError, gateway
+
+PURCHASE = """mutation($input: PurchaseMarketItemInput!) { purchaseMarketItem(input: $input) {
+  __typename ... on PurchaseMarketItemSuccess { purchase { id } wallet { coins } }
+  ... on DomainError { code } } }"""
+REDEEM = """mutation($id: ID!) { redeemPurchase(id: $id) {
+  __typename ... on RedeemPurchaseSuccess { purchase { status usesRemaining } }
+  ... on DomainError { code } } }"""
+REFUND = """mutation($id: ID!, $key: String!) {
+  refundPurchase(id: $id, reason: "bench", idempotencyKey: $key) {
+  __typename ... on RefundPurchaseSuccess { wallet { coins } } ... on DomainError { code } } }"""
+START = """mutation($input: StartFocusSessionInput!) { startFocusSession(input: $input) {
+  __typename ... on StartFocusSessionSuccess { session { id } }
+  ... on FocusSessionAlreadyRunning { sessionId } ... on DomainError { code } } }"""
+COMPLETE = """mutation($id: ID!, $key: String!) {
+  completeFocusSession(id: $id, idempotencyKey: $key) {
+  __typename ... on CompleteFocusSessionSuccess { wallet { coins } }
+  ... on DomainError { code } } }"""
+ABANDON = """mutation($id: ID!) { abandonFocusSession(id: $id) {
+  __typename ... on DomainError { code } } }"""
+GRANT = """mutation($input: GrantPointsInput!) { grantPoints(input: $input) {
+  __typename ... on GrantPointsSuccess { wallet { coins } } ... on DomainError { code } } }"""
+
+#: Operation -> relative weight of the mix.
+MIX = {
+    "purchase": 40,
+    "redeem": 12,
+    "refund": 8,
+    "focus": 25,
+    "grant": 15,
+}
+STARTING_COINS = 300
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.economy",
+        description="Run a random mix of money mutations for N users against the gateway, "
+        "checking the ledger invariants at snapshots; print mutations/s and latency.",
+    )
+    parser.add_argument("--url", help="A running gateway's base URL (else one is started).")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or None,
+        help="Its PostgreSQL (default: env DATABASE_URL; unset: the embedded one in --data-dir).",
+    )
+    parser.add_argument("--data-dir", type=Path, default=Path(".ignition/bench"))
+    parser.add_argument("--users", type=int, default=50, help="Concurrent users (default 50).")
+    parser.add_argument("--duration", type=float, default=60, help="Seconds (default 60).")
+    parser.add_argument(
+        "--snapshot-every", type=float, default=10, help="Seconds between invariant checks."
+    )
+    parser.add_argument("--seed", type=int, default=7, help="Random seed of the mix.")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Setup:
+    """The users, tokens and items of this run."""
+
+    user_ids: list[uuid.UUID]
+    tokens: list[str]
+    admin_token: str
+    items: dict[str, uuid.UUID]
+
+
+async def prepare(engine: AsyncEngine, users: int) -> Setup:
+    """Create the run's users, tokens, funds and items (one transaction)."""
+    from db import metadata
+    from db.auth.users import create_user
+    from db.gamification.ledger import post
+    from gateway.auth import create_session_token
+
+    run = uuid.uuid4().hex[:8]
+    items = metadata.tables["market_items"]
+    async with engine.begin() as conn:
+        admin = await create_user(
+            conn, email=f"bench-economy-{run}-admin@example.com", name="Bench admin", admin=True
+        )
+        admin_token = await create_session_token(conn, admin.id, ttl_seconds=6 * 3600)
+        user_ids, tokens = [], []
+        for n in range(users):
+            user = await create_user(
+                conn, email=f"bench-economy-{run}-{n}@example.com", name=f"Bench {n}"
+            )
+            user_ids.append(user.id)
+            tokens.append(await create_session_token(conn, user.id, ttl_seconds=6 * 3600))
+            await post(
+                conn, user.id, event_type="admin_grant", coins=STARTING_COINS, reason="bench"
+            )
+        specs: dict[str, dict[str, Any]] = {
+            "cheap": {"cost_coins": 5, "uses_per_purchase": 3},
+            "limited": {"cost_coins": 20, "total_stock": 400, "remaining_stock": 400},
+            "permanent": {"cost_coins": 40, "is_consumable": False},
+        }
+        ids = {}
+        for name, values in specs.items():
+            ids[name] = (
+                await conn.execute(
+                    sa.insert(items)
+                    .values(
+                        key=f"bench_{run}_{name}",
+                        name=f"Bench {name}",
+                        category="bench",
+                        **values,
+                    )
+                    .returning(items.c.id)
+                )
+            ).scalar_one()
+    return Setup(user_ids, tokens, admin_token, ids)
+
+
+@dataclass
+class Stats:
+    """Latencies (seconds) per mutation, answers by type, HTTP/GraphQL errors."""
+
+    latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    answers: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+class Player:
+    """One user's client: its HTTP connection and what it knows of its own state."""
+
+    def __init__(
+        self, url: str, token: str, user_id: uuid.UUID, setup: Setup, rng: random.Random
+    ) -> None:
+        self.client = httpx.AsyncClient(
+            base_url=url, timeout=30, limits=httpx.Limits(max_connections=1)
+        )
+        self.token = token
+        self.user_id = user_id
+        self.setup = setup
+        self.rng = rng
+        self.active: list[str] = []  # purchases with uses left
+        self.unused: list[str] = []  # purchases never used (refundable)
+        self.session: str | None = None
+        self.last_purchase: dict[str, Any] | None = None
+
+    async def call(
+        self, stats: Stats, name: str, query: str, variables: dict[str, Any], token: str = ""
+    ) -> dict[str, Any] | None:
+        started = time.perf_counter()
+        try:
+            response = await self.client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token or self.token}"},
+            )
+        except httpx.HTTPError as error:
+            stats.errors[f"{name}: {type(error).__name__}"] += 1
+            return None
+        stats.latency[name].append(time.perf_counter() - started)
+        body = response.json() if response.status_code == 200 else {}
+        if response.status_code != 200 or body.get("errors"):
+            stats.errors[f"{name}: HTTP {response.status_code} {body.get('errors')}"] += 1
+            return None
+        payload: dict[str, Any] = next(iter(body["data"].values()))
+        stats.answers[f"{name}: {payload['__typename']}"] += 1
+        return payload
+
+    async def step(self, stats: Stats) -> None:
+        kind = self.rng.choices(list(MIX), weights=list(MIX.values()))[0]
+        if kind == "redeem" and self.active:
+            pid = self.rng.choice(self.active)
+            done = await self.call(stats, "redeemPurchase", REDEEM, {"id": pid})
+            if pid in self.unused:
+                self.unused.remove(pid)
+            if done and (done.get("purchase") or {}).get("status") != "ACTIVE":
+                self.active.remove(pid)
+        elif kind == "refund" and self.unused:
+            pid = self.unused.pop(self.rng.randrange(len(self.unused)))
+            if pid in self.active:
+                self.active.remove(pid)
+            await self.call(stats, "refundPurchase", REFUND, {"id": pid, "key": uuid.uuid4().hex})
+        elif kind == "focus":
+            await self.focus(stats)
+        elif kind == "grant":
+            grant = {
+                "input": {
+                    "userId": str(self.user_id),
+                    "coins": self.rng.choice((20, 50, 100)),
+                    "reason": "bench top-up",
+                    "idempotencyKey": uuid.uuid4().hex,
+                }
+            }
+            await self.call(stats, "grantPoints", GRANT, grant, token=self.setup.admin_token)
+        else:
+            await self.purchase(stats)
+
+    async def purchase(self, stats: Stats) -> None:
+        if self.last_purchase is not None and self.rng.random() < 0.1:
+            variables = self.last_purchase  # a client retrying: the same key
+        else:
+            name = self.rng.choice(("cheap", "cheap", "limited", "permanent"))
+            variables = {
+                "input": {
+                    "itemId": str(self.setup.items[name]),
+                    "quantity": self.rng.choice((1, 1, 1, 2)),
+                    "idempotencyKey": uuid.uuid4().hex,
+                }
+            }
+        self.last_purchase = variables
+        done = await self.call(stats, "purchaseMarketItem", PURCHASE, variables)
+        if done and done["__typename"] == "PurchaseMarketItemSuccess":
+            pid = done["purchase"]["id"]
+            if pid not in self.unused and pid not in self.active:
+                self.unused.append(pid)
+                if variables["input"]["itemId"] != str(self.setup.items["permanent"]):
+                    self.active.append(pid)
+
+    async def focus(self, stats: Stats) -> None:
+        if self.session is None:
+            start = {"input": {"mode": "FOCUS", "durationSeconds": 1500}}
+            done = await self.call(stats, "startFocusSession", START, start)
+            if done:
+                self.session = (done.get("session") or {}).get("id") or done.get("sessionId")
+            return
+        if self.rng.random() < 0.8:
+            variables = {"id": self.session, "key": uuid.uuid4().hex}
+            await self.call(stats, "completeFocusSession", COMPLETE, variables)
+        else:
+            await self.call(stats, "abandonFocusSession", ABANDON, {"id": self.session})
+        self.session = None
+
+
+STOCK_CHECK = """
+SELECT i.total_stock - i.remaining_stock
+       - coalesce((SELECT sum(p.quantity) FROM user_purchases p
+                   WHERE p.item_id = i.id AND p.status <> 'refunded'), 0)
+FROM market_items i WHERE i.id = :item
+"""
+
+
+async def check(engine: AsyncEngine, setup: Setup) -> list[str]:
+    """The invariants, in one REPEATABLE READ snapshot taken while the mix runs."""
+    from db.gamification.invariants import invariant_violations
+
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            problems = await invariant_violations(conn, setup.user_ids)
+            drift = (
+                await conn.execute(sa.text(STOCK_CHECK), {"item": setup.items["limited"]})
+            ).scalar_one()
+            if drift != 0:
+                problems.append(f"limited item: stock off by {drift}")
+    return problems
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+async def measure(args: argparse.Namespace, base_url: str, engine: AsyncEngine) -> int:
+    setup = await prepare(engine, args.users)
+    rng = random.Random(args.seed)
+    players = [
+        Player(base_url, token, user_id, setup, random.Random(rng.random()))
+        for user_id, token in zip(setup.user_ids, setup.tokens, strict=True)
+    ]
+    stats = Stats()
+    deadline = time.perf_counter() + args.duration
+    snapshots: list[tuple[float, int, list[str]]] = []
+
+    async def play(player: Player) -> None:
+        while time.perf_counter() < deadline:
+            await player.step(stats)
+
+    async def watch(started: float) -> None:
+        while time.perf_counter() + args.snapshot_every < deadline:
+            await asyncio.sleep(args.snapshot_every)
+            done = sum(len(v) for v in stats.latency.values())
+            snapshots.append((time.perf_counter() - started, done, await check(engine, setup)))
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(play(p) for p in players), watch(started))
+    finally:
+        for player in players:
+            await player.client.aclose()
+    elapsed = time.perf_counter() - started
+    final = await check(engine, setup)
+    snapshots.append((elapsed, sum(len(v) for v in stats.latency.values()), final))
+
+    everything = [x for values in stats.latency.values() for x in values]
+    print(f"\n{args.users} users, {elapsed:.1f} s, {len(everything)} mutations answered")
+    print(f"throughput: {len(everything) / elapsed:.0f} mutations/s")
+    print(f"{'mutation':<24}{'count':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
+    for name, values in [*sorted(stats.latency.items()), ("all", everything)]:
+        print(
+            f"{name:<24}{len(values):>8}{percentile(values, 0.5) * 1000:>9.1f}"
+            f"{percentile(values, 0.9) * 1000:>9.1f}{percentile(values, 0.99) * 1000:>9.1f}"
+        )
+    print("answers:")
+    for answer, count in sorted(stats.answers.items()):
+        print(f"  {answer:<56}{count:>7}")
+    print(f"errors: {sum(stats.errors.values())}")
+    for error, count in stats.errors.most_common(10):
+        print(f"  {count} x {error[:200]}")
+    broken = 0
+    for at, done, problems in snapshots:
+        state = "ok" if not problems else f"BROKEN: {problems[:5]}"
+        broken += bool(problems)
+        print(f"snapshot at {at:5.1f} s after {done:6d} mutations: invariants {state}")
+    return 1 if broken or stats.errors else 0
+
+
+async def amain(args: argparse.Namespace) -> int:
+    from gateway.database import create_engine
+    from gateway.embedded import database_url
+    from gateway.settings import Settings
+
+    ns = argparse.Namespace(url=args.url, database_url=args.database_url, data_dir=args.data_dir)
+    settings = Settings(database_url=args.database_url, data_dir=args.data_dir)
+    with gateway(ns) as server:
+        async with database_url(settings) as url:
+            engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
+            try:
+                return await measure(args, server.url, engine)
+            finally:
+                await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return asyncio.run(amain(args))
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,404 @@
+"""The market's transitions: buy, redeem, refund (spec/003 "Market Purchase Flow"; DESIGN.md
+section 3, "Market purchase").
+
+- :func:`purchase_item`: the item must be active, available now (``is_available`` and inside
+  its ``available_from``/``available_until`` window) and offered to the viewer (``is_global``,
+  or the viewer's own reward), with ``quantity`` units in stock; the wallet must pay
+  ``quantity * cost_coins``. It writes the ``user_purchases`` row, a negative ledger row, a
+  ``market_transactions`` row (``purchase``, the negative amount) and decrements the stock with
+  one atomic ``UPDATE ... WHERE remaining_stock >= :quantity RETURNING`` (an item with
+  unlimited stock, ``remaining_stock`` null, is not touched, so its buyers do not queue on it).
+  Then the ``purchases_made`` achievements are evaluated.
+- :func:`redeem_purchase`: consumes one use of an active consumable purchase; the last use
+  makes it ``redeemed``.
+- :func:`refund_purchase`: an active purchase none of whose uses was consumed goes back: the
+  coins through the ledger, the units back into stock, the purchase ``refunded``; the
+  achievements of the coins earned are evaluated (a refund is a positive ledger row).
+
+Lock order (that of :mod:`db.gamification.ledger`): the purchase row, then the item row, then
+the wallet. The rules here refuse with :class:`~db.errors.DomainError` subclasses; whatever a
+refused call wrote is rolled back by the caller (the mutation runs it in a savepoint).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+from db.auth.activity import record_activity
+from db.errors import InvalidInput, InvalidState, ItemUnavailable, NotFound, OutOfStock
+from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
+from db.gamification.ledger import Wallet, post
+from db.gamification.models import AchievementTriggerType
+from db.market.models import MarketTransactionType, PurchaseStatus
+
+_items = metadata.tables["market_items"]
+_purchases = metadata.tables["user_purchases"]
+_transactions = metadata.tables["market_transactions"]
+_wallets = metadata.tables["user_wallet"]
+
+#: Most units of one item in one purchase.
+MAX_QUANTITY = 99
+#: Longest refund reason, in characters.
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class PurchaseResult:
+    """What a purchase or refund did: the purchase, the wallet after it (``None`` for a
+    redeem, which moves no coins) and whether this call created the purchase (False when a
+    purchase with the same ``idempotency_key`` existed already and was returned as it is)."""
+
+    purchase_id: uuid.UUID
+    wallet: Wallet | None
+    created: bool = True
+
+
+async def purchase_item(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    item_id: uuid.UUID,
+    quantity: int = 1,
+    *,
+    idempotency_key: str | None = None,
+) -> PurchaseResult:
+    """Buy ``quantity`` units of a market item (spec/003 Market Purchase Flow).
+
+    Args:
+        conn: a connection inside the caller's transaction.
+        user_id: the buyer.
+        item_id: ``market_items.id``.
+        quantity: units, 1 to :data:`MAX_QUANTITY`.
+        idempotency_key: the client's key, stored in ``user_purchases.idempotency_key`` (unique
+            per user): a purchase with this key that exists already is returned unchanged,
+            even after the key's ``idempotency_keys`` record was pruned.
+
+    Returns:
+        The :class:`PurchaseResult` (the purchase, the wallet after paying).
+
+    Raises:
+        InvalidInput: a quantity out of range (``input.quantity``).
+        NotFound: no such item (``resource`` ``MarketItem``).
+        ItemUnavailable: the item is inactive, not available now, or not offered to the viewer.
+        OutOfStock: fewer than ``quantity`` units left (``remaining``).
+        InsufficientFunds: the wallet holds less than the total cost (``needed`` = the total,
+            ``available`` = the balance).
+    """
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"Buy 1 to {MAX_QUANTITY} units at a time.", field="input.quantity")
+    if idempotency_key is not None:
+        existing = (
+            await conn.execute(
+                sa.select(_purchases.c.id).where(
+                    _purchases.c.user_id == user_id,
+                    _purchases.c.idempotency_key == idempotency_key,
+                )
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            return PurchaseResult(existing, await _wallet(conn, user_id), created=False)
+    item = (
+        await conn.execute(
+            sa.select(_items, sa.func.clock_timestamp().label("now")).where(_items.c.id == item_id)
+        )
+    ).one_or_none()
+    if item is None:
+        raise NotFound("There is no such market item.", resource="MarketItem")
+    _check_offered(item, user_id)
+    if item.remaining_stock is not None:
+        # The item's row lock, taken before the wallet's (the ledger's lock order); READ
+        # COMMITTED re-checks the condition on the latest row after waiting for the lock, so
+        # concurrent buyers never take more units than there are.
+        left = (
+            await conn.execute(
+                sa.update(_items)
+                .where(_items.c.id == item_id, _items.c.remaining_stock >= quantity)
+                .values(remaining_stock=_items.c.remaining_stock - quantity)
+                .returning(_items.c.remaining_stock)
+            )
+        ).scalar_one_or_none()
+        if left is None:
+            remaining = (
+                await conn.execute(
+                    sa.select(_items.c.remaining_stock).where(_items.c.id == item_id)
+                )
+            ).scalar_one()
+            raise OutOfStock(
+                f"Only {remaining} left." if remaining else "Sold out.", remaining=int(remaining)
+            )
+    total = int(item.cost_coins) * quantity
+    uses = int(item.uses_per_purchase) * quantity if item.is_consumable else None
+    purchase_id = (
+        await conn.execute(
+            insert(_purchases)
+            .values(
+                user_id=user_id,
+                item_id=item_id,
+                cost_coins=total,
+                quantity=quantity,
+                purchased_at=item.now,
+                uses_remaining=uses,
+                status=PurchaseStatus.ACTIVE.value,
+                idempotency_key=idempotency_key,
+            )
+            .returning(_purchases.c.id)
+        )
+    ).scalar_one()
+    what = item.name if quantity == 1 else f"{quantity} x {item.name}"
+    posting = await post(
+        conn,
+        user_id,
+        event_type="market.purchase",
+        coins=-total,
+        event_id=str(purchase_id),
+        reason=f"Bought {what}",
+        idempotency_key=f"market.purchase:{purchase_id}",
+    )
+    await _transaction(
+        conn,
+        user_id,
+        MarketTransactionType.PURCHASE,
+        -total,
+        f"Bought {what}",
+        purchase_id,
+        item_id,
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "market.purchased",
+        "market",
+        {
+            "purchase_id": str(purchase_id),
+            "item_id": str(item_id),
+            "item_key": item.key,
+            "quantity": quantity,
+            "coins_spent": total,
+        },
+    )
+    await evaluate_achievements(conn, user_id, [AchievementTriggerType.PURCHASES_MADE])
+    return PurchaseResult(purchase_id, posting.wallet)
+
+
+def _check_offered(item: Any, user_id: uuid.UUID) -> None:
+    """Refuse an item that is inactive, unavailable now or not offered to ``user_id``."""
+    if not item.is_global and item.created_by_user_id != user_id:
+        raise ItemUnavailable("This item is not offered to you.")
+    if not item.is_active or not item.is_available:
+        raise ItemUnavailable("This item is not for sale.")
+    if item.available_from is not None and item.now < item.available_from:
+        raise ItemUnavailable(
+            f"This item is for sale from {item.available_from:%Y-%m-%d %H:%M} UTC."
+        )
+    if item.available_until is not None and item.now >= item.available_until:
+        raise ItemUnavailable("This item is no longer for sale.")
+
+
+async def _wallet(conn: AsyncConnection, user_id: uuid.UUID) -> Wallet:
+    row = (
+        await conn.execute(
+            sa.select(
+                _wallets.c.id, _wallets.c.coins, _wallets.c.total_earned, _wallets.c.total_spent
+            ).where(_wallets.c.user_id == user_id)
+        )
+    ).one()
+    return Wallet(*row)
+
+
+async def _transaction(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    kind: MarketTransactionType,
+    coins: int,
+    reason: str,
+    purchase_id: uuid.UUID,
+    item_id: uuid.UUID,
+) -> None:
+    """The ``market_transactions`` row (``coins``: the signed change of the wallet)."""
+    await conn.execute(
+        sa.insert(_transactions).values(
+            user_id=user_id,
+            transaction_type=kind.value,
+            coins_amount=coins,
+            reason=reason,
+            purchase_id=purchase_id,
+            item_id=item_id,
+        )
+    )
+
+
+async def _lock_purchase(conn: AsyncConnection, user_id: uuid.UUID, purchase_id: uuid.UUID) -> Any:
+    """The viewer's purchase joined with its item, the purchase row locked, plus ``now``.
+
+    Raises:
+        NotFound: no such purchase, or another user's.
+    """
+    row = (
+        await conn.execute(
+            sa.select(
+                _purchases,
+                _items.c.key.label("item_key"),
+                _items.c.name.label("item_name"),
+                _items.c.is_consumable,
+                sa.func.clock_timestamp().label("now"),
+            )
+            .join(_items, _items.c.id == _purchases.c.item_id)
+            .where(_purchases.c.id == purchase_id, _purchases.c.user_id == user_id)
+            .with_for_update(of=_purchases)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no such purchase.", resource="UserPurchase")
+    return row
+
+
+async def redeem_purchase(
+    conn: AsyncConnection, user_id: uuid.UUID, purchase_id: uuid.UUID
+) -> PurchaseResult:
+    """Use one use of a consumable purchase; the last use makes it ``redeemed``.
+
+    Sets ``redeemed_at`` (the latest use), writes a ``redeem`` market transaction (0 coins)
+    and an activity row.
+
+    Returns:
+        The :class:`PurchaseResult` (``wallet`` None: no coins move).
+
+    Raises:
+        NotFound: no such purchase of the viewer.
+        InvalidState: the purchase is redeemed or refunded already, or a permanent item with
+            no uses to consume (``status`` is its status).
+    """
+    row = await _lock_purchase(conn, user_id, purchase_id)
+    if row.status != PurchaseStatus.ACTIVE:
+        raise InvalidState(f"This purchase is {row.status} already.", status=str(row.status))
+    if row.uses_remaining is None:
+        raise InvalidState(
+            "A permanent item is kept, not used up: there is nothing to redeem.",
+            status=str(row.status),
+        )
+    left = int(row.uses_remaining) - 1
+    status = PurchaseStatus.REDEEMED if left == 0 else PurchaseStatus.ACTIVE
+    await conn.execute(
+        sa.update(_purchases)
+        .where(_purchases.c.id == purchase_id)
+        .values(uses_remaining=left, status=status.value, redeemed_at=row.now)
+    )
+    await _transaction(
+        conn,
+        user_id,
+        MarketTransactionType.REDEEM,
+        0,
+        f"Used {row.item_name}",
+        purchase_id,
+        row.item_id,
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "market.redeemed",
+        "market",
+        {
+            "purchase_id": str(purchase_id),
+            "item_key": row.item_key,
+            "uses_remaining": left,
+        },
+    )
+    return PurchaseResult(purchase_id, None)
+
+
+async def refund_purchase(
+    conn: AsyncConnection, user_id: uuid.UUID, purchase_id: uuid.UUID, reason: str
+) -> PurchaseResult:
+    """Refund an active purchase none of whose uses was consumed: the coins go back through
+    the ledger, the units back into stock (never above ``total_stock``), the purchase becomes
+    ``refunded`` with the reason.
+
+    Args:
+        conn: a connection inside the caller's transaction.
+        user_id: the buyer.
+        purchase_id: ``user_purchases.id``.
+        reason: why, 1 to :data:`MAX_REASON` characters (shown in the history).
+
+    Returns:
+        The :class:`PurchaseResult` (the wallet after the refund).
+
+    Raises:
+        InvalidInput: an empty or overlong reason (``reason``).
+        NotFound: no such purchase of the viewer.
+        InvalidState: the purchase is redeemed or refunded, or one of its uses was consumed.
+    """
+    reason = reason.strip()
+    if not 1 <= len(reason) <= MAX_REASON:
+        raise InvalidInput(f"Give a reason of 1 to {MAX_REASON} characters.", field="reason")
+    row = await _lock_purchase(conn, user_id, purchase_id)
+    if row.status != PurchaseStatus.ACTIVE:
+        raise InvalidState(f"This purchase is {row.status} already.", status=str(row.status))
+    if row.redeemed_at is not None:
+        raise InvalidState(
+            "A purchase that was partly used cannot be refunded.", status=str(row.status)
+        )
+    await conn.execute(
+        sa.update(_items)
+        .where(_items.c.id == row.item_id, _items.c.remaining_stock.is_not(None))
+        .values(
+            remaining_stock=sa.func.least(
+                _items.c.total_stock, _items.c.remaining_stock + row.quantity
+            )
+        )
+    )
+    await conn.execute(
+        sa.update(_purchases)
+        .where(_purchases.c.id == purchase_id)
+        .values(status=PurchaseStatus.REFUNDED.value, refunded_at=row.now, refund_reason=reason)
+    )
+    coins = int(row.cost_coins)
+    posting = await post(
+        conn,
+        user_id,
+        event_type="market.refund",
+        coins=coins,
+        event_id=str(purchase_id),
+        reason=f"Refund: {row.item_name}",
+        idempotency_key=f"market.refund:{purchase_id}",
+    )
+    await _transaction(
+        conn,
+        user_id,
+        MarketTransactionType.REFUND,
+        coins,
+        reason,
+        purchase_id,
+        row.item_id,
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "market.refunded",
+        "market",
+        {
+            "purchase_id": str(purchase_id),
+            "item_key": row.item_key,
+            "coins_returned": coins,
+            "reason": reason,
+        },
+        coins=coins,
+    )
+    # The refund is a positive ledger row: it moves the coins earned (the ledger's definition).
+    await evaluate_achievements(conn, user_id, AWARD_TRIGGERS)
+    return PurchaseResult(purchase_id, posting.wallet)
+
+
+__all__ = [
+    "MAX_QUANTITY",
+    "MAX_REASON",
+    "PurchaseResult",
+    "purchase_item",
+    "redeem_purchase",
+    "refund_purchase",
+]

@@ -1,0 +1,114 @@
+"""Focus mutations: the focus timer's lifecycle (spec/003 "Focus Lifecycle"). The rules live
+in :mod:`db.focus.sessions` and :mod:`db.focus.rules`; these declarations only map arguments
+and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
+from db.focus import sessions
+from db.focus.models import FocusMode
+from db.focus.rules import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS
+from schema.core.mutations import Ids, Tx, id_arg, mutation
+from schema.core.types import graphql_enum
+
+FocusModeEnum: Any = graphql_enum(FocusMode)
+
+
+async def expire_overdue(tx: Tx) -> None:
+    """Before any focus transition: the viewer's session past its ``expiresAt`` becomes
+    ``expired`` ("when next touched"), whatever the transition's outcome."""
+    await sessions.expire_overdue(tx.conn, tx.viewer.user_id)
+
+
+@strawberry.input(description="A focus session to start.")
+class StartFocusSessionInput:
+    mode: FocusModeEnum = strawberry.field(description="Focus, or a (long) break.")
+    duration_seconds: int = strawberry.field(
+        description=f"The planned length, {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds."
+    )
+    task_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The planner item being worked on."
+    )
+    task_title: str | None = strawberry.field(
+        default=None, description="What is being worked on (at most 200 characters)."
+    )
+
+
+@mutation(
+    description="Start a focus session (spec/003 Focus Lifecycle): one running (active or "
+    "paused) session per user; `expiresAt` is the planned end plus two hours.",
+    returns={"session": "focus_sessions"},
+    errors=(FocusSessionAlreadyRunning,),
+    prepare=expire_overdue,
+)
+async def start_focus_session(tx: Tx, input: StartFocusSessionInput) -> Ids:
+    task_id = id_arg(input.task_id, "input.taskId") if input.task_id is not None else None
+    session_id = await sessions.start_session(
+        tx.conn,
+        tx.viewer.user_id,
+        mode=FocusMode(input.mode.value),
+        duration_seconds=input.duration_seconds,
+        task_id=task_id,
+        task_title=input.task_title,
+    )
+    return {"session": session_id}
+
+
+@mutation(
+    description="Pause the running focus session: its clock stops until it is resumed.",
+    returns={"session": "focus_sessions"},
+    errors=(NotFound, InvalidState),
+    prepare=expire_overdue,
+)
+async def pause_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+    return {"session": await sessions.pause_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+
+
+@mutation(
+    description="Resume a paused focus session: its clock runs again, and its expiry moves "
+    "later by the time spent paused.",
+    returns={"session": "focus_sessions"},
+    errors=(NotFound, InvalidState),
+    prepare=expire_overdue,
+)
+async def resume_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+    return {"session": await sessions.resume_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+
+
+@mutation(
+    description="Complete a running or paused focus session, also before its planned end: "
+    "it pays XP, coins and focus-skill stars for the minutes actually focused (pauses "
+    "excluded, capped at the planned duration), once. `ledgerEntry` is null when the time "
+    "focused earned nothing.",
+    returns={
+        "session": "focus_sessions",
+        "wallet": "user_wallet",
+        "progress": "user_progress",
+        "ledger_entry": "points_ledger?",
+    },
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+    prepare=expire_overdue,
+)
+async def complete_focus_session(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids:
+    done = await sessions.complete_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {
+        "session": done.session_id,
+        "wallet": done.wallet_id,
+        "progress": done.progress_id,
+        "ledger_entry": done.posting.entry_id if done.posting else None,
+    }
+
+
+@mutation(
+    description="Abandon a running or paused focus session: it ends without an award.",
+    returns={"session": "focus_sessions"},
+    errors=(NotFound, InvalidState),
+    prepare=expire_overdue,
+)
+async def abandon_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+    return {"session": await sessions.abandon_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}

@@ -1,0 +1,72 @@
+"""Market mutations: buy, use and refund (spec/003 "Market Purchase Flow"). The rules live in
+:mod:`db.market.purchases`; these declarations only map arguments and results."""
+
+from __future__ import annotations
+
+import strawberry
+
+from db.errors import (
+    InsufficientFunds,
+    InvalidState,
+    ItemUnavailable,
+    NotFound,
+    OutOfStock,
+)
+from db.market import purchases
+from schema.core.mutations import Ids, Tx, id_arg, mutation
+
+
+@strawberry.input(description="Units of a market item to buy.")
+class PurchaseMarketItemInput:
+    item_id: strawberry.ID = strawberry.field(description="The market item (`MarketItem.id`).")
+    quantity: int = strawberry.field(
+        default=1, description=f"Units to buy, 1 to {purchases.MAX_QUANTITY}."
+    )
+    idempotency_key: str = strawberry.field(
+        description="1-255 characters, unique per purchase: a retry with the same key and "
+        "arguments returns the first outcome (the same purchase, or the same error) and "
+        "spends nothing more."
+    )
+
+
+@mutation(
+    description="Buy units of a market item with coins (spec/003 Market Purchase Flow): the "
+    "item must be active, on sale now, offered to the viewer and in stock; the wallet pays "
+    "`quantity` x `costCoins` (else `InsufficientFunds` with the total and the balance).",
+    returns={"purchase": "user_purchases", "wallet": "user_wallet"},
+    errors=(NotFound, ItemUnavailable, OutOfStock, InsufficientFunds),
+    idempotent=True,
+)
+async def purchase_market_item(tx: Tx, input: PurchaseMarketItemInput) -> Ids:
+    result = await purchases.purchase_item(
+        tx.conn,
+        tx.viewer.user_id,
+        id_arg(input.item_id, "input.itemId"),
+        input.quantity,
+        idempotency_key=input.idempotency_key,
+    )
+    assert result.wallet is not None
+    return {"purchase": result.purchase_id, "wallet": result.wallet.id}
+
+
+@mutation(
+    description="Use one use of a consumable purchase; the last use makes it `REDEEMED`.",
+    returns={"purchase": "user_purchases"},
+    errors=(NotFound, InvalidState),
+)
+async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
+    result = await purchases.redeem_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {"purchase": result.purchase_id}
+
+
+@mutation(
+    description="Refund a purchase none of whose uses was consumed: the coins go back to "
+    "the wallet through the ledger and the units back into stock.",
+    returns={"purchase": "user_purchases", "wallet": "user_wallet"},
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+)
+async def refund_purchase(tx: Tx, id: strawberry.ID, reason: str, idempotency_key: str) -> Ids:
+    result = await purchases.refund_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"), reason)
+    assert result.wallet is not None
+    return {"purchase": result.purchase_id, "wallet": result.wallet.id}
