@@ -123,9 +123,10 @@ def _uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Con
         log_config=logging_config(settings.log_format, settings.log_level),
         access_log=False,  # gateway.observe writes one access line per request instead
         ws_max_size=max(settings.max_body_bytes, 1),
-        # Websocket ping frames: a peer that stops answering is disconnected.
+        # Websocket ping frames; a peer that leaves one unanswered for 20 s (or the interval,
+        # when longer) is disconnected: generous, so that a busy client is not cut off.
         ws_ping_interval=settings.ws_keepalive_s,
-        ws_ping_timeout=settings.ws_keepalive_s,
+        ws_ping_timeout=max(settings.ws_keepalive_s, 20.0),
         timeout_graceful_shutdown=10,
         server_header=False,
         **options,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import signal
 import socket
@@ -13,25 +14,34 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+import websockets
 from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportError
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.users import create_user
+from db.events.relay import Position
 from db.gamification.grants import Grant, grant_points
 from gateway.auth import create_session_token
 
 IGNITION = [sys.executable, "-m", "gateway.cli"]
 
+#: The full event, rows included (each event is read on a fresh snapshot).
 WALLET = """subscription ($after: String) {
   walletChanged(after: $after) { cursor occurredAt coins balance
     wallet { id coins } ledgerEntry { id coins reason } }
+}"""
+#: The event's own fields only: what the high-volume tests select.
+WALLET_LIGHT = """subscription ($after: String) {
+  walletChanged(after: $after) { cursor coins balance }
 }"""
 
 
@@ -161,18 +171,37 @@ async def grant_in_db(
 
 
 async def grant_many(
-    engine: AsyncEngine, admin: User, users: list[User], amounts: list[int], concurrency: int = 8
+    engine: AsyncEngine,
+    admin: User,
+    users: list[User],
+    amounts: list[int],
+    concurrency: int = 8,
+    per_transaction: int = 1,
 ) -> None:
-    """Commit one grant per amount, spread over ``users`` round robin, ``concurrency``
-    transactions at a time (their commits interleave)."""
-    queue: asyncio.Queue[tuple[User, int]] = asyncio.Queue()
-    for index, amount in enumerate(amounts):
-        queue.put_nowait((users[index % len(users)], amount))
+    """Commit one grant per amount, spread over ``users`` round robin (``amounts[i]`` goes to
+    ``users[i % len(users)]``), up to ``per_transaction`` grants per transaction,
+    ``concurrency`` transactions at a time (their commits interleave)."""
+    # A transaction grants to one user only (two transactions locking two wallets in
+    # opposite orders would deadlock); the users' batches take turns.
+    per_user = [amounts[index :: len(users)] for index in range(len(users))]
+    queue: asyncio.Queue[list[tuple[User, int]]] = asyncio.Queue()
+    for start in range(0, max(len(a) for a in per_user), per_transaction):
+        for user, mine in zip(users, per_user, strict=True):
+            if mine[start : start + per_transaction]:
+                queue.put_nowait(
+                    [(user, amount) for amount in mine[start : start + per_transaction]]
+                )
 
     async def worker() -> None:
         while not queue.empty():
-            user, amount = queue.get_nowait()
-            await grant_in_db(engine, admin, user, amount)
+            batch = queue.get_nowait()
+            async with engine.begin() as conn:
+                for user, amount in batch:
+                    await grant_points(
+                        conn,
+                        Grant(user_id=user.id, coins=amount, reason="live test"),
+                        actor_id=admin.id,
+                    )
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
@@ -186,6 +215,7 @@ class Subscriber:
     user: User
     after: str | None = None
     subprotocol: str = "graphql-transport-ws"
+    document: str = WALLET_LIGHT
     events: list[dict[str, Any]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
 
@@ -203,7 +233,7 @@ class Subscriber:
         )
         async with Client(transport=transport) as session:
             stream = session.subscribe(
-                GraphQLRequest(WALLET, variable_values={"after": self.after})
+                GraphQLRequest(self.document, variable_values={"after": self.after})
             )
             async for result in stream:
                 self.events.append(result["walletChanged"])
@@ -229,11 +259,28 @@ class Subscriber:
         return self.events[-1]["cursor"] if self.events else None
 
 
+@dataclass
+class ResumingSubscriber(Subscriber):
+    """A subscriber that reconnects when its socket closes (server restart), resuming with
+    ``after`` = the cursor of the last event it received, as a real client does."""
+
+    connections: int = 0
+
+    async def _run(self) -> None:
+        while True:
+            self.after = self.last_cursor or self.after
+            self.connections += 1
+            # Closed by the server (a restart) or refused (not up yet): retry.
+            with contextlib.suppress(OSError, TransportError, websockets.WebSocketException):
+                await Subscriber._run(self)
+            await asyncio.sleep(0.2)
+
+
 async def prime(subscribers: list[Subscriber], engine: AsyncEngine, admin: User) -> None:
     """Wait until every subscriber's subscription is live at the server: commit a marker
-    event (1 coin, reason ``marker``) for each subscriber's user until each has received one,
-    then forget the markers. Events committed after this reach them all (a subscription
-    without ``after`` delivers what commits after it registered)."""
+    event (1 coin; the tests' own events move 2 coins or more) for each subscriber's user
+    until each has received one, then forget the markers. Events committed after this reach
+    them all (a subscription without ``after`` delivers what commits after it registered)."""
     async with asyncio.timeout(30):
         while True:
             waiting = [s for s in subscribers if not any(_marker(e) for e in s.events)]
@@ -247,8 +294,53 @@ async def prime(subscribers: list[Subscriber], engine: AsyncEngine, admin: User)
         subscriber.events[:] = [e for e in subscriber.events if not _marker(e)]
 
 
+async def until(condition: Callable[[], Awaitable[bool] | bool], within_s: float = 30) -> None:
+    """Wait until ``condition()`` holds (it reads state without a change notification: a
+    database row, a counter), checking every 20 ms; fails after ``within_s`` seconds."""
+    async with asyncio.timeout(within_s):
+        while True:
+            value = condition()
+            if inspect.isawaitable(value):
+                value = await value
+            if value:
+                return
+            await asyncio.sleep(0.02)
+
+
+def positions(events: list[dict[str, Any]]) -> list[Position]:
+    """The positions of received events (their cursors decoded)."""
+    return [Position.decode(event["cursor"]) for event in events]
+
+
+async def kill_listeners(engine: AsyncEngine) -> int:
+    """``pg_terminate_backend`` on every relay listener connected to this database."""
+    async with engine.connect() as conn:
+        return int(
+            (
+                await conn.execute(
+                    sa.text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = 'ignition-listener' "
+                        "AND datname = current_database()"
+                    )
+                )
+            ).scalar_one()
+        )
+
+
+async def listener_pids(engine: AsyncEngine) -> set[int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'ignition-listener' "
+                "AND datname = current_database()"
+            )
+        )
+        return {int(pid) for pid in rows.scalars()}
+
+
 def _marker(event: dict[str, Any]) -> bool:
-    return bool(event["ledgerEntry"]["reason"] == "marker")
+    return bool(event["coins"] == 1)
 
 
 async def outbox_count(engine: AsyncEngine) -> int:
