@@ -190,7 +190,11 @@ class SubscriptionBuilder:
         names = {topic: value for topic, value in d.topics.items() if value is not None}
         if names:
             functional: Any = enum.Enum  # the functional API, with a computed name
-            values = functional(f"{d.event}Type", {v: v for v in names.values()})
+            members = {
+                value: strawberry.enum_value(value, description=f"The outbox topic `{topic}`.")
+                for topic, value in names.items()
+            }
+            values = functional(f"{d.event}Type", members)
             kind = strawberry.enum(values, description=f"What happened, in a `{d.event}`.")
             by_topic = {str(topic): kind[value] for topic, value in names.items()}
 
