@@ -70,6 +70,7 @@ class Reader:
         self._owned = conn is None
         self._lock = asyncio.Lock()
         self._busy = False
+        self._statement_task: asyncio.Task[Any] | None = None
         self._closed = False
         #: Statements executed so far (reported by the statement-count tests and benchmarks).
         self.statements = 0
@@ -99,6 +100,7 @@ class Reader:
                 raise ReaderClosedError("the request has ended; no more statements")
             conn = self._conn
             self._busy = True
+            self._statement_task = asyncio.current_task()
             try:
                 if conn is None:
                     assert self._engine is not None
@@ -121,6 +123,7 @@ class Reader:
                 raise
             finally:
                 self._busy = False
+                self._statement_task = None
             record = _record_class(tuple(result.keys()))
             return [record._make(row) for row in rows]
 
@@ -134,13 +137,18 @@ class Reader:
     async def release(self) -> None:
         """End the transaction and give the connection back to the pool.
 
-        If another task is still in the middle of a statement (a sibling field that outlived
-        the operation), the connection is invalidated instead: it cannot be rolled back while
-        asyncpg is busy with it, and must not go back to the pool in that state.
+        If another task is still in the middle of a statement (a sibling field or a DataLoader
+        batch that outlived the operation, a request whose client left), that task is
+        cancelled (asyncpg then cancels the statement on the server) and the connection is
+        invalidated: it cannot be rolled back while asyncpg is busy with it, and must not go
+        back to the pool in that state.
         """
         conn, self._conn = self._conn, None
         if conn is None or not self._owned:
             return
+        running = self._statement_task
+        if self._busy and running is not None and running is not asyncio.current_task():
+            running.cancel()
         await checkin(conn, discard=self._busy)
 
     async def refresh(self) -> None:

@@ -11,7 +11,8 @@ Request lifecycle (issue 6; the design the mutation and subscription code builds
    its first statement.
 4. A ``finally`` closes the reader, whatever happened: success, GraphQL errors, HTTP errors
    (400, 404, 405, 413), an unknown bearer token (401), the timeout (504), an exception
-   (500, masked), cancellation, or a client that disconnected.
+   (500, masked), cancellation, or a client that disconnected (which cancels the work at
+   once: :class:`_DisconnectWatch`).
 
 HTTP errors are GraphQL-shaped JSON (``{"errors": [{"message", "extensions": {"code"}}]}``) with
 stable codes: ``BAD_REQUEST``, ``UNAUTHENTICATED``, ``NOT_FOUND``, ``METHOD_NOT_ALLOWED``,
@@ -43,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
@@ -75,6 +76,47 @@ HTTP_ERROR_CODES = {
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 #: Scope key set when the request's result is a request error (see :meth:`process_result`).
 REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
+
+
+class ClientGone(Exception):
+    """The client disconnected while its request ran (:class:`_DisconnectWatch`)."""
+
+
+class _DisconnectWatch:
+    """Notices that the client of an HTTP request disconnected, so that its work can be
+    cancelled and its connection returned at once (uvicorn does not cancel the application on
+    a disconnect; it only reports ``http.disconnect`` to ``receive``).
+
+    :meth:`receive` is the request's ``receive``; it notes when the body has been read (at once
+    for GET and HEAD). From then on :meth:`disconnected` waits on ``receive`` for
+    ``http.disconnect``: nobody else reads it any more (Starlette caches the body, and the
+    response is sent once the work is over).
+
+    Own code: Starlette only offers ``Request.is_disconnected()`` (polling) and the watcher
+    of its streaming responses, not a way to cancel a plain request when its client leaves.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self._receive = receive
+        self._body_read = asyncio.Event()
+        if scope.get("method") in ("GET", "HEAD"):
+            self._body_read.set()
+
+    async def receive(self) -> Message:
+        """The ``receive`` of the request: passes messages on, noting the body's end."""
+        message = await self._receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            self._body_read.set()
+        return message
+
+    async def disconnected(self) -> None:
+        """Return when the client has disconnected (after the body was read)."""
+        await self._body_read.wait()
+        try:
+            while (await self._receive())["type"] != "http.disconnect":
+                pass
+        except Exception:  # a receive that fails (a body limit): never report a disconnect
+            await asyncio.Future()
 
 
 def prefers_graphql_response(accept: str | None) -> bool:
@@ -150,12 +192,16 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             raise ValueError(f"unknown scope type {scope['type']!r}")
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive=receive)
+        watch = _DisconnectWatch(scope, receive)
+        request = Request(scope, receive=watch.receive)
         limit = self.settings.request_timeout_s
         try:
             try:
                 async with asyncio.timeout(limit) as deadline:
-                    response = await self.run(request)
+                    response = await self._run_until_disconnect(request, watch)
+            except ClientGone:
+                logger.info("client disconnected: request cancelled")
+                return  # nobody to answer
             except TimeoutError:
                 if not deadline.expired():
                     raise
@@ -184,6 +230,27 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if prefers_graphql_response(request.headers.get("accept")):
             self._as_graphql_response(scope, response)
         await response(scope, receive, send)
+
+    async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
+        """Strawberry's ``run`` in a task of its own, cancelled (and awaited) when the client
+        disconnects or when this task is cancelled (the request timeout).
+
+        Raises:
+            ClientGone: the client disconnected first.
+            whatever ``run`` raises.
+        """
+        work = asyncio.ensure_future(self.run(request))
+        gone = asyncio.ensure_future(watch.disconnected())
+        try:
+            await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not work.done():
+                work.cancel()
+                await asyncio.wait({work})
+        if work.cancelled():
+            raise ClientGone
+        return work.result()
 
     @staticmethod
     def _as_graphql_response(scope: Scope, response: Response) -> None:

@@ -93,14 +93,14 @@ async def test_a_statement_cancelled_half_way_invalidates_its_connection(
     assert await _idle_in_transaction(engine, database_url) == 0
 
 
-async def test_releasing_while_a_statement_runs_invalidates_instead_of_pooling(
+async def test_releasing_while_a_statement_runs_cancels_it_and_invalidates_the_connection(
     engine: AsyncEngine,
 ) -> None:
     reader = Reader(engine)
     task = asyncio.create_task(reader.fetch(sa.select(sa.func.pg_sleep(5))))
     await _running(reader)
     await reader.close()  # e.g. the operation ended while a sibling's batch still runs
-    with pytest.raises(sa.exc.DBAPIError):
+    with pytest.raises(asyncio.CancelledError):
         await task
     await _settled(engine)
     async with engine.connect() as conn:  # the pool hands out a working connection
@@ -191,3 +191,60 @@ async def test_readyz_fails_when_no_connection_can_be_had(database_url: str) -> 
             assert (await client.get("/readyz")).status_code == 200
     finally:
         await engine.dispose()
+
+
+async def test_a_client_that_disconnects_cancels_its_request(
+    gateway_view: Any,
+    engine: AsyncEngine,
+    database_url: str,
+    signed_in: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Reader.fetch
+    running = asyncio.Event()
+    outcome: list[str] = []
+
+    async def slow_fetch(self: Reader, statement: Any) -> Any:
+        running.set()
+        try:
+            await original(self, sa.select(sa.func.pg_sleep(30)))
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+        return await original(self, statement)
+
+    monkeypatch.setattr(Reader, "fetch", slow_fetch)
+    body = b'{"query": "{ me { id } }"}'
+    left = asyncio.Event()
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"authorization", signed_in.headers["Authorization"].encode()),
+        ],
+        "query_string": b"",
+    }
+    request = asyncio.create_task(gateway_view(scope, receive, send))
+    await asyncio.wait_for(running.wait(), 30)
+    await asyncio.sleep(0.1)  # the statement is running
+    left.set()  # the client goes away
+    await asyncio.wait_for(request, 30)
+    assert sent == []
+    assert outcome == ["cancelled"]
+    await _settled(engine)
+    assert await _idle_in_transaction(engine, database_url) == 0
