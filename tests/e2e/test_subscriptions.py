@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+import sqlalchemy as sa
 import websockets
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportQueryError
@@ -25,6 +26,7 @@ from tests.e2e.live import (
     grant_over_http,
     new_user,
     prime,
+    until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -237,3 +239,107 @@ async def test_server_pings_and_the_connection_init_timeout(gateway: Gateway) ->
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+
+
+async def _mutate(
+    client: httpx.AsyncClient, gateway: Gateway, user: User, query: str, **variables: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        gateway.http, json={"query": query, "variables": variables}, headers=user.auth
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    result: dict[str, Any] = next(iter(body["data"].values()))
+    assert result["__typename"].endswith("Success"), result
+    return result
+
+
+async def test_focus_achievement_and_wallet_events_of_a_focus_session_over_one_socket(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    user = await new_user(live_engine)
+    focus = """subscription ($after: String) { focusSessionEvents(after: $after) {
+        cursor type occurredAt session { id status } } }"""
+    unlocked = """subscription ($after: String) { achievementUnlocked(after: $after) {
+        cursor occurredAt achievement { achievementKey achievement { key rewardCoins } } } }"""
+    wallet = "subscription { walletChanged { cursor coins balance } }"
+    received: dict[str, list[dict[str, Any]]] = {"f": [], "a": [], "w": []}
+
+    async def subscribe(ws: Any, op: str, query: str, after: str | None = None) -> None:
+        payload = {"query": query, "variables": {"after": after}}
+        await ws.send(orjson.dumps({"id": op, "type": "subscribe", "payload": payload}).decode())
+
+    async def collect(ws: Any) -> None:
+        while True:
+            message = await _recv(ws)
+            assert message["type"] == "next", message
+            received[message["id"]].append(next(iter(message["payload"]["data"].values())))
+
+    async with await _raw(gateway) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": user.auth}).decode())
+        assert (await _recv(ws))["type"] == "connection_ack"
+        await subscribe(ws, "w", wallet)
+        collector = asyncio.create_task(collect(ws))
+        try:
+            # The wallet subscription is live once a marker grant arrives; the other two
+            # resume after the marker's cursor (cursors order every topic of the viewer).
+            async with asyncio.timeout(30):
+                while not received["w"]:
+                    await grant_in_db(live_engine, admin, user, 1, reason="marker")
+                    await asyncio.sleep(0.3)
+            marker = received["w"][0]["cursor"]
+            await subscribe(ws, "f", focus, marker)
+            await subscribe(ws, "a", unlocked, marker)
+            async with httpx.AsyncClient(timeout=10) as client:
+                started = await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    """mutation { startFocusSession(input: {mode: FOCUS, durationSeconds: 600}) {
+                    __typename ... on StartFocusSessionSuccess { session { id } } } }""",
+                )
+                session_id = started["session"]["id"]
+                for name in ("pauseFocusSession", "resumeFocusSession"):
+                    await _mutate(
+                        client,
+                        gateway,
+                        user,
+                        f"mutation ($id: ID!) {{ {name}(id: $id) {{ __typename }} }}",
+                        id=session_id,
+                    )
+                # Two minutes focused since the resume, as far as the session knows: enough
+                # for the first-session achievement (a session of at least one minute).
+                async with live_engine.begin() as conn:
+                    await conn.execute(
+                        sa.text(
+                            "UPDATE focus_pause_state SET resumed_at = resumed_at - "
+                            "interval '2 minutes' WHERE session_id = :id"
+                        ),
+                        {"id": session_id},
+                    )
+                await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    """mutation ($id: ID!, $key: String!) {
+                    completeFocusSession(id: $id, idempotencyKey: $key) { __typename } }""",
+                    id=session_id,
+                    key="complete-1",
+                )
+            await until(
+                lambda: len(received["f"]) >= 4 and received["a"] and len(received["w"]) >= 2,
+                10,
+            )
+            await asyncio.sleep(0.3)
+        finally:
+            collector.cancel()
+    kinds = [event["type"] for event in received["f"]]
+    assert kinds == ["STARTED", "PAUSED", "RESUMED", "COMPLETED"]
+    assert {event["session"]["id"] for event in received["f"]} == {session_id}
+    assert received["f"][-1]["session"]["status"] == "COMPLETED"
+    [achievement] = received["a"]
+    assert achievement["achievement"]["achievementKey"] == "first_focus_session"
+    reward = achievement["achievement"]["achievement"]["rewardCoins"]
+    assert reward > 0 and reward in [event["coins"] for event in received["w"][1:]]
+    cursors = [e["cursor"] for events in received.values() for e in events]
+    assert len(cursors) == len(set(cursors))
