@@ -248,3 +248,37 @@ async def test_a_client_that_disconnects_cancels_its_request(
     assert outcome == ["cancelled"]
     await _settled(engine)
     assert await _idle_in_transaction(engine, database_url) == 0
+
+
+async def test_pooled_sessions_carry_the_backstops_and_broken_ones_are_replaced(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        async with engine.connect() as conn:
+            settings = {
+                name: await conn.scalar(sa.text(f"SHOW {name}"))
+                for name in (
+                    "application_name",
+                    "idle_in_transaction_session_timeout",
+                    "statement_timeout",
+                )
+            }
+            pid = await conn.scalar(sa.text("SELECT pg_backend_pid()"))
+        assert settings == {
+            "application_name": "ignition",
+            "idle_in_transaction_session_timeout": "10s",
+            "statement_timeout": "5s",
+        }
+        # The server ends the pooled session (a restart, idle_in_transaction_session_timeout,
+        # an administrator): the pool's pre-ping notices and hands out a new one.
+        killer = create_engine(database_url, pool_size=1, max_overflow=0)
+        try:
+            async with killer.connect() as conn:
+                assert await conn.scalar(sa.select(sa.func.pg_terminate_backend(pid)))
+        finally:
+            await killer.dispose()
+        async with engine.connect() as conn:
+            assert await conn.scalar(sa.text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
