@@ -19,6 +19,7 @@ records nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -115,6 +116,8 @@ class ObservationMiddleware:
             self.metrics.http_in_progress.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            raise  # the server cancelled the request (shutdown): no response, status stays 0
         except BaseException:
             status = status or 500  # Starlette's error handler answers 500 outside us
             raise

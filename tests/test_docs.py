@@ -1,0 +1,65 @@
+"""The repository explains itself (issue 6 point 6): the README points to documents a clone has,
+and the architecture document names files that exist.
+
+- Every relative link of README.md and docs/*.md resolves to a file of the repository; none
+  leaves it (the README used to send readers to ``../shared/DESIGN.md``, which a clone does
+  not have).
+- docs/architecture.md covers the layers, the request flows and where a column, a table, a
+  mutation and a subscription go, and every concrete repository path it names
+  (``gateway/observe.py``, ``db/events/relay.py``, ...) exists, so it cannot silently rot.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+#: Repository paths in backticks: a top-level package or directory, then a path.
+_PATH = re.compile(
+    r"`((?:gateway|schema|db|migrations|seeds|tests|bench|docs)/[A-Za-z0-9_./-]*[A-Za-z0-9_])`"
+)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=[d.name for d in DOCUMENTS])
+def test_relative_links_resolve_inside_the_repository(document: Path) -> None:
+    for target in _LINK.findall(document.read_text()):
+        if re.match(r"[a-z]+://", target):
+            continue
+        resolved = (document.parent / target).resolve()
+        assert resolved.is_relative_to(ROOT), f"{document.name} links outside: {target}"
+        assert resolved.exists(), f"{document.name} links to a missing file: {target}"
+    assert "../shared" not in document.read_text()
+
+
+def test_the_readme_points_to_the_architecture_and_the_decisions() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "(docs/architecture.md)" in readme and "(docs/decisions.md)" in readme
+
+
+def test_the_architecture_covers_layers_flows_and_changes() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    for heading in (
+        "## The layers",
+        "### HTTP",
+        "### Websocket",
+        "### A column",
+        "### A table",
+        "### A mutation",
+        "### A subscription",
+    ):
+        assert heading in text, heading
+    for package in ("gateway/", "schema/", "db/", "migrations/", "seeds/", "tests/"):
+        assert package in text, package
+
+
+def test_every_path_the_architecture_names_exists() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    named = {path for path in _PATH.findall(text) if "<" not in path and "*" not in path}
+    assert len(named) > 20, named
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert missing == []
