@@ -13,6 +13,8 @@ Specification:
   is off) with its request id, and a GraphQL request's line has the operation name and type,
   the viewer, the statements, the duration and the outcome; a websocket operation has its own
   line.
+- ``ignition serve --workers 2``: whichever worker answers ``/metrics`` counts both workers'
+  requests (a fresh multiprocess directory made for them).
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from sqlalchemy.pool import NullPool
 
 from gateway.auth import create_session_token
 from gateway.database import create_engine
+from gateway.settings import Settings
 from tests.conftest import PostgresServer
+from tests.e2e.live import Gateway
 from tests.e2e.process import IGNITION, free_port
 from tests.factories import make_user
 
@@ -258,3 +262,23 @@ async def test_metrics_and_logs_of_two_processes(
     ws_operation = next(line for line in ws_lines if line.get("operation_name") == "WsRoles")
     assert ws_operation["outcome"] == "ok" and ws_operation["statements"] >= 1
     assert len(ws_lines) == 2  # the operation, then the socket's close
+
+
+async def test_serve_workers_share_their_metrics(live_database: str, log_dir: Path) -> None:
+    """``ignition serve --workers 2`` gives its workers one fresh multiprocess directory, so
+    whichever worker answers ``/metrics`` counts the requests of both."""
+    process = await Gateway(live_database, log_dir, workers=2).astart()
+    try:
+        base = process.http.removesuffix("/graphql")
+        query = "query Spread { roles(first: 1) { totalCount } }"
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(12):  # new connections: the kernel spreads them over the workers
+                async with httpx.AsyncClient(base_url=base) as fresh:
+                    assert (await _post(fresh, query)).status_code == 200
+            scrapes = [(await client.get("/metrics")).text for _ in range(4)]
+    finally:
+        await process.astop()
+    for exposition in scrapes:
+        assert _operations(exposition, "Spread", "ok") == 12
+        pools = 2 * Settings().db_pool_size  # two workers' pools (livesum)
+        assert _sample(exposition, "ignition_db_pool_size") == pools
