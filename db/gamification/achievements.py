@@ -236,7 +236,7 @@ async def evaluate_achievements(
 
     Each unlock inserts ``user_achievements`` once (``ON CONFLICT (user_id, achievement_key) DO
     NOTHING``), pays ``reward_coins`` / ``reward_xp`` through :func:`~db.gamification.ledger.
-    post` (event type ``achievement``, ledger key ``achievement:<key>``), appends an
+    post` (event type ``achievement.unlocked``, ledger key ``achievement:<key>``), appends an
     ``achievement.unlocked`` activity event and publishes ``achievement.unlocked`` (payload
     ``user_achievement_id``, ``achievement_key``). While a reward pays XP or coins, the
     ``level_reached`` and ``coins_earned_total`` definitions are evaluated again, until nothing
@@ -311,7 +311,7 @@ async def _unlock(
         await post(
             conn,
             user_id,
-            event_type="achievement",
+            event_type="achievement.unlocked",
             event_id=rule.key,
             coins=rule.reward_coins,
             xp=rule.reward_xp,

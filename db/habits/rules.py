@@ -58,6 +58,17 @@ def completion_award(nth: int) -> HabitAward:
     return HabitAward(HABIT_XP, HABIT_COINS, star, HABIT_SKILL if star else None)
 
 
+def habit_ledger_key(completion_id: object) -> str:
+    """The ledger key of a completion's reward: ``habit.completed:<completion id>`` (a new
+    completion of the same day after an undo is a new row, so a new key)."""
+    return f"habit.completed:{completion_id}"
+
+
+def habit_reversal_key(completion_id: object) -> str:
+    """The ledger key of the posting that takes an undone completion's reward back."""
+    return f"habit.uncompleted:{completion_id}"
+
+
 def weekday_number(day: date) -> int:
     """The ``custom_days`` number of ``day``'s weekday: 0 = Sunday ... 6 = Saturday."""
     return day.isoweekday() % 7
@@ -186,6 +197,8 @@ __all__ = [
     "check_completion_date",
     "check_settings",
     "completion_award",
+    "habit_ledger_key",
+    "habit_reversal_key",
     "habit_streaks",
     "is_due",
     "period_is_full",

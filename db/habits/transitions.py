@@ -1,13 +1,14 @@
 """Habit transitions: create, update, delete, complete and uncomplete (DESIGN.md section 3,
 "Habits"; the rules are :mod:`db.habits.rules`).
 
-A completion pays through the ledger (:mod:`db.gamification.ledger`, key
-``habit:<completion id>``), recomputes the habit's streaks and the user's ``habits`` streak,
-counts the day for the ``daily_activity`` streak, advances the ``habit_completions`` quests and
-evaluates the ``habit_completions``, ``streak_days``, level and coins achievements. Undoing it
-posts the negative of what it paid (key ``habit_reversal:<completion id>``) and recomputes the
-streaks; unlocked achievements and paid quest rewards stay (they were earned when they were
-paid), quest progress not completed yet goes back.
+A completion pays through the ledger (:mod:`db.gamification.ledger`, event
+``habit.completed``, key ``habit.completed:<completion id>``), recomputes the habit's streaks
+and the user's ``habits`` streak, counts the day for the ``daily_activity`` streak, advances
+the ``habit_completions`` quests and evaluates the ``habit_completions``, ``streak_days``,
+level and coins achievements. Undoing it posts the negative of what it paid (event
+``habit.uncompleted``, key ``habit.uncompleted:<completion id>``) and recomputes the streaks;
+unlocked achievements and paid quest rewards stay (they were earned when they were paid),
+quest progress not completed yet goes back.
 
 Lock order: the habit row, then the quest progress rows, then the ledger, then the streaks.
 """
@@ -35,6 +36,8 @@ from db.habits.rules import (
     check_completion_date,
     check_settings,
     completion_award,
+    habit_ledger_key,
+    habit_reversal_key,
     habit_streaks,
     period_is_full,
 )
@@ -298,8 +301,8 @@ async def complete_habit(
     """Check off the user's habit for ``day`` (default today, UTC).
 
     Writes the ``habit_completions`` row, the habit's streaks and ``last_completed_at``, the
-    reward of :func:`~db.habits.rules.completion_award` through the ledger (event ``habit``,
-    event id the completion), the ``habits`` and ``daily_activity`` streaks, a
+    reward of :func:`~db.habits.rules.completion_award` through the ledger (event
+    ``habit.completed``, event id the completion), the ``habits`` and ``daily_activity`` streaks, a
     ``habit.completed`` activity event; advances the ``habit_completions`` quests (when the
     day is in their current period) and evaluates the achievements.
 
@@ -346,14 +349,14 @@ async def complete_habit(
     posting = await post(
         conn,
         user_id,
-        event_type="habit",
+        event_type="habit.completed",
         event_id=str(completion_id),
         coins=award.coins,
         xp=award.xp,
         stars=award.stars,
         skill_key=award.skill_key,
         reason=f"Habit: {habit.name}",
-        idempotency_key=f"habit:{completion_id}",
+        idempotency_key=habit_ledger_key(completion_id),
     )
     await _store_user_streak(conn, user_id, today)
     await touch_streak(conn, user_id, DAILY_ACTIVITY, today)
@@ -395,7 +398,7 @@ async def uncomplete_habit(
     conn: AsyncConnection, user_id: uuid.UUID, completion_id: uuid.UUID
 ) -> Reversal:
     """Undo one of the user's habit completions: delete it, post the negative of its reward
-    (event ``habit_reversal``, key ``habit_reversal:<completion id>``), recompute the streaks
+    (event ``habit.uncompleted``, key ``habit.uncompleted:<completion id>``), recompute the streaks
     and take its unit back from quests not completed yet.
 
     Raises:
@@ -446,7 +449,7 @@ async def uncomplete_habit(
                 _ledger.c.coins, _ledger.c.xp, _ledger.c.skill_stars, _ledger.c.skill_key
             ).where(
                 _ledger.c.user_id == user_id,
-                _ledger.c.idempotency_key == f"habit:{completion_id}",
+                _ledger.c.idempotency_key == habit_ledger_key(completion_id),
             )
         )
     ).one_or_none()
@@ -454,14 +457,14 @@ async def uncomplete_habit(
     posting = await post(
         conn,
         user_id,
-        event_type="habit_reversal",
+        event_type="habit.uncompleted",
         event_id=str(completion_id),
         coins=-coins,
         xp=-xp,
         stars=-stars,
         skill_key=skill if stars else None,
         reason=f"Habit undone: {habit.name}",
-        idempotency_key=f"habit_reversal:{completion_id}",
+        idempotency_key=habit_reversal_key(completion_id),
     )
     await _store_user_streak(conn, user_id, today)
     await record_activity(

@@ -254,7 +254,7 @@ async def claim_quest_reward(
 ) -> Claim:
     """Pay the reward of a completed universal quest, once per completion: ``xp_reward``,
     ``coin_reward`` and :data:`~db.quests.rules.QUEST_SKILL_STARS` star of its ``skill_key``
-    (ledger event ``quest``, key ``quest:<quest id>:<times_completed>``); the row becomes
+    (ledger event ``quest.claimed``, key ``quest:<quest id>:<times_completed>``); the row becomes
     ``claimed``. Evaluates the level and coins-earned achievements.
 
     Raises:
@@ -290,7 +290,7 @@ async def claim_quest_reward(
     posting = await post(
         conn,
         user_id,
-        event_type="quest",
+        event_type="quest.claimed",
         event_id=str(quest_id),
         coins=int(quest.coin_reward),
         xp=int(quest.xp_reward),

@@ -303,7 +303,7 @@ async def complete_quest(
     posting = await post(
         conn,
         user_id,
-        event_type="user_quest",
+        event_type="user_quest.completed",
         event_id=str(quest_id),
         coins=int(row.coin_reward),
         xp=int(row.xp_reward),

@@ -169,7 +169,9 @@ async def test_an_unlock_happens_once_and_pays_through_the_ledger(
         "SELECT event_type, event_id, coins, xp, idempotency_key FROM points_ledger "
         "WHERE user_id = :u",
         user,
-    ) == [("achievement", "first_focus_session", 25, 50, "achievement:first_focus_session")]
+    ) == [
+        ("achievement.unlocked", "first_focus_session", 25, 50, "achievement:first_focus_session")
+    ]
     outbox = await _rows(
         db_conn, "SELECT topic, payload FROM event_outbox WHERE user_id = :u ORDER BY id", user
     )

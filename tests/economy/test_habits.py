@@ -264,7 +264,7 @@ async def test_complete_pays_records_and_replays(mutate: Mutate, engine: AsyncEn
         "SELECT array_agg(idempotency_key) FROM points_ledger WHERE user_id = :u",
         u=viewer.user_id,
     )
-    assert ledger == [f"habit:{first['completion']['id']}"]
+    assert ledger == [f"habit.completed:{first['completion']['id']}"]
     assert (
         await _scalar(
             engine,
@@ -483,7 +483,7 @@ async def test_uncomplete_reverses_the_reward_and_the_streaks(
     reversal = await _scalar(
         engine,
         "SELECT array[coins, xp, skill_stars] FROM points_ledger "
-        "WHERE user_id = :u AND event_type = 'habit_reversal'",
+        "WHERE user_id = :u AND event_type = 'habit.uncompleted'",
         u=viewer.user_id,
     )
     assert reversal == [-2, -5, -1]
