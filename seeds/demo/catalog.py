@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.gamification.achievements import THRESHOLD_KEYS
+from db.gamification.achievements import AchievementRule
 
 
 class DemoCatalogError(RuntimeError):
@@ -23,18 +23,6 @@ class Skill:
     key: str
     stars_per_level: int
     max_level: int
-
-
-@dataclass(frozen=True)
-class Achievement:
-    """An achievement definition; ``threshold`` is the value of its trigger that unlocks it."""
-
-    key: str
-    name: str
-    trigger_type: str
-    threshold: int
-    reward_coins: int
-    reward_xp: int
 
 
 @dataclass(frozen=True)
@@ -102,7 +90,7 @@ class Catalog:
     """
 
     skills: dict[str, Skill]
-    achievements: list[Achievement]
+    achievements: list[AchievementRule]
     quests: list[Quest]
     items: dict[str, Item]
     lessons: list[Lesson]
@@ -138,16 +126,8 @@ async def load_catalog(conn: AsyncConnection, exercise_names: set[str]) -> Catal
     }
     ad = t["achievement_definitions"]
     achievements = [
-        Achievement(
-            r.key,
-            r.name,
-            r.trigger_type,
-            int((r.trigger_config or {}).get(THRESHOLD_KEYS.get(r.trigger_type, ""), 0) or 0),
-            r.reward_coins,
-            r.reward_xp,
-        )
+        AchievementRule.from_row(r)
         for r in await rows(sa.select(ad).order_by(ad.c.sort_order, ad.c.key))
-        if r.trigger_type in THRESHOLD_KEYS
     ]
     uq = t["universal_quests"]
     quests = [

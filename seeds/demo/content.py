@@ -36,20 +36,6 @@ HABITS: tuple[tuple[str, str, str, str, float, float], ...] = (
      "footprints", "#16a34a", 13.5, 0.7),
 )  # fmt: skip
 
-#: Habit name -> the skill its check-offs grow (a skill key of ``skill_definitions``).
-HABIT_SKILLS: dict[str, str] = {
-    "Finish one 8-bar loop": "creativity",
-    "Open the DAW for 10 minutes": "discipline",
-    "One ear-training drill": "knowledge",
-    "Capture one idea": "creativity",
-    "Stretch wrists after a session": "wellness",
-    "Critical listening: one reference": "knowledge",
-    "Design one new patch": "creativity",
-    "Read 10 pages": "knowledge",
-    "Phone in another room": "discipline",
-    "Back up today's project": "discipline",
-    "20-minute walk, no headphones": "wellness",
-}
 
 #: Goals ``(title, description, category, milestones)``.
 GOALS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -353,18 +339,19 @@ MEETINGS: tuple[tuple[str, str, str | None, int], ...] = (
     ("Hearing check-up", "appointment", "City audiology clinic", 30),
 )
 
-#: User quests ``(title, description, category, difficulty, xp, coins)``.
-USER_QUESTS: tuple[tuple[str, str, str, str, int, int], ...] = (
+#: User quests ``(title, description, category, difficulty)``; the reward follows from the
+#: difficulty (db.quests.rules.user_quest_reward), as for quests made with createQuest.
+USER_QUESTS: tuple[tuple[str, str, str, str], ...] = (
     ("Finish the EP intro", "Arrangement done and bounced, no more tweaks.", "creativity",
-     "medium", 60, 30),
+     "medium"),
     ("Sound design sprint: 10 bass patches", "From init patches only; save them all.",
-     "creativity", "hard", 100, 50),
+     "creativity", "hard"),
     ("Daily 8-bar sketch", "One 8-bar idea a day, bounced to the sketches folder.",
-     "discipline", "easy", 15, 5),
+     "discipline", "easy"),
     ("Learn the wavetable editor", "Build one wavetable from a field recording.", "knowledge",
-     "medium", 50, 25),
+     "medium"),
     ("Clean up the sample library", "Delete duplicates, tag the keepers.", "discipline",
-     "starter", 20, 10),
+     "starter"),
 )  # fmt: skip
 
 #: The custom exercise of a user ``(name, category, muscles, equipment, description)``.

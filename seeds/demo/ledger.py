@@ -13,19 +13,35 @@ The rules (DESIGN.md section 3) hold by construction:
   levels from :mod:`db.gamification.levels`, each skill's stars = the sum of its ledger stars;
 - an achievement unlocks once, at the moment its trigger reaches the threshold, and pays its
   reward through the ledger.
+
+The rules are the transitions' own pure functions: the unlock predicate
+(:func:`db.gamification.achievements.newly_reached`, ledger key
+:func:`~db.gamification.achievements.achievement_ledger_key`), the XP curve
+(:mod:`db.gamification.levels`, one ``level.up`` per posting as
+:func:`db.gamification.ledger.post` records it), skill levels
+(:func:`db.gamification.ledger.skill_level`), day streaks (:mod:`db.gamification.streaks`) and
+what counts as a quest completion
+(:data:`db.gamification.achievements.QUEST_COMPLETION_EVENTS`).
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from db.gamification.levels import level_for_xp, xp_for_level, xp_remaining
+from db.gamification.achievements import (
+    QUEST_COMPLETION_EVENTS,
+    achievement_ledger_key,
+    newly_reached,
+)
+from db.gamification.ledger import skill_level
+from db.gamification.levels import level_for_xp, xp_remaining
+from db.gamification.models import AchievementTriggerType as T
+from db.gamification.streaks import DAILY_ACTIVITY, Streak, advance_day_streak, day_streaks
 from seeds.demo.catalog import Catalog, Item
 
 Row = dict[str, Any]
@@ -111,21 +127,6 @@ class LedgerResult:
     last_activity_at: datetime | None
 
 
-def _streaks(days: set[date], today: date) -> tuple[int, int, date | None]:
-    """``(current, longest, last day)`` of runs of consecutive days; the current run must end
-    today or yesterday, otherwise it is 0."""
-    if not days:
-        return 0, 0, None
-    ordered = sorted(days)
-    longest = run = 1
-    for previous, day in itertools.pairwise(ordered):
-        run = run + 1 if (day - previous).days == 1 else 1
-        longest = max(longest, run)
-    last = ordered[-1]
-    current = run if (today - last).days <= 1 else 0
-    return current, longest, last
-
-
 def replay(
     user_id: uuid.UUID,
     catalog: Catalog,
@@ -159,14 +160,13 @@ def replay(
 
     coins = earned = spent = xp = 0
     level = 1
-    next_level_at = xp_for_level(2)
-    pending = [a for a in catalog.achievements if a.threshold > 0]
+    rules = list(catalog.achievements)
     stars: dict[str, int] = defaultdict(int)
     counters: dict[str, int] = defaultdict(int)
     unlocked: list[str] = []
+    unlocked_keys: set[str] = set()
     active_days: set[date] = set()
-    run_day: date | None = None
-    run = 0
+    daily = Streak()
     last_at: datetime | None = None
 
     # (time, sequence, kind, payload): kinds "t" transition, "buy" intent, "use" redeem or
@@ -197,7 +197,7 @@ def replay(
         key: str,
     ) -> None:
         """Write one ledger row and apply it to the totals."""
-        nonlocal coins, earned, spent, xp, level, next_level_at
+        nonlocal coins, earned, spent, xp, level
         ledger.append(
             {
                 "user_id": user_id,
@@ -222,40 +222,36 @@ def replay(
             assert skill_key is not None
             stars[skill_key] += star_delta
         xp += xp_delta
-        while xp >= next_level_at:
-            level += 1
-            next_level_at = xp_for_level(level + 1)
-            activity.append(
-                _activity(user_id, at, "progress.level.reached", "progress", {"level": level})
-            )
+        # One level.up per posting, as db.gamification.ledger.post records it.
+        reached = level_for_xp(xp)
+        if reached > level:
+            details = {"level": reached, "previous_level": level, "total_xp": xp}
+            activity.append(_activity(user_id, at, "level.up", "progress", details))
             outbox.append(
-                {
-                    "topic": "progress.level.reached",
-                    "user_id": user_id,
-                    "payload": {"userId": str(user_id), "level": level, "totalXp": xp},
-                    "created_at": at,
-                }
+                {"topic": "level.up", "user_id": user_id, "payload": details, "created_at": at}
             )
+        level = reached
 
     def touch(at: datetime) -> None:
-        """Count ``at``'s day as active (the ``streak_days`` trigger)."""
-        nonlocal run_day, run, last_at
+        """Count ``at``'s day as active (the ``daily_activity`` streak, which the
+        ``streak_days`` trigger reads: the longest streak of the user)."""
+        nonlocal daily, last_at
         day = at.date()
         active_days.add(day)
         last_at = at
-        if run_day is None or (day - run_day).days > 1:
-            run = 1
-        elif (day - run_day).days == 1:
-            run += 1
-        run_day = day
-        counters["streak_days"] = max(counters["streak_days"], run)
+        daily = advance_day_streak(daily, day)
+        counters[T.STREAK_DAYS] = max(counters[T.STREAK_DAYS], daily.longest)
 
     def check_achievements(at: datetime) -> None:
-        counters["level_reached"] = level
-        counters["coins_earned_total"] = earned
-        for ach in [a for a in pending if counters[a.trigger_type] >= a.threshold]:
-            pending.remove(ach)
+        """Unlock what the counters reach, by the transitions' own rule
+        (:func:`db.gamification.achievements.newly_reached`)."""
+        counters[T.LEVEL_REACHED] = level
+        counters[T.COINS_EARNED_TOTAL] = earned
+        for ach in newly_reached(rules, counters, unlocked_keys):
+            rules.remove(ach)
+            unlocked_keys.add(ach.key)
             unlocked.append(ach.key)
+            unlock_id = uuid.uuid4()
             push(
                 at + timedelta(seconds=1),
                 "t",
@@ -263,15 +259,19 @@ def replay(
                     at=min(at + timedelta(seconds=1), now),
                     activity="achievement.unlocked",
                     category="achievement",
-                    metadata={"achievementKey": ach.key, "name": ach.name},
-                    idempotency_key=f"achievement.unlocked:{ach.key}",
+                    metadata={
+                        "user_achievement_id": str(unlock_id),
+                        "achievement_key": ach.key,
+                        "name": ach.name,
+                    },
+                    idempotency_key=achievement_ledger_key(ach.key),
                     event_id=ach.key,
                     reason=f"Achievement unlocked: {ach.name}",
                     xp=ach.reward_xp,
                     coins=ach.reward_coins,
                     outbox=(
                         "achievement.unlocked",
-                        {"achievementKey": ach.key, "name": ach.name},
+                        {"user_achievement_id": str(unlock_id), "achievement_key": ach.key},
                     ),
                 ),
             )
@@ -402,6 +402,7 @@ def replay(
             if tr.activity == "achievement.unlocked":
                 unlock_rows.append(
                     {
+                        "id": uuid.UUID(tr.metadata["user_achievement_id"]),
                         "user_id": user_id,
                         "achievement_key": tr.event_id,
                         "earned_at": at,
@@ -410,15 +411,12 @@ def replay(
                 )
             for name, inc in tr.counts.items():
                 counters[name] += inc
+            if tr.activity in QUEST_COMPLETION_EVENTS:
+                counters[T.QUESTS_COMPLETED] += 1
             if tr.outbox is not None:
                 topic, body = tr.outbox
                 outbox.append(
-                    {
-                        "topic": topic,
-                        "user_id": user_id,
-                        "payload": {"userId": str(user_id), **body},
-                        "created_at": at,
-                    }
+                    {"topic": topic, "user_id": user_id, "payload": body, "created_at": at}
                 )
         touch(at)
         check_achievements(at)
@@ -428,7 +426,9 @@ def replay(
             "user_id": user_id,
             "skill_key": skill.key,
             "current_stars": stars.get(skill.key, 0),
-            "current_level": min(skill.max_level, stars.get(skill.key, 0) // skill.stars_per_level),
+            "current_level": skill_level(
+                stars.get(skill.key, 0), skill.stars_per_level, skill.max_level
+            ),
         }
         for skill in catalog.skills.values()
     ]
@@ -437,15 +437,15 @@ def replay(
 
     today = now.date()
     streak_rows = []
-    for streak_type, days in {"daily_activity": active_days, **streak_days}.items():
-        current, longest, last = _streaks(days, today)
+    for streak_type, days in {DAILY_ACTIVITY: active_days, **streak_days}.items():
+        streak = day_streaks(days, today)
         streak_rows.append(
             {
                 "user_id": user_id,
                 "streak_type": streak_type,
-                "current_streak": current,
-                "longest_streak": longest,
-                "last_activity_date": last,
+                "current_streak": streak.current,
+                "longest_streak": streak.longest,
+                "last_activity_date": streak.last,
             }
         )
 

@@ -8,9 +8,20 @@ from __future__ import annotations
 import bisect
 import operator
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from db.quests.rules import (
+    QUEST_SKILL_STARS,
+    accepts,
+    next_repeat_streak,
+    period_end,
+    period_start,
+    quest_reward_key,
+    repeat_period_start,
+    user_quest_ledger_key,
+    user_quest_reward,
+)
 from seeds.demo import content as c
 from seeds.demo.catalog import Quest
 from seeds.demo.ledger import PurchaseIntent, Transition
@@ -70,29 +81,30 @@ class Rewards(UserState):
                 self.quest_progress(q, status[q.id], met_days if q.type == "daily" else [])
 
     def period(self, quest: Quest, moment: datetime) -> tuple[datetime, datetime]:
-        """The ``[start, end)`` period of ``quest`` that contains ``moment`` (a special quest's
-        period runs from the day after signup to now)."""
-        day = datetime.combine(moment.date(), time(), tzinfo=UTC)
-        if quest.type == "daily":
-            return day, min(day + timedelta(days=1), self.now)
-        if quest.type == "weekly":
-            start = day - timedelta(days=day.weekday())
-            return start, min(start + timedelta(days=7), self.now)
-        return self.signup + timedelta(days=1), self.now
+        """The ``[start, end)`` period of ``quest`` that contains ``moment``, cut at now
+        (:func:`db.quests.rules.period_start`; a special quest's one period runs from the day
+        after signup, when the demo user accepts it, to now)."""
+        start = period_start(quest.type, moment)
+        if start is None:
+            return self.signup + timedelta(days=1), self.now
+        end = period_end(quest.type, start)
+        assert end is not None
+        return start, min(end, self.now)
 
     def quest_units(
         self, quest: Quest, start: datetime, end: datetime
     ) -> list[tuple[datetime, int]]:
         """The ``(time, amount)`` units that count toward ``quest`` in ``[start, end)``."""
-        mode = quest.target_config.get("mode")
-        shortest = int(quest.target_config.get("min_minutes", 0))
         units = self.sorted_units.get(quest.target_type, [])
         first = bisect.bisect_left(units, start, key=_first)
         last = bisect.bisect_left(units, end, lo=first, key=_first)
+        config = quest.target_config
+        if not config:
+            return [(t, amount) for t, amount, _, _ in units[first:last]]
         return [
             (t, amount)
             for t, amount, unit_mode, minutes in units[first:last]
-            if (mode is None or unit_mode == mode) and minutes >= shortest
+            if accepts(config, {"mode": unit_mode, "minutes": minutes} if unit_mode else {})
         ]
 
     def quest_done_at(self, quest: Quest, start: datetime, end: datetime) -> datetime | None:
@@ -135,31 +147,33 @@ class Rewards(UserState):
             progress = sum(a for _, a in self.quest_units(quest, start, end))
             accepted = self.at(k, rng.uniform(8, 10))
         progress = min(progress, quest.target if completions else quest.target - 1)
+        progress_id = new_id()
+        details = {
+            "user_quest_progress_id": str(progress_id),
+            "quest_id": str(quest.id),
+            "title": quest.title,
+        }
         self.record(
-            Transition(
-                at=accepted,
-                activity="quest.accepted",
-                category="quests",
-                metadata={"questId": str(quest.id), "title": quest.title},
-            )
+            Transition(at=accepted, activity="quest.accepted", category="quests", metadata=details)
         )
         for n, done in enumerate(completions):
-            self.quest_event(quest, "quest.completed", done, n, award=False)
+            self.quest_event(quest, details, done, n, award=False)
             if status == "claimed":
                 claimed_at = min(done + timedelta(minutes=rng.randint(2, 90)), self._latest)
-                self.quest_event(quest, "quest.claimed", claimed_at, n, award=True)
+                self.quest_event(quest, details, claimed_at, n, award=True)
         if status == "abandoned":
             self.record(
                 Transition(
                     at=accepted + timedelta(days=1),
                     activity="quest.abandoned",
                     category="quests",
-                    metadata={"questId": str(quest.id), "title": quest.title},
+                    metadata=details,
                 )
             )
         self.add(
             "user_quest_progress",
             {
+                "id": progress_id,
                 "user_id": self.uid,
                 "quest_id": quest.id,
                 "status": status,
@@ -173,22 +187,26 @@ class Rewards(UserState):
             },
         )
 
-    def quest_event(self, quest: Quest, kind: str, at: datetime, n: int, *, award: bool) -> None:
-        star = 1 if award and quest.skill_key in self.cat.skills else 0
+    def quest_event(
+        self, quest: Quest, details: dict[str, Any], at: datetime, n: int, *, award: bool
+    ) -> None:
+        """The ``n``-th (0-based) completion of a universal quest (``quest.completed``, which
+        the ``quests_completed`` achievements count), or the claim of its reward
+        (``quest.claimed``, paid as claimQuestReward pays: db/quests/progress.py)."""
+        star = QUEST_SKILL_STARS if award and quest.skill_key in self.cat.skills else 0
         self.record(
             Transition(
                 at=at,
-                activity=kind,
+                activity="quest.claimed" if award else "quest.completed",
                 category="quests",
-                metadata={"questId": str(quest.id), "title": quest.title},
-                idempotency_key=f"quest.claimed:{quest.id}:{n + 1}" if award else None,
+                metadata=details if award else {**details, "times_completed": n + 1},
+                idempotency_key=quest_reward_key(quest.id, n + 1) if award else None,
                 event_id=str(quest.id),
                 reason=f"Quest reward: {quest.title}",
                 xp=quest.xp_reward if award else 0,
                 coins=quest.coin_reward if award else 0,
                 stars=star,
                 skill_key=quest.skill_key if star else None,
-                counts={} if award else {"quests_completed": 1},
             )
         )
 
@@ -199,7 +217,8 @@ class Rewards(UserState):
         rows: list[Row] = []
 
         def quest(n: int, status: str, created: datetime, **more: Any) -> Row:
-            title, description, category, difficulty, xp, coins = c.USER_QUESTS[n]
+            title, description, category, difficulty = c.USER_QUESTS[n]
+            xp, coins = user_quest_reward(difficulty)  # what createQuest sets
             row: Row = {
                 "id": new_id(),
                 "user_id": self.uid,
@@ -225,19 +244,23 @@ class Rewards(UserState):
             rows.append(row)
             return row
 
-        def paid(row: Row, at: datetime, key: str) -> None:
+        def paid(row: Row, at: datetime, period: date | None, streak: int = 0) -> None:
+            """A completion paid as completeQuest pays (db/quests/user_quests.py)."""
             self.record(
                 Transition(
                     at=at,
                     activity="user_quest.completed",
                     category="quests",
-                    metadata={"questId": str(row["id"]), "title": row["title"]},
-                    idempotency_key=key,
+                    metadata={
+                        "user_quest_id": str(row["id"]),
+                        "streak_count": streak,
+                        "title": row["title"],
+                    },
+                    idempotency_key=user_quest_ledger_key(row["id"], period),
                     event_id=str(row["id"]),
                     reason=f"Quest: {row['title']}",
                     xp=row["xp_reward"],
                     coins=row["coin_reward"],
-                    counts={"quests_completed": 1},
                 )
             )
 
@@ -245,24 +268,26 @@ class Rewards(UserState):
         quest(0, "accepted", early, expires_at=self.now + timedelta(days=rng.randint(5, 20)))
         done_at = self.at(self.day(2, max(2, self.days // 2)), rng.uniform(15, 22))
         sprint = quest(
-            1, "completed", min(early, done_at - timedelta(days=1)), completed_at=done_at
+            1,
+            "completed",
+            min(early, done_at - timedelta(days=1)),
+            completed_at=done_at,
+            last_completed_date=done_at.date(),
         )
-        paid(sprint, done_at, f"user_quest.completed:{sprint['id']}")
-        streak = rng.randint(2, max(2, min(6, self.days)))
+        paid(sprint, done_at, None)
+        # A daily repeatable quest done on the last few days, up to today or yesterday: its
+        # streak by the rule of completeQuest (db.quests.rules.next_repeat_streak).
+        runs = rng.randint(2, max(2, min(6, self.days)))
         last = self.today - timedelta(days=rng.choice((0, 1)))
-        daily = quest(
-            2,
-            "accepted",
-            early,
-            is_repeatable=True,
-            repeat_frequency="daily",
-            last_completed_date=last,
-            streak_count=streak,
-        )
-        for n in range(streak):
+        daily = quest(2, "accepted", early, is_repeatable=True, repeat_frequency="daily")
+        streak, previous = 0, None
+        for n in range(runs - 1, -1, -1):
             day = last - timedelta(days=n)
             at = self.at((self.today - day).days, 20.5)
-            paid(daily, at, f"user_quest.completed:{daily['id']}:{day.isoformat()}")
+            streak = next_repeat_streak("daily", previous, streak, day) or streak
+            previous = day
+            paid(daily, at, repeat_period_start("daily", day), streak)
+        daily.update(last_completed_date=previous, streak_count=streak, completed_at=at)
         source = next((q for q in self.cat.quests if q.type == "weekly"), self.cat.quests[0])
         quest(
             4,

@@ -4,15 +4,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from db.focus import rules as focus_rules
+from db.habits.rules import completion_award, habit_ledger_key, habit_streaks
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
 from seeds.demo.state import (
-    HABIT_COINS,
-    HABIT_STAR_EVERY,
-    HABIT_XP,
     MON_WED_FRI,
     Row,
     UserState,
@@ -52,9 +50,7 @@ class Routine(UserState):
                     p = 0.6
                 done.append(rng.random() < p)
             completions = []
-            skill = c.HABIT_SKILLS.get(name)
-            if skill not in self.cat.skills:
-                skill = None
+            dates_done: list[date] = []
             for k, ok in zip(due, done, strict=True):
                 if not ok:
                     continue
@@ -72,24 +68,38 @@ class Routine(UserState):
                     }
                 )
                 self.streak_days["habits"].add(day)
+                dates_done.append(day)
                 self.unit("habit_completions", when)
+                # The reward and the ledger key of completeHabit (db/habits/rules.py).
+                award = completion_award(len(completions))
                 self.record(
                     Transition(
                         at=when,
                         activity="habit.completed",
                         category="habits",
-                        metadata={"habitId": str(habit_id), "name": name, "date": day.isoformat()},
-                        idempotency_key=f"habit.completed:{habit_id}:{day.isoformat()}",
+                        metadata={
+                            "habit_id": str(habit_id),
+                            "completion_id": str(completion_id),
+                            "name": name,
+                            "date": day.isoformat(),
+                        },
+                        idempotency_key=habit_ledger_key(completion_id),
                         event_id=str(completion_id),
                         reason=f"Habit: {name}",
-                        xp=HABIT_XP,
-                        coins=HABIT_COINS,
-                        stars=1 if skill and len(completions) % HABIT_STAR_EVERY == 0 else 0,
-                        skill_key=skill if len(completions) % HABIT_STAR_EVERY == 0 else None,
+                        xp=award.xp,
+                        coins=award.coins,
+                        stars=award.stars,
+                        skill_key=award.skill_key,
                         counts={"habit_completions": 1},
                     )
                 )
-            current, longest = _due_streaks(done, today_due=bool(due) and due[-1] == 0)
+            current, longest = habit_streaks(
+                "custom" if custom else "daily",
+                1,
+                MON_WED_FRI if custom else [],
+                dates_done,
+                self.today,
+            )
             self.add(
                 "habits",
                 {
@@ -436,19 +446,3 @@ class Routine(UserState):
                 "created_at": min(created, self.now),
             },
         )
-
-
-def _due_streaks(done: list[bool], *, today_due: bool) -> tuple[int, int]:
-    """``(current, longest)`` streaks over a habit's due days (oldest first, the last one
-    today when ``today_due``). An open today (due, not done yet) does not break the streak."""
-    longest = run = 0
-    for ok in done:
-        run = run + 1 if ok else 0
-        longest = max(longest, run)
-    flags = done[:-1] if today_due and done and not done[-1] else done
-    current = 0
-    for ok in reversed(flags):
-        if not ok:
-            break
-        current += 1
-    return current, longest

@@ -6,9 +6,14 @@ check-offs, one finished focus session and the session that is running (or pause
 Nothing is dated after ``now``, except calendar events and due dates that are meant to lie in
 the future. A few days off (never in the last week) have no activity at all.
 
-Awards (XP, coins, skill stars) use the demo rates below; each award becomes a ledger row
-through :func:`seeds.demo.ledger.replay`, which also decides achievements, purchases and
-levels, so the ledger invariants hold whatever the random draws were.
+Awards (XP, coins, skill stars) are computed by the rule functions of the transitions that
+pay them (``db/habits/rules.py``, ``db/quests/rules.py``, ``db/focus/rules.py``, ...), so the
+demo month is what the API would have recorded; domains without transitions yet use the demo
+rates below (workouts, books) or their catalog rewards (lessons, drills). Each award becomes a
+ledger row through :func:`seeds.demo.ledger.replay`, which also decides achievements (by
+:func:`db.gamification.achievements.newly_reached`), streaks (:mod:`db.gamification.streaks`),
+purchases and levels (:mod:`db.gamification.levels`), so the ledger invariants hold whatever
+the random draws were.
 """
 
 from __future__ import annotations
@@ -24,12 +29,9 @@ from seeds.demo.ledger import PurchaseIntent, Transition
 
 Row = dict[str, Any]
 
-# ---- demo award rates (what the real transitions are expected to pay; change them together)
-# Focus sessions pay by the rules of db/focus/rules.py (the transitions' own).
-
-HABIT_XP, HABIT_COINS = 5, 2
-#: Every 5th check-off of a habit earns one star of the habit's skill.
-HABIT_STAR_EVERY = 5
+# ---- demo award rates of the domains without transitions yet. Focus sessions pay by
+# db/focus/rules.py, habit completions by db/habits/rules.py, quests by db/quests/rules.py,
+# achievements by db/gamification/achievements.py: the transitions' own rules.
 WORKOUT_XP, WORKOUT_COINS = 40, 10
 BOOK_DONE_XP, BOOK_DONE_COINS = 30, 15
 

@@ -259,7 +259,7 @@ async def test_achievements_are_paid_once_through_the_ledger(
                   AND l.xp = d.reward_xp AND l.coins = d.reward_coins) AS paid,
                (SELECT count(*) FROM event_outbox o WHERE o.user_id = a.user_id
                   AND o.topic = 'achievement.unlocked'
-                  AND o.payload ->> 'achievementKey' = a.achievement_key) AS published
+                  AND o.payload ->> 'achievement_key' = a.achievement_key) AS published
         FROM user_achievements a JOIN achievement_definitions d ON d.key = a.achievement_key
         WHERE a.user_id = ANY(:ids)
         """,
