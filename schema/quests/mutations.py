@@ -69,7 +69,8 @@ def _value(value: Any) -> Any:
 
 
 async def expire_overdue(tx: Tx) -> None:
-    """Before the own-quest transitions: the viewer's quests past ``expiresAt`` expire."""
+    """Before the own-quest transitions (their ``prepare`` step, committed whatever the
+    outcome): the viewer's quests past ``expiresAt`` become ``expired``."""
     await user_quests.expire_overdue(tx.conn, tx.viewer.user_id)
 
 
@@ -139,9 +140,9 @@ async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
     description="Change some fields of one of the viewer's open quests.",
     returns={"quest": "user_quests"},
     errors=(NotFound, InvalidState),
+    prepare=expire_overdue,
 )
 async def update_quest(tx: Tx, id: strawberry.ID, input: UpdateQuestInput) -> Ids:
-    await expire_overdue(tx)
     changes = {
         f.name: _value(getattr(input, f.name))
         for f in dataclasses.fields(input)
@@ -162,9 +163,9 @@ async def update_quest(tx: Tx, id: strawberry.ID, input: UpdateQuestInput) -> Id
     },
     errors=(NotFound, InvalidState, AlreadyCompleted),
     idempotent=True,
+    prepare=expire_overdue,
 )
 async def complete_quest(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids:
-    await expire_overdue(tx)
     done = await user_quests.complete_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "quest": done.quest_id,
@@ -177,7 +178,7 @@ async def complete_quest(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids
     description="Give up one of the viewer's open quests (nothing is paid or taken back).",
     returns={"quest": "user_quests"},
     errors=(NotFound, InvalidState),
+    prepare=expire_overdue,
 )
 async def abandon_quest(tx: Tx, id: strawberry.ID) -> Ids:
-    await expire_overdue(tx)
     return {"quest": await user_quests.abandon_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}

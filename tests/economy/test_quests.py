@@ -399,6 +399,11 @@ async def test_expired_and_abandoned_quests_cannot_be_completed(
         payload.data["completeQuest"]["__typename"],
         payload.data["completeQuest"]["status"],
     ) == ("InvalidState", "expired")
+    # the expiry is bookkeeping, committed although the completion was refused
+    status = await _sql(
+        engine, "SELECT status || ':' || is_active FROM user_quests WHERE id = :i", i=expiring["id"]
+    )
+    assert status == "expired:false"
     dropped = await _create(mutate, viewer, title="Clean the sample library")
     result = await mutate(ABANDON, {"id": dropped["id"]}, viewer=viewer)
     assert result.data["abandonQuest"]["quest"] == {"status": "ABANDONED", "isActive": False}
