@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
@@ -181,6 +182,7 @@ class Player:
         self.unused: list[str] = []  # purchases never used (refundable)
         self.session: str | None = None
         self.last_purchase: dict[str, Any] | None = None
+        self.seen: set[str] = set()  # purchases known already (a replay returns an old one)
 
     async def call(
         self, stats: Stats, name: str, query: str, variables: dict[str, Any], token: str = ""
@@ -249,7 +251,8 @@ class Player:
         done = await self.call(stats, "purchaseMarketItem", PURCHASE, variables)
         if done and done["__typename"] == "PurchaseMarketItemSuccess":
             pid = done["purchase"]["id"]
-            if pid not in self.unused and pid not in self.active:
+            if pid not in self.seen:
+                self.seen.add(pid)
                 self.unused.append(pid)
                 if variables["input"]["itemId"] != str(self.setup.items["permanent"]):
                     self.active.append(pid)
@@ -298,7 +301,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
-async def measure(args: argparse.Namespace, base_url: str, engine: AsyncEngine) -> int:
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of the server process so far (None: not started here)."""
+    if pid is None:
+        return None
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+async def measure(
+    args: argparse.Namespace, base_url: str, engine: AsyncEngine, server_pid: int | None
+) -> int:
     setup = await prepare(engine, args.users)
     rng = random.Random(args.seed)
     players = [
@@ -319,6 +332,8 @@ async def measure(args: argparse.Namespace, base_url: str, engine: AsyncEngine) 
             done = sum(len(v) for v in stats.latency.values())
             snapshots.append((time.perf_counter() - started, done, await check(engine, setup)))
 
+    cpu_before = _cpu_seconds(server_pid)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     try:
         await asyncio.gather(*(play(p) for p in players), watch(started))
@@ -326,12 +341,23 @@ async def measure(args: argparse.Namespace, base_url: str, engine: AsyncEngine) 
         for player in players:
             await player.client.aclose()
     elapsed = time.perf_counter() - started
+    cpu_after = _cpu_seconds(server_pid)
+    load_after = os.getloadavg()[0]
     final = await check(engine, setup)
     snapshots.append((elapsed, sum(len(v) for v in stats.latency.values()), final))
 
     everything = [x for values in stats.latency.values() for x in values]
     print(f"\n{args.users} users, {elapsed:.1f} s, {len(everything)} mutations answered")
     print(f"throughput: {len(everything) / elapsed:.0f} mutations/s")
+    if cpu_before is not None and cpu_after is not None and everything:
+        print(
+            f"server process CPU: {(cpu_after - cpu_before) / len(everything) * 1000:.1f} ms "
+            f"per mutation ({(cpu_after - cpu_before) / elapsed * 100:.0f} % of one core)"
+        )
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, "
+        f"{load_after:.1f} after (other processes compete for the CPU)"
+    )
     print(f"{'mutation':<24}{'count':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
     for name, values in [*sorted(stats.latency.items()), ("all", everything)]:
         print(
@@ -363,7 +389,8 @@ async def amain(args: argparse.Namespace) -> int:
         async with database_url(settings) as url:
             engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
             try:
-                return await measure(args, server.url, engine)
+                pid = server.process.pid if server.process is not None else None
+                return await measure(args, server.url, engine, pid)
             finally:
                 await engine.dispose()
 
