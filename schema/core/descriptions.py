@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import inspect
 import re
+from typing import Any
 
 from schema.core.loaders import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.core.tables import ColumnField, Relation, TableInfo, camel
@@ -43,6 +44,21 @@ def docstring(obj: object) -> str | None:
     """The cleaned docstring of a class (not inherited), or None."""
     doc = vars(obj).get("__doc__") if isinstance(obj, type) else getattr(obj, "__doc__", None)
     return inspect.cleandoc(doc) if doc else None
+
+
+def column_doc(model: type[Any], column: str) -> str:
+    """The ``doc=`` text of a model's column, for hand-written fields and mutation inputs that
+    mirror the column (``strawberry.field(description=column_doc(Habit, "name"))``), so the
+    text stays written once, in the model.
+
+    Raises:
+        KeyError: the model has no such column.
+        ValueError: the column has no ``doc=`` text.
+    """
+    doc = model.__table__.c[column].doc
+    if not doc:
+        raise ValueError(f"{model.__tablename__}.{column} has no doc= text")
+    return str(doc).strip()
 
 
 def type_description(info: TableInfo) -> str | None:

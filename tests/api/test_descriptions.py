@@ -19,6 +19,7 @@ from graphql import (
 
 from gateway.settings import Settings
 from schema import build_schema
+from schema.core.descriptions import column_doc
 from schema.core.tables import build_catalog
 
 #: What an undocumented table or column used to show, or a text with no content.
@@ -120,3 +121,11 @@ def test_relations_and_connections_say_what_they_lead_to(graphql_schema: Any) ->
     assert "an item of the coin market" in connection
     status = graphql_schema.type_map["PurchaseStatus"]
     assert isinstance(status, GraphQLEnumType) and not _undescribed(status.description)
+
+
+def test_hand_written_fields_can_reuse_a_column_text() -> None:
+    from db.habits.models import Habit
+
+    assert column_doc(Habit, "target_count") == Habit.__table__.c.target_count.doc
+    with pytest.raises(KeyError):
+        column_doc(Habit, "nope")
