@@ -36,6 +36,7 @@ from db.errors import InvalidInput, InvalidState, ItemUnavailable, NotFound, Out
 from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
 from db.gamification.ledger import Wallet, post
 from db.gamification.models import AchievementTriggerType
+from db.market import rules
 from db.market.models import MarketTransactionType, PurchaseStatus
 
 _items = metadata.tables["market_items"]
@@ -132,8 +133,8 @@ async def purchase_item(
             raise OutOfStock(
                 f"Only {remaining} left." if remaining else "Sold out.", remaining=int(remaining)
             )
-    total = int(item.cost_coins) * quantity
-    uses = int(item.uses_per_purchase) * quantity if item.is_consumable else None
+    total = rules.purchase_cost(int(item.cost_coins), quantity)
+    uses = rules.uses_for(item.is_consumable, int(item.uses_per_purchase), quantity)
     purchase_id = (
         await conn.execute(
             insert(_purchases)
@@ -158,7 +159,7 @@ async def purchase_item(
         coins=-total,
         event_id=str(purchase_id),
         reason=f"Bought {what}",
-        idempotency_key=f"market.purchase:{purchase_id}",
+        idempotency_key=rules.purchase_ledger_key(purchase_id),
     )
     await _transaction(
         conn,
@@ -187,17 +188,20 @@ async def purchase_item(
 
 
 def _check_offered(item: Any, user_id: uuid.UUID) -> None:
-    """Refuse an item that is inactive, unavailable now or not offered to ``user_id``."""
-    if not item.is_global and item.created_by_user_id != user_id:
-        raise ItemUnavailable("This item is not offered to you.")
-    if not item.is_active or not item.is_available:
-        raise ItemUnavailable("This item is not for sale.")
-    if item.available_from is not None and item.now < item.available_from:
-        raise ItemUnavailable(
-            f"This item is for sale from {item.available_from:%Y-%m-%d %H:%M} UTC."
-        )
-    if item.available_until is not None and item.now >= item.available_until:
-        raise ItemUnavailable("This item is no longer for sale.")
+    """Refuse an item that is not on sale to ``user_id`` now
+    (:func:`db.market.rules.unavailable_reason`)."""
+    reason = rules.unavailable_reason(
+        user_id=user_id,
+        now=item.now,
+        is_active=item.is_active,
+        is_available=item.is_available,
+        is_global=item.is_global,
+        created_by_user_id=item.created_by_user_id,
+        available_from=item.available_from,
+        available_until=item.available_until,
+    )
+    if reason is not None:
+        raise ItemUnavailable(reason)
 
 
 async def _wallet(conn: AsyncConnection, user_id: uuid.UUID) -> Wallet:
@@ -365,7 +369,7 @@ async def refund_purchase(
         coins=coins,
         event_id=str(purchase_id),
         reason=f"Refund: {row.item_name}",
-        idempotency_key=f"market.refund:{purchase_id}",
+        idempotency_key=rules.refund_ledger_key(purchase_id),
     )
     await _transaction(
         conn,

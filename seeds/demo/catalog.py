@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +47,13 @@ class Item:
     name: str
     cost_coins: int
     uses_per_purchase: int
+    is_consumable: bool = True
+    is_active: bool = True
+    is_available: bool = True
+    is_global: bool = True
+    created_by_user_id: uuid.UUID | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +156,26 @@ async def load_catalog(conn: AsyncConnection, exercise_names: set[str]) -> Catal
         )
     ]
     mi = t["market_items"]
+    # Items with limited stock are left out: users are generated independently, so the demo
+    # cannot share a stock counter between them. Whether an item is on sale at a purchase's
+    # moment is decided by db.market.rules, as the API decides it.
     items = {
-        r.key: Item(r.id, r.key, r.name, r.cost_coins, r.uses_per_purchase)
+        r.key: Item(
+            r.id,
+            r.key,
+            r.name,
+            r.cost_coins,
+            r.uses_per_purchase,
+            is_consumable=r.is_consumable,
+            is_active=r.is_active,
+            is_available=r.is_available,
+            is_global=r.is_global,
+            created_by_user_id=r.created_by_user_id,
+            available_from=r.available_from,
+            available_until=r.available_until,
+        )
         for r in await rows(
-            sa.select(mi)
-            .where(mi.c.is_active, mi.c.is_available, mi.c.is_global, mi.c.total_stock.is_(None))
-            .order_by(mi.c.sort_order, mi.c.key)
+            sa.select(mi).where(mi.c.total_stock.is_(None)).order_by(mi.c.sort_order, mi.c.key)
         )
     }
     ll = t["learn_lessons"]

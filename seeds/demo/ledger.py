@@ -42,6 +42,7 @@ from db.gamification.ledger import skill_level
 from db.gamification.levels import level_for_xp, xp_remaining
 from db.gamification.models import AchievementTriggerType as T
 from db.gamification.streaks import DAILY_ACTIVITY, Streak, advance_day_streak, day_streaks
+from db.market import rules as market_rules
 from seeds.demo.catalog import Catalog, Item
 
 Row = dict[str, Any]
@@ -276,28 +277,42 @@ def replay(
                 ),
             )
 
+    def on_sale(item: Item, at: datetime) -> bool:
+        """The API's rules: on sale to this user at ``at``, and affordable now."""
+        reason = market_rules.unavailable_reason(
+            user_id=user_id,
+            now=at,
+            is_active=item.is_active,
+            is_available=item.is_available,
+            is_global=item.is_global,
+            created_by_user_id=item.created_by_user_id,
+            available_from=item.available_from,
+            available_until=item.available_until,
+        )
+        return reason is None and market_rules.purchase_cost(item.cost_coins, 1) <= coins
+
     def buy(at: datetime, intent: PurchaseIntent) -> bool:
         item: Item | None = next(
             (
                 catalog.items[k]
                 for k in intent.item_keys
-                if k in catalog.items and catalog.items[k].cost_coins <= coins
+                if k in catalog.items and on_sale(catalog.items[k], at)
             ),
             None,
         )
         if item is None:
             return False
         purchase_id = uuid.uuid4()
-        key = f"market.purchase:{len(purchases) + 1}"
+        key = market_rules.purchase_ledger_key(purchase_id)
         purchase = {
             "id": purchase_id,
             "user_id": user_id,
             "item_id": item.id,
-            "cost_coins": item.cost_coins,
+            "cost_coins": market_rules.purchase_cost(item.cost_coins, 1),
             "quantity": 1,
             "purchased_at": at,
             "redeemed_at": None,
-            "uses_remaining": item.uses_per_purchase,
+            "uses_remaining": market_rules.uses_for(item.is_consumable, item.uses_per_purchase, 1),
             "status": "active",
             "refunded_at": None,
             "refund_reason": None,
@@ -356,7 +371,7 @@ def replay(
                 str(pid),
                 coins_delta=item.cost_coins,
                 reason=f"Refund: {item.name}",
-                key=f"market.refund:{pid}",
+                key=market_rules.refund_ledger_key(pid),
             )
             market.append(_market(user_id, at, "refund", item.cost_coins, item, pid))
             activity.append(
