@@ -1,9 +1,10 @@
 """The request context: settings, the engine, the database reader, the viewer, the request and
 the request's loaders.
 
-A new :class:`Context` is built for every GraphQL request over HTTP (and, for now, for every
-websocket connection), so DataLoader caches never outlive a request (Strawberry's guidance;
-STYLE.md).
+A new :class:`Context` is built for every GraphQL request over HTTP and for every operation
+on a websocket (``gateway.events.websocket.OperationContext`` copies the socket's context with
+a reader and loaders of its own), so DataLoader caches never outlive an operation
+(Strawberry's guidance; STYLE.md).
 
 Resources (issue 6, point 1; DESIGN.md section 4, "Resources"):
 
