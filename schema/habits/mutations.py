@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date as Date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.unset import UnsetType
@@ -20,6 +20,15 @@ from schema.core.types import graphql_enum
 
 HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
 
+HabitId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's habits.")]
+IdempotencyKey = Annotated[
+    str,
+    strawberry.argument(
+        description="1-255 characters, unique per request: a retry with the same key and "
+        "arguments returns the first outcome and pays nothing more."
+    ),
+]
+
 _SETTINGS = (
     "`frequency` DAILY and CUSTOM habits are done once per day (`targetCount` 1; CUSTOM on its "
     f"`customDays`, 0 = Sunday ... 6 = Saturday), WEEKLY ones 1 to {MAX_WEEKLY_TARGET} times "
@@ -30,7 +39,9 @@ _SETTINGS = (
 @strawberry.input(description=f"A new habit. {_SETTINGS}")
 class CreateHabitInput:
     name: str = strawberry.field(description="1 to 200 characters.")
-    description: str | None = None
+    description: str | None = strawberry.field(
+        default=None, description="At most 2,000 characters."
+    )
     frequency: HabitFrequencyEnum = strawberry.field(
         default=HabitFrequency.DAILY, description="How often it is due."
     )
@@ -38,8 +49,8 @@ class CreateHabitInput:
     custom_days: list[int] = strawberry.field(
         default_factory=list, description="Weekdays of a CUSTOM habit (0 = Sunday)."
     )
-    icon: str | None = None
-    color: str | None = None
+    icon: str | None = strawberry.field(default=None, description="An icon name (`music`).")
+    color: str | None = strawberry.field(default=None, description="A CSS color (`#7c3aed`).")
     sort_order: int | None = strawberry.field(
         default=None, description="Position among the habits; after the others by default."
     )
@@ -50,17 +61,31 @@ class CreateHabitInput:
     f"optional one. {_SETTINGS}"
 )
 class UpdateHabitInput:
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    frequency: HabitFrequencyEnum | None = strawberry.UNSET
-    target_count: int | None = strawberry.UNSET
-    custom_days: list[int] | None = strawberry.UNSET
-    icon: str | None = strawberry.UNSET
-    color: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
+    )
+    frequency: HabitFrequencyEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="A new frequency (the streaks are recomputed)."
+    )
+    target_count: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Completions per period."
+    )
+    custom_days: list[int] | None = strawberry.field(
+        default=strawberry.UNSET, description="Weekdays of a CUSTOM habit (0 = Sunday)."
+    )
+    icon: str | None = strawberry.field(
+        default=strawberry.UNSET, description="An icon name; null clears it."
+    )
+    color: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A CSS color; null clears it."
+    )
     is_active: bool | None = strawberry.field(
         default=strawberry.UNSET, description="False archives the habit (no more check-offs)."
     )
-    sort_order: int | None = strawberry.UNSET
+    sort_order: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Position among the habits."
+    )
 
 
 def _value(value: Any) -> Any:
@@ -93,7 +118,7 @@ async def create_habit(tx: Tx, input: CreateHabitInput) -> Ids:
     returns={"habit": "habits"},
     errors=(NotFound,),
 )
-async def update_habit(tx: Tx, id: strawberry.ID, input: UpdateHabitInput) -> Ids:
+async def update_habit(tx: Tx, id: HabitId, input: UpdateHabitInput) -> Ids:
     changes = {
         f.name: _value(getattr(input, f.name))
         for f in dataclasses.fields(input)
@@ -109,7 +134,7 @@ async def update_habit(tx: Tx, id: strawberry.ID, input: UpdateHabitInput) -> Id
     returns={"deleted_habit_id": strawberry.ID},
     errors=(NotFound,),
 )
-async def delete_habit(tx: Tx, id: strawberry.ID) -> Ids:
+async def delete_habit(tx: Tx, id: HabitId) -> Ids:
     return {
         "deleted_habit_id": await transitions.delete_habit(
             tx.conn, tx.viewer.user_id, id_arg(id, "id")
@@ -132,7 +157,13 @@ async def delete_habit(tx: Tx, id: strawberry.ID) -> Ids:
     idempotent=True,
 )
 async def complete_habit(
-    tx: Tx, habit_id: strawberry.ID, idempotency_key: str, date: Date | None = None
+    tx: Tx,
+    habit_id: HabitId,
+    idempotency_key: IdempotencyKey,
+    date: Annotated[
+        Date | None,
+        strawberry.argument(description="The day it was done (UTC); today when left out."),
+    ] = None,
 ) -> Ids:
     done = await transitions.complete_habit(
         tx.conn, tx.viewer.user_id, id_arg(habit_id, "habitId"), date
@@ -151,7 +182,12 @@ async def complete_habit(
     returns={"habit": "habits", "wallet": "user_wallet"},
     errors=(NotFound, InsufficientFunds),
 )
-async def uncomplete_habit(tx: Tx, completion_id: strawberry.ID) -> Ids:
+async def uncomplete_habit(
+    tx: Tx,
+    completion_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The habit completion to undo.")
+    ],
+) -> Ids:
     undone = await transitions.uncomplete_habit(
         tx.conn, tx.viewer.user_id, id_arg(completion_id, "completionId")
     )

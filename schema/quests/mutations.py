@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.unset import UnsetType
@@ -28,6 +28,18 @@ from schema.core.types import graphql_enum
 QuestDifficultyEnum: Any = graphql_enum(QuestDifficulty)
 RepeatFrequencyEnum: Any = graphql_enum(RepeatFrequency)
 
+QuestId = Annotated[strawberry.ID, strawberry.argument(description="A universal quest's id.")]
+UserQuestId = Annotated[
+    strawberry.ID, strawberry.argument(description="One of the viewer's own quests.")
+]
+IdempotencyKey = Annotated[
+    str,
+    strawberry.argument(
+        description="1-255 characters, unique per request: a retry with the same key and "
+        "arguments returns the first outcome and pays nothing more."
+    ),
+]
+
 _REWARDS = ", ".join(
     f"{name.upper()} {xp} XP and {coins} coins" for name, (xp, coins) in USER_QUEST_REWARDS.items()
 )
@@ -39,15 +51,21 @@ _REWARDS = ", ".join(
 class CreateQuestInput:
     title: str = strawberry.field(description="1 to 200 characters.")
     category: str = strawberry.field(description="A label of 1 to 50 characters (`creativity`).")
-    description: str | None = None
-    difficulty: QuestDifficultyEnum = strawberry.field(default=QuestDifficulty.STARTER)
+    description: str | None = strawberry.field(
+        default=None, description="At most 2,000 characters."
+    )
+    difficulty: QuestDifficultyEnum = strawberry.field(
+        default=QuestDifficulty.STARTER, description="Sets the reward."
+    )
     expires_at: datetime | None = strawberry.field(
         default=None, description="A future moment after which it can no longer be completed."
     )
     is_repeatable: bool = strawberry.field(
         default=False, description="Completed once per `repeatFrequency` period, with a streak."
     )
-    repeat_frequency: RepeatFrequencyEnum | None = None
+    repeat_frequency: RepeatFrequencyEnum | None = strawberry.field(
+        default=None, description="The period of a repeatable quest (required with it)."
+    )
 
 
 @strawberry.input(
@@ -55,13 +73,24 @@ class CreateQuestInput:
     "optional one. A new difficulty sets the matching reward."
 )
 class UpdateQuestInput:
-    title: str | None = strawberry.UNSET
-    category: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    difficulty: QuestDifficultyEnum | None = strawberry.UNSET
-    expires_at: datetime | None = strawberry.UNSET
-    is_repeatable: bool | None = strawberry.UNSET
-    repeat_frequency: RepeatFrequencyEnum | None = strawberry.UNSET
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
+    category: str | None = strawberry.field(default=strawberry.UNSET, description="A new category.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
+    )
+    difficulty: QuestDifficultyEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="A new difficulty, and with it the reward."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="A new (future) expiry; null removes it."
+    )
+    is_repeatable: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Repeatable or not (false also clears `repeatFrequency`).",
+    )
+    repeat_frequency: RepeatFrequencyEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="The period of a repeatable quest."
+    )
 
 
 def _value(value: Any) -> Any:
@@ -84,7 +113,7 @@ async def expire_overdue(tx: Tx) -> None:
     returns={"quest_progress": "user_quest_progress"},
     errors=(NotFound, InvalidState),
 )
-async def accept_quest(tx: Tx, quest_id: strawberry.ID) -> Ids:
+async def accept_quest(tx: Tx, quest_id: QuestId) -> Ids:
     progress_id = await progress.accept_quest(
         tx.conn, tx.viewer.user_id, id_arg(quest_id, "questId")
     )
@@ -103,7 +132,7 @@ async def accept_quest(tx: Tx, quest_id: strawberry.ID) -> Ids:
     errors=(NotFound, QuestNotCompleted, AlreadyClaimed, InvalidState),
     idempotent=True,
 )
-async def claim_quest_reward(tx: Tx, quest_id: strawberry.ID, idempotency_key: str) -> Ids:
+async def claim_quest_reward(tx: Tx, quest_id: QuestId, idempotency_key: IdempotencyKey) -> Ids:
     claim = await progress.claim_quest_reward(
         tx.conn, tx.viewer.user_id, id_arg(quest_id, "questId")
     )
@@ -142,7 +171,7 @@ async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
     errors=(NotFound, InvalidState),
     prepare=expire_overdue,
 )
-async def update_quest(tx: Tx, id: strawberry.ID, input: UpdateQuestInput) -> Ids:
+async def update_quest(tx: Tx, id: UserQuestId, input: UpdateQuestInput) -> Ids:
     changes = {
         f.name: _value(getattr(input, f.name))
         for f in dataclasses.fields(input)
@@ -165,7 +194,7 @@ async def update_quest(tx: Tx, id: strawberry.ID, input: UpdateQuestInput) -> Id
     idempotent=True,
     prepare=expire_overdue,
 )
-async def complete_quest(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids:
+async def complete_quest(tx: Tx, id: UserQuestId, idempotency_key: IdempotencyKey) -> Ids:
     done = await user_quests.complete_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "quest": done.quest_id,
@@ -180,5 +209,5 @@ async def complete_quest(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids
     errors=(NotFound, InvalidState),
     prepare=expire_overdue,
 )
-async def abandon_quest(tx: Tx, id: strawberry.ID) -> Ids:
+async def abandon_quest(tx: Tx, id: UserQuestId) -> Ids:
     return {"quest": await user_quests.abandon_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
