@@ -507,3 +507,36 @@ async def test_uncomplete_refused_when_the_coins_are_spent(
         2,
         1,
     )
+
+
+async def test_concurrent_completions_crossing_a_threshold_unlock_once(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """Through the mutations: 48 completions, then two habits checked off at once; whatever
+    the interleaving, habit_completions_50 is unlocked and paid exactly once."""
+    viewer = await committed_user(engine)
+    async with engine.begin() as conn:
+        old = (
+            await conn.execute(
+                sa.text("INSERT INTO habits (user_id, name) VALUES (:u, 'Old') RETURNING id"),
+                {"u": viewer.user_id},
+            )
+        ).scalar_one()
+        await conn.execute(
+            sa.text(
+                "INSERT INTO habit_completions (habit_id, user_id, completed_date) "
+                "SELECT :h, :u, current_date - 30 - 2 * g FROM generate_series(1, 48) g"
+            ),
+            {"h": old, "u": viewer.user_id},
+        )
+    habits = [await _create(mutate, viewer, name=f"H{i}") for i in range(2)]
+    results = await asyncio.gather(*(_complete(mutate, viewer, h) for h in habits))
+    unlocked = [a["achievementKey"] for r in results for a in r["unlockedAchievements"]]
+    assert unlocked == ["habit_completions_50"]
+    paid = await _scalar(
+        engine,
+        "SELECT count(*) FROM points_ledger WHERE user_id = :u "
+        "AND idempotency_key = 'achievement:habit_completions_50'",
+        u=viewer.user_id,
+    )
+    assert paid == 1
