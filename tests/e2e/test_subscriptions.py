@@ -343,3 +343,40 @@ async def test_focus_achievement_and_wallet_events_of_a_focus_session_over_one_s
     assert reward > 0 and reward in [event["coins"] for event in received["w"][1:]]
     cursors = [e["cursor"] for events in received.values() for e in events]
     assert len(cursors) == len(set(cursors))
+
+
+async def test_idle_sockets_with_subscriptions_hold_no_pooled_connection(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    users = [await new_user(live_engine) for _ in range(5)]
+    # Full documents: every event reads its wallet and ledger entry on a fresh snapshot.
+    subscribers = [Subscriber(gateway.ws, u, document=WALLET).start() for u in users * 4]
+    try:
+        await prime(subscribers, live_engine, admin)
+        for user in users:
+            await grant_in_db(live_engine, admin, user, 9)
+        for subscriber in subscribers:
+            assert [e["coins"] for e in await subscriber.wait_for(1)] == [9]
+        async with httpx.AsyncClient(timeout=10) as client:
+            metrics = (await client.get(gateway.http.replace("/graphql", "/metrics"))).text
+        async with live_engine.connect() as conn:
+            in_transaction = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND application_name = 'ignition' "
+                        "AND state <> 'idle' AND pid <> pg_backend_pid()"
+                    )
+                )
+            ).scalar_one()
+    finally:
+        for subscriber in subscribers:
+            await subscriber.stop()
+    # 20 subscriptions open and idle after their events: nothing checked out, nothing open.
+    checked_out = [
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("ignition_db_pool_checked_out")
+    ]
+    assert checked_out and sum(checked_out) == 0
+    assert in_transaction == 0
