@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import strawberry
-
-from schema.core.spec import RootField, TableSpec, Visibility, register
-from schema.core.types import TypeFactory
+from schema.core.spec import RootField, RowField, TableSpec, Visibility, add_root_row, register
 
 #: Lists and reads every ``users`` row (admin area). Seeded by ``seeds.auth``.
 USERS_READ = "users:read"
@@ -43,21 +38,12 @@ register(
 )
 
 
-def query_fields(factory: TypeFactory) -> dict[str, Any]:
-    """``me``: the signed-in user, or null without a valid token."""
-    users = factory.catalog["users"]
-    user_type: Any = factory.types["users"]
-
-    async def me(info: strawberry.Info) -> Any:
-        viewer = info.context.viewer
-        if viewer is None:
-            return None
-        return await info.context.loaders.row_by(users, users.table.c.id).load(viewer.user_id)
-
-    me.__annotations__ = {"info": strawberry.Info, "return": user_type | None}
-    return {
-        "me": strawberry.field(
-            resolver=me,
-            description="The signed-in user (null without a valid `Authorization: Bearer` token).",
-        )
-    }
+#: ``me``: the signed-in user, or null without a valid token.
+add_root_row(
+    "me",
+    RowField(
+        "users",
+        "id",
+        "The signed-in user (null without a valid `Authorization: Bearer` token).",
+    ),
+)

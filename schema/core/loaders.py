@@ -27,7 +27,6 @@ from aiodataloader import DataLoader
 from graphql import GraphQLError
 
 from schema.core import sql
-from schema.core.spec import Visibility
 from schema.core.tables import Relation, TableInfo, build_catalog, pascal
 
 if TYPE_CHECKING:
@@ -236,10 +235,7 @@ class Loaders:
     ) -> list[sa.ColumnElement[bool]]:
         # Children fetched through the FK that makes them visible (their owner) need no
         # visibility predicate: the parent is visible, hence so are they.
-        if relation is not None and (
-            relation.fk_column is info.owner_fk
-            or (info.visibility is Visibility.OWNER and relation.fk_column.name == "user_id")
-        ):
+        if relation is not None and relation.grants_visibility:
             return []
         return self.visibility(info)
 

@@ -68,6 +68,38 @@ class RootField:
 
 
 @dataclass(frozen=True)
+class RowField:
+    """A declared field returning at most one visible row of ``table``: the row whose
+    ``column`` equals the parent row's ``source`` column, or, on the root type (``source``
+    None), the viewer's user id (null when signed out).
+
+    Both paths read the declaration: the Strawberry field resolves it through the request's
+    ``<Scope><Type>By<Column>Loader``, the SQL compiler (``schema/compiler``) as a correlated
+    subquery with the same visibility predicate and ``where``.
+
+    Attributes:
+        table: the table of the returned row (``"focus_sessions"``).
+        column: the column matched against the key (unique among rows matching ``where``).
+        description: shown in GraphiQL.
+        source: the parent's column holding the key (``"id"``); None for a root field keyed by
+            the viewer.
+        where: an extra predicate of the row (``status IN ('active', 'paused')``).
+        scope: the loader name prefix that tells this loader from the plain by-column one.
+    """
+
+    table: str
+    column: str
+    description: str
+    source: str | None = None
+    where: Callable[[sa.Table], sa.ColumnElement[bool]] | None = None
+    scope: str = ""
+
+    def __call__(self, factory: Any) -> Any:
+        """The Strawberry field (``factory`` is the ``TypeFactory``), for ``extra_fields``."""
+        return factory.row_field(self)
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """The API declaration of one table; every attribute is an override of a derived default.
     (Descriptions are not declared here: they come from the models, see
@@ -114,6 +146,7 @@ class TableSpec:
 
 _SPECS: dict[str, TableSpec] = {}
 _EXTRA_FIELDS: dict[str, dict[str, Callable[[Any], Any]]] = {}
+_ROOT_ROWS: dict[str, RowField] = {}
 #: Set once the catalog has been derived from the registry (see :func:`freeze_specs`).
 _frozen = False
 
@@ -166,3 +199,21 @@ def spec_for(table: str) -> TableSpec:
     if extra:
         spec = replace(spec, extra_fields={**spec.extra_fields, **extra})
     return spec
+
+
+def add_root_row(name: str, field: RowField) -> None:
+    """Declare a root field returning the viewer's row of a table (``me``).
+
+    Raises:
+        ValueError: ``name`` is declared twice, or ``field`` has a ``source``.
+        RuntimeError: the catalog was already built from the registry.
+    """
+    _check_open(f"add_root_row({name!r})")
+    if name in _ROOT_ROWS or field.source is not None:
+        raise ValueError(f"root row field {name!r}: declared twice or keyed by a parent column")
+    _ROOT_ROWS[name] = field
+
+
+def root_rows() -> dict[str, RowField]:
+    """The declared root row fields, by GraphQL name."""
+    return dict(_ROOT_ROWS)

@@ -111,6 +111,16 @@ class Relation:
         """The table of the rows the field returns."""
         return self.parent if self.kind == "forward" else self.child
 
+    @property
+    def grants_visibility(self) -> bool:
+        """Whether this FK is the link that makes the child's rows visible (its owner: the
+        ownership path's first FK, or ``user_id`` of an owned table): a child reached from a
+        visible parent through it is visible, with no predicate of its own."""
+        child = self.child
+        return self.fk_column is child.owner_fk or (
+            child.visibility is Visibility.OWNER and self.fk_column.name == "user_id"
+        )
+
 
 @dataclass(eq=False)
 class TableInfo:

@@ -30,7 +30,7 @@ from schema.core import descriptions as docs
 from schema.core import sql
 from schema.core.loaders import ROOT, PageArgs
 from schema.core.permissions import HasEntitlement
-from schema.core.spec import RootField, Visibility
+from schema.core.spec import RootField, RowField, Visibility, root_rows
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 BigInt = NewType("BigInt", int)
@@ -151,6 +151,12 @@ def parse_id(value: str, what: str = "id", *, integer: bool = False) -> uuid.UUI
         raise GraphQLError(f"`{what}` is not a valid ID: {shown!r}") from None
 
 
+def by_id_name(info: TableInfo) -> str:
+    """The root by-id lookup of a table: the type name with a lower-case initial
+    (``marketItem``)."""
+    return camel(info.type_name[0].lower() + info.type_name[1:])
+
+
 def _typed(fn: Callable[..., Any], annotations: dict[str, Any]) -> Callable[..., Any]:
     fn.__annotations__ = annotations
     return fn
@@ -268,7 +274,12 @@ class TypeFactory:
         for relation in info.relations:
             setattr(cls, relation.name + "__rel", self._relation_field(relation))
         for name, build in info.spec.extra_fields.items():
-            setattr(cls, name, build(self))
+            field = (
+                self.row_field(build, parent=info, name=camel(name))
+                if isinstance(build, RowField)
+                else build(self)
+            )
+            setattr(cls, name, field)
         cls.__annotations__ = annotations
         strawberry.type(cls, description=docs.type_description(info))
 
@@ -297,16 +308,13 @@ class TypeFactory:
     # -- relations ------------------------------------------------------------------------
 
     def _forward_nullable(self, relation: Relation) -> bool:
-        child, parent = relation.child, relation.parent
+        parent = relation.parent
         if relation.fk_column.nullable:
             return True
         if parent.visibility is Visibility.PUBLIC:
             return False
         # The link that makes the child visible leads to a visible parent.
-        return not (
-            relation.fk_column is child.owner_fk
-            or (child.visibility is Visibility.OWNER and relation.fk_column.name == "user_id")
-        )
+        return not relation.grants_visibility
 
     def _relation_field(self, relation: Relation) -> Any:
         if relation.kind == "many":
@@ -429,16 +437,51 @@ class TypeFactory:
             extensions=extensions or [],
         )
 
+    def row_field(
+        self, field: RowField, *, parent: TableInfo | None = None, name: str | None = None
+    ) -> Any:
+        """The Strawberry field of a :class:`RowField`: on ``parent``'s type, keyed by its
+        ``field.source`` column, or a root field keyed by the viewer (null when signed out).
+
+        Raises:
+            ValueError: a parent-keyed field without a parent, or a root field with one.
+        """
+        if (field.source is None) != (parent is None):
+            raise ValueError(f"{field}: `source` goes with a parent type, and only with one")
+        target = self.catalog[field.table]
+        column = target.table.c[field.column]
+        where = [field.where(target.table)] if field.where is not None else []
+        source_key = parent.key_of[field.source] if parent and field.source else None
+        target_type: Any = self.types[target.name]
+
+        async def resolve(root: Any, info: strawberry.Info) -> Any:
+            if source_key is None:
+                viewer = info.context.viewer
+                key = None if viewer is None else viewer.user_id
+            else:
+                key = getattr(root, source_key)
+            if key is None:
+                return None
+            loader = info.context.loaders.row_by(target, column, where=where, scope=field.scope)
+            return await loader.load(key)
+
+        return strawberry.field(
+            resolver=_typed(resolve, {"info": strawberry.Info, "return": target_type | None}),
+            name=name,
+            description=field.description,
+        )
+
     # -- root fields ------------------------------------------------------------------------
 
     def root_fields(self) -> dict[str, Any]:
-        """Root connections declared by the specs plus a by-id lookup per table."""
-        fields: dict[str, Any] = {}
+        """The declared root row fields (``me``), the root connections declared by the specs,
+        and a by-id lookup per table."""
+        fields: dict[str, Any] = {name: self.row_field(rf) for name, rf in root_rows().items()}
         for info in self.catalog:
             for root in info.spec.roots:
                 fields[root.name] = self._root_connection(info, root)
             if info.has_single_id and info.spec.by_id:
-                name = camel(info.type_name[0].lower() + info.type_name[1:])
+                name = by_id_name(info)
                 if name in fields:
                     raise ValueError(f"root field {name} declared twice")
                 fields[name] = self._by_id(info, name)

@@ -1,0 +1,787 @@
+"""The query compiler: one validated query operation -> one SQL statement whose single value
+is the response's ``data`` as JSON text (DESIGN.md section 7).
+
+It walks the selection set with graphql-core's own field collection (fragments, ``@include``,
+``@skip``, aliases, merging) and maps every field onto the declarations of ``schema/core``:
+columns, relations (both directions), connections (order, keyset cursors, ``limit + 1`` for
+``hasNextPage``, ``totalCount`` only when selected), filters, visibility predicates, the
+declared :class:`~schema.core.spec.RowField` fields (``me``, ``User.activeFocusSession``),
+root connections and by-id lookups. Nothing is restated: the predicates are the ones the
+DataLoaders use (``schema.core.sql``), adapted to table aliases.
+
+Whatever it does not know (hand-written resolvers, introspection, mutations, subscriptions)
+and every request the general path answers with an error (page size, ``first`` with
+``last``, malformed cursors or ids, missing entitlements) raises :class:`NotCovered`: the
+general Strawberry path then answers, so errors are always the general path's own.
+
+Caching: the analysis of a document (parse, validation, operation, variables) is cached per
+(document text, operation name); plans per (that entry, kind of viewer, values of the
+variables that shape the SQL, which connection arguments are null). A plan is the SQL text
+plus how to fill its bind parameters from the variables and the viewer, so a repeated
+request costs two dictionary lookups, a few conversions and one statement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    get_named_type,
+    parse,
+    validate,
+    visit,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.language import Visitor
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import util as sql_util
+from strawberry.types.arguments import convert_arguments
+
+from gateway.auth import READ_ALL_ROWS, Viewer
+from schema.compiler import json
+from schema.core import sql
+from schema.core.loaders import PageArgs
+from schema.core.spec import RowField, root_rows
+from schema.core.tables import Relation, TableInfo, build_catalog, camel
+from schema.core.types import by_id_name, parse_id
+
+if TYPE_CHECKING:
+    import strawberry
+    from graphql import ASTValidationRule
+
+#: Connection arguments whose values become bind parameters (everything else that a
+#: variable feeds shapes the SQL and is part of the plan's key).
+BOUND_ARGUMENTS = frozenset({"first", "last", "after", "before", "id"})
+
+#: What shapes a plan's visibility predicates: None when signed out, else the viewer's
+#: entitlements that widen visibility (``rows:read_all``, the tables' read entitlements).
+ViewerKind = frozenset[str] | None
+
+
+class NotCovered(Exception):
+    """The operation, or this request of it, is answered by the general path."""
+
+
+def viewer_kind(viewer: Viewer | None, widening: frozenset[str]) -> ViewerKind:
+    """The part of ``viewer`` that shapes the SQL (``schema.core.sql.visible``): signed out,
+    or signed in with these of the ``widening`` entitlements."""
+    return None if viewer is None else viewer.entitlements & widening
+
+
+@dataclass
+class Prepared:
+    """A statement ready to run: the SQL text (``$n`` parameters) and its arguments."""
+
+    sql: str
+    args: list[Any]
+
+
+@dataclass
+class Plan:
+    """A compiled operation for one plan key.
+
+    Attributes:
+        sql: the statement's text; its one row's one column is the ``data`` JSON text.
+        slots: per ``$n``: ``(True, bind name)`` filled per request, or ``(False, value)``.
+        recipes: per request, each returns bind values from the coerced variables; raises
+            :class:`NotCovered` for arguments the general path rejects.
+        entitlements: entitlements the viewer must hold (root connections of admins).
+    """
+
+    sql: str
+    slots: list[tuple[bool, Any]]
+    recipes: list[Callable[[dict[str, Any]], dict[str, Any]]]
+    entitlements: frozenset[str]
+
+    def prepare(self, variables: dict[str, Any], viewer: Viewer | None) -> Prepared:
+        """The statement for these coerced variables and this viewer.
+
+        Raises:
+            NotCovered: the viewer lacks an entitlement, or an argument is one the general
+                path answers with an error.
+        """
+        if self.entitlements and (
+            viewer is None or not all(viewer.has(e) for e in self.entitlements)
+        ):
+            raise NotCovered("missing entitlement")
+        values: dict[str, Any] = {"viewer_id": viewer.user_id if viewer else None}
+        for recipe in self.recipes:
+            values.update(recipe(variables))
+        return Prepared(
+            self.sql, [values[item] if bound else item for bound, item in self.slots]
+        )
+
+
+@dataclass
+class Document:
+    """The per-document analysis (cached per text and operation name).
+
+    Attributes:
+        operation: the selected query operation.
+        fragments: the document's fragments, as graphql-core's field collection wants them.
+        bound_variables: variables used only as values of :data:`BOUND_ARGUMENTS`.
+        plans: compiled plans by plan key (or the reason a key is not covered).
+    """
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDetails]
+    bound_variables: frozenset[str]
+    plans: dict[Hashable, Plan | NotCovered] = field(default_factory=dict)
+
+
+class _LRU(OrderedDict[Hashable, Any]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value  # type: ignore[no-any-return]
+
+
+class Compiler:
+    """Compiles and caches query operations of one schema.
+
+    Args:
+        schema: the Strawberry schema (its graphql-core schema, scalar registry and config).
+        rules: the validation rules the general path adds to graphql-core's (depth, aliases,
+            introspection); a document failing any of them is not covered.
+        max_tokens: the general path's token limit (a longer document is not covered).
+        cache_size: documents (and plans per document) kept.
+    """
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        rules: Sequence[type[ASTValidationRule]] = (),
+        *,
+        max_tokens: int | None = None,
+        cache_size: int = 512,
+    ) -> None:
+        from graphql import specified_rules
+
+        self.schema = schema
+        self.gql = schema._schema
+        self.rules = [*specified_rules, *rules]
+        self.max_tokens = max_tokens
+        self.catalog = build_catalog()
+        self.by_type = {info.type_name: info for info in self.catalog}
+        self.by_connection = {f"{info.type_name}Connection": info for info in self.catalog}
+        self.by_edge = {f"{info.type_name}Edge": info for info in self.catalog}
+        self.roots: dict[str, Any] = dict(root_rows())
+        for info in self.catalog:
+            for root in info.spec.roots:
+                self.roots[root.name] = (info, root)
+            if info.has_single_id and info.spec.by_id:
+                self.roots[by_id_name(info)] = info
+        self.filter_defs = {info.name: sql.filter_defs(info) for info in self.catalog}
+        #: Entitlements that change what a viewer sees (see :func:`viewer_kind`).
+        self.widening = frozenset(
+            {READ_ALL_ROWS}
+            | {i.spec.read_entitlement for i in self.catalog if i.spec.read_entitlement}
+        )
+        self._documents = _LRU(cache_size)
+        self._plan_cache_size = cache_size
+
+    # -- entry point --------------------------------------------------------------------
+
+    def prepare(
+        self,
+        query: str,
+        operation_name: str | None,
+        raw_variables: dict[str, Any] | None,
+        viewer: Viewer | None,
+    ) -> Prepared:
+        """The one statement answering this request.
+
+        Args:
+            query: the document text.
+            operation_name: the operation to run (None: the document's only one).
+            raw_variables: the request's variables, as sent (JSON values).
+            viewer: the signed-in user, or None.
+
+        Returns:
+            The statement and its arguments; its one value is the ``data`` JSON text.
+
+        Raises:
+            NotCovered: the general path answers this request.
+        """
+        document = self._documents.get_or((query, operation_name), lambda: self._analyse(query, operation_name))
+        if isinstance(document, NotCovered):
+            raise document
+        coerced = get_variable_values(
+            self.gql, document.operation.variable_definitions or (), raw_variables or {}
+        )
+        if isinstance(coerced, list):
+            raise NotCovered("invalid variables")
+        variables = coerced.coerced
+        structural = tuple(
+            sorted(
+                (name, _hashable(value))
+                for name, value in variables.items()
+                if name not in document.bound_variables
+            )
+        )
+        nulls = tuple(sorted(n for n in document.bound_variables if variables.get(n) is None))
+        kind = viewer_kind(viewer, self.widening)
+        key = (kind, structural, nulls)
+        plan = document.plans.get(key)
+        if plan is None:
+            try:
+                plan = _Builder(self, document, coerced, kind).build()
+            except NotCovered as exc:
+                plan = exc
+            if len(document.plans) >= self._plan_cache_size:
+                document.plans.clear()
+            document.plans[key] = plan
+        if isinstance(plan, NotCovered):
+            raise plan
+        return plan.prepare(variables, viewer)
+
+    def _analyse(self, query: str, operation_name: str | None) -> Document | NotCovered:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return NotCovered("syntax")
+        if validate(self.gql, document, self.rules):
+            return NotCovered("invalid")
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None:
+            operation = operations[0] if len(operations) == 1 else None
+        else:
+            operation = next(
+                (o for o in operations if o.name and o.name.value == operation_name), None
+            )
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return NotCovered("not a query")
+        from graphql import FragmentDefinitionNode
+
+        fragments = {
+            d.name.value: FragmentDetails(d)
+            for d in document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        return Document(operation, fragments, _bound_variables(document))
+
+
+def _bound_variables(document: DocumentNode) -> frozenset[str]:
+    """Variables used only as the whole value of a :data:`BOUND_ARGUMENTS` argument."""
+    bound: set[str] = set()
+    other: set[str] = set()
+
+    class Uses(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> Any:
+            if isinstance(node.value, VariableNode) and node.name.value in BOUND_ARGUMENTS:
+                bound.add(node.value.name.value)
+                return Visitor.SKIP
+            return None
+
+        def enter_variable(self, node: VariableNode, key: Any, parent: Any, *_: Any) -> Any:
+            if not (hasattr(parent, "variable") and parent.variable is node):
+                other.add(node.name.value)
+
+    visit(document, Uses())
+    return frozenset(bound - other)
+
+
+# -- building one plan ----------------------------------------------------------------------
+
+
+class _Source:
+    """Where an argument's value comes from: a constant of the document or a variable."""
+
+    def __init__(self, node: FieldNode, name: str, constant: Any) -> None:
+        arg = next((a for a in node.arguments or () if a.name.value == name), None)
+        self.variable = (
+            arg.value.name.value if arg is not None and isinstance(arg.value, VariableNode) else None
+        )
+        self.constant = constant
+
+    def __call__(self, variables: dict[str, Any]) -> Any:
+        return variables.get(self.variable) if self.variable else self.constant
+
+
+class _Builder:
+    def __init__(
+        self, compiler: Compiler, document: Document, variables: Any, kind: ViewerKind
+    ) -> None:
+        self.c = compiler
+        self.gql = compiler.gql
+        self.document = document
+        self.variables = variables
+        self.kind = kind
+        self.viewer_id = sa.bindparam("viewer_id", None, type_=postgresql.UUID(as_uuid=True))
+        self.viewer: Viewer | None = (
+            None
+            if kind is None
+            else Viewer(user_id=self.viewer_id, entitlements=kind)  # type: ignore[arg-type]
+        )
+        self.recipes: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
+        self.entitlements: set[str] = set()
+        self.runtime = {"viewer_id"}
+        self.counter = 0
+
+    def name(self, prefix: str) -> str:
+        """A fresh bind parameter name filled per request (``rt_l3``: a page limit)."""
+        self.counter += 1
+        name = f"rt_{prefix}{self.counter}"
+        self.runtime.add(name)
+        return name
+
+    # -- driver ---------------------------------------------------------------------------
+
+    def build(self) -> Plan:
+        query_type = self.gql.query_type
+        assert query_type is not None
+        grouped = collect_fields(
+            self.gql,
+            self.document.fragments,
+            self.variables,
+            query_type,
+            self.document.operation,
+        ).grouped_field_set
+        pairs = [(key, self.root_field(details)) for key, details in grouped.items()]
+        statement = sa.select(sa.cast(json.json_object(pairs), sa.Text))
+        compiled = statement.compile(
+            dialect=_DIALECT, compile_kwargs={"render_postcompile": True}
+        )
+        processors = compiled._bind_processors
+        runtime = self.runtime
+        slots: list[tuple[bool, Any]] = []
+        for name in compiled.positiontup or ():
+            if name in runtime:
+                slots.append((True, name))
+            else:
+                value = compiled.params[name]
+                processor = processors.get(name)
+                slots.append((False, processor(value) if processor else value))
+        return Plan(compiled.string, slots, self.recipes, frozenset(self.entitlements))
+
+    def subfields(
+        self, type_: GraphQLObjectType, details: list[FieldDetails]
+    ) -> dict[str, list[FieldDetails]]:
+        return collect_subfields(
+            self.gql,
+            self.document.fragments,
+            self.variables,
+            self.document.operation,
+            type_,
+            details,
+        ).grouped_field_set
+
+    def arguments(self, parent: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
+        """The field's arguments converted as Strawberry converts them for its resolver."""
+        first = details[0]
+        field_def = parent.fields[first.node.name.value]
+        raw = get_argument_values(
+            field_def, first.node, self.variables, first.fragment_variable_values
+        )
+        definition = field_def.extensions.get("strawberry-definition")
+        if definition is None:
+            return raw
+        return convert_arguments(
+            raw,
+            definition.arguments,
+            scalar_registry=self.c.schema.schema_converter.scalar_registry,
+            config=self.c.schema.config,
+        )
+
+    # -- root fields ----------------------------------------------------------------------
+
+    def root_field(self, details: list[FieldDetails]) -> sa.ColumnElement[Any]:
+        query_type = self.gql.query_type
+        assert query_type is not None
+        name = details[0].node.name.value
+        if name == "__typename":
+            return json.literal(query_type.name)
+        root = self.c.roots.get(name)
+        if root is None:
+            raise NotCovered(f"root field {name}")
+        field_def = query_type.fields[name]
+        if isinstance(root, RowField):
+            if self.viewer is None:
+                return sa.null()
+            target = self.c.catalog[root.table]
+            return self.row(
+                target, target.table.c[root.column], self.viewer_id, field_def, details, root
+            )
+        if isinstance(root, tuple):
+            info, declared = root
+            if declared.entitlement:
+                self.entitlements.add(declared.entitlement)
+            return self.connection(info, None, None, query_type, field_def, details)
+        info = root
+        id_source = _Source(details[0].node, "id", self.arguments(query_type, details).get("id"))
+        integer = info.table.c.id.type.python_type is int
+        key = self.name("i")
+
+        def parse_key(variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return {key: parse_id(id_source(variables), integer=integer)}
+            except GraphQLError as exc:
+                raise NotCovered("invalid id") from exc
+
+        self.recipes.append(parse_key)
+        bind = sa.bindparam(key, None, type_=info.table.c.id.type)
+        return self.row(info, info.table.c.id, bind, field_def, details, None)
+
+    # -- objects --------------------------------------------------------------------------
+
+    def object(
+        self, info: TableInfo, alias: sa.FromClause, details: list[FieldDetails]
+    ) -> sa.ColumnElement[Any]:
+        """The JSON object of the selected fields of one row of ``info`` (as ``alias``)."""
+        type_ = self.gql.get_type(info.type_name)
+        assert isinstance(type_, GraphQLObjectType)
+        columns = {cf.name: cf for cf in info.columns}
+        relations = {r.name: r for r in info.relations}
+        extras = {camel(k): v for k, v in info.spec.extra_fields.items()}
+        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
+        for key, sub in self.subfields(type_, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, json.literal(info.type_name)))
+            elif name in columns:
+                cf = columns[name]
+                pairs.append((key, json.value(cf, alias.c[cf.column.name])))
+            elif name in relations:
+                pairs.append((key, self.relation(relations[name], alias, type_, sub)))
+            elif isinstance(extras.get(name), RowField):
+                rf: RowField = extras[name]
+                assert rf.source is not None
+                target = self.c.catalog[rf.table]
+                pairs.append(
+                    (
+                        key,
+                        self.row(
+                            target,
+                            target.table.c[rf.column],
+                            alias.c[rf.source],
+                            type_.fields[name],
+                            sub,
+                            rf,
+                        ),
+                    )
+                )
+            else:
+                raise NotCovered(f"field {info.type_name}.{name}")
+        return json.json_object(pairs)
+
+    def relation(
+        self,
+        relation: Relation,
+        alias: sa.FromClause,
+        parent_type: GraphQLObjectType,
+        details: list[FieldDetails],
+    ) -> sa.ColumnElement[Any]:
+        field_def = parent_type.fields[relation.name]
+        if relation.kind == "many":
+            parent_key = alias.c[relation.parent_column.name]
+            return self.connection(
+                relation.child, relation, parent_key, parent_type, field_def, details
+            )
+        if relation.kind == "forward":
+            return self.row(
+                relation.parent,
+                relation.parent_column,
+                alias.c[relation.fk_column.name],
+                field_def,
+                details,
+                None,
+            )
+        return self.row(
+            relation.child,
+            relation.fk_column,
+            alias.c[relation.parent_column.name],
+            field_def,
+            details,
+            None,
+        )
+
+    def visibility(self, info: TableInfo) -> list[sa.ColumnElement[bool]]:
+        clause = sql.visible(self.c.catalog, info, self.viewer)
+        return [] if clause is None else [clause]
+
+    def row(
+        self,
+        info: TableInfo,
+        column: sa.Column[Any],
+        key: sa.ColumnElement[Any],
+        field_def: GraphQLField,
+        details: list[FieldDetails],
+        declared: RowField | None,
+    ) -> sa.ColumnElement[Any]:
+        """The visible row of ``info`` whose ``column`` equals ``key`` (the by-column
+        loader's rule, plus a :class:`RowField`'s ``where``), as JSON or null."""
+        alias = info.table.alias()
+        adapt = sql_util.ClauseAdapter(alias).traverse
+        where = self.visibility(info)
+        if declared is not None and declared.where is not None:
+            where.append(declared.where(info.table))
+        _object_type(field_def)
+        statement = (
+            sa.select(self.object(info, alias, details))
+            .select_from(alias)
+            .where(alias.c[column.name] == key, *[adapt(w) for w in where])
+            .limit(1)
+        )
+        return statement.scalar_subquery()
+
+    # -- connections ----------------------------------------------------------------------
+
+    def connection(
+        self,
+        info: TableInfo,
+        relation: Relation | None,
+        parent_key: sa.ColumnElement[Any] | None,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        details: list[FieldDetails],
+    ) -> sa.ColumnElement[Any]:
+        """A Relay connection of ``info`` (under a parent through ``relation``, or a root
+        connection), with the general path's page rules (:class:`PageArgs`)."""
+        args = self.arguments(parent_type, details)
+        node = details[0].node
+        sources = {name: _Source(node, name, args.get(name)) for name in ("first", "after", "last", "before")}
+        fkey = sql.filter_key(args.get("filter"))
+        # The shape of the SQL depends on which arguments are given (part of the plan key),
+        # not on their values, which are checked per request.
+        given = {n: _given(s(self.variables.coerced)) is not None for n, s in sources.items()}
+        try:
+            shape = PageArgs.parse(
+                0 if given["first"] else None,
+                "" if given["after"] else None,
+                0 if given["last"] else None,
+                "" if given["before"] else None,
+                fkey,
+            )
+        except GraphQLError as exc:
+            raise NotCovered("connection arguments") from exc
+        limit_key = self.name("l")
+        limit = sa.bindparam(limit_key, None, type_=sa.Integer)
+        cursor_keys = [self.name("k") for _ in info.order] if shape.cursor is not None else []
+
+        def page_values(variables: dict[str, Any]) -> dict[str, Any]:
+            values = {name: _given(src(variables)) for name, src in sources.items()}
+            try:
+                page = PageArgs.parse(
+                    values["first"], values["after"], values["last"], values["before"], ()
+                )
+            except GraphQLError as exc:
+                raise NotCovered("connection arguments") from exc
+            out: dict[str, Any] = {limit_key: page.limit}
+            if cursor_keys:
+                assert page.cursor is not None
+                try:
+                    decoded = sql.decode_cursor(info, page.cursor)
+                except sql.InvalidCursor as exc:
+                    raise NotCovered("cursor") from exc
+                out.update(zip(cursor_keys, decoded, strict=True))
+            return out
+
+        self.recipes.append(page_values)
+
+        alias = info.table.alias()
+        adapt = sql_util.ClauseAdapter(alias).traverse
+        where = [] if relation is not None and relation.grants_visibility else self.visibility(info)
+        where = where + sql.filter_clauses(info, self.c.filter_defs[info.name], fkey)
+        linked = [alias.c[relation.fk_column.name] == parent_key] if relation is not None else []
+        # The parent's alias sits two SELECTs out (the page is a LATERAL subquery of the
+        # connection's own SELECT): correlate explicitly.
+        outer = [parent_key.table] if parent_key is not None else []  # type: ignore[attr-defined]
+        conn_type = _object_type(field_def)
+        grouped = self.subfields(conn_type, details)
+
+        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
+        page_columns: list[sa.ColumnElement[Any]] = []
+        page_needed = False
+        cursor_needed = False
+        edge_columns: dict[str, str] = {}
+        for key, sub in grouped.items():
+            name = sub[0].node.name.value
+            if name == "edges":
+                page_needed = True
+                edge_columns[key] = f"e{len(edge_columns)}"
+            elif name == "pageInfo":
+                page_needed = True
+                info_type = _object_type(conn_type.fields["pageInfo"])
+                for inner in self.subfields(info_type, sub).values():
+                    if inner[0].node.name.value in ("startCursor", "endCursor"):
+                        cursor_needed = True
+            elif name not in ("__typename", "totalCount"):
+                raise NotCovered(f"connection field {name}")
+        if (cursor_needed or edge_columns or shape.cursor is not None) and not json.cursor_supported(
+            info
+        ):
+            raise NotCovered("cursor of an unsupported order column")
+
+        page = None
+        if page_needed:
+            ordering = [adapt(o) for o in sql.order_by(info, reverse=shape.reverse)]
+            rank = sa.func.row_number().over(order_by=ordering)
+            page_where = [adapt(w) for w in where] + linked
+            if shape.cursor is not None:
+                bound = [
+                    sa.bindparam(k, None, type_=col.type)
+                    for k, (col, _) in zip(cursor_keys, info.order, strict=True)
+                ]
+                page_where.append(adapt(sql.keyset(info, bound, after=not shape.reverse)))
+            cursor = json.cursor(info, [alias.c[col.name] for col, _ in info.order])
+            page_columns.append(rank.label("rn"))
+            if cursor_needed:
+                page_columns.append(cursor.label("cursor"))
+            edge_type = _object_type(conn_type.fields["edges"])
+            for key, column in edge_columns.items():
+                edge_pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
+                for edge_key, edge_sub in self.subfields(edge_type, grouped[key]).items():
+                    edge_name = edge_sub[0].node.name.value
+                    if edge_name == "__typename":
+                        edge_pairs.append((edge_key, json.literal(edge_type.name)))
+                    elif edge_name == "cursor":
+                        edge_pairs.append((edge_key, cursor))
+                    else:
+                        edge_pairs.append((edge_key, self.object(info, alias, edge_sub)))
+                # Only the rows of the page are rendered, not the extra row.
+                page_columns.append(
+                    sa.case((rank <= limit, json.json_object(edge_pairs))).label(column)
+                )
+            page = (
+                sa.select(*page_columns)
+                .select_from(alias)
+                .where(*page_where)
+                .correlate(*outer)
+                .order_by(*ordering)
+                .limit(limit + 1)
+                .lateral(self.name("p"))
+            )
+
+        count = None
+        for key, sub in grouped.items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, json.literal(conn_type.name)))
+            elif name == "totalCount":
+                if count is None:
+                    counted = info.table.alias()
+                    count_adapt = sql_util.ClauseAdapter(counted).traverse
+                    count_where = [count_adapt(w) for w in where]
+                    if relation is not None:
+                        count_where.append(counted.c[relation.fk_column.name] == parent_key)
+                    count = (
+                        sa.select(sa.func.count())
+                        .select_from(counted)
+                        .where(*count_where)
+                        .correlate(*outer)
+                        .scalar_subquery()
+                    )
+                pairs.append((key, count))
+            elif name == "edges":
+                assert page is not None
+                direction = page.c.rn.desc() if shape.reverse else page.c.rn.asc()
+                agg = sa.func.json_agg(
+                    postgresql.aggregate_order_by(page.c[edge_columns[key]], direction)
+                ).filter(page.c.rn <= limit)
+                pairs.append((key, sa.func.coalesce(agg, sa.literal_column("'[]'::json"))))
+            else:  # pageInfo
+                assert page is not None
+                pairs.append((key, self.page_info(conn_type, sub, page, limit, shape)))
+
+        if page is None:
+            return json.json_object(pairs)
+        return sa.select(json.json_object(pairs)).select_from(page).scalar_subquery()
+
+    def page_info(
+        self,
+        conn_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        page: sa.FromClause,
+        limit: sa.ColumnElement[Any],
+        shape: PageArgs,
+    ) -> sa.ColumnElement[Any]:
+        """``pageInfo`` as the general path computes it (``schema.core.types``): more rows
+        than the limit means a next page going forward (a previous one going backward); a
+        cursor means a page on the other side."""
+        info_type = _object_type(conn_type.fields["pageInfo"])
+        has_more = sa.func.count() > limit
+        given = sa.true() if shape.cursor is not None else sa.false()
+        in_page = page.c.rn <= limit
+        pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
+        for key, sub in self.subfields(info_type, details).items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, json.literal(info_type.name)))
+            elif name == "hasNextPage":
+                pairs.append((key, given if shape.reverse else has_more))
+            elif name == "hasPreviousPage":
+                pairs.append((key, has_more if shape.reverse else given))
+            elif name in ("startCursor", "endCursor"):
+                # The first (last) edge of the page as the client sees it: reversed pages
+                # were read backwards.
+                first_edge = (name == "startCursor") != shape.reverse
+                direction = page.c.rn.asc() if first_edge else page.c.rn.desc()
+                cursors = sa.func.array_agg(
+                    postgresql.aggregate_order_by(page.c.cursor, direction)
+                ).filter(in_page)
+                pairs.append((key, sa.type_coerce(cursors, postgresql.ARRAY(sa.Text))[1]))
+            else:
+                raise NotCovered(f"pageInfo field {name}")
+        return json.json_object(pairs)
+
+
+def _given(value: Any) -> Any:
+    from strawberry.types.unset import UNSET
+
+    return None if value is UNSET else value
+
+
+def _object_type(field_def: GraphQLField) -> GraphQLObjectType:
+    named = get_named_type(field_def.type)
+    if not isinstance(named, GraphQLObjectType):
+        raise NotCovered("abstract type")
+    return named
+
+
+_DIALECT = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
+
+
+def iter_plans(compiler: Compiler) -> Iterable[tuple[Hashable, Plan | NotCovered]]:
+    """Every cached plan (tests and the benchmark report the share of covered operations)."""
+    for document in compiler._documents.values():
+        if isinstance(document, Document):
+            yield from document.plans.items()
+
+
+
