@@ -9,6 +9,7 @@ whose token lapsed is told so instead of silently seeing the signed-out API.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -89,7 +90,22 @@ def bearer_token(authorization: str | None) -> str | None:
 def viewer_statement(token: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
     """The statement that authenticates ``token``: one row (user id, session id, entitlement
     names) for a known, unexpired token, none otherwise."""
-    token_hash = hash_token(token)
+    return _viewer_select(hash_token(token))
+
+
+@functools.cache
+def viewer_sql() -> str:
+    """:func:`viewer_statement` as asyncpg SQL text, compiled once; its one parameter ``$1``
+    is the token's :func:`hash_token` (the compiled read path prepares it per connection)."""
+    from sqlalchemy.dialects.postgresql import asyncpg
+
+    statement = _viewer_select(sa.bindparam("token_hash", type_=sa.String))
+    return str(statement.compile(dialect=asyncpg.dialect()))
+
+
+def _viewer_select(
+    token_hash: str | sa.BindParameter[str],
+) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
     t = metadata.tables
     sessions, user_roles = t["sessions"], t["user_roles"]
     role_entitlements, entitlements = t["role_entitlements"], t["entitlements"]
@@ -123,16 +139,34 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
         Unauthenticated: the header is not ``Bearer <token>``, or the token is unknown,
             expired or revoked.
     """
+    token = credentials(authorization)
+    if token is None:
+        return None
+    async with short_connection(engine) as conn:
+        viewer = await viewer_for_token(conn, token)
+    if viewer is None:
+        raise unknown_token()
+    return viewer
+
+
+def credentials(authorization: str | None) -> str | None:
+    """The bearer token of an ``Authorization`` header value; None (anonymous) for a missing
+    or blank header.
+
+    Raises:
+        Unauthenticated: the header is not ``Bearer <token>``.
+    """
     if authorization is None or not authorization.strip():
         return None
     token = bearer_token(authorization)
     if token is None:
         raise Unauthenticated("The Authorization header must be `Bearer <token>`.")
-    async with short_connection(engine) as conn:
-        viewer = await viewer_for_token(conn, token)
-    if viewer is None:
-        raise Unauthenticated("The bearer token is unknown, expired or revoked.")
-    return viewer
+    return token
+
+
+def unknown_token() -> Unauthenticated:
+    """The error of a well-formed token that signs nobody in."""
+    return Unauthenticated("The bearer token is unknown, expired or revoked.")
 
 
 async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer | None:

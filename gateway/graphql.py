@@ -52,6 +52,8 @@ from strawberry.types import ExecutionResult
 
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
+from gateway.compiled import CompiledReads
+from gateway.compiled import Request as CompiledRequest
 from gateway.context import Context, Reader
 from gateway.events.websocket import WebSocketMixin
 from gateway.settings import Settings
@@ -60,6 +62,9 @@ logger = logging.getLogger("ignition.http")
 
 #: Key of the request's :class:`Context` in the ASGI scope (set by ``get_context``).
 CONTEXT_SCOPE_KEY = "ignition.context"
+
+#: Key of the viewer the compiled path signed in before handing a request over.
+VIEWER_SCOPE_KEY = "ignition.viewer"
 
 #: ``extensions.code`` of an HTTP-level error, by status.
 HTTP_ERROR_CODES = {
@@ -171,8 +176,9 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     ) -> None:
         from schema import build_schema
 
+        schema = build_schema(settings)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             **kwargs,
@@ -180,6 +186,10 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         self.settings = settings
         self.engine_getter = engine_getter
         self.configure_websockets(settings)
+        #: The compiled read path (None with ``IGNITION_COMPILED_READS=false``).
+        self.compiled = (
+            CompiledReads(settings, schema, engine_getter) if settings.compiled_reads else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request or one websocket; the request's reader is closed on every
@@ -232,14 +242,15 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
-        """Strawberry's ``run`` in a task of its own, cancelled (and awaited) when the client
+        """The answer (compiled, or Strawberry's ``run``: :meth:`_answer`) in a task of its own,
+        cancelled (and awaited) when the client
         disconnects or when this task is cancelled (the request timeout).
 
         Raises:
             ClientGone: the client disconnected first.
             whatever ``run`` raises.
         """
-        work = asyncio.ensure_future(self.run(request))
+        work = asyncio.ensure_future(self._answer(request))
         gone = asyncio.ensure_future(watch.disconnected())
         try:
             await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -261,6 +272,26 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
         if scope.get(REQUEST_ERROR_SCOPE_KEY) and response.status_code == 200:
             response.status_code = 400
+
+    async def _answer(self, request: Request) -> Response:
+        """The compiled path's response when it covers the request (a JSON ``POST`` of a
+        query it compiles; :mod:`gateway.compiled`), else Strawberry's view. Both run under
+        the same timeout and error handling (``_serve_http``), and a request handed over
+        keeps the viewer the compiled path signed in (the token is checked once).
+
+        Raises:
+            Unauthenticated: a bad ``Authorization`` header (as ``get_context`` raises).
+        """
+        if self.compiled is not None and request.method == "POST" and _is_json(request):
+            body = await request.body()  # kept on the request: Strawberry reads it again
+            parsed = CompiledRequest.parse(body)
+            if parsed is not None:
+                answer = await self.compiled.answer(parsed, request.headers.get("authorization"))
+                if answer.body is not None:
+                    return Response(answer.body, media_type="application/json")
+                if answer.signed_in:
+                    request.scope[VIEWER_SCOPE_KEY] = answer.viewer
+        return await self.run(request)  # type: ignore[return-value]
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)
@@ -288,7 +319,10 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             Unauthenticated: the header carries an unknown, expired or malformed token.
         """
         engine = self.engine_getter()
-        viewer = await authenticate(engine, request.headers.get("authorization"))
+        if VIEWER_SCOPE_KEY in request.scope:  # signed in by the compiled path already
+            viewer = request.scope[VIEWER_SCOPE_KEY]
+        else:
+            viewer = await authenticate(engine, request.headers.get("authorization"))
         context = Context(
             settings=self.settings,
             engine=engine,
@@ -336,6 +370,11 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if not isinstance(value, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return value
+
+
+def _is_json(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def graphql_app(settings: Settings, engine_getter: Callable[[], AsyncEngine]) -> ASGIApp:

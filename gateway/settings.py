@@ -193,6 +193,12 @@ class Settings(BaseSettings):
     """``IGNITION_MAINTENANCE_INTERVAL_S``: seconds between two passes of the server's
     maintenance task (expiring overdue focus sessions, pruning idempotency keys)."""
 
+    compiled_reads: bool = True
+    """``IGNITION_COMPILED_READS``: answer query operations over the generated types with
+    one SQL statement that builds the JSON (``schema/compiler``); ``false`` serves every
+    request through the general Strawberry + DataLoader path (for comparison, and as an
+    escape hatch)."""
+
     @field_validator("database_url")
     @classmethod
     def _check_scheme(cls, value: str | None) -> str | None:

@@ -23,7 +23,6 @@ request costs two dictionary lookups, a few conversions and one statement.
 
 from __future__ import annotations
 
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language import Visitor
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.sql import util as sql_util
 from strawberry.types.arguments import convert_arguments
 
@@ -80,6 +80,10 @@ ViewerKind = frozenset[str] | None
 
 class NotCovered(Exception):
     """The operation, or this request of it, is answered by the general path."""
+
+
+class Unknown(NotCovered):
+    """The operation selects a field the compiler does not know (for every request)."""
 
 
 def viewer_kind(viewer: Viewer | None, widening: frozenset[str]) -> ViewerKind:
@@ -127,9 +131,7 @@ class Plan:
         values: dict[str, Any] = {"viewer_id": viewer.user_id if viewer else None}
         for recipe in self.recipes:
             values.update(recipe(variables))
-        return Prepared(
-            self.sql, [values[item] if bound else item for bound, item in self.slots]
-        )
+        return Prepared(self.sql, [values[item] if bound else item for bound, item in self.slots])
 
 
 @dataclass
@@ -147,6 +149,9 @@ class Document:
     fragments: dict[str, FragmentDetails]
     bound_variables: frozenset[str]
     plans: dict[Hashable, Plan | NotCovered] = field(default_factory=dict)
+    #: Set when a plan of this document met a field the compiler does not know (every plan
+    #: of it would): later requests skip signing in on the compiled path.
+    not_covered: NotCovered | None = None
 
 
 class _LRU(OrderedDict[Hashable, Any]):
@@ -169,7 +174,7 @@ def _hashable(value: Any) -> Hashable:
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(_hashable(v) for v in value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 class Compiler:
@@ -239,9 +244,29 @@ class Compiler:
         Raises:
             NotCovered: the general path answers this request.
         """
-        document = self._documents.get_or((query, operation_name), lambda: self._analyse(query, operation_name))
-        if isinstance(document, NotCovered):
-            raise document
+        document = self.document(query, operation_name)
+        if document is None:
+            raise NotCovered("document")
+        return self.prepare_document(document, raw_variables, viewer)
+
+    def document(self, query: str, operation_name: str | None) -> Document | None:
+        """The cached analysis of a document's operation, or None when the operation is not
+        a valid query (the general path reports why) or not covered. Needs no database."""
+        document = self._documents.get_or(
+            (query, operation_name), lambda: self._analyse(query, operation_name)
+        )
+        return document if isinstance(document, Document) else None
+
+    def prepare_document(
+        self, document: Document, raw_variables: dict[str, Any] | None, viewer: Viewer | None
+    ) -> Prepared:
+        """:meth:`prepare` for a document already analysed by :meth:`document`.
+
+        Raises:
+            NotCovered: the general path answers this request.
+        """
+        if document.not_covered is not None:
+            raise document.not_covered
         coerced = get_variable_values(
             self.gql, document.operation.variable_definitions or (), raw_variables or {}
         )
@@ -262,6 +287,8 @@ class Compiler:
         if plan is None:
             try:
                 plan = _Builder(self, document, coerced, kind).build()
+            except Unknown as exc:
+                document.not_covered = plan = exc
             except NotCovered as exc:
                 plan = exc
             if len(document.plans) >= self._plan_cache_size:
@@ -326,7 +353,9 @@ class _Source:
     def __init__(self, node: FieldNode, name: str, constant: Any) -> None:
         arg = next((a for a in node.arguments or () if a.name.value == name), None)
         self.variable = (
-            arg.value.name.value if arg is not None and isinstance(arg.value, VariableNode) else None
+            arg.value.name.value
+            if arg is not None and isinstance(arg.value, VariableNode)
+            else None
         )
         self.constant = constant
 
@@ -345,9 +374,7 @@ class _Builder:
         self.kind = kind
         self.viewer_id = sa.bindparam("viewer_id", None, type_=postgresql.UUID(as_uuid=True))
         self.viewer: Viewer | None = (
-            None
-            if kind is None
-            else Viewer(user_id=self.viewer_id, entitlements=kind)  # type: ignore[arg-type]
+            None if kind is None else Viewer(user_id=self.viewer_id, entitlements=kind)  # type: ignore[arg-type]
         )
         self.recipes: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
         self.entitlements: set[str] = set()
@@ -375,10 +402,8 @@ class _Builder:
         ).grouped_field_set
         pairs = [(key, self.root_field(details)) for key, details in grouped.items()]
         statement = sa.select(sa.cast(json.json_object(pairs), sa.Text))
-        compiled = statement.compile(
-            dialect=_DIALECT, compile_kwargs={"render_postcompile": True}
-        )
-        processors = compiled._bind_processors
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        processors: dict[str, Any] = dict(compiled._bind_processors)
         runtime = self.runtime
         slots: list[tuple[bool, Any]] = []
         for name in compiled.positiontup or ():
@@ -429,7 +454,7 @@ class _Builder:
             return json.literal(query_type.name)
         root = self.c.roots.get(name)
         if root is None:
-            raise NotCovered(f"root field {name}")
+            raise Unknown(f"root field {name}")
         field_def = query_type.fields[name]
         if isinstance(root, RowField):
             if self.viewer is None:
@@ -479,8 +504,7 @@ class _Builder:
                 pairs.append((key, json.value(cf, alias.c[cf.column.name])))
             elif name in relations:
                 pairs.append((key, self.relation(relations[name], alias, type_, sub)))
-            elif isinstance(extras.get(name), RowField):
-                rf: RowField = extras[name]
+            elif isinstance(rf := extras.get(name), RowField):
                 assert rf.source is not None
                 target = self.c.catalog[rf.table]
                 pairs.append(
@@ -497,7 +521,7 @@ class _Builder:
                     )
                 )
             else:
-                raise NotCovered(f"field {info.type_name}.{name}")
+                raise Unknown(f"field {info.type_name}.{name}")
         return json.json_object(pairs)
 
     def relation(
@@ -575,7 +599,10 @@ class _Builder:
         connection), with the general path's page rules (:class:`PageArgs`)."""
         args = self.arguments(parent_type, details)
         node = details[0].node
-        sources = {name: _Source(node, name, args.get(name)) for name in ("first", "after", "last", "before")}
+        sources = {
+            name: _Source(node, name, args.get(name))
+            for name in ("first", "after", "last", "before")
+        }
         fkey = sql.filter_key(args.get("filter"))
         # The shape of the SQL depends on which arguments are given (part of the plan key),
         # not on their values, which are checked per request.
@@ -621,7 +648,7 @@ class _Builder:
         linked = [alias.c[relation.fk_column.name] == parent_key] if relation is not None else []
         # The parent's alias sits two SELECTs out (the page is a LATERAL subquery of the
         # connection's own SELECT): correlate explicitly.
-        outer = [parent_key.table] if parent_key is not None else []  # type: ignore[attr-defined]
+        outer = [parent_key.table] if parent_key is not None else []
         conn_type = _object_type(field_def)
         grouped = self.subfields(conn_type, details)
 
@@ -642,11 +669,11 @@ class _Builder:
                     if inner[0].node.name.value in ("startCursor", "endCursor"):
                         cursor_needed = True
             elif name not in ("__typename", "totalCount"):
-                raise NotCovered(f"connection field {name}")
-        if (cursor_needed or edge_columns or shape.cursor is not None) and not json.cursor_supported(
-            info
-        ):
-            raise NotCovered("cursor of an unsupported order column")
+                raise Unknown(f"connection field {name}")
+        if (
+            cursor_needed or edge_columns or shape.cursor is not None
+        ) and not json.cursor_supported(info):
+            raise Unknown("cursor of an unsupported order column")
 
         page = None
         if page_needed:
@@ -757,7 +784,7 @@ class _Builder:
                 ).filter(in_page)
                 pairs.append((key, sa.type_coerce(cursors, postgresql.ARRAY(sa.Text))[1]))
             else:
-                raise NotCovered(f"pageInfo field {name}")
+                raise Unknown(f"pageInfo field {name}")
         return json.json_object(pairs)
 
 
@@ -770,11 +797,11 @@ def _given(value: Any) -> Any:
 def _object_type(field_def: GraphQLField) -> GraphQLObjectType:
     named = get_named_type(field_def.type)
     if not isinstance(named, GraphQLObjectType):
-        raise NotCovered("abstract type")
+        raise Unknown("abstract type")
     return named
 
 
-_DIALECT = postgresql.asyncpg.dialect()  # type: ignore[attr-defined]
+_DIALECT = asyncpg.dialect()
 
 
 def iter_plans(compiler: Compiler) -> Iterable[tuple[Hashable, Plan | NotCovered]]:
@@ -782,6 +809,3 @@ def iter_plans(compiler: Compiler) -> Iterable[tuple[Hashable, Plan | NotCovered
     for document in compiler._documents.values():
         if isinstance(document, Document):
             yield from document.plans.items()
-
-
-

@@ -63,15 +63,27 @@ def request_limits(settings: Settings | None) -> RequestLimits:
     )
 
 
+def validation_rules(settings: Settings | None) -> list[type[ASTValidationRule]]:
+    """The rules added to graphql-core's (no introspection in production). The compiled read
+    path (``schema/compiler``) validates with the same ones."""
+    rules: list[type[ASTValidationRule]] = [NoNulCharacterRule]
+    if settings is not None and (settings.production or not settings.introspection):
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def max_tokens(settings: Settings | None) -> int:
+    """The most lexical tokens of a document (``IGNITION_MAX_TOKENS``)."""
+    return request_limits(settings).max_tokens
+
+
 def _extensions(settings: Settings | None) -> list[Any]:
     from gateway.events.websocket import OperationContext
 
     limits = request_limits(settings)
     hide_suggestions = bool(settings and settings.production)
     # Built once, so that the validation cache (keyed by the rules) hits across requests.
-    rules: list[type[ASTValidationRule]] = [NoNulCharacterRule]
-    if settings is not None and (settings.production or not settings.introspection):
-        rules.append(NoSchemaIntrospectionCustomRule)
+    rules = validation_rules(settings)
     # Factories: every request gets fresh extension instances (the parser and validation
     # caches live at module level, shared across requests). QueryLimits parses, checks the
     # depth/alias/token/selection/cost limits and validates (schema/core/protection.py);

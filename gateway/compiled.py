@@ -1,0 +1,167 @@
+"""The compiled read path: queries answered by one SQL statement, in front of Strawberry.
+
+For an HTTP ``POST`` of a JSON GraphQL request whose operation the compiler covers
+(:mod:`schema.compiler`), the response is PostgreSQL's JSON text wrapped in ``{"data": ...}``:
+no resolver, no DataLoader, no row ever becomes a Python object (DESIGN.md section 7).
+Everything else (mutations, subscriptions, introspection, hand-written fields, requests the
+general path answers with an error, GET, batches, uploads) goes to Strawberry's view
+unchanged. ``IGNITION_COMPILED_READS=false`` sends everything there.
+
+Both paths apply the same rules: the document is parsed with the same token limit and
+validated with the same rules (depth, aliases, introspection) before any SQL runs (a document
+failing them is left to the general path, which reports the errors); the bearer token signs
+in with the same statement (prepared once per connection); unexpected errors are logged once
+with an id and masked the way ``MaskUnexpectedErrors`` masks them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.auth import (
+    Unauthenticated,
+    Viewer,
+    credentials,
+    hash_token,
+    unknown_token,
+    viewer_from_row,
+    viewer_sql,
+)
+from gateway.database import short_connection
+from schema.compiler import Compiler, NotCovered
+
+if TYPE_CHECKING:
+    import strawberry
+
+    from gateway.settings import Settings
+
+logger = logging.getLogger("ignition.graphql")
+
+
+@dataclass
+class Request:
+    """A GraphQL request as the compiled path accepts it (a JSON object body)."""
+
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any] | None
+
+    @classmethod
+    def parse(cls, body: bytes) -> Request | None:
+        """The request of a JSON body, or None for anything the general path should read
+        (invalid JSON, a batch, missing or mistyped members)."""
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        query = data.get("query")
+        name = data.get("operationName")
+        variables = data.get("variables")
+        if (
+            not isinstance(query, str)
+            or not (name is None or isinstance(name, str))
+            or not (variables is None or isinstance(variables, dict))
+        ):
+            return None
+        return cls(query, name, variables)
+
+
+@dataclass
+class Answer:
+    """The outcome of :meth:`CompiledReads.answer`: the response body, or None with the
+    viewer already signed in (so the general path need not sign in again)."""
+
+    body: bytes | None
+    viewer: Viewer | None = None
+    signed_in: bool = False
+
+
+class CompiledReads:
+    """Answers covered query operations with one statement on a pooled connection.
+
+    Args:
+        settings: the process settings (limits, ``expose_sql_stats``).
+        schema: the executable Strawberry schema the general path serves.
+        engine_getter: returns the process engine (its pool is shared with the general path).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        schema: strawberry.Schema,
+        engine_getter: Callable[[], AsyncEngine],
+    ) -> None:
+        from schema.core.build import max_tokens, validation_rules
+
+        self.settings = settings
+        self.engine_getter = engine_getter
+        self.compiler = Compiler(
+            schema, validation_rules(settings), max_tokens=max_tokens(settings)
+        )
+        #: Requests answered here, and handed to the general path (benchmarks report them).
+        self.served = 0
+        self.passed = 0
+
+    async def answer(self, request: Request, authorization: str | None) -> Answer:
+        """Answer ``request`` here if the compiler covers it.
+
+        One pooled connection for at most two statements: the sign-in (the general path's
+        statement, prepared) and the compiled one.
+
+        Returns:
+            The response body; or None when the general path must answer (then ``viewer``
+            and ``signed_in`` say whether the token was already checked).
+
+        Raises:
+            Unauthenticated: a malformed header or a token that signs nobody in (the general
+                path raises the same, see ``gateway.auth.authenticate``).
+        """
+        document = self.compiler.document(request.query, request.operation_name)
+        if document is None:
+            self.passed += 1
+            return Answer(None)
+        token = credentials(authorization)
+        viewer: Viewer | None = None
+        data: str | None = None
+        try:
+            async with short_connection(self.engine_getter()) as conn:
+                raw = await conn.get_raw_connection()
+                driver: Any = raw.driver_connection
+                if token is not None:
+                    row = await driver.fetchrow(viewer_sql(), hash_token(token))
+                    if row is None:
+                        raise unknown_token()
+                    viewer = viewer_from_row(row)
+                try:
+                    prepared = self.compiler.prepare_document(document, request.variables, viewer)
+                except NotCovered:
+                    prepared = None
+                if prepared is not None:
+                    data = await driver.fetchval(prepared.sql, *prepared.args)
+        except Unauthenticated:
+            raise
+        except Exception:
+            error_id = uuid.uuid4().hex[:12]
+            logger.exception("unexpected error %s in the compiled read path", error_id)
+            error = {"message": f"Unexpected error (id {error_id}); it has been logged."}
+            self.served += 1
+            return Answer(orjson.dumps({"data": None, "errors": [error]}))
+        if data is None:
+            self.passed += 1
+            return Answer(None, viewer, signed_in=True)
+        self.served += 1
+        extensions = b""
+        if self.settings.expose_sql_stats:
+            # Like the general path's count: the statements of the request's reads (the
+            # sign-in is not one of them).
+            extensions = b',"extensions":{"sqlStatements":1}'
+        return Answer(b'{"data":' + data.encode() + extensions + b"}")
