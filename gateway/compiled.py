@@ -100,13 +100,9 @@ class CompiledReads:
         schema: strawberry.Schema,
         engine_getter: Callable[[], AsyncEngine],
     ) -> None:
-        from schema.core.build import max_tokens, validation_rules
-
         self.settings = settings
         self.engine_getter = engine_getter
-        self.compiler = Compiler(
-            schema, validation_rules(settings), max_tokens=max_tokens(settings)
-        )
+        self.compiler = Compiler.for_settings(schema, settings)
         #: Requests answered here, and handed to the general path (benchmarks report them).
         self.served = 0
         self.passed = 0

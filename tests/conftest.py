@@ -28,6 +28,8 @@ from gateway.context import Context, Reader
 from gateway.database import create_engine
 from gateway.embedded import EmbeddedPostgres
 from gateway.settings import Settings
+from schema.compiler import Compiler
+from tests.compiler.differential import assert_same, compare
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -124,13 +126,23 @@ def schema(settings: Settings) -> strawberry.Schema:
     return build_schema(settings)
 
 
+@pytest.fixture(scope="session")
+def compiler(schema: strawberry.Schema, settings: Settings) -> Compiler:
+    """The compiled read path's compiler over the test schema."""
+    return Compiler.for_settings(schema, settings)
+
+
 @dataclass
 class GraphQLResult:
-    """The outcome of :func:`execute`: data, error messages and SQL statements run."""
+    """The outcome of :func:`execute`: data, error messages and SQL statements run (on the
+    general path; the compiled path ran too and answered identically when it covers the
+    request)."""
 
     data: Any
     errors: list[str]
     statements: int
+    #: Statements of the compiled path (always one), None when it does not cover the request.
+    compiled_statements: int | None = None
 
 
 Execute = Callable[..., Awaitable[GraphQLResult]]
@@ -138,7 +150,11 @@ Execute = Callable[..., Awaitable[GraphQLResult]]
 
 @pytest.fixture
 def execute(
-    schema: strawberry.Schema, settings: Settings, engine: AsyncEngine, db_conn: AsyncConnection
+    schema: strawberry.Schema,
+    settings: Settings,
+    engine: AsyncEngine,
+    db_conn: AsyncConnection,
+    compiler: Compiler,
 ) -> Execute:
     """Run a GraphQL operation in process, over the test's connection (so it sees the test's
     uncommitted rows), as ``viewer`` (a user id, a :class:`Viewer`, or None)."""
@@ -152,6 +168,9 @@ def execute(
         context = Context(settings=settings, engine=engine, reader=reader, viewer=viewer)
         result = await schema.execute(query, variable_values=variables, context_value=context)
         errors = [e.message for e in result.errors or []]
-        return GraphQLResult(result.data, errors, reader.statements)
+        # The compiled path answers identically, in one statement (issue 9).
+        outcome = await compare(compiler, db_conn, result, query, variables, viewer)
+        assert_same(outcome, query, variables)
+        return GraphQLResult(result.data, errors, reader.statements, 1 if outcome.covered else None)
 
     return run

@@ -67,6 +67,8 @@ from schema.core.types import by_id_name, parse_id
 
 if TYPE_CHECKING:
     import strawberry
+
+    from gateway.settings import Settings
     from graphql import ASTValidationRule
 
 #: Connection arguments whose values become bind parameters (everything else that a
@@ -220,6 +222,14 @@ class Compiler:
         )
         self._documents = _LRU(cache_size)
         self._plan_cache_size = cache_size
+
+    @classmethod
+    def for_settings(cls, schema: strawberry.Schema, settings: Settings | None) -> Compiler:
+        """A compiler that validates with the general path's limits of ``settings`` (depth,
+        aliases, tokens, introspection; ``schema.core.build``)."""
+        from schema.core.build import max_tokens, validation_rules
+
+        return cls(schema, validation_rules(settings), max_tokens=max_tokens(settings))
 
     # -- entry point --------------------------------------------------------------------
 
@@ -748,7 +758,13 @@ class _Builder:
 
         if page is None:
             return json.json_object(pairs)
-        return sa.select(json.json_object(pairs)).select_from(page).scalar_subquery()
+        # GROUP BY (): one row even when nothing but constants is selected from the page.
+        return (
+            sa.select(json.json_object(pairs))
+            .select_from(page)
+            .group_by(sa.text("()"))
+            .scalar_subquery()
+        )
 
     def page_info(
         self,

@@ -20,8 +20,10 @@ from gateway.bootstrap import migrate, seed_database
 from gateway.context import Context, Reader
 from gateway.database import create_engine
 from gateway.settings import Settings
+from schema.compiler import Compiler
 from schema.core.spec import Visibility
 from schema.core.tables import TableInfo, build_catalog
+from tests.compiler.differential import assert_same, compare
 
 
 @dataclass
@@ -31,6 +33,9 @@ class DemoDatabase:
     schema: strawberry.Schema
     alice: uuid.UUID
     bob: uuid.UUID
+    compiler: Compiler
+    #: Requests the compiled path answered too (and identically).
+    compiled: int = 0
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None, *, viewer: Any = None
@@ -41,7 +46,14 @@ class DemoDatabase:
         context = Context(
             settings=self.settings, engine=self.engine, reader=Reader(self.engine), viewer=viewer
         )
-        return await self.schema.execute(query, variable_values=variables, context_value=context)
+        result = await self.schema.execute(query, variable_values=variables, context_value=context)
+        await context.reader.close()
+        # Every sweep over the demo data runs through both paths (issue 9).
+        async with self.engine.connect() as conn:
+            outcome = await compare(self.compiler, conn, result, query, variables, viewer)
+        assert_same(outcome, query, variables)
+        self.compiled += outcome.covered
+        return result
 
     async def rows_by_owner(self, info: TableInfo, owner: uuid.UUID, limit: int = 3) -> list[Any]:
         """Rows of ``info`` owned by ``owner`` (directly or through the parent chain)."""
@@ -82,7 +94,10 @@ async def demo(postgres_server: Any) -> AsyncIterator[DemoDatabase]:
         async with engine.begin() as conn:
             result = await seed_demo(conn, users=2, seed=7)
         settings = Settings(database_url=url)
-        yield DemoDatabase(engine, settings, build_schema(settings), *result.user_ids[:2])
+        schema = build_schema(settings)
+        yield DemoDatabase(
+            engine, settings, schema, *result.user_ids[:2], compiler=Compiler.for_settings(schema, settings)
+        )
     finally:
         await engine.dispose()
         await postgres_server.drop_database(url)

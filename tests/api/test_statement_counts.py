@@ -96,3 +96,5 @@ async def test_statement_count_does_not_grow_with_rows(
     assert not small.errors and not large.errors, small.errors or large.errors
     print(f"{name}: {small.statements} statements (small), {large.statements} (large)")
     assert small.statements == large.statements == expected
+    # The compiled path: one statement whatever the shape (plus none for sign-in here).
+    assert small.compiled_statements == large.compiled_statements == 1
