@@ -67,9 +67,9 @@ from schema.core.types import by_id_name, parse_id
 
 if TYPE_CHECKING:
     import strawberry
+    from graphql import ASTValidationRule
 
     from gateway.settings import Settings
-    from graphql import ASTValidationRule
 
 #: Connection arguments whose values become bind parameters (everything else that a
 #: variable feeds shapes the SQL and is part of the plan's key).

@@ -96,7 +96,11 @@ async def demo(postgres_server: Any) -> AsyncIterator[DemoDatabase]:
         settings = Settings(database_url=url)
         schema = build_schema(settings)
         yield DemoDatabase(
-            engine, settings, schema, *result.user_ids[:2], compiler=Compiler.for_settings(schema, settings)
+            engine,
+            settings,
+            schema,
+            *result.user_ids[:2],
+            compiler=Compiler.for_settings(schema, settings),
         )
     finally:
         await engine.dispose()

@@ -116,8 +116,9 @@ class QueryGenerator:
             elif kind == "connection":
                 fields.append(f"{key}{name}{self.connection(info, 1)}")
             else:
-                fields.append(f"{key}{name}(id: {self.id_argument(info)}) "
-                              f"{{ {self.selection(info, 1)} }}")
+                fields.append(
+                    f"{key}{name}(id: {self.id_argument(info)}) {{ {self.selection(info, 1)} }}"
+                )
         if self.rng.random() < 0.1:
             fields.append("__typename")
         header = ""
@@ -176,7 +177,9 @@ class QueryGenerator:
             parts.append("__typename")
         if depth < self.max_depth:
             relations = [r for r in info.relations if r.target.columns]
-            for relation in self.rng.sample(relations, k=min(len(relations), self.rng.choice((0, 1, 1, 2)))):
+            for relation in self.rng.sample(
+                relations, k=min(len(relations), self.rng.choice((0, 1, 1, 2)))
+            ):
                 key = self.alias(relation.name)
                 if relation.kind == "many":
                     parts.append(
@@ -250,8 +253,10 @@ class QueryGenerator:
             name = camel(d.name)
             column = next((c.column.name for c in info.columns if c.key == d.name), None)
             sampled = self.samples.values.get((info.name, column), []) if column else []
-            if d.kind == "in" and isinstance(d.python_type, type) and issubclass(
-                d.python_type, enum.Enum
+            if (
+                d.kind == "in"
+                and isinstance(d.python_type, type)
+                and issubclass(d.python_type, enum.Enum)
             ):
                 members = list(d.python_type.__members__)
                 picked = self.rng.sample(members, k=min(len(members), self.rng.randint(1, 2)))

@@ -79,13 +79,11 @@ async def test_every_table_and_relation(demo: Any, info: TableInfo) -> None:
     ids = samples.ids.get(info.name, [])[:3]
     if not ids:
         pytest.skip(f"no {info.name} rows in the demo data")
-    query = (
-        f"query($id: ID!) {{ row: {by_id_name(info)}(id: $id) {{ {_full_selection(info)} }} }}"
-    )
+    query = f"query($id: ID!) {{ row: {by_id_name(info)}(id: $id) {{ {_full_selection(info)} }} }}"
     covered = 0
     for row_id in ids:
         for viewer in _viewers(demo):
-            outcome, result = await _both(demo, query, {"id": row_id}, viewer)
+            outcome, _ = await _both(demo, query, {"id": row_id}, viewer)
             assert_same(outcome, query, {"id": row_id})
             covered += outcome.covered
     assert covered == len(ids) * len(_viewers(demo)), "every by-id read is compiled"
