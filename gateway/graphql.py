@@ -291,7 +291,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                     return Response(answer.body, media_type="application/json")
                 if answer.signed_in:
                     request.scope[VIEWER_SCOPE_KEY] = answer.viewer
-        return await self.run(request)  # type: ignore[return-value]
+        return await self.run(request)
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)
