@@ -128,6 +128,7 @@ class CompiledReads:
         token = credentials(authorization)
         viewer: Viewer | None = None
         data: str | None = None
+        cost: int | None = None
         try:
             async with short_connection(self.engine_getter()) as conn:
                 raw = await conn.get_raw_connection()
@@ -142,6 +143,7 @@ class CompiledReads:
                 except NotCovered:
                     prepared = None
                 if prepared is not None:
+                    cost = prepared.cost
                     data = await driver.fetchval(prepared.sql, *prepared.args)
         except Unauthenticated:
             raise
@@ -150,14 +152,20 @@ class CompiledReads:
             logger.exception("unexpected error %s in the compiled read path", error_id)
             error = {"message": f"Unexpected error (id {error_id}); it has been logged."}
             self.served += 1
-            return Answer(orjson.dumps({"data": None, "errors": [error]}))
+            limit = self.compiler.limits.max_nodes
+            extensions = {"cost": {"requested": cost, "limit": limit}}
+            body = {"data": None, "errors": [error], "extensions": extensions}
+            return Answer(orjson.dumps(body))
         if data is None:
             self.passed += 1
             return Answer(None, viewer, signed_in=True)
         self.served += 1
-        extensions = b""
+        # The general path's extensions, in its order: the cost estimate (QueryLimits) and,
+        # for benchmarks, the statements of the request's reads (the sign-in is not one).
+        extensions = b',"extensions":{"cost":{"requested":%s,"limit":%d}' % (
+            b"null" if cost is None else str(cost).encode(),
+            self.compiler.limits.max_nodes,
+        )
         if self.settings.expose_sql_stats:
-            # Like the general path's count: the statements of the request's reads (the
-            # sign-in is not one of them).
-            extensions = b',"extensions":{"sqlStatements":1}'
-        return Answer(b'{"data":' + data.encode() + extensions + b"}")
+            extensions += b',"sqlStatements":1'
+        return Answer(b'{"data":' + data.encode() + extensions + b"}}")

@@ -40,8 +40,6 @@ from graphql import (
     OperationType,
     VariableNode,
     get_named_type,
-    parse,
-    validate,
     visit,
 )
 from graphql.execution.collect_fields import (
@@ -61,6 +59,7 @@ from gateway.auth import READ_ALL_ROWS, Viewer
 from schema.compiler import json
 from schema.core import sql
 from schema.core.loaders import PageArgs
+from schema.core.protection import RequestLimits, check_cost, parse_document, validate_document
 from schema.core.spec import RowField, root_rows
 from schema.core.tables import Relation, TableInfo, build_catalog, camel
 from schema.core.types import by_id_name, parse_id
@@ -96,10 +95,12 @@ def viewer_kind(viewer: Viewer | None, widening: frozenset[str]) -> ViewerKind:
 
 @dataclass
 class Prepared:
-    """A statement ready to run: the SQL text (``$n`` parameters) and its arguments."""
+    """A statement ready to run: the SQL text (``$n`` parameters) and its arguments, and the
+    operation's cost estimate (``extensions.cost.requested`` of the general path)."""
 
     sql: str
     args: list[Any]
+    cost: int | None = None
 
 
 @dataclass
@@ -141,12 +142,15 @@ class Document:
     """The per-document analysis (cached per text and operation name).
 
     Attributes:
+        node: the parsed document.
         operation: the selected query operation.
         fragments: the document's fragments, as graphql-core's field collection wants them.
         bound_variables: variables used only as values of :data:`BOUND_ARGUMENTS`.
         plans: compiled plans by plan key (or the reason a key is not covered).
     """
 
+    node: DocumentNode
+    operation_name: str | None
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDetails]
     bound_variables: frozenset[str]
@@ -184,9 +188,10 @@ class Compiler:
 
     Args:
         schema: the Strawberry schema (its graphql-core schema, scalar registry and config).
-        rules: the validation rules the general path adds to graphql-core's (depth, aliases,
-            introspection); a document failing any of them is not covered.
-        max_tokens: the general path's token limit (a longer document is not covered).
+        rules: the validation rules the general path adds to graphql-core's (introspection);
+            a document failing any of them is not covered.
+        limits: the general path's request limits (``schema.core.protection``): a document
+            over one, or an operation over the cost limit, is not covered.
         cache_size: documents (and plans per document) kept.
     """
 
@@ -194,16 +199,18 @@ class Compiler:
         self,
         schema: strawberry.Schema,
         rules: Sequence[type[ASTValidationRule]] = (),
+        limits: RequestLimits | None = None,
         *,
-        max_tokens: int | None = None,
         cache_size: int = 512,
     ) -> None:
         from graphql import specified_rules
 
         self.schema = schema
         self.gql = schema._schema
-        self.rules = [*specified_rules, *rules]
-        self.max_tokens = max_tokens
+        # The general path validates with Strawberry's default rules (graphql-core's
+        # specified rules) plus the added ones: the same tuple shares its validation cache.
+        self.rules = (*specified_rules, *rules)
+        self.limits = limits or RequestLimits()
         self.catalog = build_catalog()
         self.by_type = {info.type_name: info for info in self.catalog}
         self.by_connection = {f"{info.type_name}Connection": info for info in self.catalog}
@@ -225,11 +232,12 @@ class Compiler:
 
     @classmethod
     def for_settings(cls, schema: strawberry.Schema, settings: Settings | None) -> Compiler:
-        """A compiler that validates with the general path's limits of ``settings`` (depth,
-        aliases, tokens, introspection; ``schema.core.build``)."""
-        from schema.core.build import max_tokens, validation_rules
+        """A compiler that applies the general path's limits and rules of ``settings``
+        (``schema.core.build``: depth, aliases, tokens, length, selections, cost,
+        introspection)."""
+        from schema.core.build import request_limits, validation_rules
 
-        return cls(schema, validation_rules(settings), max_tokens=max_tokens(settings))
+        return cls(schema, validation_rules(settings), request_limits(settings))
 
     # -- entry point --------------------------------------------------------------------
 
@@ -277,6 +285,11 @@ class Compiler:
         """
         if document.not_covered is not None:
             raise document.not_covered
+        requested, refusal = check_cost(
+            self.gql, document.node, document.operation_name, raw_variables, self.limits
+        )
+        if refusal is not None:
+            raise NotCovered("cost limit")
         coerced = get_variable_values(
             self.gql, document.operation.variable_definitions or (), raw_variables or {}
         )
@@ -306,14 +319,18 @@ class Compiler:
             document.plans[key] = plan
         if isinstance(plan, NotCovered):
             raise plan
-        return plan.prepare(variables, viewer)
+        prepared = plan.prepare(variables, viewer)
+        prepared.cost = requested
+        return prepared
 
     def _analyse(self, query: str, operation_name: str | None) -> Document | NotCovered:
+        # The general path's own checks (schema.core.protection), in its order: a document
+        # they refuse is left to it, and it reports the errors.
         try:
-            document = parse(query, max_tokens=self.max_tokens)
+            document = parse_document(query, self.limits)
         except GraphQLError:
-            return NotCovered("syntax")
-        if validate(self.gql, document, self.rules):
+            return NotCovered("syntax or size")
+        if validate_document(self.gql, document, self.rules, self.limits):
             return NotCovered("invalid")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
@@ -331,7 +348,7 @@ class Compiler:
             for d in document.definitions
             if isinstance(d, FragmentDefinitionNode)
         }
-        return Document(operation, fragments, _bound_variables(document))
+        return Document(document, operation_name, operation, fragments, _bound_variables(document))
 
 
 def _bound_variables(document: DocumentNode) -> frozenset[str]:

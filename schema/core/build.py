@@ -72,11 +72,6 @@ def validation_rules(settings: Settings | None) -> list[type[ASTValidationRule]]
     return rules
 
 
-def max_tokens(settings: Settings | None) -> int:
-    """The most lexical tokens of a document (``IGNITION_MAX_TOKENS``)."""
-    return request_limits(settings).max_tokens
-
-
 def _extensions(settings: Settings | None) -> list[Any]:
     from gateway.events.websocket import OperationContext
 

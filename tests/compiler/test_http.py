@@ -67,11 +67,13 @@ async def gateways(demo: Any) -> AsyncIterator[tuple[Gateway, Gateway, str]]:
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
-    """Equal ``data`` and ``errors`` (``extensions`` count different statements)."""
+    """Equal ``data``, ``errors`` and ``extensions.cost`` (the statement counts differ)."""
     for key in ("data", "errors"):
         left = orjson.dumps(a.get(key), option=orjson.OPT_SORT_KEYS)
         right = orjson.dumps(b.get(key), option=orjson.OPT_SORT_KEYS)
         assert left == right, (key, left[:1500], right[:1500])
+    assert a["extensions"]["cost"] == b["extensions"]["cost"]
+    assert list(a["extensions"]) == list(b["extensions"])
 
 
 async def _ids(demo: Any) -> ClientData:
@@ -112,6 +114,9 @@ async def test_benchmark_screens_answer_alike_in_one_statement(
         "{ __schema { queryType { name } } }",
         "query A { me { id } } query B { me { name } }",
         "{ me { ",
+        # over the cost limit: 100 x 100 x 100 nodes
+        """{ me { habits(first: 100) { edges { node { completions(first: 100) { edges { node {
+            habit { completions(first: 100) { edges { node { id } } } } } } } } } } } }""",
     ],
 )
 async def test_errors_and_uncovered_requests_answer_alike(
