@@ -153,8 +153,8 @@ class CompiledReads:
             error = {"message": f"Unexpected error (id {error_id}); it has been logged."}
             self.served += 1
             limit = self.compiler.limits.max_nodes
-            extensions = {"cost": {"requested": cost, "limit": limit}}
-            body = {"data": None, "errors": [error], "extensions": extensions}
+            cost_info = {"cost": {"requested": cost, "limit": limit}}
+            body = {"data": None, "errors": [error], "extensions": cost_info}
             return Answer(orjson.dumps(body))
         if data is None:
             self.passed += 1
