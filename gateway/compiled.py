@@ -17,6 +17,7 @@ with an id and masked the way ``MaskUnexpectedErrors`` masks them.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from gateway.auth import (
     viewer_sql,
 )
 from gateway.database import short_connection
+from gateway.logs import current_request
+from gateway.observe import record_operation
 from schema.compiler import Compiler, NotCovered
 
 if TYPE_CHECKING:
@@ -121,10 +124,12 @@ class CompiledReads:
             Unauthenticated: a malformed header or a token that signs nobody in (the general
                 path raises the same, see ``gateway.auth.authenticate``).
         """
+        started = time.perf_counter()
         document = self.compiler.document(request.query, request.operation_name)
         if document is None:
             self.passed += 1
             return Answer(None)
+        name = document.operation.name.value if document.operation.name else None
         token = credentials(authorization)
         viewer: Viewer | None = None
         data: str | None = None
@@ -152,6 +157,7 @@ class CompiledReads:
             logger.exception("unexpected error %s in the compiled read path", error_id)
             error = {"message": f"Unexpected error (id {error_id}); it has been logged."}
             self.served += 1
+            self._observe(name, viewer, started, failed=True)
             limit = self.compiler.limits.max_nodes
             cost_info = {"cost": {"requested": cost, "limit": limit}}
             body = {"data": None, "errors": [error], "extensions": cost_info}
@@ -160,6 +166,7 @@ class CompiledReads:
             self.passed += 1
             return Answer(None, viewer, signed_in=True)
         self.served += 1
+        self._observe(name, viewer, started, failed=False)
         # The general path's extensions, in its order: the cost estimate (QueryLimits) and,
         # for benchmarks, the statements of the request's reads (the sign-in is not one).
         extensions = b',"extensions":{"cost":{"requested":%s,"limit":%d}' % (
@@ -169,3 +176,18 @@ class CompiledReads:
         if self.settings.expose_sql_stats:
             extensions += b',"sqlStatements":1'
         return Answer(b'{"data":' + data.encode() + extensions + b"}}")
+
+    @staticmethod
+    def _observe(name: str | None, viewer: Viewer | None, started: float, *, failed: bool) -> None:
+        """The operation in the request's access line and metrics, as on the general path."""
+        record_operation(
+            current_request.get(),
+            name=name,
+            operation_type="query",
+            viewer_id=None if viewer is None else str(viewer.user_id),
+            statements=1,
+            error_codes=[],
+            failed=failed,
+            parsed=True,
+            duration_s=time.perf_counter() - started,
+        )

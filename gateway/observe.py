@@ -264,26 +264,53 @@ class OperationObserver(SchemaExtension):
             if isinstance(code := (error.extensions or {}).get("code"), str) and code
         ]
         reader = getattr(self.execution_context.context, "reader", None)
-        statements = int(getattr(reader, "statements", 0) or 0)
-        failed = bool(errors) or self.failed_with_exception
-        parsed = self.execution_context.graphql_document is not None
-        if record.metrics is not None:
-            outcome, _ = record.metrics.observe_operation(
-                name=name,
-                operation_type=kind,
-                parsed=parsed,
-                error_codes=codes,
-                failed=failed,
-                duration_s=duration_s,
-                statements=statements,
-            )
-        else:
-            outcome = REFUSED if refusal_limit(codes) else ERROR if failed else OK
-        record.operation_name = name
-        record.operation_type = kind
-        record.viewer_id = self._viewer_id()
-        record.statements = statements
-        record.outcome = outcome
-        record.error_codes = codes
-        if record.kind == "websocket":
-            _log_access(record, 0)
+        record_operation(
+            record,
+            name=name,
+            operation_type=kind,
+            viewer_id=self._viewer_id(),
+            statements=int(getattr(reader, "statements", 0) or 0),
+            error_codes=codes,
+            failed=bool(errors) or self.failed_with_exception,
+            parsed=self.execution_context.graphql_document is not None,
+            duration_s=duration_s,
+        )
+
+
+def record_operation(
+    record: RequestRecord | None,
+    *,
+    name: str | None,
+    operation_type: str,
+    viewer_id: str | None,
+    statements: int,
+    error_codes: list[str],
+    failed: bool,
+    parsed: bool,
+    duration_s: float,
+) -> None:
+    """Record one GraphQL operation into the request's record and its metrics (what
+    :class:`OperationObserver` does for Strawberry's path; the compiled read path,
+    ``gateway.compiled``, calls it directly). Nothing without an observed record."""
+    if not isinstance(record, ObservedRequest):
+        return
+    if record.metrics is not None:
+        outcome, _ = record.metrics.observe_operation(
+            name=name,
+            operation_type=operation_type,
+            parsed=parsed,
+            error_codes=error_codes,
+            failed=failed,
+            duration_s=duration_s,
+            statements=statements,
+        )
+    else:
+        outcome = REFUSED if refusal_limit(error_codes) else ERROR if failed else OK
+    record.operation_name = name
+    record.operation_type = operation_type
+    record.viewer_id = viewer_id
+    record.statements = statements
+    record.outcome = outcome
+    record.error_codes = error_codes
+    if record.kind == "websocket":
+        _log_access(record, 0)
