@@ -39,6 +39,7 @@ from gateway.database import short_connection
 from gateway.logs import current_request
 from gateway.observe import record_operation
 from schema.compiler import Compiler, NotCovered
+from schema.core.errors import INTERNAL_SERVER_ERROR
 
 if TYPE_CHECKING:
     import strawberry
@@ -155,7 +156,10 @@ class CompiledReads:
         except Exception:
             error_id = uuid.uuid4().hex[:12]
             logger.exception("unexpected error %s in the compiled read path", error_id)
-            error = {"message": f"Unexpected error (id {error_id}); it has been logged."}
+            error = {
+                "message": f"Unexpected error (id {error_id}); it has been logged.",
+                "extensions": {"code": INTERNAL_SERVER_ERROR},
+            }
             self.served += 1
             self._observe(name, viewer, started, failed=True)
             limit = self.compiler.limits.max_nodes

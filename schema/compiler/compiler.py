@@ -58,6 +58,7 @@ from strawberry.types.arguments import convert_arguments
 from gateway.auth import READ_ALL_ROWS, Viewer
 from schema.compiler import json
 from schema.core import sql
+from schema.core.errors import contains_nul
 from schema.core.loaders import PageArgs
 from schema.core.protection import RequestLimits, check_cost, parse_document, validate_document
 from schema.core.spec import RowField, root_rows
@@ -155,6 +156,8 @@ class Document:
     fragments: dict[str, FragmentDetails]
     bound_variables: frozenset[str]
     plans: dict[Hashable, Plan | NotCovered] = field(default_factory=dict)
+    #: Cost estimates (``schema.core.protection.check_cost``) by the request's variables.
+    costs: dict[Hashable, tuple[int | None, GraphQLError | None]] = field(default_factory=dict)
     #: Set when a plan of this document met a field the compiler does not know (every plan
     #: of it would): later requests skip signing in on the compiled path.
     not_covered: NotCovered | None = None
@@ -285,9 +288,20 @@ class Compiler:
         """
         if document.not_covered is not None:
             raise document.not_covered
-        requested, refusal = check_cost(
-            self.gql, document.node, document.operation_name, raw_variables, self.limits
-        )
+        if contains_nul(raw_variables):
+            raise NotCovered("U+0000 in a variable")  # the general path's BAD_USER_INPUT
+        # The estimate depends on the document and the variables only (page sizes,
+        # conditions): kept per document for the last few sets of variables.
+        cost_key = _hashable(raw_variables or {})
+        estimate = document.costs.get(cost_key)
+        if estimate is None:
+            estimate = check_cost(
+                self.gql, document.node, document.operation_name, raw_variables, self.limits
+            )
+            if len(document.costs) >= 64:
+                document.costs.clear()
+            document.costs[cost_key] = estimate
+        requested, refusal = estimate
         if refusal is not None:
             raise NotCovered("cost limit")
         coerced = get_variable_values(

@@ -20,6 +20,7 @@ from gateway import health
 from gateway.context import Reader, ReaderClosedError
 from gateway.database import create_engine
 from gateway.settings import Settings
+from schema.compiler import Compiler, Prepared
 from tests.request_path.conftest import SignedIn, client_for
 
 
@@ -107,12 +108,14 @@ async def test_releasing_while_a_statement_runs_cancels_it_and_invalidates_the_c
         assert await conn.scalar(sa.select(sa.literal(1))) == 1
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["general-path", "compiled-path"])
 async def test_the_request_timeout_cancels_the_work_and_returns_the_connection(
     settings: Settings,
     engine: AsyncEngine,
     database_url: str,
     signed_in: SignedIn,
     monkeypatch: pytest.MonkeyPatch,
+    compiled: bool,
 ) -> None:
     original = Reader.fetch
 
@@ -120,8 +123,13 @@ async def test_the_request_timeout_cancels_the_work_and_returns_the_connection(
         await original(self, sa.select(sa.func.pg_sleep(30)))
         return await original(self, statement)
 
+    def slow_statement(self: Compiler, *args: Any) -> Prepared:
+        return Prepared("SELECT pg_sleep(30)::text", [])
+
     monkeypatch.setattr(Reader, "fetch", slow_fetch)
-    async with client_for(settings, engine, request_timeout_s=0.5) as client:
+    monkeypatch.setattr(Compiler, "prepare_document", slow_statement)
+    overrides = {"request_timeout_s": 0.5, "compiled_reads": compiled}
+    async with client_for(settings, engine, **overrides) as client:
         response = await client.post("", json={"query": "{ me { id } }"}, headers=signed_in.headers)
     assert response.status_code == 504
     (error,) = response.json()["errors"]

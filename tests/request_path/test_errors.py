@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.context import Reader
 from gateway.settings import Settings
+from schema.compiler import Compiler, Prepared
 from tests.request_path.conftest import SignedIn, client_for
 
 SUGGESTING = [
@@ -184,7 +185,19 @@ async def test_graphql_over_http_media_type_and_status_codes(client: httpx.Async
     assert bad_json.headers["content-type"].startswith("application/graphql-response+json")
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["general-path", "compiled-path"])
 async def test_expected_errors_are_one_log_line_unexpected_ones_one_traceback_with_the_id(
+    settings: Settings,
+    engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    compiled: bool,
+) -> None:
+    async with client_for(settings, engine, compiled_reads=compiled) as client:
+        await _one_line_or_one_traceback(client, caplog, monkeypatch)
+
+
+async def _one_line_or_one_traceback(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO)
@@ -200,7 +213,11 @@ async def test_expected_errors_are_one_log_line_unexpected_ones_one_traceback_wi
     async def broken(self: Reader, statement: Any) -> Any:
         raise RuntimeError("password=hunter2 SELECT * FROM sessions")
 
+    def broken_statement(self: Compiler, *args: Any) -> Prepared:
+        raise RuntimeError("password=hunter2 SELECT * FROM sessions")
+
     monkeypatch.setattr(Reader, "fetch", broken)
+    monkeypatch.setattr(Compiler, "prepare_document", broken_statement)
     response = await client.post("", json={"query": "{ skillDefinitions { totalCount } }"})
     (error,) = _errors(response)
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
