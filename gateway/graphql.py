@@ -243,8 +243,8 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
 
     async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
         """The answer (compiled, or Strawberry's ``run``: :meth:`_answer`) in a task of its own,
-        cancelled (and awaited) when the client
-        disconnects or when this task is cancelled (the request timeout).
+        cancelled (and awaited) when the client disconnects or when this task is cancelled
+        (the request timeout).
 
         Raises:
             ClientGone: the client disconnected first.
