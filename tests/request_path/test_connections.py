@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from gateway import health
 from gateway.context import Reader, ReaderClosedError
 from gateway.database import create_engine
+from gateway.graphql import GatewayGraphQL
 from gateway.settings import Settings
 from schema.compiler import Compiler, Prepared
 from tests.request_path.conftest import SignedIn, client_for
@@ -201,16 +202,27 @@ async def test_readyz_fails_when_no_connection_can_be_had(database_url: str) -> 
         await engine.dispose()
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["general-path", "compiled-path"])
 async def test_a_client_that_disconnects_cancels_its_request(
-    gateway_view: Any,
+    settings: Settings,
     engine: AsyncEngine,
     database_url: str,
     signed_in: SignedIn,
     monkeypatch: pytest.MonkeyPatch,
+    compiled: bool,
 ) -> None:
+    gateway_view = GatewayGraphQL(
+        settings.model_copy(update={"compiled_reads": compiled}), lambda: engine
+    )
     original = Reader.fetch
     running = asyncio.Event()
     outcome: list[str] = []
+
+    def slow_statement(self: Compiler, *args: Any) -> Prepared:
+        running.set()
+        return Prepared("SELECT pg_sleep(30)::text AS slow_compiled_statement", [])
+
+    monkeypatch.setattr(Compiler, "prepare_document", slow_statement)
 
     async def slow_fetch(self: Reader, statement: Any) -> Any:
         running.set()
@@ -253,9 +265,35 @@ async def test_a_client_that_disconnects_cancels_its_request(
     left.set()  # the client goes away
     await asyncio.wait_for(request, 30)
     assert sent == []
-    assert outcome == ["cancelled"]
+    if compiled:
+        # The statement's connection was invalidated: its backend ends, the sleep with it.
+        await _settled(engine)
+        assert await _statements_like(engine, "%slow_compiled_statement%") == 0
+    else:
+        assert outcome == ["cancelled"]
     await _settled(engine)
     assert await _idle_in_transaction(engine, database_url) == 0
+
+
+async def _statements_like(engine: AsyncEngine, pattern: str) -> int:
+    """Backends running a statement like ``pattern`` (waiting up to 5 s for them to end)."""
+    count = 0
+    for _ in range(50):
+        async with engine.connect() as conn:
+            count = int(
+                await conn.scalar(
+                    sa.text(
+                        "select count(*) from pg_stat_activity where query like :pattern "
+                        "and state = 'active' and pid <> pg_backend_pid()"
+                    ),
+                    {"pattern": pattern},
+                )
+                or 0
+            )
+        if count == 0:
+            break
+        await asyncio.sleep(0.1)
+    return count
 
 
 async def test_pooled_sessions_carry_the_backstops_and_broken_ones_are_replaced(
