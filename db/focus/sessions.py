@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +50,8 @@ from db.focus.models import FocusMode, FocusStatus
 from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
+from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
+from db.gamification.streaks import FOCUS as FOCUS_STREAK
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
@@ -461,9 +463,15 @@ async def complete_session(
     )
     triggers: list[AchievementTriggerType] = []
     if counted:
+        # The day counts for the focus and the daily activity streaks (after the ledger: the
+        # lock order of db/gamification/streaks.py), and so for the streak_days achievements.
+        day = now.astimezone(UTC).date()
+        await touch_streak(conn, user_id, FOCUS_STREAK, day)
+        await touch_streak(conn, user_id, DAILY_ACTIVITY, day)
         triggers += [
             AchievementTriggerType.FOCUS_SESSIONS_COMPLETED,
             AchievementTriggerType.FOCUS_MINUTES_TOTAL,
+            AchievementTriggerType.STREAK_DAYS,
         ]
     if posting is not None:
         triggers += AWARD_TRIGGERS

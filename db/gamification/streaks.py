@@ -9,8 +9,8 @@ A user has one ``user_streaks`` row per ``streak_type``:
 - ``habits``: days with at least one habit completion (recomputed from ``habit_completions``
   by :func:`set_streak` whenever a completion is added or removed, as completions can be
   backdated and undone);
-- ``focus``: days with a completed focus session (the demo data writes it; the focus
-  transitions may advance it with :func:`touch_streak`).
+- ``focus``: days with a completed focus session that counts (advanced by
+  ``completeFocusSession`` with :func:`touch_streak`, which also advances ``daily_activity``).
 
 ``current_streak`` is the run that ends on the last active day, and is 0 once that day is
 more than one day before today (a day without activity broke it; today still open does not);

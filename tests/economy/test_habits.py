@@ -540,3 +540,24 @@ async def test_concurrent_completions_crossing_a_threshold_unlock_once(
         u=viewer.user_id,
     )
     assert paid == 1
+
+
+async def test_focus_and_habits_feed_the_day_streaks(mutate: Mutate, engine: AsyncEngine) -> None:
+    """A counted focus session and a habit completion on the same day: one active day of the
+    daily_activity streak, one of the focus and one of the habits streak."""
+    from tests.economy.test_focus import COMPLETE as COMPLETE_FOCUS
+    from tests.economy.test_focus import start, travel
+
+    viewer = await committed_user(engine)
+    session = await start(mutate, viewer, minutes=30)
+    await travel(engine, session, 30)
+    done = await mutate(COMPLETE_FOCUS, {"id": session, "key": "f"}, viewer=viewer)
+    assert done.data["completeFocusSession"]["__typename"] == "CompleteFocusSessionSuccess"
+    await _complete(mutate, viewer, await _create(mutate, viewer))
+    streaks = await _scalar(
+        engine,
+        "SELECT string_agg(streak_type || ':' || current_streak || '/' || longest_streak, ',' "
+        "ORDER BY streak_type) FROM user_streaks WHERE user_id = :u",
+        u=viewer.user_id,
+    )
+    assert streaks == "daily_activity:1/1,focus:1/1,habits:1/1"

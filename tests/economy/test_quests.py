@@ -430,3 +430,24 @@ async def test_the_25th_quest_completion_unlocks_an_achievement(
     assert done.data["completeQuest"]["unlockedAchievements"] == [
         {"achievementKey": "quests_completed_25"}
     ]
+
+
+async def test_keys_are_checked_and_sign_in_is_required(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    viewer = await committed_user(engine)
+    first = await _create(mutate, viewer)
+    second = await _create(mutate, viewer, title="Another")
+    await mutate(COMPLETE, {"id": first["id"], "key": "same"}, viewer=viewer)
+    reused = await _unchanged(engine, mutate, COMPLETE, {"id": second["id"], "key": "same"}, viewer)
+    assert reused["__typename"] == "IdempotencyKeyReused"
+    quest = await _quest_id(engine, "Daily focus block")
+    claimed_with_it = await _unchanged(
+        engine, mutate, CLAIM, {"questId": quest, "key": "same"}, viewer
+    )
+    assert claimed_with_it["__typename"] == "IdempotencyKeyReused"  # another mutation's key
+    too_long = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "k" * 256}, viewer)
+    assert (too_long["__typename"], too_long["field"]) == ("InvalidInput", "idempotencyKey")
+    anonymous = await mutate(ABANDON, {"id": second["id"]})
+    assert anonymous.data is None or anonymous.data.get("abandonQuest") is None
+    assert anonymous.errors and "Sign in" in anonymous.errors[0]
