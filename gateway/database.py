@@ -248,3 +248,37 @@ async def short_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
         failed = False
     finally:
         await checkin(conn, discard=failed)
+
+
+@contextlib.asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One write transaction (READ COMMITTED) on a pooled connection: committed when the body
+    returns, rolled back when it raises.
+
+    Released on every path, as :func:`short_connection` is: the connection goes back to the
+    pool after a commit or a clean rollback (a domain error, a constraint violation), and is
+    invalidated when the body is cancelled (a client that went away, the request timeout) or
+    the rollback fails, since its state is then unknown. The checkout is :func:`checkout`'s,
+    safe when the cancellation comes while the pool is still opening or pinging the
+    connection, which ``engine.begin()`` is not.
+
+    Raises:
+        whatever :func:`checkout` raises, whatever the body raises, and the commit's errors.
+    """
+    conn = await checkout(engine)
+    reusable = False
+    try:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await transaction.rollback()
+                reusable = True
+            raise
+        await transaction.commit()
+        reusable = True
+    finally:
+        await checkin(conn, discard=not reusable)

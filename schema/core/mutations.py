@@ -50,6 +50,7 @@ from strawberry.types.unset import UnsetType
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
+from gateway.database import write_transaction
 from schema.core.permissions import HasEntitlement
 from schema.core.tables import camel
 
@@ -402,7 +403,7 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
     # after the commit through a new snapshot anyway.
     await ctx.refresh_reads()
     try:
-        async with ctx.engine.begin() as conn:
+        async with write_transaction(ctx.engine) as conn:
             tx = Tx(conn=conn, viewer=viewer, context=ctx)
 
             async def work() -> Any:
