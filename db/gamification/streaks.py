@@ -3,9 +3,10 @@
 
 A user has one ``user_streaks`` row per ``streak_type``:
 
-- ``daily_activity``: days on which the user did anything that a transition records (advanced
-  by :func:`touch_streak` with the day of the transition, never recomputed backwards: the
-  user was active that day whatever they undid later);
+- ``daily_activity``: days on which the user did something that earns (a habit completion, a
+  counted focus session, a quest completed or claimed; advanced by :func:`touch_streak` with
+  the day of the transition, never recomputed backwards: the user was active that day
+  whatever they undid later);
 - ``habits``: days with at least one habit completion (recomputed from ``habit_completions``
   by :func:`set_streak` whenever a completion is added or removed, as completions can be
   backdated and undone);

@@ -30,6 +30,7 @@ from db.events.outbox import Topic, publish
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
+from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
 from db.quests.models import QuestProgressStatus, QuestTargetType
 from db.quests.rules import (
     QUEST_SKILL_STARS,
@@ -255,7 +256,8 @@ async def claim_quest_reward(
     """Pay the reward of a completed universal quest, once per completion: ``xp_reward``,
     ``coin_reward`` and :data:`~db.quests.rules.QUEST_SKILL_STARS` star of its ``skill_key``
     (ledger event ``quest.claimed``, key ``quest:<quest id>:<times_completed>``); the row becomes
-    ``claimed``. Evaluates the level and coins-earned achievements.
+    ``claimed``. The day counts for the ``daily_activity`` streak; evaluates the level,
+    coins-earned and streak achievements.
 
     Raises:
         NotFound: no such quest, or the user never accepted it (``resource``
@@ -308,7 +310,10 @@ async def claim_quest_reward(
         xp=int(quest.xp_reward),
         coins=int(quest.coin_reward),
     )
-    unlocked = await evaluate_achievements(conn, user_id, AWARD_TRIGGERS)
+    await touch_streak(conn, user_id, DAILY_ACTIVITY, now.astimezone(UTC).date())
+    unlocked = await evaluate_achievements(
+        conn, user_id, [*AWARD_TRIGGERS, AchievementTriggerType.STREAK_DAYS]
+    )
     return Claim(row.id, posting, unlocked)
 
 

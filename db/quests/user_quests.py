@@ -15,8 +15,8 @@ streak rules, abandon, expire (DESIGN.md section 3, "Quests"; the rules are
 - Only ``available`` and ``accepted`` quests can be changed, completed or abandoned.
 
 Every completion appends a ``user_quest.completed`` activity event (what the
-``quests_completed`` achievements count), publishes ``quest.completed`` and evaluates the
-achievements.
+``quests_completed`` achievements count), publishes ``quest.completed``, counts the day for the
+``daily_activity`` streak and evaluates the achievements.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from db.events.outbox import Topic, publish
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
+from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
 from db.quests.rules import (
     next_repeat_streak,
@@ -321,8 +322,15 @@ async def complete_quest(
         coins=int(row.coin_reward),
     )
     await publish(conn, Topic.QUEST_COMPLETED, user_id, details)
+    await touch_streak(conn, user_id, DAILY_ACTIVITY, today)
     unlocked = await evaluate_achievements(
-        conn, user_id, [AchievementTriggerType.QUESTS_COMPLETED, *AWARD_TRIGGERS]
+        conn,
+        user_id,
+        [
+            AchievementTriggerType.QUESTS_COMPLETED,
+            AchievementTriggerType.STREAK_DAYS,
+            *AWARD_TRIGGERS,
+        ],
     )
     return QuestCompletion(quest_id, posting, unlocked)
 

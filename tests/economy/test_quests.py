@@ -346,6 +346,13 @@ async def test_complete_a_one_off_quest(mutate: Mutate, engine: AsyncEngine) -> 
         u=viewer.user_id,
     )
     assert topics == "wallet.changed,quest.completed"
+    active = await _sql(
+        engine,
+        "SELECT current_streak FROM user_streaks "
+        "WHERE user_id = :u AND streak_type = 'daily_activity'",
+        u=viewer.user_id,
+    )
+    assert active == 1
 
 
 async def test_repeatable_quest_once_per_period_with_a_streak(
