@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+#: Class-level settings of :class:`DomainError`, not fields of an error.
+_CLASS_ATTRIBUTES = frozenset({"registry", "default_message", "field_docs"})
+
 
 class DomainError(Exception):
     """A rule of the game refused the transition; ``message`` says why, in words a user reads.
 
     Subclasses declare their extra fields as class annotations (``needed: int``); they are set
-    from the keyword arguments of the constructor and become GraphQL fields.
+    from the keyword arguments of the constructor and become GraphQL fields, described by the
+    class's ``field_docs`` (every field needs one: checked when the class is defined).
 
     Attributes:
         code: a stable machine-readable code, the class name in SCREAMING_SNAKE_CASE
@@ -32,9 +36,19 @@ class DomainError(Exception):
     registry: ClassVar[dict[str, type[DomainError]]] = {}
     #: The default message when none is given.
     default_message: ClassVar[str] = "The request was refused."
+    #: Extra field -> its description for clients (GraphiQL's documentation pane).
+    field_docs: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register the class; every extra field must be described in ``field_docs``.
+
+        Raises:
+            TypeError: an extra field without a ``field_docs`` text.
+        """
         super().__init_subclass__(**kwargs)
+        undocumented = [name for name in cls.field_names() if not cls.field_docs.get(name)]
+        if undocumented:
+            raise TypeError(f"{cls.__name__}.field_docs does not describe {undocumented}")
         DomainError.registry[cls.__name__] = cls
 
     def __init__(self, message: str | None = None, **fields: Any) -> None:
@@ -55,7 +69,7 @@ class DomainError(Exception):
         names: list[str] = []
         for klass in reversed(cls.__mro__):
             for name in getattr(klass, "__annotations__", {}):
-                if name not in ("registry", "default_message") and name not in names:
+                if name not in _CLASS_ATTRIBUTES and name not in names:
                     names.append(name)
         return names
 
@@ -98,8 +112,8 @@ class NotFound(DomainError):
     (DESIGN.md section 4)."""
 
     default_message = "Not found."
-    #: The GraphQL type of what was looked for (``FocusSession``).
     resource: str
+    field_docs = {"resource": "The type of what was looked for (e.g. `FocusSession`)."}
 
 
 class InvalidInput(DomainError):
@@ -108,6 +122,9 @@ class InvalidInput(DomainError):
 
     default_message = "Invalid input."
     field: str
+    field_docs = {
+        "field": "The argument or input field at fault, as a camelCase path (`input.quantity`)."
+    }
 
 
 class InvalidState(DomainError):
@@ -116,6 +133,7 @@ class InvalidState(DomainError):
 
     default_message = "Not allowed in the current state."
     status: str
+    field_docs = {"status": "The row's current status, as stored (e.g. `expired`)."}
 
 
 class InsufficientFunds(DomainError):
@@ -124,6 +142,10 @@ class InsufficientFunds(DomainError):
     default_message = "Not enough coins."
     needed: int
     available: int
+    field_docs = {
+        "needed": "The coins the request costs in total.",
+        "available": "The coins in the viewer's wallet now.",
+    }
 
 
 class OutOfStock(DomainError):
@@ -131,6 +153,7 @@ class OutOfStock(DomainError):
 
     default_message = "Out of stock."
     remaining: int
+    field_docs = {"remaining": "The units of the item still in stock."}
 
 
 class ItemUnavailable(DomainError):
@@ -146,6 +169,7 @@ class FocusSessionAlreadyRunning(DomainError):
 
     default_message = "A focus session is already running."
     session_id: str
+    field_docs = {"session_id": "The id of the running or paused session (`FocusSession.id`)."}
 
 
 class QuestNotCompleted(DomainError):
@@ -155,6 +179,10 @@ class QuestNotCompleted(DomainError):
     default_message = "The quest is not completed yet."
     progress: int
     target: int
+    field_docs = {
+        "progress": "How far the quest has come, in the units of its target.",
+        "target": "The progress the quest needs to be completed.",
+    }
 
 
 class AlreadyClaimed(DomainError):
@@ -176,6 +204,7 @@ class IdempotencyKeyReused(DomainError):
 
     default_message = "This idempotency key was already used for a different request."
     key: str
+    field_docs = {"key": "The idempotency key that was reused."}
 
 
 __all__ = [

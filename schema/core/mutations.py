@@ -45,14 +45,16 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.permission import PermissionExtension
+from strawberry.types.arguments import StrawberryArgumentAnnotation
 from strawberry.types.unset import UnsetType
 
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
 from gateway.database import write_transaction
+from schema.core.descriptions import client_text, summary
 from schema.core.permissions import HasEntitlement
-from schema.core.tables import camel
+from schema.core.tables import TableInfo, camel
 
 if TYPE_CHECKING:
     from gateway.auth import Viewer
@@ -64,6 +66,19 @@ Ids = dict[str, Any]
 
 #: The ``extensions.code`` of a mutation sent without a valid sign-in.
 UNAUTHENTICATED = "UNAUTHENTICATED"
+
+#: The description of every ``idempotencyKey`` argument and input field (one text for all; the
+#: builder gives it to an ``idempotency_key`` argument that has none; inputs use
+#: ``strawberry.field(description=IDEMPOTENCY_KEY)``). Semantics: db/events/idempotency.py.
+IDEMPOTENCY_KEY = (
+    "A key of 1-255 characters the client chooses, unique per request and user: a retry with "
+    "the same key and the same arguments returns the first outcome (the same result, or the "
+    "same error) and changes nothing more; the same key with other arguments is "
+    "`IdempotencyKeyReused`."
+)
+
+#: An ``idempotencyKey`` argument of a mutation body, described by :data:`IDEMPOTENCY_KEY`.
+IdempotencyKey = Annotated[str, strawberry.argument(description=IDEMPOTENCY_KEY)]
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,8 @@ class MutationDef:
     entitlement: str | None
     hints: dict[str, Any] = field(default_factory=dict)
     prepare: Callable[[Tx], Awaitable[None]] | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 _MUTATIONS: dict[str, MutationDef] = {}
@@ -109,11 +126,14 @@ def mutation(
     entitlement: str | None = None,
     name: str | None = None,
     prepare: Callable[[Tx], Awaitable[None]] | None = None,
+    args: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Ids]]], Callable[..., Awaitable[Ids]]]:
     """Declare a mutation (registered at import of its ``schema/<domain>`` module).
 
     Args:
-        description: shown in GraphiQL; name the rule's source (spec/003 ...).
+        description: shown in GraphiQL; name the rule's source in parentheses ("(spec/003,
+            Market Purchase Flow)"): the builder strips such references from the client's text.
         returns: payload field (python name) -> what it holds: a table name (the row with the
             returned id; ``"table?"`` when it may be null), ``["table"]`` (the rows with the
             returned ids, in order), or ``int``/``str``/``bool`` (the returned value).
@@ -128,15 +148,28 @@ def mutation(
             transaction before the body (after the idempotency key is claimed; not on a
             replay), and its writes commit even when the body refuses, because the body then
             runs in a savepoint of its own.
+        args: argument (python name) -> its description in GraphiQL, for arguments whose
+            annotation carries none (``Annotated[ID, strawberry.argument(description=...)]``
+            works too). Without either, an ``idempotency_key`` argument is described by
+            :data:`IDEMPOTENCY_KEY` and an input-type argument by its input type's description.
+        fields: payload field (python name) -> its description, for scalar fields (required
+            there) and for row fields whose generated text (the row's type and the first
+            sentence of its model's docstring) needs more, such as when it is null.
 
     Raises:
-        ValueError: a mutation name declared twice.
+        ValueError: a mutation name declared twice; ``args`` or ``fields`` names an argument
+            or field the mutation does not have.
     """
 
     def decorate(fn: Callable[..., Awaitable[Ids]]) -> Callable[..., Awaitable[Ids]]:
         graphql_name = name or camel(fn.__name__)
         if graphql_name in _MUTATIONS:
             raise ValueError(f"mutation {graphql_name} declared twice")
+        params = set(inspect.signature(fn).parameters) - {"tx"}
+        if set(args or {}) - params:
+            raise ValueError(f"{graphql_name}: args= names unknown arguments")
+        if set(fields or {}) - set(returns):
+            raise ValueError(f"{graphql_name}: fields= names unknown payload fields")
         extra: tuple[type[DomainError], ...] = (InvalidInput,)
         if idempotent:
             extra += (IdempotencyKeyReused,)
@@ -149,6 +182,8 @@ def mutation(
             idempotent=idempotent,
             entitlement=entitlement,
             prepare=prepare,
+            args=dict(args or {}),
+            fields=dict(fields or {}),
         )
         return fn
 
@@ -179,13 +214,16 @@ def error_type(cls: type[DomainError]) -> type:
     if cls not in _error_types:
         annotations: dict[str, Any] = {}
         namespace: dict[str, Any] = {"__module__": __name__}
-        for klass in reversed(cls.__mro__):
-            for attr, hint in getattr(klass, "__annotations__", {}).items():
-                if attr in ("registry", "default_message"):
-                    continue
-                annotations[attr] = _FIELD_TYPES[str(hint)]
+        hints = {
+            attr: hint
+            for klass in reversed(cls.__mro__)
+            for attr, hint in getattr(klass, "__annotations__", {}).items()
+        }
+        for attr in cls.field_names():
+            annotations[attr] = _FIELD_TYPES[str(hints[attr])]
+            namespace[attr] = strawberry.field(description=cls.field_docs[attr])
         namespace["__annotations__"] = annotations
-        doc = inspect.cleandoc(cls.__doc__ or cls.__name__)
+        doc = client_text(inspect.cleandoc(cls.__doc__ or cls.__name__))
         _error_types[cls] = strawberry.type(
             type(cls.__name__, (DomainErrorType,), namespace), description=doc
         )
@@ -320,7 +358,14 @@ class MutationBuilder:
                     ],
                     return_annotation=ret,
                 )
-                namespace[attr] = strawberry.field(resolver=resolve, name=camel(attr))
+                namespace[attr] = strawberry.field(
+                    resolver=resolve,
+                    name=camel(attr),
+                    description=d.fields.get(attr)
+                    or payload_row_description(
+                        d.name, self.factory.catalog[table], many=isinstance(spec, list)
+                    ),
+                )
             else:
 
                 def scalar(root: Any, _attr: str = attr) -> Any:
@@ -331,7 +376,9 @@ class MutationBuilder:
                     [inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
                     return_annotation=spec,
                 )
-                namespace[attr] = strawberry.field(resolver=scalar, name=camel(attr))
+                namespace[attr] = strawberry.field(
+                    resolver=scalar, name=camel(attr), description=d.fields.get(attr)
+                )
         namespace["__annotations__"] = annotations
         cls = type(f"{_pascal(d.name)}Success", (), namespace)
 
@@ -356,6 +403,7 @@ class MutationBuilder:
         hints = typing.get_type_hints(d.fn, include_extras=True)
         signature = inspect.signature(d.fn)
         params = [p for p in signature.parameters.values() if p.name != "tx"]
+        hints.update({p.name: _described_argument(d, p.name, hints[p.name]) for p in params})
 
         async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
             return await execute(d, success, info.context, kwargs)
@@ -378,8 +426,44 @@ class MutationBuilder:
         if d.entitlement:
             extensions.append(PermissionExtension(permissions=[HasEntitlement(d.entitlement)]))
         return strawberry.mutation(
-            resolver=resolve, name=d.name, description=d.description, extensions=extensions
+            resolver=resolve,
+            name=d.name,
+            description=client_text(d.description),
+            extensions=extensions,
         )
+
+
+def _described_argument(d: MutationDef, name: str, hint: Any) -> Any:
+    """An argument's annotation, with its description added when it carries none: from
+    ``args=``, else :data:`IDEMPOTENCY_KEY` for ``idempotency_key``, else the description of
+    its input type; unchanged when none of these applies (tests/api/test_descriptions.py
+    then names it)."""
+    base = hint
+    if typing.get_origin(hint) is Annotated:
+        base, *metadata = typing.get_args(hint)
+        if any(isinstance(m, StrawberryArgumentAnnotation) and m.description for m in metadata):
+            return hint
+    description = d.args.get(name)
+    if description is None and name == "idempotency_key":
+        description = IDEMPOTENCY_KEY
+    if description is None:
+        definition = getattr(base, "__strawberry_definition__", None)
+        if definition is not None and definition.is_input:
+            description = definition.description
+    if description is None:
+        return hint
+    return Annotated[hint, strawberry.argument(description=description)]
+
+
+def payload_row_description(mutation_name: str, info: TableInfo, *, many: bool) -> str:
+    """The generated description of a success type's row field: the row's type and what such
+    a row is (the first sentence of its model's docstring, schema/core/descriptions.py)."""
+    if many:
+        return (
+            f"Every {info.type_name} that `{mutation_name}` created, in order (empty when "
+            f"none): {summary(info)}."
+        )
+    return f"The {info.type_name} as it is after `{mutation_name}`: {summary(info)}."
 
 
 async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str, Any]) -> Any:
@@ -465,8 +549,10 @@ def declared() -> dict[str, MutationDef]:
 
 
 __all__ = [
+    "IDEMPOTENCY_KEY",
     "UNAUTHENTICATED",
     "DomainErrorType",
+    "IdempotencyKey",
     "Ids",
     "MutationBuilder",
     "Tx",
@@ -474,5 +560,6 @@ __all__ = [
     "error_type",
     "id_arg",
     "mutation",
+    "payload_row_description",
     "to_graphql_error",
 ]

@@ -4,7 +4,7 @@ and results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -16,6 +16,11 @@ from schema.core.mutations import Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 FocusModeEnum: Any = graphql_enum(FocusMode)
+
+SessionId = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="One of the viewer's focus sessions (`FocusSession.id`)."),
+]
 
 
 async def expire_overdue(tx: Tx) -> None:
@@ -64,7 +69,7 @@ async def start_focus_session(tx: Tx, input: StartFocusSessionInput) -> Ids:
     errors=(NotFound, InvalidState),
     prepare=expire_overdue,
 )
-async def pause_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+async def pause_focus_session(tx: Tx, id: SessionId) -> Ids:
     return {"session": await sessions.pause_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
 
 
@@ -75,7 +80,7 @@ async def pause_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
     errors=(NotFound, InvalidState),
     prepare=expire_overdue,
 )
-async def resume_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+async def resume_focus_session(tx: Tx, id: SessionId) -> Ids:
     return {"session": await sessions.resume_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
 
 
@@ -93,8 +98,12 @@ async def resume_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
     errors=(NotFound, InvalidState),
     idempotent=True,
     prepare=expire_overdue,
+    fields={
+        "ledger_entry": "The points ledger row of the award; null when the time focused "
+        "earned nothing."
+    },
 )
-async def complete_focus_session(tx: Tx, id: strawberry.ID, idempotency_key: str) -> Ids:
+async def complete_focus_session(tx: Tx, id: SessionId, idempotency_key: str) -> Ids:
     done = await sessions.complete_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "session": done.session_id,
@@ -110,5 +119,5 @@ async def complete_focus_session(tx: Tx, id: strawberry.ID, idempotency_key: str
     errors=(NotFound, InvalidState),
     prepare=expire_overdue,
 )
-async def abandon_focus_session(tx: Tx, id: strawberry.ID) -> Ids:
+async def abandon_focus_session(tx: Tx, id: SessionId) -> Ids:
     return {"session": await sessions.abandon_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}

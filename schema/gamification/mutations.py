@@ -6,7 +6,7 @@ import strawberry
 
 from db.errors import InsufficientFunds, NotFound
 from db.gamification.grants import Grant, grant_points
-from schema.core.mutations import Ids, Tx, mutation
+from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, mutation
 from schema.core.types import parse_id
 
 
@@ -20,10 +20,7 @@ class GrantPointsInput:
     )
     stars: int = strawberry.field(default=0, description="Skill stars to add to `skillKey`.")
     reason: str = strawberry.field(description="Why, shown in the ledger and the audit log.")
-    idempotency_key: str = strawberry.field(
-        description="1-255 characters, unique per request: a retry with the same key and "
-        "arguments returns the first outcome and grants nothing more."
-    )
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
 @mutation(

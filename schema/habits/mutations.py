@@ -15,19 +15,12 @@ from db.errors import AlreadyCompleted, InsufficientFunds, InvalidState, NotFoun
 from db.habits import transitions
 from db.habits.models import HabitFrequency
 from db.habits.rules import MAX_BACKDATE_DAYS, MAX_WEEKLY_TARGET
-from schema.core.mutations import Ids, Tx, id_arg, mutation
+from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
 
 HabitId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's habits.")]
-IdempotencyKey = Annotated[
-    str,
-    strawberry.argument(
-        description="1-255 characters, unique per request: a retry with the same key and "
-        "arguments returns the first outcome and pays nothing more."
-    ),
-]
 
 _SETTINGS = (
     "`frequency` DAILY and CUSTOM habits are done once per day (`targetCount` 1; CUSTOM on its "
@@ -133,6 +126,7 @@ async def update_habit(tx: Tx, id: HabitId, input: UpdateHabitInput) -> Ids:
     "paid stay).",
     returns={"deleted_habit_id": strawberry.ID},
     errors=(NotFound,),
+    fields={"deleted_habit_id": "The id the deleted habit had (`Habit.id`)."},
 )
 async def delete_habit(tx: Tx, id: HabitId) -> Ids:
     return {

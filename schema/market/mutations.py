@@ -13,7 +13,9 @@ from db.errors import (
     OutOfStock,
 )
 from db.market import purchases
-from schema.core.mutations import Ids, Tx, id_arg, mutation
+from db.market.models import UserPurchase
+from schema.core.descriptions import column_doc
+from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
 
 
 @strawberry.input(description="Units of a market item to buy.")
@@ -22,11 +24,7 @@ class PurchaseMarketItemInput:
     quantity: int = strawberry.field(
         default=1, description=f"Units to buy, 1 to {purchases.MAX_QUANTITY}."
     )
-    idempotency_key: str = strawberry.field(
-        description="1-255 characters, unique per purchase: a retry with the same key and "
-        "arguments returns the first outcome (the same purchase, or the same error) and "
-        "spends nothing more."
-    )
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 
 @mutation(
@@ -53,6 +51,7 @@ async def purchase_market_item(tx: Tx, input: PurchaseMarketItemInput) -> Ids:
     description="Use one use of a consumable purchase; the last use makes it `REDEEMED`.",
     returns={"purchase": "user_purchases"},
     errors=(NotFound, InvalidState),
+    args={"id": "One of the viewer's purchases (`UserPurchase.id`)."},
 )
 async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
     result = await purchases.redeem_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
@@ -65,6 +64,11 @@ async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
     returns={"purchase": "user_purchases", "wallet": "user_wallet"},
     errors=(NotFound, InvalidState),
     idempotent=True,
+    args={
+        "id": "One of the viewer's purchases (`UserPurchase.id`).",
+        "reason": f"{column_doc(UserPurchase, 'refund_reason')} 1 to {purchases.MAX_REASON} "
+        "characters.",
+    },
 )
 async def refund_purchase(tx: Tx, id: strawberry.ID, reason: str, idempotency_key: str) -> Ids:
     result = await purchases.refund_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"), reason)

@@ -22,7 +22,7 @@ from db.errors import (
 from db.quests import progress, user_quests
 from db.quests.models import QuestDifficulty, RepeatFrequency
 from db.quests.rules import USER_QUEST_REWARDS
-from schema.core.mutations import Ids, Tx, id_arg, mutation
+from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 QuestDifficultyEnum: Any = graphql_enum(QuestDifficulty)
@@ -31,13 +31,6 @@ RepeatFrequencyEnum: Any = graphql_enum(RepeatFrequency)
 QuestId = Annotated[strawberry.ID, strawberry.argument(description="A universal quest's id.")]
 UserQuestId = Annotated[
     strawberry.ID, strawberry.argument(description="One of the viewer's own quests.")
-]
-IdempotencyKey = Annotated[
-    str,
-    strawberry.argument(
-        description="1-255 characters, unique per request: a retry with the same key and "
-        "arguments returns the first outcome and pays nothing more."
-    ),
 ]
 
 _REWARDS = ", ".join(
