@@ -94,13 +94,19 @@ def viewer_statement(token: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[s
 
 
 @functools.cache
+def bound_viewer_statement() -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
+    """:func:`viewer_statement` built once, with the token's :func:`hash_token` as the bind
+    parameter ``token_hash`` (a request then builds no statement to sign in)."""
+    return _viewer_select(sa.bindparam("token_hash", type_=sa.String))
+
+
+@functools.cache
 def viewer_sql() -> str:
     """:func:`viewer_statement` as asyncpg SQL text, compiled once; its one parameter ``$1``
     is the token's :func:`hash_token` (the compiled read path prepares it per connection)."""
     from sqlalchemy.dialects.postgresql import asyncpg
 
-    statement = _viewer_select(sa.bindparam("token_hash", type_=sa.String))
-    return str(statement.compile(dialect=asyncpg.dialect()))
+    return str(bound_viewer_statement().compile(dialect=asyncpg.dialect()))
 
 
 def _viewer_select(
@@ -176,7 +182,8 @@ async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer |
     """
     if not token:
         return None
-    row = (await conn.execute(viewer_statement(token))).first()
+    result = await conn.execute(bound_viewer_statement(), {"token_hash": hash_token(token)})
+    row = result.first()
     return None if row is None else viewer_from_row(row)
 
 
