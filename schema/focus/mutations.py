@@ -10,8 +10,9 @@ import strawberry
 
 from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
 from db.focus import sessions
-from db.focus.models import FocusMode
+from db.focus.models import FocusMode, FocusSession
 from db.focus.rules import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS
+from schema.core.descriptions import column_doc
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
@@ -31,15 +32,17 @@ async def expire_overdue(tx: Tx) -> None:
 
 @strawberry.input(description="A focus session to start.")
 class StartFocusSessionInput:
-    mode: FocusModeEnum = strawberry.field(description="Focus, or a (long) break.")
+    mode: FocusModeEnum = strawberry.field(description=column_doc(FocusSession, "mode"))
     duration_seconds: int = strawberry.field(
-        description=f"The planned length, {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds."
+        description=f"{column_doc(FocusSession, 'duration_seconds')} {MIN_DURATION_SECONDS} to "
+        f"{MAX_DURATION_SECONDS}."
     )
     task_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The planner item being worked on."
+        default=None, description=column_doc(FocusSession, "task_id")
     )
     task_title: str | None = strawberry.field(
-        default=None, description="What is being worked on (at most 200 characters)."
+        default=None,
+        description=f"{column_doc(FocusSession, 'task_title')} At most 200 characters.",
     )
 
 

@@ -13,14 +13,21 @@ from strawberry.types.unset import UnsetType
 
 from db.errors import AlreadyCompleted, InsufficientFunds, InvalidState, NotFound
 from db.habits import transitions
-from db.habits.models import HabitFrequency
+from db.habits.models import Habit, HabitFrequency
 from db.habits.rules import MAX_BACKDATE_DAYS, MAX_WEEKLY_TARGET
+from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
 
 HabitId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's habits.")]
+
+
+def _doc(column: str) -> str:
+    """The model's text of a ``habits`` column (the input field mirrors it)."""
+    return column_doc(Habit, column)
+
 
 _SETTINGS = (
     "`frequency` DAILY and CUSTOM habits are done once per day (`targetCount` 1; CUSTOM on its "
@@ -31,21 +38,23 @@ _SETTINGS = (
 
 @strawberry.input(description=f"A new habit. {_SETTINGS}")
 class CreateHabitInput:
-    name: str = strawberry.field(description="1 to 200 characters.")
+    name: str = strawberry.field(description=f"{_doc('name')} 1 to 200 characters.")
     description: str | None = strawberry.field(
-        default=None, description="At most 2,000 characters."
+        default=None, description=f"{_doc('description')} At most 2,000 characters."
     )
     frequency: HabitFrequencyEnum = strawberry.field(
-        default=HabitFrequency.DAILY, description="How often it is due."
+        default=HabitFrequency.DAILY, description=_doc("frequency")
     )
-    target_count: int = strawberry.field(default=1, description="Completions per period.")
-    custom_days: list[int] = strawberry.field(
-        default_factory=list, description="Weekdays of a CUSTOM habit (0 = Sunday)."
+    target_count: int = strawberry.field(default=1, description=_doc("target_count"))
+    custom_days: list[int] = strawberry.field(default_factory=list, description=_doc("custom_days"))
+    icon: str | None = strawberry.field(
+        default=None, description=f"{_doc('icon')} For example `music`."
     )
-    icon: str | None = strawberry.field(default=None, description="An icon name (`music`).")
-    color: str | None = strawberry.field(default=None, description="A CSS color (`#7c3aed`).")
+    color: str | None = strawberry.field(
+        default=None, description=f"{_doc('color')} For example `#7c3aed`."
+    )
     sort_order: int | None = strawberry.field(
-        default=None, description="Position among the habits; after the others by default."
+        default=None, description=f"{_doc('sort_order')} After the others by default."
     )
 
 

@@ -20,8 +20,9 @@ from db.errors import (
     QuestNotCompleted,
 )
 from db.quests import progress, user_quests
-from db.quests.models import QuestDifficulty, RepeatFrequency
+from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuest
 from db.quests.rules import USER_QUEST_REWARDS
+from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
@@ -33,6 +34,12 @@ UserQuestId = Annotated[
     strawberry.ID, strawberry.argument(description="One of the viewer's own quests.")
 ]
 
+
+def _doc(column: str) -> str:
+    """The model's text of a ``user_quests`` column (the input field mirrors it)."""
+    return column_doc(UserQuest, column)
+
+
 _REWARDS = ", ".join(
     f"{name.upper()} {xp} XP and {coins} coins" for name, (xp, coins) in USER_QUEST_REWARDS.items()
 )
@@ -42,22 +49,26 @@ _REWARDS = ", ".join(
     description=f"A quest of the viewer's own. The reward follows from the difficulty: {_REWARDS}."
 )
 class CreateQuestInput:
-    title: str = strawberry.field(description="1 to 200 characters.")
-    category: str = strawberry.field(description="A label of 1 to 50 characters (`creativity`).")
+    title: str = strawberry.field(description=f"{_doc('title')} 1 to 200 characters.")
+    category: str = strawberry.field(
+        description=f"{_doc('category')} 1 to 50 characters (`creativity`)."
+    )
     description: str | None = strawberry.field(
-        default=None, description="At most 2,000 characters."
+        default=None, description=f"{_doc('description')} At most 2,000 characters."
     )
     difficulty: QuestDifficultyEnum = strawberry.field(
-        default=QuestDifficulty.STARTER, description="Sets the reward."
+        default=QuestDifficulty.STARTER, description=f"{_doc('difficulty')} It sets the reward."
     )
     expires_at: datetime | None = strawberry.field(
-        default=None, description="A future moment after which it can no longer be completed."
+        default=None, description=f"{_doc('expires_at')} A future moment."
     )
     is_repeatable: bool = strawberry.field(
-        default=False, description="Completed once per `repeatFrequency` period, with a streak."
+        default=False,
+        description=f"{_doc('is_repeatable')} Completed once per `repeatFrequency` period, "
+        "with a streak.",
     )
     repeat_frequency: RepeatFrequencyEnum | None = strawberry.field(
-        default=None, description="The period of a repeatable quest (required with it)."
+        default=None, description=f"{_doc('repeat_frequency')} Required with `isRepeatable`."
     )
 
 

@@ -25,7 +25,7 @@ from gateway.settings import Settings
 from schema import build_schema
 from schema.core.descriptions import client_text, column_doc, summary
 from schema.core.mutations import IDEMPOTENCY_KEY, declared, error_type, mutation
-from schema.core.tables import build_catalog
+from schema.core.tables import build_catalog, camel
 
 #: What an undocumented table or column used to show, or a text with no content.
 PLACEHOLDER = re.compile(r"^(A row of `?\w+`?\.?|None|TODO.*|\W*)$", re.IGNORECASE)
@@ -200,6 +200,22 @@ def test_mutation_payloads_and_arguments_take_the_model_texts(graphql_schema: An
     from db.market.models import UserPurchase
 
     assert reason.startswith(column_doc(UserPurchase, "refund_reason"))
+
+
+def test_inputs_that_mirror_columns_reuse_the_column_texts(graphql_schema: Any) -> None:
+    from db.focus.models import FocusSession
+    from db.habits.models import Habit
+    from db.quests.models import UserQuest
+
+    for input_name, model, columns in (
+        ("CreateHabitInput", Habit, ("name", "frequency", "target_count", "custom_days")),
+        ("CreateQuestInput", UserQuest, ("title", "difficulty", "repeat_frequency")),
+        ("StartFocusSessionInput", FocusSession, ("mode", "duration_seconds", "task_title")),
+    ):
+        fields = graphql_schema.type_map[input_name].fields
+        for column in columns:
+            description = fields[camel(column)].description
+            assert description.startswith(column_doc(model, column)), (input_name, column)
 
 
 def test_error_fields_are_described_by_their_class() -> None:
