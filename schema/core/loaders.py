@@ -17,6 +17,7 @@ results when looked up (priming a future per row measurably cost more than it sa
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,18 @@ class _Loader(DataLoader[Any, Any]):
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+    def load(self, key: Any) -> Any:
+        """The value for ``key``, as an awaitable of the caller's own.
+
+        aiodataloader hands every caller of one key the same cached future. graphql-core
+        cancels the sibling fields of a field that fails (``gather_with_cancel``), and
+        cancelling a task that awaits a future cancels that future: every other field waiting
+        for the same key, elsewhere in the response, would then get ``CancelledError`` and abort
+        the whole operation. ``asyncio.shield`` gives each caller its own future over the
+        shared one, so a cancelled caller cancels only itself.
+        """
+        return asyncio.shield(super().load(key))
 
 
 class RowByColumnLoader(_Loader):
