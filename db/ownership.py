@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Collection, Mapping
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
+from db.errors import NotFound
 
 
 @functools.cache
@@ -79,3 +82,41 @@ def owned_by(table_name: str, user_ids: Collection[uuid.UUID]) -> sa.ColumnEleme
         return (table.c.id if table_name == "users" else table.c.user_id).in_(list(user_ids))
     fk = path[0]
     return fk.parent.in_(sa.select(fk.column).where(owned_by(fk.column.table.name, user_ids)))
+
+
+async def lock_owned(
+    conn: AsyncConnection,
+    table: sa.Table,
+    row_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    resource: str,
+    what: str,
+) -> Any:
+    """The row ``row_id`` of ``table`` owned by ``user_id`` (its ``user_id`` column), locked
+    ``FOR UPDATE`` in the caller's transaction.
+
+    Args:
+        conn: a connection inside the transition's transaction.
+        table: a table with a ``user_id`` owner column (``habits``, ``user_quests``).
+        row_id: the row's ``id``.
+        user_id: the viewer.
+        resource: the GraphQL type name for the error (``Habit``).
+        what: the row's name in the message (``habit``: "There is no such habit.").
+
+    Returns:
+        The locked row.
+
+    Raises:
+        NotFound: no such row, or another user's (absent, not forbidden: DESIGN.md section 4).
+    """
+    row = (
+        await conn.execute(
+            sa.select(table)
+            .where(table.c.id == row_id, table.c.user_id == user_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no such {what}.", resource=resource)
+    return row

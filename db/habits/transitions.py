@@ -41,6 +41,7 @@ from db.habits.rules import (
     habit_streaks,
     period_is_full,
 )
+from db.ownership import lock_owned
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
@@ -165,19 +166,6 @@ async def create_habit(
     return uuid.UUID(str(habit_id))
 
 
-async def _locked_habit(conn: AsyncConnection, user_id: uuid.UUID, habit_id: uuid.UUID) -> Any:
-    habit = (
-        await conn.execute(
-            sa.select(_habits)
-            .where(_habits.c.id == habit_id, _habits.c.user_id == user_id)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if habit is None:
-        raise NotFound("There is no such habit.", resource="Habit")
-    return habit
-
-
 async def _dates(conn: AsyncConnection, habit_id: uuid.UUID) -> list[date]:
     return list(
         (
@@ -236,7 +224,7 @@ async def update_habit(
         raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
     if not changes:
         raise InvalidInput("Give at least one field to change.", field="input")
-    habit = await _locked_habit(conn, user_id, habit_id)
+    habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     values = _clean(dict(changes))
     merged = {
         k: values.get(k, getattr(habit, k)) for k in ("frequency", "target_count", "custom_days")
@@ -267,7 +255,7 @@ async def delete_habit(conn: AsyncConnection, user_id: uuid.UUID, habit_id: uuid
     Raises:
         NotFound: no such habit of the user.
     """
-    habit = await _locked_habit(conn, user_id, habit_id)
+    habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     await conn.execute(sa.delete(_habits).where(_habits.c.id == habit_id))
     await _store_user_streak(conn, user_id, _today())
     await record_activity(
@@ -315,7 +303,7 @@ async def complete_habit(
     """
     today = _today()
     day = day or today
-    habit = await _locked_habit(conn, user_id, habit_id)
+    habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     if not habit.is_active:
         raise InvalidState("This habit is archived.", status="inactive")
     check_completion_date(
@@ -415,7 +403,7 @@ async def uncomplete_habit(
     ).scalar_one_or_none()
     if habit_id is None:
         raise NotFound("There is no such habit completion.", resource="HabitCompletion")
-    habit = await _locked_habit(conn, user_id, habit_id)
+    habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     completion = (
         await conn.execute(
             sa.delete(_completions)

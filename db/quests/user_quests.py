@@ -32,12 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.errors import AlreadyCompleted, InvalidInput, InvalidState, NotFound
+from db.errors import AlreadyCompleted, InvalidInput, InvalidState
 from db.events.outbox import Topic, publish
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
+from db.ownership import lock_owned
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
 from db.quests.rules import (
     next_repeat_streak,
@@ -194,19 +195,6 @@ async def create_quest(
     return uuid.UUID(str(quest_id))
 
 
-async def _locked(conn: AsyncConnection, user_id: uuid.UUID, quest_id: uuid.UUID) -> Any:
-    row = (
-        await conn.execute(
-            sa.select(_quests)
-            .where(_quests.c.id == quest_id, _quests.c.user_id == user_id)
-            .with_for_update()
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound("There is no such quest.", resource="UserQuest")
-    return row
-
-
 def _require_open(row: Any) -> None:
     if row.status not in OPEN:
         raise InvalidState(f"This quest is {row.status}.", status=str(row.status))
@@ -231,7 +219,7 @@ async def update_quest(
         raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
     if not changes:
         raise InvalidInput("Give at least one field to change.", field="input")
-    row = await _locked(conn, user_id, quest_id)
+    row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
     values = _clean(dict(changes), datetime.now(UTC))
     repeatable = values.get("is_repeatable", row.is_repeatable)
@@ -277,7 +265,7 @@ async def complete_quest(
     """
     now = datetime.now(UTC)
     today = today or now.date()
-    row = await _locked(conn, user_id, quest_id)
+    row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
     values: dict[str, Any] = {"completed_at": now, "updated_at": sa.func.now()}
     if row.accepted_at is None:
@@ -344,7 +332,7 @@ async def abandon_quest(
         NotFound: no such quest of the user (``resource`` ``UserQuest``).
         InvalidState: the quest is completed, abandoned or expired.
     """
-    row = await _locked(conn, user_id, quest_id)
+    row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
     await conn.execute(
         sa.update(_quests)
