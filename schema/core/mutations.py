@@ -530,6 +530,21 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
     return success(values)
 
 
+def plain(value: Any) -> Any:
+    """An argument as a transition takes it: a GraphQL enum member as its stored value."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def given_fields(input: Any) -> dict[str, Any]:
+    """The fields a client sent in a partial-update input (``updateHabit``): absent fields are
+    left out, an explicit null is kept, enums become their stored values."""
+    return {
+        f.name: plain(getattr(input, f.name))
+        for f in dataclasses.fields(input)
+        if not isinstance(getattr(input, f.name), UnsetType)
+    }
+
+
 def id_arg(value: Any, field: str) -> uuid.UUID:
     """The UUID of an ``ID`` argument of a mutation.
 
@@ -558,8 +573,10 @@ __all__ = [
     "Tx",
     "declared",
     "error_type",
+    "given_fields",
     "id_arg",
     "mutation",
     "payload_row_description",
+    "plain",
     "to_graphql_error",
 ]

@@ -4,19 +4,17 @@ and results."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date as Date
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.types.unset import UnsetType
 
 from db.errors import AlreadyCompleted, InsufficientFunds, InvalidState, NotFound
 from db.habits import transitions
 from db.habits.models import Habit, HabitFrequency
 from db.habits.rules import MAX_BACKDATE_DAYS, MAX_WEEKLY_TARGET
 from schema.core.descriptions import column_doc
-from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
+from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
 
 HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
@@ -90,10 +88,6 @@ class UpdateHabitInput:
     )
 
 
-def _value(value: Any) -> Any:
-    return value.value if isinstance(value, HabitFrequency) else value
-
-
 @mutation(
     description="Create a habit.",
     returns={"habit": "habits"},
@@ -104,7 +98,7 @@ async def create_habit(tx: Tx, input: CreateHabitInput) -> Ids:
         tx.viewer.user_id,
         name=input.name,
         description=input.description,
-        frequency=_value(input.frequency),
+        frequency=plain(input.frequency),
         target_count=input.target_count,
         custom_days=input.custom_days,
         icon=input.icon,
@@ -121,11 +115,7 @@ async def create_habit(tx: Tx, input: CreateHabitInput) -> Ids:
     errors=(NotFound,),
 )
 async def update_habit(tx: Tx, id: HabitId, input: UpdateHabitInput) -> Ids:
-    changes = {
-        f.name: _value(getattr(input, f.name))
-        for f in dataclasses.fields(input)
-        if not isinstance(getattr(input, f.name), UnsetType)
-    }
+    changes = given_fields(input)
     habit_id = await transitions.update_habit(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
     return {"habit": habit_id}
 

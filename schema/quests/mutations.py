@@ -5,12 +5,10 @@ and results."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.types.unset import UnsetType
 
 from db.errors import (
     AlreadyClaimed,
@@ -23,7 +21,7 @@ from db.quests import progress, user_quests
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuest
 from db.quests.rules import USER_QUEST_REWARDS
 from schema.core.descriptions import column_doc
-from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
+from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
 
 QuestDifficultyEnum: Any = graphql_enum(QuestDifficulty)
@@ -97,10 +95,6 @@ class UpdateQuestInput:
     )
 
 
-def _value(value: Any) -> Any:
-    return value.value if isinstance(value, QuestDifficulty | RepeatFrequency) else value
-
-
 async def expire_overdue(tx: Tx) -> None:
     """Before the own-quest transitions (their ``prepare`` step, committed whatever the
     outcome): the viewer's quests past ``expiresAt`` become ``expired``."""
@@ -161,10 +155,10 @@ async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
         title=input.title,
         category=input.category,
         description=input.description,
-        difficulty=_value(input.difficulty),
+        difficulty=plain(input.difficulty),
         expires_at=input.expires_at,
         is_repeatable=input.is_repeatable,
-        repeat_frequency=_value(input.repeat_frequency),
+        repeat_frequency=plain(input.repeat_frequency),
     )
     return {"quest": quest_id}
 
@@ -176,11 +170,7 @@ async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
     prepare=expire_overdue,
 )
 async def update_quest(tx: Tx, id: UserQuestId, input: UpdateQuestInput) -> Ids:
-    changes = {
-        f.name: _value(getattr(input, f.name))
-        for f in dataclasses.fields(input)
-        if not isinstance(getattr(input, f.name), UnsetType)
-    }
+    changes = given_fields(input)
     quest_id = await user_quests.update_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
     return {"quest": quest_id}
 
