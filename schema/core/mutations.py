@@ -19,7 +19,7 @@ and this module builds, for each declaration, when the schema is built:
   after the commit, so they show the new state) or plain scalars;
 - the result union ``<MutationName>Result`` of the success type and the declared error types;
 - the root field, whose resolver only authenticates, runs the body in one READ COMMITTED
-  transaction of its own (``engine.begin()``: released on every path, cancellation included),
+  transaction of its own (:func:`gateway.database.write_transaction`: released on every path),
   applies the idempotency key (:mod:`db.events.idempotency`) when ``idempotent``, maps a
   :class:`~db.errors.DomainError` to its GraphQL type, and gives the request a fresh read
   snapshot for the payload.
