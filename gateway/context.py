@@ -26,9 +26,7 @@ Resources (issue 6, point 1; DESIGN.md section 4, "Resources"):
 from __future__ import annotations
 
 import asyncio
-import collections
-import functools
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +35,7 @@ from sqlalchemy.sql import Executable
 
 from gateway.auth import Viewer
 from gateway.database import checkin, checkout, invalidate
+from schema.core.sql import Template, record_class
 
 if TYPE_CHECKING:
     from gateway.events.hub import EventHub
@@ -88,14 +87,57 @@ class Reader:
         return self._owned and self._conn is not None
 
     async def fetch(self, statement: Executable) -> Sequence[Any]:
-        """Execute a SELECT and return all its rows as named tuples (attribute access by
-        column label; cheaper for GraphQL's attribute probing than SQLAlchemy rows).
+        """Execute a SELECT built per call and return all its rows as named tuples
+        (attribute access by column label; cheaper for GraphQL's attribute probing than
+        SQLAlchemy rows). The DataLoaders use :meth:`run` instead.
 
         Raises:
             ReaderClosedError: the request has ended.
             sqlalchemy.exc.SQLAlchemyError: the statement failed (the connection is then
                 invalidated).
         """
+
+        async def execute(conn: AsyncConnection) -> Sequence[Any]:
+            result = await conn.execute(statement)
+            rows = result.all()
+            record = record_class(tuple(result.keys()))
+            return [record._make(row) for row in rows]
+
+        return await self._execute(execute)
+
+    async def run(self, template: Template, values: Mapping[str, Any]) -> Sequence[Any]:
+        """Execute a statement compiled once (:class:`schema.core.sql.Template`) with these
+        values of its parameters, as the driver's SQL: no SQLAlchemy statement is built or
+        compiled per call.
+
+        Args:
+            template: the compiled SELECT.
+            values: the values of its runtime parameters, by name.
+
+        Returns:
+            Its rows as named tuples (:meth:`Template.records`).
+
+        Raises:
+            ReaderClosedError: the request has ended.
+            KeyError: a runtime parameter is missing from ``values``.
+            sqlalchemy.exc.SQLAlchemyError: the statement failed (the connection is then
+                invalidated).
+        """
+        args = tuple(template.args(values))
+
+        async def execute(conn: AsyncConnection) -> Sequence[Any]:
+            result = await conn.exec_driver_sql(template.sql, args)
+            description = result.cursor.description
+            return template.records(result.all(), description)
+
+        return await self._execute(execute)
+
+    async def _execute(
+        self, execute: Callable[[AsyncConnection], Awaitable[Sequence[Any]]]
+    ) -> Sequence[Any]:
+        """Run one statement on the request's connection (checked out and put in its read
+        transaction at the first statement), serialised with the request's other statements;
+        a failure or cancellation mid-statement invalidates the connection."""
         async with self._lock:
             if self._closed:
                 raise ReaderClosedError("the request has ended; no more statements")
@@ -114,8 +156,7 @@ class Reader:
                         isolation_level="REPEATABLE READ", postgresql_readonly=True
                     )
                 self.statements += 1
-                result = await conn.execute(statement)
-                rows = result.all()
+                return await execute(conn)
             except ReaderClosedError:
                 raise
             except BaseException:
@@ -125,8 +166,6 @@ class Reader:
             finally:
                 self._busy = False
                 self._statement_task = None
-            record = _record_class(tuple(result.keys()))
-            return [record._make(row) for row in rows]
 
     async def _drop(self, conn: AsyncConnection) -> None:
         """Invalidate ``conn`` after a failure mid-statement and forget it."""
@@ -161,12 +200,6 @@ class Reader:
         """Release the connection for good; later statements raise :class:`ReaderClosedError`."""
         self._closed = True
         await self.release()
-
-
-@functools.lru_cache(maxsize=1024)
-def _record_class(labels: tuple[str, ...]) -> Any:
-    """A named tuple class for rows with these column labels (one class per result shape)."""
-    return collections.namedtuple("Record", labels)
 
 
 @dataclass

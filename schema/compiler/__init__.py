@@ -1,6 +1,7 @@
 """Compiled reads: query operations over the generated types as one SQL statement that builds
 the response's JSON (DESIGN.md section 7). See :mod:`schema.compiler.compiler`."""
 
-from schema.compiler.compiler import Compiler, NotCovered, Plan, Prepared, viewer_kind
+from schema.compiler.compiler import Compiler, NotCovered, Plan, Prepared
+from schema.core.sql import viewer_kind
 
 __all__ = ["Compiler", "NotCovered", "Plan", "Prepared", "viewer_kind"]

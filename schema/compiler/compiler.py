@@ -16,7 +16,8 @@ general Strawberry path then answers, so errors are always the general path's ow
 
 Caching: the analysis of a document (parse, validation, operation, variables) is cached per
 (document text, operation name); plans per (that entry, kind of viewer, values of the
-variables that shape the SQL, which connection arguments are null). A plan is the SQL text
+variables that shape the SQL, which connection arguments are null, the shape of the variables
+used in filters: which fields are given, not their values). A plan is the SQL text
 plus how to fill its bind parameters from the variables and the viewer, so a repeated
 request costs two dictionary lookups, a few conversions and one statement.
 """
@@ -48,14 +49,13 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.language import Visitor
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.sql import util as sql_util
 from strawberry.types.arguments import convert_arguments
 
-from gateway.auth import READ_ALL_ROWS, Viewer
+from gateway.auth import Viewer
 from schema.compiler import json
 from schema.core import sql
 from schema.core.errors import contains_nul
@@ -75,10 +75,6 @@ if TYPE_CHECKING:
 #: variable feeds shapes the SQL and is part of the plan's key).
 BOUND_ARGUMENTS = frozenset({"first", "last", "after", "before", "id"})
 
-#: What shapes a plan's visibility predicates: None when signed out, else the viewer's
-#: entitlements that widen visibility (``rows:read_all``, the tables' read entitlements).
-ViewerKind = frozenset[str] | None
-
 
 class NotCovered(Exception):
     """The operation, or this request of it, is answered by the general path."""
@@ -86,12 +82,6 @@ class NotCovered(Exception):
 
 class Unknown(NotCovered):
     """The operation selects a field the compiler does not know (for every request)."""
-
-
-def viewer_kind(viewer: Viewer | None, widening: frozenset[str]) -> ViewerKind:
-    """The part of ``viewer`` that shapes the SQL (``schema.core.sql.visible``): signed out,
-    or signed in with these of the ``widening`` entitlements."""
-    return None if viewer is None else viewer.entitlements & widening
 
 
 @dataclass
@@ -109,19 +99,22 @@ class Plan:
     """A compiled operation for one plan key.
 
     Attributes:
-        sql: the statement's text; its one row's one column is the ``data`` JSON text.
-        slots: per ``$n``: ``(True, bind name)`` filled per request, or ``(False, value)``.
+        template: the statement; its one row's one column is the ``data`` JSON text.
         recipes: per request, each returns bind values from the coerced variables; raises
             :class:`NotCovered` for arguments the general path rejects.
         entitlements: entitlements the viewer must hold (root connections of admins).
     """
 
-    sql: str
-    slots: list[tuple[bool, Any]]
-    recipes: list[Callable[[dict[str, Any]], dict[str, Any]]]
+    template: sql.Template
+    recipes: list[Callable[[VariableValues], dict[str, Any]]]
     entitlements: frozenset[str]
 
-    def prepare(self, variables: dict[str, Any], viewer: Viewer | None) -> Prepared:
+    @property
+    def sql(self) -> str:
+        """The statement's text (``$n`` parameters)."""
+        return self.template.sql
+
+    def prepare(self, variables: VariableValues, viewer: Viewer | None) -> Prepared:
         """The statement for these coerced variables and this viewer.
 
         Raises:
@@ -132,10 +125,10 @@ class Plan:
             viewer is None or not all(viewer.has(e) for e in self.entitlements)
         ):
             raise NotCovered("missing entitlement")
-        values: dict[str, Any] = {"viewer_id": viewer.user_id if viewer else None}
+        values: dict[str, Any] = {sql.VIEWER_ID: viewer.user_id if viewer else None}
         for recipe in self.recipes:
             values.update(recipe(variables))
-        return Prepared(self.sql, [values[item] if bound else item for bound, item in self.slots])
+        return Prepared(self.template.sql, self.template.args(values))
 
 
 @dataclass
@@ -147,6 +140,8 @@ class Document:
         operation: the selected query operation.
         fragments: the document's fragments, as graphql-core's field collection wants them.
         bound_variables: variables used only as values of :data:`BOUND_ARGUMENTS`.
+        filter_variables: variables used only inside ``filter`` arguments: their values
+            become bind parameters, only their shape (:func:`_shape`) selects the plan.
         plans: compiled plans by plan key (or the reason a key is not covered).
     """
 
@@ -155,6 +150,7 @@ class Document:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDetails]
     bound_variables: frozenset[str]
+    filter_variables: frozenset[str]
     plans: dict[Hashable, Plan | NotCovered] = field(default_factory=dict)
     #: Cost estimates (``schema.core.protection.check_cost``) by the request's variables.
     costs: dict[Hashable, tuple[int | None, GraphQLError | None]] = field(default_factory=dict)
@@ -225,11 +221,8 @@ class Compiler:
             if info.has_single_id and info.spec.by_id:
                 self.roots[by_id_name(info)] = info
         self.filter_defs = {info.name: sql.filter_defs(info) for info in self.catalog}
-        #: Entitlements that change what a viewer sees (see :func:`viewer_kind`).
-        self.widening = frozenset(
-            {READ_ALL_ROWS}
-            | {i.spec.read_entitlement for i in self.catalog if i.spec.read_entitlement}
-        )
+        #: Entitlements that change what a viewer sees (see :func:`sql.viewer_kind`).
+        self.widening = sql.widening_entitlements(self.catalog)
         self._documents = _LRU(cache_size)
         self._plan_cache_size = cache_size
 
@@ -310,16 +303,16 @@ class Compiler:
         if isinstance(coerced, list):
             raise NotCovered("invalid variables")
         variables = coerced.coerced
+        runtime = document.bound_variables | document.filter_variables
         structural = tuple(
             sorted(
-                (name, _hashable(value))
-                for name, value in variables.items()
-                if name not in document.bound_variables
+                (name, _hashable(value)) for name, value in variables.items() if name not in runtime
             )
         )
         nulls = tuple(sorted(n for n in document.bound_variables if variables.get(n) is None))
-        kind = viewer_kind(viewer, self.widening)
-        key = (kind, structural, nulls)
+        shapes = tuple(sorted((n, _shape(variables.get(n))) for n in document.filter_variables))
+        kind = sql.viewer_kind(viewer, self.widening)
+        key = (kind, structural, nulls, shapes)
         plan = document.plans.get(key)
         if plan is None:
             try:
@@ -333,7 +326,7 @@ class Compiler:
             document.plans[key] = plan
         if isinstance(plan, NotCovered):
             raise plan
-        prepared = plan.prepare(variables, viewer)
+        prepared = plan.prepare(coerced, viewer)
         prepared.cost = requested
         return prepared
 
@@ -362,18 +355,24 @@ class Compiler:
             for d in document.definitions
             if isinstance(d, FragmentDefinitionNode)
         }
-        return Document(document, operation_name, operation, fragments, _bound_variables(document))
+        bound, filtering = _bound_variables(document)
+        return Document(document, operation_name, operation, fragments, bound, filtering)
 
 
-def _bound_variables(document: DocumentNode) -> frozenset[str]:
-    """Variables used only as the whole value of a :data:`BOUND_ARGUMENTS` argument."""
+def _bound_variables(document: DocumentNode) -> tuple[frozenset[str], frozenset[str]]:
+    """Variables used only as the whole value of a :data:`BOUND_ARGUMENTS` argument, and
+    variables used only inside ``filter`` arguments."""
     bound: set[str] = set()
+    filtering: set[str] = set()
     other: set[str] = set()
 
     class Uses(Visitor):
         def enter_argument(self, node: ArgumentNode, *_: Any) -> Any:
             if isinstance(node.value, VariableNode) and node.name.value in BOUND_ARGUMENTS:
                 bound.add(node.value.name.value)
+                return Visitor.SKIP
+            if node.name.value == "filter":
+                filtering.update(_variables_in(node))
                 return Visitor.SKIP
             return None
 
@@ -382,7 +381,31 @@ def _bound_variables(document: DocumentNode) -> frozenset[str]:
                 other.add(node.name.value)
 
     visit(document, Uses())
-    return frozenset(bound - other)
+    return frozenset(bound - other - filtering), frozenset(filtering - other - bound)
+
+
+def _variables_in(node: Any) -> set[str]:
+    """The names of the variables used in an AST subtree."""
+    names: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: Any) -> Any:
+            names.add(variable.name.value)
+
+    visit(node, Collect())
+    return names
+
+
+def _shape(value: Any) -> Hashable:
+    """What of a filter variable's value shapes the SQL: which input fields are given (not
+    null), recursively; not the values, nor the length of a list (one array parameter)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return tuple(sorted((k, _shape(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return "list"
+    return "value"
 
 
 # -- building one plan ----------------------------------------------------------------------
@@ -400,26 +423,28 @@ class _Source:
         )
         self.constant = constant
 
-    def __call__(self, variables: dict[str, Any]) -> Any:
-        return variables.get(self.variable) if self.variable else self.constant
+    def __call__(self, variables: VariableValues) -> Any:
+        return variables.coerced.get(self.variable) if self.variable else self.constant
 
 
 class _Builder:
     def __init__(
-        self, compiler: Compiler, document: Document, variables: Any, kind: ViewerKind
+        self, compiler: Compiler, document: Document, variables: Any, kind: sql.ViewerKind
     ) -> None:
         self.c = compiler
         self.gql = compiler.gql
         self.document = document
         self.variables = variables
         self.kind = kind
-        self.viewer_id = sa.bindparam("viewer_id", None, type_=postgresql.UUID(as_uuid=True))
-        self.viewer: Viewer | None = (
-            None if kind is None else Viewer(user_id=self.viewer_id, entitlements=kind)  # type: ignore[arg-type]
+        self.viewer = sql.parametric_viewer(kind)
+        self.viewer_id: sa.ColumnElement[Any] = (
+            sa.bindparam(sql.VIEWER_ID, None, type_=postgresql.UUID(as_uuid=True))
+            if self.viewer is None
+            else self.viewer.user_id  # type: ignore[assignment]
         )
-        self.recipes: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
+        self.recipes: list[Callable[[VariableValues], dict[str, Any]]] = []
         self.entitlements: set[str] = set()
-        self.runtime = {"viewer_id"}
+        self.runtime = {sql.VIEWER_ID}
         self.counter = 0
 
     def name(self, prefix: str) -> str:
@@ -443,18 +468,8 @@ class _Builder:
         ).grouped_field_set
         pairs = [(key, self.root_field(details)) for key, details in grouped.items()]
         statement = sa.select(sa.cast(json.json_object(pairs), sa.Text))
-        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
-        processors: dict[str, Any] = dict(compiled._bind_processors)
-        runtime = self.runtime
-        slots: list[tuple[bool, Any]] = []
-        for name in compiled.positiontup or ():
-            if name in runtime:
-                slots.append((True, name))
-            else:
-                value = compiled.params[name]
-                processor = processors.get(name)
-                slots.append((False, processor(value) if processor else value))
-        return Plan(compiled.string, slots, self.recipes, frozenset(self.entitlements))
+        template = sql.Template.compile(statement, self.runtime)
+        return Plan(template, self.recipes, frozenset(self.entitlements))
 
     def subfields(
         self, type_: GraphQLObjectType, details: list[FieldDetails]
@@ -468,12 +483,21 @@ class _Builder:
             details,
         ).grouped_field_set
 
-    def arguments(self, parent: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
-        """The field's arguments converted as Strawberry converts them for its resolver."""
+    def arguments(
+        self,
+        parent: GraphQLObjectType,
+        details: list[FieldDetails],
+        variables: VariableValues | None = None,
+    ) -> dict[str, Any]:
+        """The field's arguments converted as Strawberry converts them for its resolver
+        (with the variables of the plan's build, or of a request)."""
         first = details[0]
         field_def = parent.fields[first.node.name.value]
         raw = get_argument_values(
-            field_def, first.node, self.variables, first.fragment_variable_values
+            field_def,
+            first.node,
+            self.variables if variables is None else variables,
+            first.fragment_variable_values,
         )
         definition = field_def.extensions.get("strawberry-definition")
         if definition is None:
@@ -514,7 +538,7 @@ class _Builder:
         integer = info.table.c.id.type.python_type is int
         key = self.name("i")
 
-        def parse_key(variables: dict[str, Any]) -> dict[str, Any]:
+        def parse_key(variables: VariableValues) -> dict[str, Any]:
             try:
                 return {key: parse_id(id_source(variables), integer=integer)}
             except GraphQLError as exc:
@@ -644,10 +668,13 @@ class _Builder:
             name: _Source(node, name, args.get(name))
             for name in ("first", "after", "last", "before")
         }
-        fkey = sql.filter_key(args.get("filter"))
+        try:
+            fkey = sql.filter_key(args.get("filter"))
+        except GraphQLError as exc:  # over the limits: the general path's BAD_USER_INPUT
+            raise NotCovered("filter") from exc
         # The shape of the SQL depends on which arguments are given (part of the plan key),
         # not on their values, which are checked per request.
-        given = {n: _given(s(self.variables.coerced)) is not None for n, s in sources.items()}
+        given = {n: _given(s(self.variables)) is not None for n, s in sources.items()}
         try:
             shape = PageArgs.parse(
                 0 if given["first"] else None,
@@ -662,7 +689,7 @@ class _Builder:
         limit = sa.bindparam(limit_key, None, type_=sa.Integer)
         cursor_keys = [self.name("k") for _ in info.order] if shape.cursor is not None else []
 
-        def page_values(variables: dict[str, Any]) -> dict[str, Any]:
+        def page_values(variables: VariableValues) -> dict[str, Any]:
             values = {name: _given(src(variables)) for name, src in sources.items()}
             try:
                 page = PageArgs.parse(
@@ -685,7 +712,7 @@ class _Builder:
         alias = info.table.alias()
         adapt = sql_util.ClauseAdapter(alias).traverse
         where = [] if relation is not None and relation.grants_visibility else self.visibility(info)
-        where = where + sql.filter_clauses(info, self.c.filter_defs[info.name], fkey)
+        where = where + self.filter(info, parent_type, details, fkey)
         linked = [alias.c[relation.fk_column.name] == parent_key] if relation is not None else []
         # The parent's alias sits two SELECTs out (the page is a LATERAL subquery of the
         # connection's own SELECT): correlate explicitly.
@@ -797,6 +824,43 @@ class _Builder:
             .scalar_subquery()
         )
 
+    def filter(
+        self,
+        info: TableInfo,
+        parent_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        fkey: tuple[tuple[str, Any], ...],
+    ) -> list[sa.ColumnElement[bool]]:
+        """The predicates of a connection's ``filter``, under parameter names of its own.
+
+        Values written in the document are constants of the plan; values that come from
+        variables are filled per request (the plan serves every value of the same shape:
+        a search box does not compile a plan per term).
+        """
+        defs = self.c.filter_defs[info.name]
+        self.counter += 1
+        prefix = f"f{self.counter}_"
+        clauses = sql.filter_clauses(info, defs, fkey, prefix)
+        node = next((a for a in details[0].node.arguments or () if a.name.value == "filter"), None)
+        if node is None or not _variables_in(node) & self.document.filter_variables:
+            return clauses
+        shape, values = sql.bind_filter(defs, fkey, prefix)
+        self.runtime.update(values)
+
+        def filter_values(variables: VariableValues) -> dict[str, Any]:
+            given = self.arguments(parent_type, details, variables).get("filter")
+            try:
+                key = sql.filter_key(given)
+            except GraphQLError as exc:  # over the limits: the general path's error
+                raise NotCovered("filter") from exc
+            got, values = sql.bind_filter(defs, key, prefix)
+            if got != shape:  # the plan key holds the shape: never expected
+                raise NotCovered("filter shape")
+            return values
+
+        self.recipes.append(filter_values)
+        return clauses
+
     def page_info(
         self,
         conn_type: GraphQLObjectType,
@@ -846,9 +910,6 @@ def _object_type(field_def: GraphQLField) -> GraphQLObjectType:
     if not isinstance(named, GraphQLObjectType):
         raise Unknown("abstract type")
     return named
-
-
-_DIALECT = asyncpg.dialect()
 
 
 def iter_plans(compiler: Compiler) -> Iterable[tuple[Hashable, Plan | NotCovered]]:

@@ -8,8 +8,12 @@ Three loader shapes serve all 75 tables:
   every parent of a batch in one statement (a window function ranks rows per parent).
 - :class:`CountByParentLoader` (``<Type>CountBy<Column>Loader``): ``totalCount`` per parent.
 
-A loader is keyed in :class:`Loaders` by what changes its SQL (relation, page size, cursor,
-filter), so one GraphQL field at one depth costs one statement whatever the number of rows.
+A loader is keyed in :class:`Loaders` by its arguments (relation, page size, cursor, filter),
+so one GraphQL field at one depth costs one statement whatever the number of rows. Its
+statement is a :class:`schema.core.sql.Template` compiled once per *shape* (table, relation,
+direction, which filter fields and cursor are given, kind of viewer) and shared by every
+request of the process; each batch only fills its bind parameters (parent keys, viewer, page
+size, cursor values, filter values).
 Pages prime the by-id loader of their rows (Saleor's priming habit), so a later lookup of the
 same row costs nothing; the rows are remembered in a plain dict and only turned into loader
 results when looked up (priming a future per row measurably cost more than it saved).
@@ -18,6 +22,7 @@ results when looked up (priming a future per row measurably cost more than it sa
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -125,16 +130,17 @@ class RowByColumnLoader(_Loader):
         ctx: Context,
         info: TableInfo,
         column: sa.Column[Any],
-        where: Sequence[sa.ColumnElement[bool]] = (),
-        scope: str = "",
+        scope: str,
+        template: sql.Template,
     ) -> None:
         super().__init__(ctx, f"{scope}{info.type_name}By{pascal(column.name)}Loader")
         self.info = info
         self.column = column
-        self.where = list(where)
+        self.scoped = bool(scope)
+        self.template = template
 
     def load(self, key: Any) -> Any:
-        remembered = None if self.where else self.ctx.loaders.remembered(self.info, self.column)
+        remembered = None if self.scoped else self.ctx.loaders.remembered(self.info, self.column)
         row = remembered.get(key) if remembered else None
         if row is None:
             return super().load(key)
@@ -143,8 +149,8 @@ class RowByColumnLoader(_Loader):
         return future
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
-        where = self.ctx.loaders.visibility(self.info) + self.where
-        rows = await self.ctx.reader.fetch(sql.rows_statement(self.info, self.column, keys, where))
+        values = {**self.ctx.loaders.viewer_values, sql.KEYS: list(keys)}
+        rows = await self.ctx.reader.run(self.template, values)
         found = {row.lookup_key_: row for row in rows}
         return [found.get(key) for key in keys]
 
@@ -157,23 +163,18 @@ class PageByParentLoader(_Loader):
         ctx: Context,
         info: TableInfo,
         parent_col: sa.Column[Any] | None,
-        args: PageArgs,
-        where: list[sa.ColumnElement[bool]],
+        template: sql.Template,
+        values: dict[str, Any],
     ) -> None:
         column = "Root" if parent_col is None else pascal(parent_col.name)
         super().__init__(ctx, f"{info.type_name}PageBy{column}Loader")
-        self.info, self.parent_col, self.args, self.where = info, parent_col, args, where
+        self.info, self.parent_col, self.template, self.values = info, parent_col, template, values
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[list[Any]]:
-        stmt = sql.page_statement(
-            self.info,
-            self.where,
-            limit=self.args.limit + 1,
-            reverse=self.args.reverse,
-            parent_col=self.parent_col,
-            keys=[k for k in keys if k != ROOT],
-        )
-        rows = await self.ctx.reader.fetch(stmt)
+        values = self.values
+        if self.parent_col is not None:
+            values = {**values, sql.KEYS: list(keys)}
+        rows = await self.ctx.reader.run(self.template, values)
         if self.parent_col is None:
             pages: dict[Any, list[Any]] = {ROOT: list(rows)}
         else:
@@ -193,32 +194,38 @@ class CountByParentLoader(_Loader):
         ctx: Context,
         info: TableInfo,
         parent_col: sa.Column[Any] | None,
-        where: list[sa.ColumnElement[bool]],
+        template: sql.Template,
+        values: dict[str, Any],
     ) -> None:
         column = "Root" if parent_col is None else pascal(parent_col.name)
         super().__init__(ctx, f"{info.type_name}CountBy{column}Loader")
-        self.info, self.parent_col, self.where = info, parent_col, where
+        self.info, self.parent_col, self.template, self.values = info, parent_col, template, values
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[int]:
         if self.parent_col is None:
-            rows = await self.ctx.reader.fetch(sql.count_statement(self.info, self.where))
-            return [int(rows[0][0])] * len(keys)
-        rows = await self.ctx.reader.fetch(
-            sql.count_statement(self.info, self.where, parent_col=self.parent_col, keys=keys)
-        )
+            rows = await self.ctx.reader.run(self.template, self.values)
+            return [int(rows[0].row_count)] * len(keys)
+        rows = await self.ctx.reader.run(self.template, {**self.values, sql.KEYS: list(keys)})
         counts = {row.parent_key_: int(row.row_count) for row in rows}
         return [counts.get(key, 0) for key in keys]
 
 
 class Loaders:
-    """The DataLoaders of one request, created on first use and keyed by what shapes their SQL."""
+    """The DataLoaders of one request, created on first use and keyed by their arguments; their
+    statements come from the process-wide templates (:data:`schema.core.sql.TEMPLATES`)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.catalog = build_catalog()
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
-        self._visibility: dict[str, list[sa.ColumnElement[bool]]] = {}
         self._remembered: dict[str, dict[Any, Any]] = {}
+        viewer = ctx.viewer
+        #: What shapes the visibility predicates (:func:`schema.core.sql.viewer_kind`).
+        self.kind = sql.viewer_kind(viewer, _widening(self.catalog))
+        #: The viewer's bind parameter, part of every statement's values.
+        self.viewer_values: dict[str, Any] = {
+            sql.VIEWER_ID: viewer.user_id if viewer is not None else None
+        }
 
     def remember(self, info: TableInfo, rows: Sequence[Any]) -> None:
         """Keep visible rows fetched by a page for later by-id lookups of the same request."""
@@ -236,21 +243,16 @@ class Loaders:
             loader = self._loaders[key] = factory()
         return loader  # type: ignore[return-value]
 
-    def visibility(self, info: TableInfo) -> list[sa.ColumnElement[bool]]:
-        """The viewer's visibility predicate of ``info`` as a WHERE list (cached)."""
-        if info.name not in self._visibility:
-            clause = sql.visible(self.catalog, info, self.ctx.viewer)
-            self._visibility[info.name] = [] if clause is None else [clause]
-        return self._visibility[info.name]
+    def _where(self, info: TableInfo, relation: Relation | None) -> list[sa.ColumnElement[bool]]:
+        """The visibility predicate of ``info`` for this kind of viewer, as a WHERE list.
 
-    def _child_where(
-        self, relation: Relation | None, info: TableInfo
-    ) -> list[sa.ColumnElement[bool]]:
-        # Children fetched through the FK that makes them visible (their owner) need no
-        # visibility predicate: the parent is visible, hence so are they.
+        Children fetched through the FK that makes them visible (their owner) need none: the
+        parent is visible, hence so are they.
+        """
         if relation is not None and relation.grants_visibility:
             return []
-        return self.visibility(info)
+        clause = sql.visible(self.catalog, info, sql.parametric_viewer(self.kind))
+        return [] if clause is None else [clause]
 
     def row_by(
         self,
@@ -262,11 +264,19 @@ class Loaders:
     ) -> RowByColumnLoader:
         """``<Scope><Type>By<Column>Loader``: one visible row per value of ``column``, which
         is unique among the rows matching ``where`` (e.g. the active focus session of a user,
-        ``scope="Active"``)."""
-        return self._get(
-            ("row", info.name, column.name, scope),
-            lambda: RowByColumnLoader(self.ctx, info, column, where, scope),
-        )
+        ``scope="Active"``). ``where`` is part of the scope's declaration: the statement is
+        compiled once per scope, with the ``where`` of its first use."""
+
+        def factory() -> RowByColumnLoader:
+            def build() -> sa.Select[Any]:
+                return sql.rows_statement(info, column, self._where(info, None) + list(where))
+
+            template = sql.template(
+                ("row", info, column.name, scope, self.kind), build, (sql.KEYS, sql.VIEWER_ID)
+            )
+            return RowByColumnLoader(self.ctx, info, column, scope, template)
+
+        return self._get(("row", info.name, column.name, scope), factory)
 
     def page(
         self,
@@ -275,22 +285,39 @@ class Loaders:
         args: PageArgs,
         filters: Sequence[sql.FilterDef],
     ) -> PageByParentLoader:
-        """The page loader of a connection (``relation`` None: a root connection)."""
-        key = ("page", info.name, relation.fk_column.name if relation else None, args)
+        """The page loader of a connection (``relation`` None: a root connection).
+
+        Raises:
+            GraphQLError: ``after``/``before`` is not a cursor of this connection.
+        """
+        parent_col = relation.fk_column if relation else None
+        key = ("page", info.name, parent_col.name if parent_col is not None else None, args)
 
         def factory() -> PageByParentLoader:
-            where = self._child_where(relation, info) + sql.filter_clauses(
-                info, filters, args.filter
-            )
+            shape, values = sql.bind_filter(filters, args.filter)
+            values.update(self.viewer_values)
+            values[sql.LIMIT] = args.limit + 1
             if args.cursor is not None:
                 try:
-                    values = sql.decode_cursor(info, args.cursor)
+                    decoded = sql.decode_cursor(info, args.cursor)
                 except sql.InvalidCursor as exc:
                     raise GraphQLError(str(exc)) from exc
-                where.append(sql.keyset(info, values, after=not args.reverse))
-            return PageByParentLoader(
-                self.ctx, info, relation.fk_column if relation else None, args, where
+                values.update((f"c{i}", value) for i, value in enumerate(decoded))
+            has_cursor = args.cursor is not None
+
+            def build() -> sa.Select[Any]:
+                where = self._where(info, relation)
+                where += sql.filter_clauses(info, filters, args.filter)
+                if has_cursor:
+                    where.append(sql.keyset(info, sql.cursor_params(info), after=not args.reverse))
+                return sql.page_statement(info, where, reverse=args.reverse, parent_col=parent_col)
+
+            template = sql.template(
+                ("page", info, parent_col, args.reverse, shape, has_cursor, self.kind),
+                build,
+                values.keys() | {sql.KEYS},
             )
+            return PageByParentLoader(self.ctx, info, parent_col, template, values)
 
         return self._get(key, factory)
 
@@ -302,13 +329,25 @@ class Loaders:
         filters: Sequence[sql.FilterDef],
     ) -> CountByParentLoader:
         """The ``totalCount`` loader of a connection."""
-        key = ("count", info.name, relation.fk_column.name if relation else None, filter_key)
-        return self._get(
-            key,
-            lambda: CountByParentLoader(
-                self.ctx,
-                info,
-                relation.fk_column if relation else None,
-                self._child_where(relation, info) + sql.filter_clauses(info, filters, filter_key),
-            ),
-        )
+        parent_col = relation.fk_column if relation else None
+        key = ("count", info.name, parent_col.name if parent_col is not None else None, filter_key)
+
+        def factory() -> CountByParentLoader:
+            shape, values = sql.bind_filter(filters, filter_key)
+            values.update(self.viewer_values)
+
+            def build() -> sa.Select[Any]:
+                where = self._where(info, relation) + sql.filter_clauses(info, filters, filter_key)
+                return sql.count_statement(info, where, parent_col=parent_col)
+
+            template = sql.template(
+                ("count", info, parent_col, shape, self.kind), build, values.keys() | {sql.KEYS}
+            )
+            return CountByParentLoader(self.ctx, info, parent_col, template, values)
+
+        return self._get(key, factory)
+
+
+@functools.cache
+def _widening(catalog: Any) -> frozenset[str]:
+    return sql.widening_entitlements(catalog)

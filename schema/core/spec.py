@@ -40,14 +40,19 @@ class ExtraFilter:
     Attributes:
         name: the GraphQL input field (camelCase is applied), e.g. ``"muscle"``.
         python_type: the argument's Python type (``str``, ``list[str]``).
-        clause: builds the SQL predicate from the table and the argument value.
+        clause: builds the SQL predicate from the table and the bind parameter that carries
+            the value (statements are compiled once per shape and serve every value).
         description: shown in GraphiQL.
+        param_type: the bind parameter's SQL type (e.g. ``ARRAY(Text)``).
+        bind: the bind parameter's value for an argument value (default: the value itself).
     """
 
     name: str
     python_type: Any
     clause: Callable[[sa.Table, Any], sa.ColumnElement[bool]]
     description: str
+    param_type: Any
+    bind: Callable[[Any], Any] = lambda value: value
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,22 @@
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from schema.core.spec import ExtraFilter, RootField, TableSpec, register
 
 
-def _muscle(table: sa.Table, muscle: str) -> sa.ColumnElement[bool]:
-    return table.c.muscle_groups.contains([muscle.strip().lower()])
+def _muscle(table: sa.Table, muscles: Any) -> sa.ColumnElement[bool]:
+    return table.c.muscle_groups.contains(muscles)
+
+
+def _muscle_value(muscle: str) -> list[str]:
+    """``muscle_groups @> '["<muscle>"]'``: the JSON list holds the name."""
+    return [muscle.strip().lower()]
 
 
 def _equipment(table: sa.Table, values: Any) -> sa.ColumnElement[bool]:
-    return table.c.equipment.in_(values)
+    return table.c.equipment == sa.any_(values)
 
 
 register(
@@ -26,9 +32,15 @@ register(
                 list[str],
                 _equipment,
                 "Exercises using one of these pieces of equipment (e.g. `body only`).",
+                ARRAY(sa.Text),
             ),
             ExtraFilter(
-                "muscle", str, _muscle, "Exercises working this muscle group (e.g. `forearms`)."
+                "muscle",
+                str,
+                _muscle,
+                "Exercises working this muscle group (e.g. `forearms`).",
+                JSONB,
+                _muscle_value,
             ),
         ),
         roots=(

@@ -118,16 +118,16 @@ async def test_the_request_timeout_cancels_the_work_and_returns_the_connection(
     monkeypatch: pytest.MonkeyPatch,
     compiled: bool,
 ) -> None:
-    original = Reader.fetch
+    original = Reader.run
 
-    async def slow_fetch(self: Reader, statement: Any) -> Any:
-        await original(self, sa.select(sa.func.pg_sleep(30)))
-        return await original(self, statement)
+    async def slow_run(self: Reader, template: Any, values: Any) -> Any:
+        await self.fetch(sa.select(sa.func.pg_sleep(30)))
+        return await original(self, template, values)
 
     def slow_statement(self: Compiler, *args: Any) -> Prepared:
         return Prepared("SELECT pg_sleep(30)::text", [])
 
-    monkeypatch.setattr(Reader, "fetch", slow_fetch)
+    monkeypatch.setattr(Reader, "run", slow_run)
     monkeypatch.setattr(Compiler, "prepare_document", slow_statement)
     overrides = {"request_timeout_s": 0.5, "compiled_reads": compiled}
     async with client_for(settings, engine, **overrides) as client:
@@ -214,7 +214,7 @@ async def test_a_client_that_disconnects_cancels_its_request(
     gateway_view = GatewayGraphQL(
         settings.model_copy(update={"compiled_reads": compiled}), lambda: engine
     )
-    original = Reader.fetch
+    original = Reader.run
     running = asyncio.Event()
     outcome: list[str] = []
 
@@ -224,16 +224,16 @@ async def test_a_client_that_disconnects_cancels_its_request(
 
     monkeypatch.setattr(Compiler, "prepare_document", slow_statement)
 
-    async def slow_fetch(self: Reader, statement: Any) -> Any:
+    async def slow_run(self: Reader, template: Any, values: Any) -> Any:
         running.set()
         try:
-            await original(self, sa.select(sa.func.pg_sleep(30)))
+            await self.fetch(sa.select(sa.func.pg_sleep(30)))
         except asyncio.CancelledError:
             outcome.append("cancelled")
             raise
-        return await original(self, statement)
+        return await original(self, template, values)
 
-    monkeypatch.setattr(Reader, "fetch", slow_fetch)
+    monkeypatch.setattr(Reader, "run", slow_run)
     body = b'{"query": "{ me { id } }"}'
     left = asyncio.Event()
     messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]

@@ -210,13 +210,13 @@ async def _one_line_or_one_traceback(
 
     caplog.clear()
 
-    async def broken(self: Reader, statement: Any) -> Any:
+    async def broken(self: Reader, template: Any, values: Any) -> Any:
         raise RuntimeError("password=hunter2 SELECT * FROM sessions")
 
     def broken_statement(self: Compiler, *args: Any) -> Prepared:
         raise RuntimeError("password=hunter2 SELECT * FROM sessions")
 
-    monkeypatch.setattr(Reader, "fetch", broken)
+    monkeypatch.setattr(Reader, "run", broken)
     monkeypatch.setattr(Compiler, "prepare_document", broken_statement)
     response = await client.post("", json={"query": "{ skillDefinitions { totalCount } }"})
     (error,) = _errors(response)
