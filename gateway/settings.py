@@ -199,6 +199,21 @@ class Settings(BaseSettings):
     request through the general Strawberry + DataLoader path (for comparison, and as an
     escape hatch)."""
 
+    gc_threshold: tuple[int, int, int] | None = None
+    """``IGNITION_GC_THRESHOLD``: the garbage collector's thresholds for the serving process
+    (:func:`gc.set_threshold`, as a JSON list such as ``[700, 10, 10]``), set after startup
+    has moved the long-lived objects out of the collector (:func:`gc.freeze`). Unset: Python's
+    defaults. ``bench/gc.py`` measures the choices for this workload; see bench/README.md."""
+
+    @field_validator("gc_threshold")
+    @classmethod
+    def _check_gc_threshold(cls, value: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
+        if value is not None and any(n < 0 for n in value):
+            raise ValueError(
+                "IGNITION_GC_THRESHOLD takes three numbers >= 0 (0 turns a collection off)"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_scheme(cls, value: str | None) -> str | None:
