@@ -3,8 +3,13 @@ request borrows a pooled connection.
 
 Connection discipline (issue 6; DESIGN.md section 4, "Resources"):
 
-- The pool pre-pings every connection it hands out (a connection the server closed, e.g. by
-  ``idle_in_transaction_session_timeout``, is replaced, never handed to a request).
+- The pool checks every connection it hands out (:func:`_closed_by_server`): one the server
+  closed (a restart, ``pg_terminate_backend``, ``idle_in_transaction_session_timeout``) is
+  replaced, never handed to a request. The check is local (asyncpg has seen the socket
+  close), not SQLAlchemy's ``pool_pre_ping``, which costs three round trips per checkout
+  (``BEGIN``, ``;``, ``ROLLBACK`` on asyncpg): measured by ``bench/pgproxy.py``, that tripled
+  the round trips of a compiled read (issue 9). A connection that dies unnoticed (a
+  half-open socket) fails its statement and is invalidated.
 - Every session sets ``statement_timeout`` and ``idle_in_transaction_session_timeout``: the
   server ends a runaway statement or a transaction left open, whatever the process does.
 - :func:`checkout` and :func:`checkin` are safe under cancellation: a checkout cancelled half
@@ -25,10 +30,11 @@ from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import orjson
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, QueuePool
 
 from gateway.settings import DATABASE_URL_SCHEMES, Settings
 
@@ -94,8 +100,9 @@ def create_engine(
 
     Every new connection gets ``statement_timeout`` (so a runaway query is cancelled by the
     server), ``idle_in_transaction_session_timeout`` (so a transaction left open is ended by
-    the server) and ``application_name`` (``ignition``); the pool pre-pings connections before
-    handing them out; JSON and JSONB values go through orjson.
+    the server) and ``application_name`` (``ignition``); the pool replaces connections the
+    server closed before handing them out (:func:`_closed_by_server`); JSON and JSONB values
+    go through orjson.
 
     Args:
         source: the settings (their ``database_url``, pool size and statement timeout are used)
@@ -150,7 +157,6 @@ def create_engine(
         "pool_size": pool,
         "max_overflow": overflow,
         "pool_timeout": pool_timeout,
-        "pool_pre_ping": True,
         "connect_args": connect_args,
         "json_serializer": _json_serializer,
         "json_deserializer": orjson.loads,
@@ -162,7 +168,27 @@ def create_engine(
         options.pop("max_overflow")
         options.pop("pool_timeout")
     options.update(engine_kwargs)
-    return create_async_engine(parsed, **options)
+    engine = create_async_engine(parsed, **options)
+    event.listen(engine.sync_engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """Pool ``checkout`` hook: refuse a connection whose socket the server has closed.
+
+    asyncpg notices the server closing an idle connection as soon as the event loop reads
+    the end of the stream, so the check needs no round trip. SQLAlchemy's pool answers
+    ``DisconnectionError`` by discarding the connection and checking out another (SQLAlchemy's
+    "pessimistic disconnect handling", custom form).
+
+    Raises:
+        sqlalchemy.exc.DisconnectionError: the connection is closed.
+    """
+    driver = record.driver_connection
+    if driver is None or driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 # Tasks that finish a check-in after the task that started it was cancelled; referenced here
@@ -178,7 +204,8 @@ def _in_background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
 
 
 async def checkout(engine: AsyncEngine) -> AsyncConnection:
-    """Take a connection from the pool (pre-pinged; no transaction begun yet).
+    """Take a connection from the pool (one the server has not closed; no transaction begun
+    yet).
 
     Safe under cancellation: when the caller is cancelled while the pool is still opening or
     pinging the connection, the checkout finishes in the background and the connection goes

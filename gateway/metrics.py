@@ -252,7 +252,7 @@ class Metrics:
         )
         self.pool_checkout = Histogram(
             "ignition_db_pool_checkout_seconds",
-            "Time to check a connection out of the pool (waiting, connecting, pre-ping).",
+            "Time to check a connection out of the pool (waiting, connecting, liveness check).",
             buckets=CHECKOUT_BUCKETS,
             registry=r,
         )
@@ -347,7 +347,7 @@ class MeteredPool(AsyncAdaptedQueuePool):
     after every checkout and check-in. *Waiting* has no figure in SQLAlchemy (the queue's
     waiters are private), so it is measured here: the number of :meth:`connect` calls in
     progress, which covers a request waiting for a free connection (pool exhausted), one
-    opening a new connection, and the pre-ping; the time each took goes to
+    opening a new connection, and the liveness check; the time each took goes to
     ``ignition_db_pool_checkout_seconds``. Under normal load it is 0 or briefly 1; a
     sustained value means requests queue for connections.
     """

@@ -317,7 +317,7 @@ async def test_pooled_sessions_carry_the_backstops_and_broken_ones_are_replaced(
             "statement_timeout": "5s",
         }
         # The server ends the pooled session (a restart, idle_in_transaction_session_timeout,
-        # an administrator): the pool's pre-ping notices and hands out a new one.
+        # an administrator): the pool notices at checkout and hands out a new one.
         killer = create_engine(database_url, pool_size=1, max_overflow=0)
         try:
             async with killer.connect() as conn:
