@@ -88,7 +88,13 @@ class Gateway:
         while True:
             assert self.process.poll() is None, self.log_path.read_text()
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=1).is_success:
+                # With --workers, /readyz answers as soon as one worker is up: wait for all,
+                # or a test may run (and scrape /metrics) before the others have started.
+                if (
+                    httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=1).is_success
+                    and self.log_path.read_text().count("Application startup complete")
+                    >= self.workers
+                ):
                     return self
             except httpx.TransportError:
                 pass
