@@ -1,11 +1,13 @@
 """The compiled read path: queries answered by one SQL statement, in front of Strawberry.
 
-For an HTTP ``POST`` of a JSON GraphQL request whose operation the compiler covers
-(:mod:`schema.compiler`), the response is PostgreSQL's JSON text wrapped in ``{"data": ...}``:
-no resolver, no DataLoader, no row ever becomes a Python object (DESIGN.md section 7).
-Everything else (mutations, subscriptions, introspection, hand-written fields, requests the
-general path answers with an error, GET, batches, uploads) goes to Strawberry's view
-unchanged. ``IGNITION_COMPILED_READS=false`` sends everything there.
+For a GraphQL request over HTTP whose operation the compiler covers (:mod:`schema.compiler`),
+sent as a ``POST`` with a JSON body or as a ``GET`` (``?query=&operationName=&variables=``),
+the response is PostgreSQL's JSON text wrapped in ``{"data": ...}``: no resolver, no
+DataLoader, no row ever becomes a Python object (DESIGN.md section 7). Everything else
+(mutations, also by ``GET``, which the general path refuses; subscriptions, introspection,
+hand-written fields, requests the general path answers with an error, such as malformed
+``variables`` JSON; the GraphiQL page; batches, uploads, other methods) goes to Strawberry's
+view unchanged. ``IGNITION_COMPILED_READS=false`` sends everything there.
 
 Both paths apply the same rules: the document is parsed with the same token limit and
 validated with the same rules (depth, aliases, introspection) before any SQL runs (a document
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,32 +53,69 @@ logger = logging.getLogger("ignition.graphql")
 
 @dataclass
 class Request:
-    """A GraphQL request as the compiled path accepts it (a JSON object body)."""
+    """A GraphQL request as the compiled path accepts it: one operation, its ``query`` a string,
+    ``operationName`` a string or absent, ``variables`` and ``extensions`` objects or absent.
+
+    Made by :meth:`parse` (a JSON ``POST`` body) or :meth:`from_query_params` (a ``GET``),
+    both through :meth:`from_data`, the one place that decides what the compiled path reads.
+    """
 
     query: str
     operation_name: str | None
     variables: dict[str, Any] | None
 
     @classmethod
-    def parse(cls, body: bytes) -> Request | None:
-        """The request of a JSON body, or None for anything the general path should read
-        (invalid JSON, a batch, missing or mistyped members)."""
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None
+    def from_data(cls, data: object) -> Request | None:
+        """The request of a decoded GraphQL request object, or None for anything the general
+        path should read (a batch, missing or mistyped members: it answers those with its
+        own errors, e.g. 400 for ``variables`` or ``extensions`` that are not objects)."""
         if not isinstance(data, dict):
             return None
         query = data.get("query")
         name = data.get("operationName")
         variables = data.get("variables")
+        extensions = data.get("extensions")
         if (
             not isinstance(query, str)
             or not (name is None or isinstance(name, str))
             or not (variables is None or isinstance(variables, dict))
+            or not (extensions is None or isinstance(extensions, dict))
         ):
             return None
         return cls(query, name, variables)
+
+    @classmethod
+    def parse(cls, body: bytes) -> Request | None:
+        """The request of a JSON ``POST`` body, or None for anything the general path should
+        read (invalid JSON, and whatever :meth:`from_data` declines)."""
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str]) -> Request | None:
+        """The request of a ``GET``'s query parameters (``query``, ``operationName``, and
+        ``variables`` and ``extensions`` as JSON text), or None for anything the general path
+        should read. A parameter given twice counts once, with its last value (Starlette's
+        ``QueryParams``, which Strawberry reads too). ``variables`` or ``extensions`` that is
+        not the JSON text of an object (``null`` included, unlike in a body; an empty value)
+        is left to the general path, which refuses it (400).
+
+        Args:
+            params: the query parameters, name to (last) value.
+        """
+        data: dict[str, Any] = dict(params)
+        for key in ("variables", "extensions"):
+            if key in data:
+                try:
+                    data[key] = orjson.loads(data[key])
+                except orjson.JSONDecodeError:
+                    return None
+                if not isinstance(data[key], dict):
+                    return None
+        return cls.from_data(data)
 
 
 @dataclass

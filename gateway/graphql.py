@@ -274,17 +274,16 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             response.status_code = 400
 
     async def _answer(self, request: Request) -> Response:
-        """The compiled path's response when it covers the request (a JSON ``POST`` of a
-        query it compiles; :mod:`gateway.compiled`), else Strawberry's view. Both run under
-        the same timeout and error handling (``_serve_http``), and a request handed over
-        keeps the viewer the compiled path signed in (the token is checked once).
+        """The compiled path's response when it covers the request (a query it compiles,
+        by ``GET`` or as a JSON ``POST``; :mod:`gateway.compiled`), else Strawberry's view.
+        Both run under the same timeout and error handling (``_serve_http``), and a request
+        handed over keeps the viewer the compiled path signed in (the token is checked once).
 
         Raises:
             Unauthenticated: a bad ``Authorization`` header (as ``get_context`` raises).
         """
-        if self.compiled is not None and request.method == "POST" and _is_json(request):
-            body = await request.body()  # kept on the request: Strawberry reads it again
-            parsed = CompiledRequest.parse(body)
+        if self.compiled is not None:
+            parsed = await _compiled_request(request)
             if parsed is not None:
                 answer = await self.compiled.answer(parsed, request.headers.get("authorization"))
                 if answer.body is not None:
@@ -370,6 +369,19 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if not isinstance(value, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return value
+
+
+async def _compiled_request(request: Request) -> CompiledRequest | None:
+    """The request as the compiled path reads it: a ``GET``'s query parameters or a JSON
+    ``POST`` body; None for other methods and content types (uploads), and for whatever
+    :class:`gateway.compiled.Request` declines. A ``GET`` without ``query`` (the GraphiQL
+    page) is declined there, so the general path serves it."""
+    if request.method == "GET":
+        return CompiledRequest.from_query_params(request.query_params)
+    if request.method == "POST" and _is_json(request):
+        body = await request.body()  # kept on the request: Strawberry reads it again
+        return CompiledRequest.parse(body)
+    return None
 
 
 def _is_json(request: Request) -> bool:

@@ -29,12 +29,17 @@ HABITS = """{ me { habits(first: 5) { edges { cursor node { name
 
 
 class Gateway:
-    """One ``/graphql`` endpoint over the demo database, with or without compiled reads."""
+    """One ``/graphql`` endpoint over the demo database, with or without compiled reads.
 
-    def __init__(self, demo: Any, compiled: bool) -> None:
-        settings = demo.settings.model_copy(
-            update={"compiled_reads": compiled, "expose_sql_stats": True}
-        )
+    Args:
+        demo: the demo database fixture.
+        compiled: ``IGNITION_COMPILED_READS``.
+        changes: other settings to change (default: ``expose_sql_stats`` on).
+    """
+
+    def __init__(self, demo: Any, compiled: bool, **changes: Any) -> None:
+        update = {"expose_sql_stats": True, **changes, "compiled_reads": compiled}
+        settings = demo.settings.model_copy(update=update)
         self.view = GatewayGraphQL(settings, lambda: demo.engine)
         app = Starlette(routes=[Route("/graphql", self.view, methods=["GET", "POST"])])
         self.client = httpx.AsyncClient(
@@ -54,6 +59,11 @@ class Gateway:
         assert response.headers["content-type"].startswith("application/json")
         body: dict[str, Any] = orjson.loads(response.content)
         return body
+
+    @property
+    def served(self) -> int:
+        """Requests the compiled path answered so far (0 without it)."""
+        return self.view.compiled.served if self.view.compiled else 0
 
 
 @pytest.fixture(scope="module")
