@@ -13,7 +13,9 @@ Both paths apply the same rules: the document is parsed with the same token limi
 validated with the same rules (depth, aliases, introspection) before any SQL runs (a document
 failing them is left to the general path, which reports the errors); the bearer token signs
 in with the same statement (prepared once per connection); unexpected errors are logged once
-with an id and masked the way ``MaskUnexpectedErrors`` masks them.
+with an id and masked the way ``MaskUnexpectedErrors`` masks them; with ``IGNITION_OTEL`` on,
+an answered operation gets the general path's operation span (same name and attributes) with
+a child span for its statement (:class:`gateway.tracing.CompiledSpans`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from gateway.auth import (
 from gateway.database import short_connection
 from gateway.logs import current_request
 from gateway.observe import record_operation
-from schema.compiler import Compiler, NotCovered
+from gateway.tracing import compiled_spans
+from schema.compiler import Compiler, NotCovered, Prepared
 from schema.core.errors import INTERNAL_SERVER_ERROR
 
 if TYPE_CHECKING:
@@ -146,6 +149,8 @@ class CompiledReads:
         self.settings = settings
         self.engine_getter = engine_getter
         self.compiler = Compiler.for_settings(schema, settings)
+        #: The OpenTelemetry span recorder (None with ``IGNITION_OTEL`` off).
+        self.spans = compiled_spans(settings)
         #: Requests answered here, and handed to the general path (benchmarks report them).
         self.served = 0
         self.passed = 0
@@ -174,6 +179,9 @@ class CompiledReads:
         viewer: Viewer | None = None
         data: str | None = None
         cost: int | None = None
+        prepared: Prepared | None = None
+        statement_started: float | None = None
+        statement_ended: float | None = None
         try:
             async with short_connection(self.engine_getter()) as conn:
                 raw = await conn.get_raw_connection()
@@ -189,7 +197,9 @@ class CompiledReads:
                     prepared = None
                 if prepared is not None:
                     cost = prepared.cost
+                    statement_started = time.perf_counter()
                     data = await driver.fetchval(prepared.sql, *prepared.args)
+                    statement_ended = time.perf_counter()
         except Unauthenticated:
             raise
         except Exception:
@@ -201,6 +211,8 @@ class CompiledReads:
             }
             self.served += 1
             self._observe(name, viewer, started, failed=True)
+            if self.spans is not None:
+                self._trace(request, name, prepared, started, statement_started, None, True)
             limit = self.compiler.limits.max_nodes
             cost_info = {"cost": {"requested": cost, "limit": limit}}
             body = {"data": None, "errors": [error], "extensions": cost_info}
@@ -210,6 +222,8 @@ class CompiledReads:
             return Answer(None, viewer, signed_in=True)
         self.served += 1
         self._observe(name, viewer, started, failed=False)
+        if self.spans is not None:
+            self._trace(request, name, prepared, started, statement_started, statement_ended, False)
         # The general path's extensions, in its order: the cost estimate (QueryLimits) and,
         # for benchmarks, the statements of the request's reads (the sign-in is not one).
         extensions = b',"extensions":{"cost":{"requested":%s,"limit":%d}' % (
@@ -219,6 +233,30 @@ class CompiledReads:
         if self.settings.expose_sql_stats:
             extensions += b',"sqlStatements":1'
         return Answer(b'{"data":' + data.encode() + extensions + b"}}")
+
+    def _trace(
+        self,
+        request: Request,
+        name: str | None,
+        prepared: Prepared | None,
+        started: float,
+        statement_started: float | None,
+        statement_ended: float | None,
+        failed: bool,
+    ) -> None:
+        """The operation's OpenTelemetry spans (:class:`gateway.tracing.CompiledSpans`);
+        times are ``time.perf_counter()`` seconds."""
+        assert self.spans is not None
+        self.spans.record(
+            query=request.query,
+            operation_name=name,
+            started=started,
+            ended=time.perf_counter(),
+            statement=None if prepared is None else prepared.sql,
+            statement_started=statement_started,
+            statement_ended=statement_ended,
+            failed=failed,
+        )
 
     @staticmethod
     def _observe(name: str | None, viewer: Viewer | None, started: float, *, failed: bool) -> None:

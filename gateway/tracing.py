@@ -5,9 +5,18 @@ optional extra ``pip install 'ignition-gateway[otel]'`` (``opentelemetry-api``,
 ``opentelemetry-sdk``, ``opentelemetry-exporter-otlp-proto-http``); turning it on without them
 is a configuration error at startup, not a silent no-op.
 
-Spans (Strawberry's): one per operation (``GraphQL Query``/``GraphQL Mutation``...), with
-children for parsing, validation and every resolver, attributes ``component=graphql`` and
-``query``. Where they go follows OpenTelemetry's standard environment variables: when the
+Spans (Strawberry's ``OpenTelemetryExtension``): one per operation, named
+``GraphQL Query: <operation name>`` (``GraphQL Query`` for an anonymous one, whatever its type),
+kind ``SERVER``, with children for parsing, validation and every resolver, and attributes
+``component=graphql``, ``query`` (the document) and, added here, ``graphql.operation.name``
+and ``graphql.operation.type`` (OpenTelemetry's GraphQL conventions). An operation the compiled
+read path answers (:mod:`gateway.compiled`) gets the same span with the same attributes, plus
+``ignition.compiled=true``, and one child ``GraphQL Compiled Statement`` for its SQL
+(``db.system=postgresql``, ``db.statement``: the text with bind parameters, never values);
+it has no parsing or validation children (both are cached) and is recorded once the answer is
+known, so a request handed to the general path has only the general path's span.
+
+Where they go follows OpenTelemetry's standard environment variables: when the
 process already has a tracer provider (``opentelemetry-instrument``, or one set by the code
 that embeds the gateway), that one; otherwise :func:`configure_tracing` installs the SDK's,
 named by ``OTEL_SERVICE_NAME`` (default ``ignition-gateway``), exporting per
@@ -20,10 +29,15 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
+
+#: Attributes of an operation span (OpenTelemetry's semantic conventions for GraphQL).
+OPERATION_NAME = "graphql.operation.name"
+OPERATION_TYPE = "graphql.operation.type"
 
 _lock = threading.Lock()
 _provider: Any = None
@@ -116,7 +130,8 @@ def shutdown_tracing() -> None:
 
 
 def tracing_extension(settings: Settings | None) -> Any:
-    """A factory of Strawberry's ``OpenTelemetryExtension`` (one instance per request) when
+    """A factory of the operation tracing extension (Strawberry's ``OpenTelemetryExtension``
+    with the operation's name and type as attributes; one instance per request) when
     ``settings.otel`` is on, else None.
 
     Raises:
@@ -125,6 +140,105 @@ def tracing_extension(settings: Settings | None) -> Any:
     if settings is None or not settings.otel:
         return None
     configure_tracing(settings)
+    from strawberry.extensions import LifecycleStep
     from strawberry.extensions.tracing import OpenTelemetryExtension
 
-    return lambda: OpenTelemetryExtension(tracer_provider=tracer_provider())
+    class OperationTracing(OpenTelemetryExtension):
+        """Strawberry's extension, its operation span also carrying
+        ``graphql.operation.name`` and ``graphql.operation.type`` once the document is parsed."""
+
+        def on_operation(self) -> Any:
+            operation = super().on_operation()
+            next(operation)
+            yield
+            span = self._span_holder.get(LifecycleStep.OPERATION)
+            context = self.execution_context
+            if span is not None and context.graphql_document is not None:
+                try:
+                    kind = context.operation_type.value
+                except RuntimeError:  # no such operation: the request error says so
+                    kind = None
+                if kind is not None:
+                    span.set_attribute(OPERATION_TYPE, kind)
+                    if context.operation_name:
+                        span.set_attribute(OPERATION_NAME, context.operation_name)
+            next(operation, None)  # Strawberry's end of the span
+
+    return lambda: OperationTracing(tracer_provider=tracer_provider())
+
+
+class CompiledSpans:
+    """Records the spans of operations the compiled read path answered (see the module
+    docstring), after the fact, with the times the path measured, to :func:`tracer_provider`
+    (looked up per operation, as the extension does)."""
+
+    def record(
+        self,
+        *,
+        query: str,
+        operation_name: str | None,
+        started: float,
+        ended: float,
+        statement: str | None,
+        statement_started: float | None,
+        statement_ended: float | None,
+        failed: bool,
+    ) -> None:
+        """Record one operation span and its statement's child span.
+
+        Args:
+            query: the GraphQL document, as received.
+            operation_name: the operation's name (None: anonymous).
+            started, ended: the operation's start and end, ``time.perf_counter()`` seconds.
+            statement: the compiled SQL text (None when the failure came before it).
+            statement_started, statement_ended: when it ran (``perf_counter`` seconds; None
+                when it never started, an end of None is the operation's end).
+            failed: the operation ended with an unexpected (masked) error: both spans get
+                the status ``ERROR``.
+        """
+        from opentelemetry import trace
+        from opentelemetry.trace import SpanKind, Status, StatusCode
+
+        tracer = trace.get_tracer("ignition.compiled", tracer_provider=tracer_provider())
+        now_ns, now = time.time_ns(), time.perf_counter()
+
+        def wall(moment: float) -> int:
+            return now_ns - int((now - moment) * 1e9)
+
+        name = f"GraphQL Query: {operation_name}" if operation_name else "GraphQL Query"
+        attributes: dict[str, Any] = {"component": "graphql", OPERATION_TYPE: "query"}
+        if query:
+            attributes["query"] = query
+        if operation_name:
+            attributes[OPERATION_NAME] = operation_name
+        attributes["ignition.compiled"] = True
+        span = tracer.start_span(
+            name, kind=SpanKind.SERVER, attributes=attributes, start_time=wall(started)
+        )
+        if statement is not None and statement_started is not None:
+            child = tracer.start_span(
+                "GraphQL Compiled Statement",
+                context=trace.set_span_in_context(span),
+                kind=SpanKind.CLIENT,
+                attributes={"db.system": "postgresql", "db.statement": statement},
+                start_time=wall(statement_started),
+            )
+            if failed:
+                child.set_status(Status(StatusCode.ERROR))
+            child.end(end_time=wall(ended if statement_ended is None else statement_ended))
+        if failed:
+            span.set_status(Status(StatusCode.ERROR))
+        span.end(end_time=wall(ended))
+
+
+def compiled_spans(settings: Settings) -> CompiledSpans | None:
+    """The span recorder of the compiled read path when ``settings.otel`` is on, else None
+    (then nothing about tracing is imported or done per request).
+
+    Raises:
+        TracingUnavailableError: tracing is on but ``opentelemetry-api`` is missing.
+    """
+    if not settings.otel:
+        return None
+    configure_tracing(settings)
+    return CompiledSpans()

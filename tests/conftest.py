@@ -174,3 +174,20 @@ def execute(
         return GraphQLResult(result.data, errors, reader.statements, 1 if outcome.covered else None)
 
     return run
+
+
+@pytest.fixture
+def spans(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Traces go to memory: an SDK tracer provider installed as the gateway's (for tests of
+    ``IGNITION_OTEL``); returns the SDK's ``InMemorySpanExporter``."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from gateway import tracing
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(tracing, "_provider", provider)
+    return exporter

@@ -29,7 +29,6 @@ import httpx
 import pytest
 import strawberry
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
@@ -208,16 +207,6 @@ def test_metrics_can_be_switched_off() -> None:
 # tracing
 
 
-@pytest.fixture
-def spans(monkeypatch: pytest.MonkeyPatch) -> InMemorySpanExporter:
-    """Traces go to memory: an SDK tracer provider installed as the gateway's."""
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    monkeypatch.setattr(tracing, "_provider", provider)
-    return exporter
-
-
 def _has_tracing(schema: strawberry.Schema) -> bool:
     return any(
         isinstance(extension, OpenTelemetryExtension) for extension in schema.get_extensions()
@@ -243,6 +232,10 @@ async def test_operations_are_traced_when_otel_is_on(
     names = {span.name for span in spans.get_finished_spans()}
     assert "GraphQL Query: Traced" in names, names
     assert {"GraphQL Parsing", "GraphQL Validation"} <= names
+    [operation] = [s for s in spans.get_finished_spans() if s.name == "GraphQL Query: Traced"]
+    assert operation.attributes is not None
+    assert operation.attributes["graphql.operation.name"] == "Traced"
+    assert operation.attributes["graphql.operation.type"] == "query"
 
 
 def test_tracing_is_off_by_default(database_url: str) -> None:
