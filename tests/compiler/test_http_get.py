@@ -21,7 +21,7 @@ import pytest
 
 from bench.queries import QUERIES
 from gateway.auth import create_session_token
-from tests.compiler.test_http import HABITS, Gateway, _ids
+from tests.compiler.test_http import HABITS, REFUSED_OR_UNCOVERED, Gateway, _ids
 
 
 class Pair:
@@ -102,19 +102,7 @@ async def test_benchmark_screens_by_get_answer_as_by_post_and_compiled(
     assert pair.fast.served == served + 2 * len(QUERIES)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "{ me { habits(first: 101) { totalCount } } }",
-        '{ focusSession(id: "nope") { id } }',
-        "{ users(first: 1) { totalCount } }",
-        "{ me { name nosuchfield } }",
-        "{ __schema { queryType { name } } }",
-        "query A { me { id } } query B { me { name } }",
-        "{ me { ",
-        "",
-    ],
-)
+@pytest.mark.parametrize("query", [*REFUSED_OR_UNCOVERED, ""])
 async def test_errors_and_uncovered_queries_by_get_answer_alike(pair: Pair, query: str) -> None:
     headers = {"authorization": f"Bearer {pair.token}"}
     served = pair.fast.served
