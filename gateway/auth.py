@@ -149,10 +149,27 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
     if token is None:
         return None
     async with short_connection(engine) as conn:
-        viewer = await viewer_for_token(conn, token)
-    if viewer is None:
+        raw = await conn.get_raw_connection()
+        return await sign_in(raw.driver_connection, token)
+
+
+async def sign_in(driver: Any, token: str) -> Viewer:
+    """The viewer of a bearer token: the one sign-in statement (:func:`viewer_sql`), sent as
+    the driver's SQL on an asyncpg connection outside any transaction, so it is one round trip
+    (through SQLAlchemy's connection it would be three: ``BEGIN``, the statement,
+    ``ROLLBACK``); asyncpg prepares it once per connection. Both read paths sign in here.
+
+    Args:
+        driver: an asyncpg connection (``(await conn.get_raw_connection()).driver_connection``).
+        token: the bearer token.
+
+    Raises:
+        Unauthenticated: the token is unknown, expired or revoked.
+    """
+    row = await driver.fetchrow(viewer_sql(), hash_token(token))
+    if row is None:
         raise unknown_token()
-    return viewer
+    return viewer_from_row(row)
 
 
 def credentials(authorization: str | None) -> str | None:

@@ -30,15 +30,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.auth import (
-    Unauthenticated,
-    Viewer,
-    credentials,
-    hash_token,
-    unknown_token,
-    viewer_from_row,
-    viewer_sql,
-)
+from gateway.auth import Unauthenticated, Viewer, credentials, sign_in
 from gateway.database import short_connection
 from gateway.logs import current_request
 from gateway.observe import record_operation
@@ -187,10 +179,7 @@ class CompiledReads:
                 raw = await conn.get_raw_connection()
                 driver: Any = raw.driver_connection
                 if token is not None:
-                    row = await driver.fetchrow(viewer_sql(), hash_token(token))
-                    if row is None:
-                        raise unknown_token()
-                    viewer = viewer_from_row(row)
+                    viewer = await sign_in(driver, token)
                 try:
                     prepared = self.compiler.prepare_document(document, request.variables, viewer)
                 except NotCovered:
