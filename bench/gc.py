@@ -3,7 +3,7 @@ differ only in ``IGNITION_GC_THRESHOLD``, interleaved, on one database.
 
 ```sh
 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ignition_bench python -m bench.gc
-python -m bench.gc --thresholds "default;10000,10,10;50000,20,20;0,0,0" --general --rounds 2
+python -m bench.gc --thresholds "700,10,10;default" --general --rounds 2
 python -m bench.gc --help
 ```
 
@@ -13,8 +13,10 @@ demo users and measures each of ``--queries`` for ``--duration`` seconds), then 
 query and setting the median over the rounds of requests per second, p50/p99 latency and the
 gateway's CPU per request, and the ratio to the first setting. ``--general`` measures the
 general Strawberry + DataLoader path (``IGNITION_COMPILED_READS=false``), where the collector
-has most to do; without it, the compiled path. ``0,0,0`` turns automatic collection off: a
-reference for what the collector costs, not a setting to run with (memory grows).
+has most to do; without it, the compiled path. ``700,10,10`` is Python's own setting,
+``default`` the gateway's (``IGNITION_GC_THRESHOLD`` unset), and ``0,0,0`` turns automatic
+collection off: a reference for what the collector costs, not a setting to run with (memory
+grows).
 
 The figures are printed, never asserted.
 """
@@ -39,7 +41,7 @@ from bench import run as bench_run
 
 console = Console()
 
-DEFAULT_THRESHOLDS = "default;10000,10,10;50000,20,20;0,0,0"
+DEFAULT_THRESHOLDS = "700,10,10;10000,10,10;50000,20,20;0,0,0"
 DEFAULT_QUERIES = "habits,dashboard,workouts,exercise-search"
 
 
@@ -51,8 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--thresholds",
         default=DEFAULT_THRESHOLDS,
-        help="Settings separated by ';': 'default' (Python's, 700,10,10) or three numbers "
-        f"for gc.set_threshold (default: {DEFAULT_THRESHOLDS!r}).",
+        help="Settings separated by ';': 'default' (the gateway's IGNITION_GC_THRESHOLD) or "
+        "three numbers for gc.set_threshold (700,10,10 is Python's own; default: "
+        f"{DEFAULT_THRESHOLDS!r}).",
     )
     parser.add_argument(
         "--queries", default=DEFAULT_QUERIES, help=f"bench.run queries ({DEFAULT_QUERIES})."

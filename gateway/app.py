@@ -84,8 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 # collections of up to 250 ms set the tail latency before this.
                 gc.collect()
                 gc.freeze()
-                if settings.gc_threshold is not None:
-                    gc.set_threshold(*settings.gc_threshold)
+                gc.set_threshold(*settings.gc_threshold)
                 restore_signals = close_sockets_on_exit_signals()
                 try:
                     async with maintenance_task(

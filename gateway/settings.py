@@ -199,16 +199,19 @@ class Settings(BaseSettings):
     request through the general Strawberry + DataLoader path (for comparison, and as an
     escape hatch)."""
 
-    gc_threshold: tuple[int, int, int] | None = None
+    gc_threshold: tuple[int, int, int] = (50_000, 20, 20)
     """``IGNITION_GC_THRESHOLD``: the garbage collector's thresholds for the serving process
-    (:func:`gc.set_threshold`, as a JSON list such as ``[700, 10, 10]``), set after startup
-    has moved the long-lived objects out of the collector (:func:`gc.freeze`). Unset: Python's
-    defaults. ``bench/gc.py`` measures the choices for this workload; see bench/README.md."""
+    (:func:`gc.set_threshold`, as a JSON list; Python's defaults are ``[700, 10, 10]``), set
+    after startup has moved the long-lived objects out of the
+    collector (:func:`gc.freeze`). ``bench/gc.py`` measured the default against Python's
+    ``700, 10, 10`` on the general path (bench/README.md): 1.01-1.16x the requests per second
+    on four screens, the most on the largest responses; collections of young objects are
+    rarer, and full collections (which walk every live subscription) far rarer."""
 
     @field_validator("gc_threshold")
     @classmethod
-    def _check_gc_threshold(cls, value: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
-        if value is not None and any(n < 0 for n in value):
+    def _check_gc_threshold(cls, value: tuple[int, int, int]) -> tuple[int, int, int]:
+        if any(n < 0 for n in value):
             raise ValueError(
                 "IGNITION_GC_THRESHOLD takes three numbers >= 0 (0 turns a collection off)"
             )
