@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import metadata
-from gateway.database import short_connection
+from gateway.database import driver_connection
 
 #: The entitlement that lets a viewer read every row of every table, whoever owns it (admin
 #: screens, support). Seeded by ``seeds.auth`` and granted to the ``admin`` role only. Reading
@@ -135,7 +135,8 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
     open).
 
     Args:
-        engine: the process engine.
+        engine: the process engine (its pool lends the connection, see
+            :func:`gateway.database.driver_connection`).
         authorization: the header value; None or blank means anonymous.
 
     Returns:
@@ -148,9 +149,8 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
     token = credentials(authorization)
     if token is None:
         return None
-    async with short_connection(engine) as conn:
-        raw = await conn.get_raw_connection()
-        return await sign_in(raw.driver_connection, token)
+    async with driver_connection(engine) as driver:
+        return await sign_in(driver, token)
 
 
 async def sign_in(driver: Any, token: str) -> Viewer:
@@ -160,7 +160,7 @@ async def sign_in(driver: Any, token: str) -> Viewer:
     ``ROLLBACK``); asyncpg prepares it once per connection. Both read paths sign in here.
 
     Args:
-        driver: an asyncpg connection (``(await conn.get_raw_connection()).driver_connection``).
+        driver: an asyncpg connection (:func:`gateway.database.driver_connection`).
         token: the bearer token.
 
     Raises:

@@ -31,7 +31,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import Unauthenticated, Viewer, credentials, sign_in
-from gateway.database import short_connection
+from gateway.database import driver_connection
 from gateway.logs import current_request
 from gateway.observe import record_operation
 from gateway.tracing import compiled_spans
@@ -175,9 +175,7 @@ class CompiledReads:
         statement_started: float | None = None
         statement_ended: float | None = None
         try:
-            async with short_connection(self.engine_getter()) as conn:
-                raw = await conn.get_raw_connection()
-                driver: Any = raw.driver_connection
+            async with driver_connection(self.engine_getter()) as driver:
                 if token is not None:
                     viewer = await sign_in(driver, token)
                 try:

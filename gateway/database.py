@@ -19,7 +19,9 @@ Connection discipline (issue 6; DESIGN.md section 4, "Resources"):
   dropped from the pool), never returned: asyncpg may still be busy with it ("another
   operation is in progress") and its transaction is aborted.
 - :func:`short_connection` is the pattern for one statement outside a request's transaction
-  (authentication, readiness): acquire, run, release, nothing left open.
+  (readiness): acquire, run, release, nothing left open; :func:`driver_connection` the same
+  for statements sent as asyncpg's SQL (the sign-in, the compiled read), without SQLAlchemy's
+  connection objects.
 """
 
 from __future__ import annotations
@@ -275,6 +277,65 @@ async def short_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
         failed = False
     finally:
         await checkin(conn, discard=failed)
+
+
+@contextlib.asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A pooled connection as asyncpg's own connection, for statements sent as the driver's
+    SQL outside any transaction (the sign-in, the compiled read).
+
+    The same pool, liveness check, cancellation safety and release rules as
+    :func:`short_connection` (invalidated when the body fails or is cancelled), without the
+    SQLAlchemy ``Connection`` and ``AsyncConnection`` around the pooled connection: measured
+    at about 50 instead of 170 microseconds of CPU per checkout and check-in, a tenth of a
+    small compiled read (issue 9).
+
+    Yields:
+        The ``asyncpg.Connection``.
+
+    Raises:
+        whatever the pool raises (see :func:`checkout`), and whatever the body raises.
+    """
+    pooled = await _checkout_pooled(engine)
+    failed = True
+    try:
+        yield pooled.driver_connection
+        failed = False
+    finally:
+        await _checkin_pooled(pooled, discard=failed)
+
+
+async def _checkout_pooled(engine: AsyncEngine) -> PoolProxiedConnection:
+    """:func:`checkout` for the pool's own proxied connection."""
+    task = _in_background(engine.raw_connection())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_return_abandoned_pooled)
+        raise
+
+
+def _return_abandoned_pooled(task: asyncio.Task[PoolProxiedConnection]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        _in_background(_checkin_pooled(task.result()))
+
+
+async def _checkin_pooled(pooled: PoolProxiedConnection, *, discard: bool = False) -> None:
+    """:func:`checkin` for the pool's own proxied connection.
+
+    Its statements went to asyncpg directly, so SQLAlchemy's adapter never began a
+    transaction on it and returning it to the pool needs no I/O: it is done synchronously,
+    with nothing to cancel (SQLAlchemy invalidates the connection itself if its reset fails).
+    Never raises.
+    """
+    if discard:
+        with contextlib.suppress(Exception):
+            pooled.invalidate()
+    try:
+        pooled.close()
+    except Exception:
+        with contextlib.suppress(Exception):
+            pooled.invalidate()
 
 
 @contextlib.asynccontextmanager
