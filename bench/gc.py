@@ -32,6 +32,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import orjson
 from rich.console import Console
@@ -94,21 +95,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 @contextlib.contextmanager
 def _environment(values: dict[str, str | None]) -> Iterator[None]:
-    """Set (or unset, for None) environment variables for the servers bench.run starts."""
-    saved = {key: os.environ.get(key) for key in values}
-    try:
+    """Set (or unset, for None) environment variables for the servers bench.run starts; the
+    whole environment is restored afterwards."""
+    with mock.patch.dict(os.environ):
         for key, value in values.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def measure(args: argparse.Namespace, numbers: list[int] | None, out: Path) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Coroutine
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
@@ -40,6 +40,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, QueuePoo
 from sqlalchemy.util import greenlet_spawn
 
 from gateway.settings import DATABASE_URL_SCHEMES, Settings
+
+T = TypeVar("T")
 
 #: Seconds asyncpg waits for a new connection (TCP connect, TLS and authentication).
 CONNECT_TIMEOUT_S = 10.0
@@ -218,17 +220,26 @@ async def checkout(engine: AsyncEngine) -> AsyncConnection:
         sqlalchemy.exc.TimeoutError: no connection within the pool timeout.
         sqlalchemy.exc.DBAPIError, OSError: the database cannot be reached.
     """
-    task = _in_background(engine.connect().start())
+    return await _checkout_shielded(engine.connect().start(), checkin)
+
+
+async def _checkout_shielded(
+    opening: Coroutine[Any, Any, T], give_back: Callable[[T], Coroutine[Any, Any, None]]
+) -> T:
+    """Await ``opening`` (a pool checkout) in a background task: if the caller is cancelled
+    first, the checkout still finishes, and ``give_back`` returns its connection to the
+    pool."""
+    task = _in_background(opening)
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        task.add_done_callback(_return_abandoned)
+
+        def return_abandoned(done: asyncio.Task[T]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                _in_background(give_back(done.result()))
+
+        task.add_done_callback(return_abandoned)
         raise
-
-
-def _return_abandoned(task: asyncio.Task[AsyncConnection]) -> None:
-    if not task.cancelled() and task.exception() is None:
-        _in_background(checkin(task.result()))
 
 
 def invalidate(conn: AsyncConnection) -> None:
@@ -311,17 +322,7 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
 
 async def _checkout_pooled(engine: AsyncEngine) -> PoolProxiedConnection:
     """:func:`checkout` for the pool's own proxied connection."""
-    task = _in_background(engine.raw_connection())
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        task.add_done_callback(_return_abandoned_pooled)
-        raise
-
-
-def _return_abandoned_pooled(task: asyncio.Task[PoolProxiedConnection]) -> None:
-    if not task.cancelled() and task.exception() is None:
-        _in_background(_checkin_pooled(task.result()))
+    return await _checkout_shielded(engine.raw_connection(), _checkin_pooled)
 
 
 async def _checkin_pooled(pooled: PoolProxiedConnection, *, discard: bool = False) -> None:

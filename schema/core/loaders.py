@@ -302,7 +302,7 @@ class Loaders:
                     decoded = sql.decode_cursor(info, args.cursor)
                 except sql.InvalidCursor as exc:
                     raise GraphQLError(str(exc)) from exc
-                values.update((f"c{i}", value) for i, value in enumerate(decoded))
+                values.update(sql.cursor_values(decoded))
             has_cursor = args.cursor is not None
 
             def build() -> sa.Select[Any]:

@@ -525,6 +525,11 @@ def cursor_params(info: TableInfo, prefix: str = "c") -> list[sa.BindParameter[A
     ]
 
 
+def cursor_values(values: Sequence[Any], prefix: str = "c") -> dict[str, Any]:
+    """The values of :func:`cursor_params` for a decoded cursor (:func:`decode_cursor`)."""
+    return {f"{prefix}{i}": value for i, value in enumerate(values)}
+
+
 def page_statement(
     info: TableInfo,
     where: Sequence[sa.ColumnElement[bool]],
