@@ -9,7 +9,8 @@ Connection discipline (issue 6; DESIGN.md section 4, "Resources"):
   close), not SQLAlchemy's ``pool_pre_ping``, which costs three round trips per checkout
   (``BEGIN``, ``;``, ``ROLLBACK`` on asyncpg): measured by ``bench/pgproxy.py``, that tripled
   the round trips of a compiled read (issue 9). A connection that dies unnoticed (a
-  half-open socket) fails its statement and is invalidated.
+  half-open socket, or one closed in the instant before the checkout, before the event loop
+  has read the close) fails its statement and is invalidated.
 - Every session sets ``statement_timeout`` and ``idle_in_transaction_session_timeout``: the
   server ends a runaway statement or a transaction left open, whatever the process does.
 - :func:`checkout` and :func:`checkin` are safe under cancellation: a checkout cancelled half

@@ -322,8 +322,17 @@ async def test_pooled_sessions_carry_the_backstops_and_broken_ones_are_replaced(
         try:
             async with killer.connect() as conn:
                 assert await conn.scalar(sa.select(sa.func.pg_terminate_backend(pid)))
+                gone = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+                for _ in range(500):  # the backend exits, closing its socket
+                    if not await conn.scalar(gone, {"pid": pid}):
+                        break
+                    await asyncio.sleep(0.01)
         finally:
             await killer.dispose()
+        # The check at checkout is local: it sees the close once the event loop has read it
+        # (a checkout in the same instant gets the dead connection, whose statement fails and
+        # invalidates it; gateway.database._closed_by_server).
+        await asyncio.sleep(0.05)
         async with engine.connect() as conn:
             assert await conn.scalar(sa.text("SELECT pg_backend_pid()")) != pid
     finally:
