@@ -206,7 +206,9 @@ class UserDrillStats(Base):
     id: Mapped[UUIDPK]
     user_id: Mapped[uuid.UUID] = user_fk(index=False)
     drill_id: Mapped[uuid.UUID] = fk("learn_drills.id", doc="The drill.")
-    total_attempts: Mapped[int] = mapped_column(server_default="0", doc="Rounds played.")
+    total_attempts: Mapped[int] = mapped_column(
+        server_default="0", doc="Questions answered, over all rounds."
+    )
     correct_answers: Mapped[int] = mapped_column(
         server_default="0", doc="Questions answered correctly, over all rounds."
     )
@@ -214,13 +216,17 @@ class UserDrillStats(Base):
         doc="The best round's score, in percent (0-100); null before the first round."
     )
     average_score: Mapped[float | None] = mapped_column(
-        doc="The mean score of all rounds, in percent (0-100); null before the first round."
+        doc=(
+            "The accuracy over all rounds (`correctAnswers` / `totalAttempts`), in percent "
+            "(0-100, one decimal); null before the first round."
+        )
     )
     current_streak: Mapped[int] = mapped_column(
-        server_default="0", doc="Consecutive correct answers, up to the latest one."
+        server_default="0",
+        doc="Consecutive perfect rounds (every question right), up to the latest round.",
     )
     best_streak: Mapped[int] = mapped_column(
-        server_default="0", doc="The longest run of correct answers ever."
+        server_default="0", doc="The longest run of perfect rounds ever."
     )
     last_attempt_at: Mapped[datetime | None] = mapped_column(
         doc="When the user last played the drill."
