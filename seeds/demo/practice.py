@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from db.learn import rules as learn_rules
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
 from seeds.demo.state import (
@@ -49,6 +50,13 @@ class Practice(UserState):
                 },
             )
             if done:
+                award = learn_rules.lesson_award(
+                    first=True,
+                    xp_reward=lesson.xp_reward,
+                    coin_reward=lesson.coin_reward,
+                    skill_star_reward=lesson.skill_star_reward,
+                    skill_key=lesson.skill_key,
+                )
                 self.unit("lessons_completed", when)
                 self.record(
                     Transition(
@@ -56,13 +64,13 @@ class Practice(UserState):
                         activity="lesson.completed",
                         category="learn",
                         metadata={"lessonKey": lesson.key, "quizScore": score},
-                        idempotency_key=f"lesson.completed:{lesson.id}",
+                        idempotency_key=learn_rules.lesson_ledger_key(lesson.id),
                         event_id=str(lesson.id),
                         reason=f"Lesson: {lesson.title}",
-                        xp=lesson.xp_reward,
-                        coins=lesson.coin_reward,
-                        stars=lesson.skill_star_reward,
-                        skill_key=lesson.skill_key if lesson.skill_star_reward else None,
+                        xp=award.xp,
+                        coins=award.coins,
+                        stars=award.stars,
+                        skill_key=award.skill_key,
                         counts={"lessons_completed": 1},
                     )
                 )
@@ -73,44 +81,48 @@ class Practice(UserState):
                 self.at(self.day(1, self.days), rng.uniform(8, 23))
                 for _ in range(rng.randint(1, 4))
             )
-            scores, correct_total = [], 0
-            for n, when in enumerate(sessions):
+            stats = learn_rules.DrillStats()
+            for when in sessions:
                 q = drill.questions
                 correct = max(0, min(q, round(q * rng.uniform(accuracy - 0.1, accuracy + 0.1))))
-                correct_total += correct
-                scores.append(round(100 * correct / q))
+                stats = learn_rules.drill_round(
+                    stats,
+                    correct=correct,
+                    total=q,
+                    duration_seconds=drill.duration_seconds,
+                    at=when,
+                )
+                score = learn_rules.round_score(correct, q)
                 self.unit("drill_attempts", when, q)
                 self.record(
                     Transition(
                         at=when,
                         activity="drill.completed",
                         category="learn",
-                        metadata={"drillKey": drill.key, "score": scores[-1], "questions": q},
-                        idempotency_key=f"drill.completed:{drill.id}:{n + 1}",
+                        metadata={"drillKey": drill.key, "score": score, "questions": q},
+                        idempotency_key=learn_rules.drill_ledger_key(
+                            drill.id, stats.total_attempts
+                        ),
                         event_id=str(drill.id),
                         reason=f"Drill: {drill.title}",
                         xp=drill.xp_reward,
                         counts={"drill_attempts": q},
                     )
                 )
-            average = sum(scores) / len(scores)
-            current = rng.randint(0, scores[-1] * drill.questions // 100)
-            last = sessions[-1]
             self.add(
                 "user_drill_stats",
                 {
                     "user_id": self.uid,
                     "drill_id": drill.id,
-                    "total_attempts": drill.questions * len(sessions),
-                    "correct_answers": correct_total,
-                    "best_score": max(scores),
-                    "average_score": round(average, 1),
-                    "current_streak": current,
-                    "best_streak": max(current, rng.randint(current, drill.questions)),
-                    "last_attempt_at": last,
-                    "total_time_seconds": drill.duration_seconds * len(sessions),
-                    "next_due_at": last
-                    + timedelta(days=1 if average < 70 else 3 if average < 85 else 7),
+                    "total_attempts": stats.total_attempts,
+                    "correct_answers": stats.correct_answers,
+                    "best_score": stats.best_score,
+                    "average_score": stats.average_score,
+                    "current_streak": stats.current_streak,
+                    "best_streak": stats.best_streak,
+                    "last_attempt_at": stats.last_attempt_at,
+                    "total_time_seconds": stats.total_time_seconds,
+                    "next_due_at": stats.next_due_at,
                 },
             )
 
