@@ -16,7 +16,8 @@ permanent one).
 Then one client per user, all at once, each on its own HTTP connection, runs a random mix for
 ``--duration`` seconds: ``purchaseMarketItem`` (sometimes replaying its last key),
 ``redeemPurchase``, ``refundPurchase``, ``startFocusSession`` / ``completeFocusSession`` /
-``abandonFocusSession``, and ``grantPoints`` top-ups by the admin. Every ``--snapshot-every``
+``abandonFocusSession``, ``completeLesson`` / ``recordDrillAttempt`` on the seeded learn
+catalog, and ``grantPoints`` top-ups by the admin. Every ``--snapshot-every``
 seconds, while the mix runs, the ledger invariants (``db.gamification.invariants``) and the
 stock invariant of the limited item (``remaining_stock = total_stock - units held``) are checked
 in one REPEATABLE READ snapshot. It prints mutations per second, latency p50/p90/p99 per
@@ -66,6 +67,12 @@ ABANDON = """mutation($id: ID!) { abandonFocusSession(id: $id) {
   __typename ... on DomainError { code } } }"""
 GRANT = """mutation($input: GrantPointsInput!) { grantPoints(input: $input) {
   __typename ... on GrantPointsSuccess { wallet { coins } } ... on DomainError { code } } }"""
+LESSON = """mutation($input: CompleteLessonInput!) { completeLesson(input: $input) {
+  __typename ... on CompleteLessonSuccess { firstCompletion wallet { coins } }
+  ... on DomainError { code } } }"""
+DRILL = """mutation($input: RecordDrillAttemptInput!) { recordDrillAttempt(input: $input) {
+  __typename ... on RecordDrillAttemptSuccess { stats { totalAttempts } }
+  ... on DomainError { code } } }"""
 
 #: Operation -> relative weight of the mix.
 MIX = {
@@ -74,6 +81,7 @@ MIX = {
     "refund": 8,
     "focus": 25,
     "grant": 15,
+    "learn": 15,
 }
 STARTING_COINS = 300
 
@@ -108,6 +116,8 @@ class Setup:
     tokens: list[str]
     admin_token: str
     items: dict[str, uuid.UUID]
+    lessons: list[uuid.UUID] = field(default_factory=list)
+    drills: list[uuid.UUID] = field(default_factory=list)
 
 
 async def prepare(engine: AsyncEngine, users: int) -> Setup:
@@ -153,7 +163,13 @@ async def prepare(engine: AsyncEngine, users: int) -> Setup:
                     .returning(items.c.id)
                 )
             ).scalar_one()
-    return Setup(user_ids, tokens, admin_token, ids)
+        lessons = list(
+            (await conn.execute(sa.select(metadata.tables["learn_lessons"].c.id))).scalars()
+        )
+        drills = list(
+            (await conn.execute(sa.select(metadata.tables["learn_drills"].c.id))).scalars()
+        )
+    return Setup(user_ids, tokens, admin_token, ids, lessons, drills)
 
 
 @dataclass
@@ -222,6 +238,8 @@ class Player:
             await self.call(stats, "refundPurchase", REFUND, {"id": pid, "key": uuid.uuid4().hex})
         elif kind == "focus":
             await self.focus(stats)
+        elif kind == "learn" and self.setup.lessons and self.setup.drills:
+            await self.learn(stats)
         elif kind == "grant":
             grant = {
                 "input": {
@@ -270,6 +288,28 @@ class Player:
         else:
             await self.call(stats, "abandonFocusSession", ABANDON, {"id": self.session})
         self.session = None
+
+    async def learn(self, stats: Stats) -> None:
+        """A lesson completion (the first one of a lesson pays) or, more often, a drill
+        round of 10 questions."""
+        key = uuid.uuid4().hex
+        if self.rng.random() < 0.3:
+            lesson = {
+                "lessonId": str(self.rng.choice(self.setup.lessons)),
+                "quizScore": self.rng.randint(40, 100),
+                "idempotencyKey": key,
+            }
+            await self.call(stats, "completeLesson", LESSON, {"input": lesson})
+            return
+        correct = self.rng.randint(5, 10)
+        round_ = {
+            "drillId": str(self.rng.choice(self.setup.drills)),
+            "correct": correct,
+            "total": 10,
+            "durationSeconds": self.rng.randint(30, 120),
+            "idempotencyKey": key,
+        }
+        await self.call(stats, "recordDrillAttempt", DRILL, {"input": round_})
 
 
 STOCK_CHECK = """
