@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.gamification.ledger import post
 from gateway.auth import Viewer
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user
@@ -468,3 +469,32 @@ async def test_drill_replays_and_other_users(mutate: Mutate, engine: AsyncEngine
         )
         == 5
     )
+
+
+async def test_a_lesson_that_levels_up_publishes_it(mutate: Mutate, engine: AsyncEngine) -> None:
+    """The ledger's level-up events come with the lesson's reward: 90 XP + 20 is level 2, and
+    the knowledge star that completes a level is a skill level-up."""
+    viewer = await committed_user(engine)
+    per_level = int(
+        await scalar(
+            engine, "SELECT stars_per_level FROM skill_definitions WHERE key = 'knowledge'"
+        )
+    )
+    async with engine.begin() as conn:
+        await post(
+            conn,
+            viewer.user_id,
+            event_type="admin_grant",
+            xp=90,
+            stars=per_level - 1,
+            skill_key="knowledge",
+            reason="test set-up",
+        )
+    await mutate(COMPLETE, _complete(await _lesson(engine)), viewer=viewer)
+    topics = await scalar(
+        engine,
+        "SELECT array_agg(topic || ' ' || (payload->>'level') ORDER BY id) FROM event_outbox "
+        "WHERE user_id = :u AND topic IN ('level.up', 'skill.level.up')",
+        u=viewer.user_id,
+    )
+    assert topics == ["level.up 2", "skill.level.up 1"]
