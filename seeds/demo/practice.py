@@ -63,7 +63,13 @@ class Practice(UserState):
                         at=when,
                         activity="lesson.completed",
                         category="learn",
-                        metadata={"lessonKey": lesson.key, "quizScore": score},
+                        metadata={
+                            "lesson_id": str(lesson.id),
+                            "lesson_key": lesson.key,
+                            "title": lesson.title,
+                            "quiz_score": score,
+                            "first": True,
+                        },
                         idempotency_key=learn_rules.lesson_ledger_key(lesson.id),
                         event_id=str(lesson.id),
                         reason=f"Lesson: {lesson.title}",
@@ -99,7 +105,15 @@ class Practice(UserState):
                         at=when,
                         activity="drill.completed",
                         category="learn",
-                        metadata={"drillKey": drill.key, "score": score, "questions": q},
+                        metadata={
+                            "drill_id": str(drill.id),
+                            "drill_key": drill.key,
+                            "title": drill.title,
+                            "correct": correct,
+                            "total": q,
+                            "score": score,
+                            "duration_seconds": drill.duration_seconds,
+                        },
                         idempotency_key=learn_rules.drill_ledger_key(
                             drill.id, stats.total_attempts
                         ),
