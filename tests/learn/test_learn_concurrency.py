@@ -11,6 +11,7 @@ Run with ``-s`` to see the figures (answers by type, wall time).
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +20,8 @@ from tests.economy.harness import invariant_violations
 from tests.economy.money import scalar
 
 __all__ = ["server"]
+
+pytestmark = pytest.mark.e2e
 
 COMPLETE = """
 mutation($input: CompleteLessonInput!) {
