@@ -187,7 +187,11 @@ class UserLessonProgress(Base):
         doc="The best quiz score, in percent (0-100); null before a quiz attempt."
     )
     attempts: Mapped[int] = mapped_column(
-        server_default="0", doc="How many times the user took the lesson's quiz."
+        server_default="0",
+        doc=(
+            "How many times the user took the lesson: each opening before its completion, and "
+            "each completion no opening counted (a retake after it was completed)."
+        ),
     )
 
     __table_args__ = (

@@ -10,7 +10,10 @@ Lessons: a lesson pays its own ``xp_reward`` XP, ``coin_reward`` coins and
 :data:`LESSON_COINS`, :data:`LESSON_STARS`; no stars without a skill) on its **first**
 completion only, under the ledger key ``lesson.completed:<lesson id>`` (unique per user, so
 it cannot be paid twice). A later completion records the quiz score (the best one is kept)
-and the attempt, and pays nothing.
+and the attempt, and pays nothing. ``attempts`` counts the user's tries at the lesson
+(:func:`lesson_attempts`): opening it (``startLesson``) before it is completed counts one, and
+so does a completion that no opening counted (a lesson completed without being opened, or
+taken again after its completion).
 
 Drills: one round is ``correct`` right answers out of ``total`` questions in
 ``duration_seconds``. It pays the drill's ``xp_reward`` XP (column default :data:`DRILL_XP`),
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db.errors import InvalidInput
+from db.learn.models import LessonProgressStatus
 
 #: The lesson reward defaults (the ``learn_lessons`` column defaults): XP, coins, skill stars.
 LESSON_XP = 20
@@ -90,6 +94,16 @@ def lesson_award(
 def lesson_ledger_key(lesson_id: object) -> str:
     """The ledger key of a lesson's reward: ``lesson.completed:<lesson id>`` (once per user)."""
     return f"lesson.completed:{lesson_id}"
+
+
+def lesson_attempts(attempts: int, status: str, *, opening: bool) -> int:
+    """The lesson's ``attempts`` after an opening (``opening``) or a completion, from its
+    ``attempts`` and ``status`` (a ``LessonProgressStatus`` value) before it: an opening of a
+    lesson not completed yet starts a try (+1); a completion ends the try an opening started
+    (``in_progress``: +0) or is a try of its own (+1)."""
+    if opening:
+        return attempts if status == LessonProgressStatus.COMPLETED else attempts + 1
+    return attempts if status == LessonProgressStatus.IN_PROGRESS else attempts + 1
 
 
 def drill_ledger_key(drill_id: object, total_attempts: int) -> str:
@@ -205,6 +219,7 @@ __all__ = [
     "drill_ledger_key",
     "drill_round",
     "due_after",
+    "lesson_attempts",
     "lesson_award",
     "lesson_ledger_key",
     "round_score",

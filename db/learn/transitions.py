@@ -2,7 +2,7 @@
 (Ignition specification, "Learn Drill Flow"; the rules are :mod:`db.learn.rules`).
 
 - :func:`start_lesson` opens the user's progress row on a lesson (``in_progress``, with
-  ``started_at``); a completed lesson stays completed.
+  ``started_at``, one more attempt); a completed lesson stays completed.
 - :func:`complete_lesson` records the quiz score (the best is kept) and the attempt, and on
   the first completion only: ``completed``, the lesson's reward through the ledger (event
   ``lesson.completed``, key ``lesson.completed:<lesson id>``), one ``lessons_completed``
@@ -48,6 +48,7 @@ from db.learn.rules import (
     check_round,
     drill_ledger_key,
     drill_round,
+    lesson_attempts,
     lesson_award,
     lesson_ledger_key,
     round_score,
@@ -129,9 +130,9 @@ async def start_lesson(
     conn: AsyncConnection, user_id: uuid.UUID, lesson_id: uuid.UUID
 ) -> uuid.UUID:
     """Open a lesson: the user's progress row becomes ``in_progress`` with ``started_at`` now
-    (kept when it was set already); a completed lesson stays ``completed`` (reopening it to
-    review is allowed and changes nothing). Quiz attempts are counted by
-    :func:`complete_lesson`.
+    (kept when it was set already) and counts one more attempt
+    (:func:`~db.learn.rules.lesson_attempts`); a completed lesson stays ``completed`` (opening
+    it again to review or retake it changes nothing: its completion counts the attempt).
 
     Returns:
         The ``user_lesson_progress`` row's id.
@@ -147,6 +148,7 @@ async def start_lesson(
             .where(_lesson_progress.c.id == row.id)
             .values(
                 status=LessonProgressStatus.IN_PROGRESS.value,
+                attempts=lesson_attempts(row.attempts, str(row.status), opening=True),
                 started_at=sa.func.coalesce(_lesson_progress.c.started_at, sa.func.now()),
             )
         )
@@ -194,7 +196,8 @@ async def complete_lesson(
 ) -> LessonCompletion:
     """Complete a lesson, with the quiz score in percent (None: no quiz taken).
 
-    Every completion keeps the best quiz score and counts one attempt when a score is given.
+    Every completion keeps the best quiz score and counts its attempt unless an opening
+    counted it (:func:`~db.learn.rules.lesson_attempts`).
     The first one also sets ``completed`` and ``completed_at`` (and ``started_at`` when the
     lesson was never started), advances the ``lessons_completed`` quests by one (filters see
     ``difficulty``, ``skill_key`` and ``quiz_score``), pays
@@ -213,9 +216,10 @@ async def complete_lesson(
     row = await _locked_row(conn, _lesson_progress, user_id, "lesson_id", lesson_id)
     first = row.status != LessonProgressStatus.COMPLETED
     now = await _now(conn)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {
+        "attempts": lesson_attempts(row.attempts, str(row.status), opening=False)
+    }
     if quiz_score is not None:
-        values["attempts"] = row.attempts + 1
         values["quiz_score"] = max(quiz_score, row.quiz_score or 0)
     if first:
         values.update(
@@ -223,10 +227,9 @@ async def complete_lesson(
             completed_at=now,
             started_at=row.started_at or now,
         )
-    if values:
-        await conn.execute(
-            sa.update(_lesson_progress).where(_lesson_progress.c.id == row.id).values(**values)
-        )
+    await conn.execute(
+        sa.update(_lesson_progress).where(_lesson_progress.c.id == row.id).values(**values)
+    )
     award = lesson_award(
         first=first,
         xp_reward=lesson.xp_reward,

@@ -30,7 +30,7 @@ class CompleteLessonInput:
     quiz_score: int | None = strawberry.field(
         default=None,
         description=f"The quiz score, in percent: 0 to {MAX_QUIZ_SCORE}; null when no quiz "
-        "was taken. The best score is kept; each score counts one attempt.",
+        "was taken. The best score is kept.",
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
@@ -51,8 +51,9 @@ class RecordDrillAttemptInput:
 
 
 @mutation(
-    description="Open a lesson: the viewer's progress on it becomes IN_PROGRESS (a completed "
-    "lesson stays COMPLETED).",
+    description="Open a lesson: the viewer's progress on it becomes IN_PROGRESS and counts "
+    "one more attempt (a completed lesson stays COMPLETED; retaking it counts at its "
+    "completion).",
     returns={"progress": "user_lesson_progress"},
     errors=(NotFound,),
 )

@@ -37,6 +37,12 @@ class Practice(UserState):
             done = n < count - 1
             score = rng.choice((60, 70, 80, 80, 90, 100)) if done else None
             started = when - timedelta(minutes=lesson.duration_minutes + rng.randint(1, 20))
+            # Opened once; a completion with a weak score was retaken once more.
+            attempts = learn_rules.lesson_attempts(0, "not_started", opening=True)
+            if done:
+                attempts = learn_rules.lesson_attempts(attempts, "in_progress", opening=False)
+                if score is not None and score < 70:
+                    attempts = learn_rules.lesson_attempts(attempts, "completed", opening=False)
             self.add(
                 "user_lesson_progress",
                 {
@@ -46,7 +52,7 @@ class Practice(UserState):
                     "started_at": started,
                     "completed_at": when if done else None,
                     "quiz_score": score,
-                    "attempts": (2 if score is not None and score < 70 else 1) if done else 0,
+                    "attempts": attempts,
                 },
             )
             if done:

@@ -156,17 +156,22 @@ async def test_start_lesson_opens_it_once(mutate: Mutate, engine: AsyncEngine) -
     progress = first["progress"]
     assert (progress["status"], progress["attempts"], progress["completedAt"]) == (
         "IN_PROGRESS",
-        0,
+        1,
         None,
     )
     assert progress["startedAt"] is not None
     again = (await mutate(START, {"lessonId": lesson}, viewer=viewer)).data["startLesson"]
-    assert again["progress"] == progress  # the first opening's time is kept
+    # Another try; the first opening's time is kept.
+    assert again["progress"] == {**progress, "attempts": 2}
     assert await _ledger(engine, viewer, "lesson.completed") == []
-    # Opening a completed lesson to review it changes nothing.
-    await mutate(COMPLETE, _complete(lesson), viewer=viewer)
+    # The completion ends the try the opening counted.
+    done = (await mutate(COMPLETE, _complete(lesson), viewer=viewer)).data["completeLesson"]
+    assert done["progress"]["attempts"] == 2
+    # Opening a completed lesson again changes nothing; a retake counts at its completion.
     review = (await mutate(START, {"lessonId": lesson}, viewer=viewer)).data["startLesson"]
-    assert review["progress"]["status"] == "COMPLETED"
+    assert review["progress"] == done["progress"]
+    retake = (await mutate(COMPLETE, _complete(lesson), viewer=viewer)).data["completeLesson"]
+    assert (retake["progress"]["status"], retake["progress"]["attempts"]) == ("COMPLETED", 3)
 
 
 async def test_start_lesson_refusals_change_nothing(mutate: Mutate, engine: AsyncEngine) -> None:
@@ -235,7 +240,8 @@ async def test_the_first_completion_pays_once(mutate: Mutate, engine: AsyncEngin
     worse = (await mutate(COMPLETE, _complete(lesson, 40), viewer=viewer)).data["completeLesson"]
     assert (worse["progress"]["quizScore"], worse["progress"]["attempts"]) == (95, 3)
     no_quiz = (await mutate(COMPLETE, _complete(lesson, None), viewer=viewer)).data
-    assert no_quiz["completeLesson"]["progress"]["attempts"] == 3
+    assert no_quiz["completeLesson"]["progress"]["attempts"] == 4
+    assert no_quiz["completeLesson"]["progress"]["quizScore"] == 95
     assert await _quest_progress(engine, viewer, quest) == ("accepted", 1)
     assert len(await _ledger(engine, viewer, "lesson.completed")) == 1
     assert (

@@ -15,6 +15,7 @@ from db.learn.rules import (
     check_round,
     drill_round,
     due_after,
+    lesson_attempts,
     lesson_award,
     round_score,
 )
@@ -31,6 +32,18 @@ def test_a_lesson_pays_on_the_first_completion_only() -> None:
     assert no_skill == LessonAward(20, 10, 0, None)
     no_stars = lesson_award(first=True, **{**columns, "skill_star_reward": 0})
     assert no_stars == LessonAward(20, 10, 0, None)
+
+
+def test_lesson_attempts_count_tries() -> None:
+    # Opened twice, then completed: two tries; a retake of a completed lesson is one more.
+    attempts = lesson_attempts(0, "not_started", opening=True)
+    attempts = lesson_attempts(attempts, "in_progress", opening=True)
+    attempts = lesson_attempts(attempts, "in_progress", opening=False)
+    assert attempts == 2
+    assert lesson_attempts(attempts, "completed", opening=True) == 2
+    assert lesson_attempts(attempts, "completed", opening=False) == 3
+    # Completed without being opened: one try.
+    assert lesson_attempts(0, "not_started", opening=False) == 1
 
 
 def test_round_scores_round_half_up() -> None:
