@@ -30,6 +30,9 @@ achievements. The statistics (:func:`drill_round`):
 - ``total_time_seconds``: the rounds' durations added up;
 - ``next_due_at``: spaced repetition from the average: 1 day below 70 %, 3 days below 85 %,
   7 days otherwise, after the latest round.
+
+The counters are ``integer`` columns: a round that would take one past :data:`MAX_COUNTER` is
+refused (``InvalidState``, status ``full``) instead of failing in the database.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from db.errors import InvalidInput
+from db.errors import InvalidInput, InvalidState
 from db.learn.models import LessonProgressStatus
 
 #: The lesson reward defaults (the ``learn_lessons`` column defaults): XP, coins, skill stars.
@@ -53,6 +56,9 @@ MAX_QUIZ_SCORE = 100
 MAX_ROUND_QUESTIONS = 1000
 #: The longest drill round, in seconds (one hour).
 MAX_ROUND_SECONDS = 3600
+
+#: The largest value of a statistics counter (PostgreSQL ``integer``).
+MAX_COUNTER = 2**31 - 1
 
 #: Spaced repetition: (average score below, days until due); otherwise :data:`DUE_DAYS_MASTERED`.
 DUE_DAYS: tuple[tuple[float, int], ...] = ((70.0, 1), (85.0, 3))
@@ -183,9 +189,15 @@ def drill_round(
 ) -> DrillStats:
     """The statistics after one round of ``correct`` out of ``total`` questions, played in
     ``duration_seconds`` and finished at ``at`` (see the module docstring; the round is
-    assumed valid: :func:`check_round`)."""
+    assumed valid: :func:`check_round`).
+
+    Raises:
+        InvalidState: a counter would pass :data:`MAX_COUNTER` (``status`` ``full``).
+    """
     score = round_score(correct, total)
     attempts = stats.total_attempts + total
+    if max(attempts, stats.total_time_seconds + duration_seconds) > MAX_COUNTER:
+        raise InvalidState("This drill's statistics cannot count any more rounds.", status="full")
     right = stats.correct_answers + correct
     average = round(100 * right / attempts, 1)
     streak = stats.current_streak + 1 if correct == total else 0
@@ -209,6 +221,7 @@ __all__ = [
     "LESSON_COINS",
     "LESSON_STARS",
     "LESSON_XP",
+    "MAX_COUNTER",
     "MAX_QUIZ_SCORE",
     "MAX_ROUND_QUESTIONS",
     "MAX_ROUND_SECONDS",

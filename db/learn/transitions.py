@@ -354,6 +354,8 @@ async def record_drill_attempt(
         InvalidInput: a round :func:`~db.learn.rules.check_round` refuses (``field``
             ``input.total``, ``input.correct`` or ``input.durationSeconds``), before any SQL.
         NotFound: no such drill (``resource`` ``LearnDrill``).
+        InvalidState: the statistics are full (``status`` ``full``: a counter would pass
+            :data:`~db.learn.rules.MAX_COUNTER`); nothing changes.
     """
     check_round(correct, total, duration_seconds)
     drill = await _catalog_row(conn, _drills, drill_id, "LearnDrill", "drill")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from db.errors import NotFound
+from db.errors import InvalidState, NotFound
 from db.learn import transitions
 from db.learn.rules import MAX_QUIZ_SCORE, MAX_ROUND_QUESTIONS, MAX_ROUND_SECONDS
 from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
@@ -115,7 +115,7 @@ async def complete_lesson(tx: Tx, input: CompleteLessonInput) -> Ids:
         "unlocked_achievements": ["user_achievements"],
         "score": int,
     },
-    errors=(NotFound,),
+    errors=(NotFound, InvalidState),
     idempotent=True,
     fields={**_PAYLOAD_FIELDS, "score": "The round's score, in percent (0-100, rounded)."},
 )

@@ -64,6 +64,7 @@ mutation($input: RecordDrillAttemptInput!) {{
       score
     }}
     {ERRORS}
+    ... on InvalidState {{ status }}
   }}
 }}
 """
@@ -443,6 +444,23 @@ async def test_drill_refusals_change_nothing(mutate: Mutate, engine: AsyncEngine
         assert (refused["__typename"], refused["field"]) == ("InvalidInput", field), variables
     missing = await unchanged(engine, mutate, DRILL, _round(str(uuid.uuid4()), 1, 2), viewer)
     assert (missing["__typename"], missing["resource"]) == ("NotFound", "LearnDrill")
+    # The int4 counters: a round that would overflow one is refused, not a database error.
+    for column, variables in (
+        ("total_time_seconds", _round(drill, 1, 2, 3600)),
+        ("total_attempts", _round(drill, 1, 1000)),
+    ):
+        await execute(
+            engine,
+            f"UPDATE user_drill_stats SET {column} = 2147483000 WHERE user_id = :u",
+            u=viewer.user_id,
+        )
+        stats_before = await scalar(
+            engine,
+            "SELECT row_to_json(s)::text FROM user_drill_stats s WHERE user_id = :u",
+            u=viewer.user_id,
+        )
+        full = await unchanged(engine, mutate, DRILL, variables, viewer)
+        assert (full["__typename"], full["status"]) == ("InvalidState", "full")
     assert (
         await scalar(
             engine,

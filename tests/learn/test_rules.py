@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from db.errors import InvalidInput
+from db.errors import InvalidInput, InvalidState
 from db.learn.rules import (
+    MAX_COUNTER,
     DrillStats,
     LessonAward,
     check_quiz_score,
@@ -62,6 +63,17 @@ def test_drill_rounds_accumulate() -> None:
     assert (stats.best_score, stats.average_score) == (100, 60.0)
     assert (stats.current_streak, stats.best_streak, stats.total_time_seconds) == (0, 2, 90)
     assert stats.next_due_at == later + timedelta(days=1)
+
+
+def test_counters_stop_at_the_int4_maximum() -> None:
+    nearly = DrillStats(total_attempts=MAX_COUNTER - 10, total_time_seconds=MAX_COUNTER - 60)
+    assert drill_round(nearly, correct=1, total=10, duration_seconds=60, at=AT).total_attempts == (
+        MAX_COUNTER
+    )
+    for total, seconds in ((11, 0), (1, 61)):
+        with pytest.raises(InvalidState) as refused:
+            drill_round(nearly, correct=0, total=total, duration_seconds=seconds, at=AT)
+        assert refused.value.status == "full"
 
 
 def test_spaced_repetition_intervals() -> None:
