@@ -33,10 +33,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
+from db.bounds import Text
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 
 #: Longest idempotency key, in characters (DESIGN.md section 3).
 MAX_KEY_LENGTH = 255
+#: The bound of every ``idempotencyKey`` input (the mutation machinery checks and states it).
+KEY_TEXT = Text(MAX_KEY_LENGTH, 1)
 
 _keys = metadata.tables["idempotency_keys"]
 

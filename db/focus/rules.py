@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from db.bounds import IntRange, Text
 from db.focus.models import FocusMode
 
 #: XP per focused minute is ``minutes // FOCUS_XP_DIVISOR`` (focus mode).
@@ -49,6 +50,9 @@ MIN_DURATION_SECONDS = 60
 MAX_DURATION_SECONDS = 4 * 3600
 #: Longest ``task_title``, in characters.
 MAX_TASK_TITLE = 200
+#: The bounds the focus mutations check and state (:mod:`db.bounds`).
+DURATION = IntRange(MIN_DURATION_SECONDS, MAX_DURATION_SECONDS)
+TASK_TITLE = Text(MAX_TASK_TITLE)
 #: A running or paused session expires this long after its planned end (the planned end
 #: moves later by the time spent paused, see :func:`expires_at`), in seconds: two hours.
 EXPIRY_GRACE_SECONDS = 2 * 3600
@@ -137,6 +141,7 @@ def remaining_seconds(
 
 __all__ = [
     "BREAK_XP_DIVISOR",
+    "DURATION",
     "EXPIRY_GRACE_SECONDS",
     "FOCUS_COINS_DIVISOR",
     "FOCUS_SKILL",
@@ -146,6 +151,7 @@ __all__ = [
     "MAX_TASK_TITLE",
     "MIN_COUNTED_MINUTES",
     "MIN_DURATION_SECONDS",
+    "TASK_TITLE",
     "FocusAward",
     "counts_for_progress",
     "expires_at",

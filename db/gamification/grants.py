@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.auth.activity import record_activity, record_audit
 from db.auth.models import User
+from db.bounds import IntRange, Text
 from db.errors import InvalidInput, NotFound
 from db.gamification.ledger import Posting, post
 
@@ -19,6 +20,9 @@ from db.gamification.ledger import Posting, post
 MAX_GRANT = 1_000_000
 #: Longest reason, in characters.
 MAX_REASON = 500
+#: The bounds ``grantPoints`` checks and states (:mod:`db.bounds`): each amount, the reason.
+AMOUNT = IntRange(-MAX_GRANT, MAX_GRANT)
+REASON = Text(MAX_REASON, 1)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from db.bounds import HEX_COLOR, IntRange, MaxItems, Text
 from db.errors import InvalidInput
 from db.habits.models import HabitFrequency
 
@@ -38,6 +39,30 @@ HABIT_SKILL = "discipline"
 MAX_BACKDATE_DAYS = 7
 #: The most completions a weekly habit may ask for.
 MAX_WEEKLY_TARGET = 7
+
+# The bounds of a habit's fields (checked by the mutations before they run, and by
+# db/habits/transitions.py for every caller).
+#: Longest habit name, in characters.
+MAX_NAME = 200
+#: Longest description, in characters.
+MAX_DESCRIPTION = 2000
+#: A habit's name: 1 to :data:`MAX_NAME` characters (after trimming the spaces around it).
+NAME = Text(MAX_NAME, 1)
+#: A habit's description.
+DESCRIPTION = Text(MAX_DESCRIPTION)
+#: An icon name (``music``): a short identifier, not a picture.
+ICON = Text(50)
+#: The color a habit is shown in.
+COLOR = HEX_COLOR
+#: Completions per period (1 for daily and custom habits; see :func:`check_settings`).
+TARGET_COUNT = IntRange(1, MAX_WEEKLY_TARGET)
+#: A weekday number of ``custom_days``: 0 = Sunday ... 6 = Saturday.
+WEEKDAY = IntRange(0, 6)
+#: ``custom_days`` holds each weekday at most once.
+WEEKDAYS = MaxItems(7)
+#: A habit's position in its user's list. Within this range, the "after the others" of
+#: :func:`next_sort_order` never overflows int4.
+SORT_ORDER = IntRange(-1_000_000, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,16 @@ def habit_ledger_key(completion_id: object) -> str:
 def habit_reversal_key(completion_id: object) -> str:
     """The ledger key of the posting that takes an undone completion's reward back."""
     return f"habit.uncompleted:{completion_id}"
+
+
+def next_sort_order(highest: int | None) -> int:
+    """The ``sort_order`` of a new habit placed after the user's others: one more than the
+    ``highest`` they have (None: no habit yet, 0), at most :data:`SORT_ORDER`'s maximum (a
+    stored value past it, from before the bound, gives the maximum: the new habit then shares
+    the last place instead of overflowing)."""
+    if highest is None:
+        return 0
+    return max(SORT_ORDER.minimum, min(highest + 1, SORT_ORDER.maximum))
 
 
 def weekday_number(day: date) -> int:
@@ -187,12 +222,22 @@ def habit_streaks(
 
 
 __all__ = [
+    "COLOR",
+    "DESCRIPTION",
     "HABIT_COINS",
     "HABIT_SKILL",
     "HABIT_STAR_EVERY",
     "HABIT_XP",
+    "ICON",
     "MAX_BACKDATE_DAYS",
+    "MAX_DESCRIPTION",
+    "MAX_NAME",
     "MAX_WEEKLY_TARGET",
+    "NAME",
+    "SORT_ORDER",
+    "TARGET_COUNT",
+    "WEEKDAY",
+    "WEEKDAYS",
     "HabitAward",
     "check_completion_date",
     "check_settings",
@@ -201,6 +246,7 @@ __all__ = [
     "habit_reversal_key",
     "habit_streaks",
     "is_due",
+    "next_sort_order",
     "period_is_full",
     "period_key",
     "weekday_number",

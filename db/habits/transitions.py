@@ -33,12 +33,18 @@ from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, HABITS, set_streak, touch_streak
 from db.habits.models import HabitFrequency
 from db.habits.rules import (
+    COLOR,
+    DESCRIPTION,
+    ICON,
+    MAX_NAME,
+    SORT_ORDER,
     check_completion_date,
     check_settings,
     completion_award,
     habit_ledger_key,
     habit_reversal_key,
     habit_streaks,
+    next_sort_order,
     period_is_full,
 )
 from db.ownership import lock_owned
@@ -49,10 +55,6 @@ _habits = metadata.tables["habits"]
 _completions = metadata.tables["habit_completions"]
 _ledger = metadata.tables["points_ledger"]
 
-#: Longest habit name, in characters.
-MAX_NAME = 200
-#: Longest description, in characters.
-MAX_DESCRIPTION = 2000
 #: The columns ``updateHabit`` may change.
 EDITABLE = frozenset(
     {
@@ -77,8 +79,9 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise habit fields (a full or partial set).
 
     Raises:
-        InvalidInput: an empty or overlong name, an overlong description, a null where a
-            value is required, an unknown frequency.
+        InvalidInput: an empty or overlong name, an overlong description, an icon, color or
+            sort order out of its bound (db/habits/rules.py), a null where a value is
+            required, an unknown frequency.
     """
     out = dict(values)
     if "name" in out:
@@ -86,8 +89,11 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         if not 1 <= len(name) <= MAX_NAME:
             raise InvalidInput(f"A name of 1 to {MAX_NAME} characters.", field="input.name")
         out["name"] = name
-    if out.get("description") is not None and len(out["description"]) > MAX_DESCRIPTION:
-        raise InvalidInput(f"At most {MAX_DESCRIPTION} characters.", field="input.description")
+    for name, bound in (("description", DESCRIPTION), ("icon", ICON), ("color", COLOR)):
+        if out.get(name) is not None:
+            bound.check(out[name], f"input.{name}")
+    if out.get("sort_order") is not None:
+        SORT_ORDER.check(out["sort_order"], "input.sortOrder")
     for required in ("frequency", "target_count", "custom_days", "is_active", "sort_order"):
         if required in out and out[required] is None:
             raise InvalidInput("This field cannot be null.", field=f"input.{_camel(required)}")
@@ -126,9 +132,11 @@ async def create_habit(
         The new habit's id.
 
     Raises:
-        InvalidInput: a bad name or description, or settings :func:`~db.habits.rules.
-            check_settings` refuses.
+        InvalidInput: a bad name, description, icon, color or sort order, or settings
+            :func:`~db.habits.rules.check_settings` refuses.
     """
+    if sort_order is not None:
+        SORT_ORDER.check(sort_order, "input.sortOrder")
     values = _clean(
         {
             "name": name,
@@ -142,13 +150,13 @@ async def create_habit(
     )
     check_settings(values["frequency"], values["target_count"], values["custom_days"])
     if sort_order is None:
-        sort_order = (
-            await conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(_habits.c.sort_order) + 1, 0)).where(
-                    _habits.c.user_id == user_id
+        sort_order = next_sort_order(
+            (
+                await conn.execute(
+                    sa.select(sa.func.max(_habits.c.sort_order)).where(_habits.c.user_id == user_id)
                 )
-            )
-        ).scalar_one()
+            ).scalar_one()
+        )
     habit_id = (
         await conn.execute(
             sa.insert(_habits)

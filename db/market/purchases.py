@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
+from db.bounds import IntRange, Text
 from db.errors import InvalidInput, InvalidState, ItemUnavailable, NotFound, OutOfStock
 from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
 from db.gamification.ledger import Wallet, post
@@ -48,6 +49,9 @@ _wallets = metadata.tables["user_wallet"]
 MAX_QUANTITY = 99
 #: Longest refund reason, in characters.
 MAX_REASON = 500
+#: The bounds the market mutations check and state (:mod:`db.bounds`).
+QUANTITY = IntRange(1, MAX_QUANTITY)
+REASON = Text(MAX_REASON, 1)
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,8 @@ async def refund_purchase(
 __all__ = [
     "MAX_QUANTITY",
     "MAX_REASON",
+    "QUANTITY",
+    "REASON",
     "PurchaseResult",
     "purchase_item",
     "redeem_purchase",

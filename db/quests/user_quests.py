@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
+from db.bounds import Text
 from db.errors import AlreadyCompleted, InvalidInput, InvalidState
 from db.events.outbox import Topic, publish
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
@@ -55,6 +56,12 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 #: Longest category, in characters.
 MAX_CATEGORY = 50
+#: The bounds the quest mutations check and state (:mod:`db.bounds`): a title and a category
+#: of 1 to :data:`MAX_TITLE` / :data:`MAX_CATEGORY` characters, a description of at most
+#: :data:`MAX_DESCRIPTION`.
+TITLE = Text(MAX_TITLE, 1)
+CATEGORY = Text(MAX_CATEGORY, 1)
+DESCRIPTION = Text(MAX_DESCRIPTION)
 #: The columns ``updateQuest`` may change.
 EDITABLE = frozenset(
     {
@@ -350,6 +357,9 @@ async def abandon_quest(
 
 
 __all__ = [
+    "CATEGORY",
+    "DESCRIPTION",
+    "TITLE",
     "QuestCompletion",
     "abandon_quest",
     "complete_quest",

@@ -18,10 +18,13 @@ and this module builds, for each declaration, when the schema is built:
   the changed rows (generated object types, loaded by id through the request's DataLoaders
   after the commit, so they show the new state) or plain scalars;
 - the result union ``<MutationName>Result`` of the success type and the declared error types;
-- the root field, whose resolver only authenticates, runs the body in one READ COMMITTED
-  transaction of its own (:func:`gateway.database.write_transaction`: released on every path),
-  applies the idempotency key (:mod:`db.events.idempotency`) when ``idempotent``, maps a
-  :class:`~db.errors.DomainError` to its GraphQL type, and gives the request a fresh read
+- the bounds of its arguments and input fields (:mod:`schema.core.inputs`: declared with the
+  bound objects of :mod:`db.bounds` in the annotation, a default otherwise), stated in their
+  descriptions and checked before the body (``InvalidInput`` naming the field);
+- the root field, whose resolver only authenticates, checks the bounds, runs the body in one
+  READ COMMITTED transaction of its own (:func:`gateway.database.write_transaction`: released on
+  every path), applies the idempotency key (:mod:`db.events.idempotency`) when ``idempotent``,
+  maps a :class:`~db.errors.DomainError` to its GraphQL type, and gives the request a fresh read
   snapshot for the payload.
 
 Every :class:`~db.errors.DomainError` subclass becomes an object type of the same name
@@ -53,6 +56,7 @@ from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
 from gateway.database import write_transaction
 from schema.core.descriptions import client_text, summary
+from schema.core.inputs import Bound, check, described_argument, plan, stamp_fields
 from schema.core.permissions import HasEntitlement
 from schema.core.tables import TableInfo, camel
 
@@ -71,7 +75,7 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 #: builder gives it to an ``idempotency_key`` argument that has none; inputs use
 #: ``strawberry.field(description=IDEMPOTENCY_KEY)``). Semantics: db/events/idempotency.py.
 IDEMPOTENCY_KEY = (
-    "A key of 1-255 characters the client chooses, unique per request and user: a retry with "
+    "A key the client chooses, unique per request and user: a retry with "
     "the same key and the same arguments returns the first outcome (the same result, or the "
     "same error) and changes nothing more; the same key with other arguments is "
     "`IdempotencyKeyReused`."
@@ -112,6 +116,7 @@ class MutationDef:
     prepare: Callable[[Tx], Awaitable[None]] | None = None
     args: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
+    bounds: tuple[Bound, ...] = ()
 
 
 _MUTATIONS: dict[str, MutationDef] = {}
@@ -403,7 +408,12 @@ class MutationBuilder:
         hints = typing.get_type_hints(d.fn, include_extras=True)
         signature = inspect.signature(d.fn)
         params = [p for p in signature.parameters.values() if p.name != "tx"]
-        hints.update({p.name: _described_argument(d, p.name, hints[p.name]) for p in params})
+        d.bounds = tuple(
+            plan(p.name, _argument_name(p.name, hints[p.name]), hints[p.name]) for p in params
+        )
+        for bound, p in zip(d.bounds, params, strict=True):
+            stamp_fields(bound, hints[p.name])
+            hints[p.name] = described_argument(bound, _described_argument(d, p.name, hints[p.name]))
 
         async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
             return await execute(d, success, info.context, kwargs)
@@ -431,6 +441,16 @@ class MutationBuilder:
             description=client_text(d.description),
             extensions=extensions,
         )
+
+
+def _argument_name(name: str, hint: Any) -> str:
+    """The GraphQL name of an argument: the ``name`` of its ``strawberry.argument``, else the
+    camelCase of its python name."""
+    if typing.get_origin(hint) is Annotated:
+        for m in typing.get_args(hint)[1:]:
+            if isinstance(m, StrawberryArgumentAnnotation) and m.name:
+                return m.name
+    return camel(name)
 
 
 def _described_argument(d: MutationDef, name: str, hint: Any) -> Any:
@@ -467,7 +487,8 @@ def payload_row_description(mutation_name: str, info: TableInfo, *, many: bool) 
 
 
 async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str, Any]) -> Any:
-    """Run one mutation: authenticate, one transaction, idempotency, map the outcome.
+    """Run one mutation: authenticate, check the bounds of the inputs (before any SQL), one
+    transaction, idempotency, map the outcome.
 
     Returns:
         The success object (its rows read after the commit) or the domain error's object.
@@ -481,6 +502,13 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             "Sign in first: send `Authorization: Bearer <token>`.",
             extensions={"code": UNAUTHENTICATED},
         )
+    try:
+        # Every bound before any SQL (schema/core/inputs.py): a refusal has changed nothing,
+        # and an out-of-range value is refused before a lookup can answer NotFound.
+        for bound in d.bounds:
+            check(bound, kwargs.get(bound.name))
+    except DomainError as error:
+        return to_graphql_error(error)
     # Give the request's read connection back before taking a write connection: a request
     # never holds two pooled connections, so concurrent mutations cannot starve the pool
     # (each holding a read connection while waiting for a write one). The payload is read

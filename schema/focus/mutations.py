@@ -11,7 +11,7 @@ import strawberry
 from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
 from db.focus import sessions
 from db.focus.models import FocusMode, FocusSession
-from db.focus.rules import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS
+from db.focus.rules import DURATION, TASK_TITLE
 from schema.core.descriptions import column_doc
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
@@ -33,16 +33,14 @@ async def expire_overdue(tx: Tx) -> None:
 @strawberry.input(description="A focus session to start.")
 class StartFocusSessionInput:
     mode: FocusModeEnum = strawberry.field(description=column_doc(FocusSession, "mode"))
-    duration_seconds: int = strawberry.field(
-        description=f"{column_doc(FocusSession, 'duration_seconds')} {MIN_DURATION_SECONDS} to "
-        f"{MAX_DURATION_SECONDS}."
+    duration_seconds: Annotated[int, DURATION] = strawberry.field(
+        description=column_doc(FocusSession, "duration_seconds")
     )
     task_id: strawberry.ID | None = strawberry.field(
         default=None, description=column_doc(FocusSession, "task_id")
     )
-    task_title: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(FocusSession, 'task_title')} At most 200 characters.",
+    task_title: Annotated[str | None, TASK_TITLE] = strawberry.field(
+        default=None, description=column_doc(FocusSession, "task_title")
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from db.errors import InsufficientFunds, NotFound
-from db.gamification.grants import Grant, grant_points
+from db.gamification.grants import AMOUNT, REASON, Grant, grant_points
 from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, mutation
 from schema.core.types import parse_id
 
@@ -13,13 +15,21 @@ from schema.core.types import parse_id
 @strawberry.input(description="A correction of a user's coins, XP or skill stars (any sign).")
 class GrantPointsInput:
     user_id: strawberry.ID = strawberry.field(description="The user whose wallet changes.")
-    coins: int = strawberry.field(default=0, description="Coins to add (negative: remove).")
-    xp: int = strawberry.field(default=0, description="XP to add (negative: remove).")
+    coins: Annotated[int, AMOUNT] = strawberry.field(
+        default=0, description="Coins to add (negative: remove)."
+    )
+    xp: Annotated[int, AMOUNT] = strawberry.field(
+        default=0, description="XP to add (negative: remove)."
+    )
     skill_key: str | None = strawberry.field(
         default=None, description="The skill that receives `stars` (`skillDefinitions.key`)."
     )
-    stars: int = strawberry.field(default=0, description="Skill stars to add to `skillKey`.")
-    reason: str = strawberry.field(description="Why, shown in the ledger and the audit log.")
+    stars: Annotated[int, AMOUNT] = strawberry.field(
+        default=0, description="Skill stars to add to `skillKey` (negative: remove)."
+    )
+    reason: Annotated[str, REASON] = strawberry.field(
+        description="Why, shown in the ledger and the audit log."
+    )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
 

@@ -12,7 +12,18 @@ import strawberry
 from db.errors import AlreadyCompleted, InsufficientFunds, InvalidState, NotFound
 from db.habits import transitions
 from db.habits.models import Habit, HabitFrequency
-from db.habits.rules import MAX_BACKDATE_DAYS, MAX_WEEKLY_TARGET
+from db.habits.rules import (
+    COLOR,
+    DESCRIPTION,
+    ICON,
+    MAX_BACKDATE_DAYS,
+    MAX_WEEKLY_TARGET,
+    NAME,
+    SORT_ORDER,
+    TARGET_COUNT,
+    WEEKDAY,
+    WEEKDAYS,
+)
 from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
@@ -36,22 +47,26 @@ _SETTINGS = (
 
 @strawberry.input(description=f"A new habit. {_SETTINGS}")
 class CreateHabitInput:
-    name: str = strawberry.field(description=f"{_doc('name')} 1 to 200 characters.")
-    description: str | None = strawberry.field(
-        default=None, description=f"{_doc('description')} At most 2,000 characters."
+    name: Annotated[str, NAME] = strawberry.field(description=_doc("name"))
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=_doc("description")
     )
     frequency: HabitFrequencyEnum = strawberry.field(
         default=HabitFrequency.DAILY, description=_doc("frequency")
     )
-    target_count: int = strawberry.field(default=1, description=_doc("target_count"))
-    custom_days: list[int] = strawberry.field(default_factory=list, description=_doc("custom_days"))
-    icon: str | None = strawberry.field(
+    target_count: Annotated[int, TARGET_COUNT] = strawberry.field(
+        default=1, description=_doc("target_count")
+    )
+    custom_days: Annotated[list[int], WEEKDAY, WEEKDAYS] = strawberry.field(
+        default_factory=list, description=_doc("custom_days")
+    )
+    icon: Annotated[str | None, ICON] = strawberry.field(
         default=None, description=f"{_doc('icon')} For example `music`."
     )
-    color: str | None = strawberry.field(
+    color: Annotated[str | None, COLOR] = strawberry.field(
         default=None, description=f"{_doc('color')} For example `#7c3aed`."
     )
-    sort_order: int | None = strawberry.field(
+    sort_order: Annotated[int | None, SORT_ORDER] = strawberry.field(
         default=None, description=f"{_doc('sort_order')} After the others by default."
     )
 
@@ -61,29 +76,31 @@ class CreateHabitInput:
     f"optional one. {_SETTINGS}"
 )
 class UpdateHabitInput:
-    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
-    description: str | None = strawberry.field(
+    name: Annotated[str | None, NAME] = strawberry.field(
+        default=strawberry.UNSET, description="A new name."
+    )
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
         default=strawberry.UNSET, description="A new description; null clears it."
     )
     frequency: HabitFrequencyEnum | None = strawberry.field(
         default=strawberry.UNSET, description="A new frequency (the streaks are recomputed)."
     )
-    target_count: int | None = strawberry.field(
+    target_count: Annotated[int | None, TARGET_COUNT] = strawberry.field(
         default=strawberry.UNSET, description="Completions per period."
     )
-    custom_days: list[int] | None = strawberry.field(
+    custom_days: Annotated[list[int] | None, WEEKDAY, WEEKDAYS] = strawberry.field(
         default=strawberry.UNSET, description="Weekdays of a CUSTOM habit (0 = Sunday)."
     )
-    icon: str | None = strawberry.field(
+    icon: Annotated[str | None, ICON] = strawberry.field(
         default=strawberry.UNSET, description="An icon name; null clears it."
     )
-    color: str | None = strawberry.field(
-        default=strawberry.UNSET, description="A CSS color; null clears it."
+    color: Annotated[str | None, COLOR] = strawberry.field(
+        default=strawberry.UNSET, description="A new color; null clears it."
     )
     is_active: bool | None = strawberry.field(
         default=strawberry.UNSET, description="False archives the habit (no more check-offs)."
     )
-    sort_order: int | None = strawberry.field(
+    sort_order: Annotated[int | None, SORT_ORDER] = strawberry.field(
         default=strawberry.UNSET, description="Position among the habits."
     )
 

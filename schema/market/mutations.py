@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from db.errors import (
@@ -21,8 +23,8 @@ from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
 @strawberry.input(description="Units of a market item to buy.")
 class PurchaseMarketItemInput:
     item_id: strawberry.ID = strawberry.field(description="The market item (`MarketItem.id`).")
-    quantity: int = strawberry.field(
-        default=1, description=f"Units to buy, 1 to {purchases.MAX_QUANTITY}."
+    quantity: Annotated[int, purchases.QUANTITY] = strawberry.field(
+        default=1, description="Units to buy."
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
@@ -66,11 +68,15 @@ async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
     idempotent=True,
     args={
         "id": "One of the viewer's purchases (`UserPurchase.id`).",
-        "reason": f"{column_doc(UserPurchase, 'refund_reason')} 1 to {purchases.MAX_REASON} "
-        "characters.",
+        "reason": column_doc(UserPurchase, "refund_reason"),
     },
 )
-async def refund_purchase(tx: Tx, id: strawberry.ID, reason: str, idempotency_key: str) -> Ids:
+async def refund_purchase(
+    tx: Tx,
+    id: strawberry.ID,
+    reason: Annotated[str, purchases.REASON],
+    idempotency_key: str,
+) -> Ids:
     result = await purchases.refund_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"), reason)
     assert result.wallet is not None
     return {"purchase": result.purchase_id, "wallet": result.wallet.id}

@@ -20,6 +20,7 @@ from db.errors import (
 from db.quests import progress, user_quests
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuest
 from db.quests.rules import USER_QUEST_REWARDS
+from db.quests.user_quests import CATEGORY, DESCRIPTION, TITLE
 from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
@@ -47,12 +48,12 @@ _REWARDS = ", ".join(
     description=f"A quest of the viewer's own. The reward follows from the difficulty: {_REWARDS}."
 )
 class CreateQuestInput:
-    title: str = strawberry.field(description=f"{_doc('title')} 1 to 200 characters.")
-    category: str = strawberry.field(
-        description=f"{_doc('category')} 1 to 50 characters (`creativity`)."
+    title: Annotated[str, TITLE] = strawberry.field(description=_doc("title"))
+    category: Annotated[str, CATEGORY] = strawberry.field(
+        description=f"{_doc('category')} For example `creativity`."
     )
-    description: str | None = strawberry.field(
-        default=None, description=f"{_doc('description')} At most 2,000 characters."
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=_doc("description")
     )
     difficulty: QuestDifficultyEnum = strawberry.field(
         default=QuestDifficulty.STARTER, description=f"{_doc('difficulty')} It sets the reward."
@@ -75,9 +76,13 @@ class CreateQuestInput:
     "optional one. A new difficulty sets the matching reward."
 )
 class UpdateQuestInput:
-    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
-    category: str | None = strawberry.field(default=strawberry.UNSET, description="A new category.")
-    description: str | None = strawberry.field(
+    title: Annotated[str | None, TITLE] = strawberry.field(
+        default=strawberry.UNSET, description="A new title."
+    )
+    category: Annotated[str | None, CATEGORY] = strawberry.field(
+        default=strawberry.UNSET, description="A new category."
+    )
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
         default=strawberry.UNSET, description="A new description; null clears it."
     )
     difficulty: QuestDifficultyEnum | None = strawberry.field(

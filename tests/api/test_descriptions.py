@@ -21,6 +21,7 @@ from graphql import (
     get_named_type,
 )
 
+from db.events.idempotency import KEY_TEXT
 from gateway.settings import Settings
 from schema import build_schema
 from schema.core.descriptions import client_text, column_doc, summary
@@ -169,7 +170,8 @@ def test_client_text_strips_references() -> None:
 
 def test_every_idempotency_key_has_the_one_standard_text(graphql_schema: Any) -> None:
     """Every ``idempotencyKey`` a client sends (mutation argument or input field) carries
-    :data:`IDEMPOTENCY_KEY` (the columns that store keys describe the column instead)."""
+    :data:`IDEMPOTENCY_KEY` and its bound (the columns that store keys describe the column
+    instead)."""
     keys = [
         arg.description
         for field in graphql_schema.mutation_type.fields.values()
@@ -182,7 +184,7 @@ def test_every_idempotency_key_has_the_one_standard_text(graphql_schema: Any) ->
         if isinstance(named, GraphQLInputObjectType) and "idempotencyKey" in named.fields
     ]
     assert len(keys) == sum(d.idempotent for d in declared().values()) > 5
-    assert set(keys) == {IDEMPOTENCY_KEY}
+    assert set(keys) == {f"{IDEMPOTENCY_KEY} {KEY_TEXT.describe()}"}
 
 
 def test_mutation_payloads_and_arguments_take_the_model_texts(graphql_schema: Any) -> None:

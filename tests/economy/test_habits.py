@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.gamification.ledger import post
-from db.habits.rules import habit_streaks
+from db.habits.rules import ICON, SORT_ORDER, habit_streaks, next_sort_order
 from gateway.auth import Viewer
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user, snapshot
@@ -174,6 +174,64 @@ async def test_create_habit_and_its_refusals(mutate: Mutate, engine: AsyncEngine
     for fields, field in refusals:
         payload = await _unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
+
+
+async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: AsyncEngine) -> None:
+    """Issue 13: ``sortOrder`` 2147483647 made every later ``createHabit`` overflow int4 in
+    "after the others", and ``icon``/``color`` took 900 KB each."""
+    viewer = await committed_user(engine)
+    refusals = [
+        ({"name": "A", "sortOrder": 2_147_483_647}, "input.sortOrder"),
+        ({"name": "A", "sortOrder": SORT_ORDER.maximum + 1}, "input.sortOrder"),
+        ({"name": "A", "sortOrder": -2_147_483_648}, "input.sortOrder"),
+        ({"name": "A", "icon": "x" * 900_000}, "input.icon"),
+        ({"name": "A", "icon": "x" * (ICON.maximum + 1)}, "input.icon"),
+        ({"name": "A", "color": "#" + "0" * 900_000}, "input.color"),
+        ({"name": "A", "color": "red"}, "input.color"),
+        ({"name": "A", "color": "#12345g"}, "input.color"),
+        ({"name": "A", "customDays": [0] * 8}, "input.customDays"),
+    ]
+    for fields, field in refusals:
+        payload = await _unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
+        assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
+    top = await mutate(
+        CREATE,
+        {"input": {"name": "Last", "sortOrder": SORT_ORDER.maximum, "color": "#7C3AED"}},
+        viewer=viewer,
+    )
+    assert top.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    after = await mutate(CREATE, {"input": {"name": "After", "icon": "music"}}, viewer=viewer)
+    assert after.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    # A value stored before the bound existed: "after the others" still does not overflow.
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE habits SET sort_order = 2147483647 WHERE user_id = :u"),
+            {"u": viewer.user_id},
+        )
+    legacy = await mutate(CREATE, {"input": {"name": "Legacy"}}, viewer=viewer)
+    assert legacy.errors == []
+    assert legacy.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    habit = after.data["createHabit"]["habit"]["id"]
+    for fields, field in (
+        ({"color": "#" + "0" * 900_000}, "input.color"),
+        ({"icon": "x" * 900_000}, "input.icon"),
+        ({"sortOrder": 2_147_483_647}, "input.sortOrder"),
+    ):
+        payload = await _unchanged(engine, mutate, UPDATE, {"id": habit, "input": fields}, viewer)
+        assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
+    # The bound is checked before the habit is looked up: not NotFound for a random id.
+    payload = await _unchanged(
+        engine, mutate, UPDATE, {"id": str(uuid.uuid4()), "input": {"icon": "x" * 51}}, viewer
+    )
+    assert (payload["__typename"], payload["field"]) == ("InvalidInput", "input.icon")
+
+
+def test_next_sort_order_stays_within_its_bound() -> None:
+    assert next_sort_order(None) == 0
+    assert next_sort_order(4) == 5
+    assert next_sort_order(SORT_ORDER.maximum) == SORT_ORDER.maximum
+    assert next_sort_order(2_147_483_647) == SORT_ORDER.maximum
+    assert next_sort_order(-2_147_483_648) == SORT_ORDER.minimum
 
 
 async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: AsyncEngine) -> None:
