@@ -9,7 +9,7 @@ invariants are checked per user.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,10 +47,11 @@ async def committed_user(engine: AsyncEngine, *, admin: bool = False) -> Viewer:
 
 @dataclass
 class Outcome:
-    """A GraphQL result: ``data`` and the error messages."""
+    """A GraphQL result: ``data``, the error messages and their ``extensions.code``s."""
 
     data: Any
     errors: list[str]
+    codes: list[Any] = field(default_factory=list)
 
 
 async def run(
@@ -70,7 +71,12 @@ async def run(
         result = await schema.execute(query, variable_values=variables, context_value=context)
     finally:
         await reader.close()
-    return Outcome(result.data, [e.message for e in result.errors or []])
+    errors = result.errors or []
+    return Outcome(
+        result.data,
+        [e.message for e in errors],
+        [(e.extensions or {}).get("code") for e in errors],
+    )
 
 
 async def snapshot(conn: AsyncConnection) -> dict[str, int]:
