@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
+from db.bounds import INT4_MAX
 from db.errors import InsufficientFunds, InvalidInput
 from db.events.outbox import Topic, publish
 from db.gamification.levels import level_for_xp, xp_remaining
@@ -122,8 +123,11 @@ async def post(
 
     Raises:
         InsufficientFunds: a spend larger than the balance (``needed`` = ``-coins``).
-        InvalidInput: XP or stars that would go below zero (``field`` ``xp``/``stars``), or
-            stars without a skill.
+        InvalidInput: XP or stars that would go below zero (``field`` ``xp``/``stars``), a
+            total (coins earned or spent, XP, a skill's or all stars) that would go past
+            :data:`~db.bounds.INT4_MAX`, the most its ``integer`` column holds (``field``
+            ``coins``/``xp``/``stars``; the sums are compared in ``bigint``, so they cannot
+            overflow on the way), or stars without a skill.
     """
     if stars and not skill_key:
         raise InvalidInput("Skill stars need a skill.", field="skillKey")
@@ -202,7 +206,12 @@ async def _move_coins(conn: AsyncConnection, user_id: uuid.UUID, coins: int) -> 
     row = (
         await conn.execute(
             sa.update(_wallet)
-            .where(_wallet.c.user_id == user_id, _wallet.c.coins + coins >= 0)
+            .where(
+                _wallet.c.user_id == user_id,
+                _big(_wallet.c.coins) + coins >= 0,
+                _big(_wallet.c.total_earned) + max(coins, 0) <= INT4_MAX,
+                _big(_wallet.c.total_spent) + max(-coins, 0) <= INT4_MAX,
+            )
             .values(
                 coins=_wallet.c.coins + coins,
                 total_earned=_wallet.c.total_earned + max(coins, 0),
@@ -216,6 +225,8 @@ async def _move_coins(conn: AsyncConnection, user_id: uuid.UUID, coins: int) -> 
         available = (
             await conn.execute(sa.select(_wallet.c.coins).where(_wallet.c.user_id == user_id))
         ).scalar_one()
+        if available + coins >= 0:
+            raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} coins"), field="coins")
         raise InsufficientFunds(
             f"This needs {-coins} coins; the wallet has {available}.",
             needed=-coins,
@@ -239,12 +250,18 @@ async def _move_xp(conn: AsyncConnection, user_id: uuid.UUID, xp: int) -> tuple[
     moved = (
         await conn.execute(
             sa.update(_progress)
-            .where(_progress.c.user_id == user_id, _progress.c.total_xp + xp >= 0)
+            .where(
+                _progress.c.user_id == user_id,
+                _big(_progress.c.total_xp) + xp >= 0,
+                _big(_progress.c.total_xp) + xp <= INT4_MAX,
+            )
             .values(total_xp=_progress.c.total_xp + xp, updated_at=sa.func.now())
             .returning(_progress.c.total_xp, _progress.c.current_level)
         )
     ).one_or_none()
     if moved is None:
+        if xp > 0:
+            raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} XP"), field="xp")
         raise InvalidInput("This would take the total XP below zero.", field="xp")
     total, before = int(moved.total_xp), int(moved.current_level)
     after = level_for_xp(total)
@@ -304,10 +321,13 @@ async def _move_stars(
                         "current_stars": _skills.c.current_stars + stars,
                         "updated_at": sa.func.now(),
                     },
+                    where=_big(_skills.c.current_stars) + stars <= INT4_MAX,
                 )
                 .returning(_skills.c.current_stars)
             )
         ).one_or_none()
+    if (row is None or row.current_stars < 0) and stars > 0:
+        raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} stars"), field="stars")
     if row is None or row.current_stars < 0:
         raise InvalidInput("This would take the skill's stars below zero.", field="stars")
     level = skill_level(int(row.current_stars), definition.stars_per_level, definition.max_level)
@@ -316,12 +336,27 @@ async def _move_stars(
         .where(_skills.c.user_id == user_id, _skills.c.skill_key == skill_key)
         .values(current_level=level)
     )
-    await conn.execute(
+    totalled = await conn.execute(
         sa.update(_progress)
-        .where(_progress.c.user_id == user_id)
+        .where(
+            _progress.c.user_id == user_id,
+            _big(_progress.c.total_skill_stars) + stars <= INT4_MAX,
+        )
         .values(total_skill_stars=_progress.c.total_skill_stars + stars)
     )
+    if totalled.rowcount == 0:
+        raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} stars in all"), field="stars")
     return int(before or 0), level
+
+
+#: The refusal of a posting whose total would not fit its ``integer`` column.
+_PAST_MAX = "This would take the total past {}, the most it can hold."
+
+
+def _big(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """``column`` as ``bigint``: a sum with it is compared before it is stored, so it cannot
+    overflow ``integer`` on the way."""
+    return sa.cast(column, sa.BigInteger)
 
 
 def skill_level(stars: int, stars_per_level: int, max_level: int) -> int:

@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.bounds import INT4_MAX
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user, invariant_violations, snapshot
 
@@ -125,6 +126,42 @@ async def test_bad_input_names_the_field(mutate: Mutate, engine: AsyncEngine) ->
         assert result.data["grantPoints"]["field"] == field
     missing = await mutate(GRANT, grant(uuid.uuid4(), coins=1), viewer=admin)
     assert missing.data["grantPoints"]["__typename"] == "NotFound"
+
+
+async def test_totals_at_the_integer_limit_refuse_instead_of_overflowing(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """Each grant is bounded, but totals grow with every call: a total that would pass what
+    its ``integer`` column holds is a typed refusal (issue 13), not an internal error."""
+    admin = await committed_user(engine, admin=True)
+    user = await committed_user(engine)
+    first = await mutate(GRANT, grant(user.user_id, stars=1, skillKey="discipline"), viewer=admin)
+    assert first.data["grantPoints"]["__typename"] == "GrantPointsSuccess"
+    top = INT4_MAX - 10
+    async with engine.begin() as conn:
+        for sql in (
+            "UPDATE user_wallet SET coins = :t, total_earned = :t, total_spent = 0",
+            "UPDATE user_progress SET total_xp = :t, total_skill_stars = :t",
+            "UPDATE user_skills SET current_stars = :t",
+        ):
+            await conn.execute(sa.text(f"{sql} WHERE user_id = :u"), {"t": top, "u": user.user_id})
+    for values, field in (
+        ({"coins": 11}, "coins"),
+        ({"xp": 11}, "xp"),
+        ({"stars": 11, "skillKey": "discipline"}, "stars"),
+        ({"stars": 11, "skillKey": "focus"}, "stars"),  # this skill is new; all stars are not
+    ):
+        async with engine.connect() as conn:
+            before = await snapshot(conn)
+        result = await mutate(GRANT, grant(user.user_id, **values), viewer=admin)
+        assert result.errors == []
+        payload = result.data["grantPoints"]
+        assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), values
+        assert "2,147,483,647" in payload["message"]
+        async with engine.connect() as conn:
+            assert await snapshot(conn) == before
+    exact = await mutate(GRANT, grant(user.user_id, coins=10, xp=10), viewer=admin)
+    assert exact.data["grantPoints"]["wallet"]["coins"] == INT4_MAX
 
 
 async def test_idempotency_key_replays_the_first_outcome(
