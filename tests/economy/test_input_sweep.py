@@ -53,6 +53,14 @@ _EXTREMES: dict[str, tuple[Any, ...]] = {
 }
 #: The length sent to a ``String`` argument of a query that states no bound.
 _UNSTATED = 100_001
+#: The scalars with a bound (range, length).
+_BOUNDED = ("Int", "Float", "String", "ID")
+#: The extremes of the date scalars: the first and last day Python and PostgreSQL share, with
+#: the offsets that take them past year 1 or 9999 in UTC.
+_DATES: dict[str, tuple[str, ...]] = {
+    "Date": ("0001-01-01", "9999-12-31"),
+    "DateTime": ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"),
+}
 
 Ref = dict[str, Any]
 
@@ -126,14 +134,17 @@ class Sweep:
         self.mutations: list[Ref] = self.types[data["mutationType"]["name"]]["fields"]
         self.query: list[Ref] = self.types[data["queryType"]["name"]]["fields"]
 
-    def leaves(self, values: list[Ref], chain: tuple[Ref, ...] = ()) -> Iterator[Leaf]:
-        """Every ``Int``, ``Float``, ``String`` and ``ID`` input below ``values``."""
+    def leaves(
+        self, values: list[Ref], scalars: tuple[str, ...] = _BOUNDED, chain: tuple[Ref, ...] = ()
+    ) -> Iterator[Leaf]:
+        """Every input of one of ``scalars`` below ``values`` (nested input objects too)."""
         for value in values:
             named = _named(value["type"])
             here = (*chain, value)
             if named["kind"] == "INPUT_OBJECT" and len(here) < 6:
-                yield from self.leaves(self.types[named["name"]]["inputFields"], here)
-            elif named["kind"] == "SCALAR" and named["name"] in ("Int", "Float", "String", "ID"):
+                fields = self.types[named["name"]]["inputFields"]
+                yield from self.leaves(fields, scalars, here)
+            elif named["kind"] == "SCALAR" and named["name"] in scalars:
                 yield Leaf(here)
 
     def filler(self, value: Ref) -> Any:
@@ -180,7 +191,9 @@ class Sweep:
         scalar, description = leaf.scalar, leaf.description
         many = _is_list(leaf.chain[-1]["type"])
         values: list[tuple[Any, str]] = []
-        if scalar in _EXTREMES:
+        if scalar in _DATES:
+            values += [(extreme, f"{scalar} {extreme}") for extreme in _DATES[scalar]]
+        elif scalar in _EXTREMES:
             found = _INT.search(description)
             assert found or not strict, f"{leaf.path}: no range in {description!r}"
             for extreme in _EXTREMES[scalar]:
@@ -195,7 +208,7 @@ class Sweep:
             values.append(("x" * (ID_TEXT.maximum + 1), f"ID of {ID_TEXT.maximum + 1} characters"))
         for value, what in values:
             yield Case(leaf, [value] if many else value, what)
-        if many:
+        if many and scalar not in _DATES:
             found = _ITEMS.search(description)
             assert found or not strict, f"{leaf.path}: no count in {description!r}"
             count = _number(found[1]) + 1 if found else _UNSTATED
@@ -280,6 +293,29 @@ async def test_every_mutation_input_refuses_its_extremes(
     assert len(sweep.mutations) >= 20 and leaves >= 50 and cases >= 60
 
 
+async def test_every_mutation_date_at_its_extremes_is_no_internal_error(
+    schema: strawberry.Schema, settings: Settings, engine: AsyncEngine
+) -> None:
+    """A date may be accepted (a quest expiring in 9999) or refused, never fail."""
+    sweep = Sweep(schema)
+    viewer = await committed_user(engine, admin=True)
+    cases = 0
+    failures: list[str] = []
+    for mutation in sweep.mutations:
+        for leaf in sweep.leaves(mutation["args"], tuple(_DATES)):
+            for case in sweep.cases(leaf, strict=False):
+                cases += 1
+                variables = sweep.variables(mutation, case)
+                document = _document("mutation", mutation, variables, _PAYLOAD)
+                outcome = await run(schema, settings, engine, document, variables, viewer=viewer)
+                if set(outcome.codes) - {BAD_USER_INPUT}:
+                    where = f"{mutation['name']} {leaf.path} ({case.what})"
+                    failures.append(f"{where}: {outcome.codes} {outcome.errors}")
+    print(f"date sweep: {cases} cases")
+    assert failures == []
+    assert cases >= 4
+
+
 def _selection(sweep: Sweep, ref: Ref) -> str:
     named = _named(ref)
     return "{ __typename }" if named["kind"] in ("OBJECT", "INTERFACE", "UNION") else ""
@@ -299,7 +335,7 @@ async def test_query_arguments_at_their_extremes_are_no_internal_error(
     failures: list[str] = []
     codes: Counter[str | None] = Counter()
     for field, parent in targets:
-        for leaf in sweep.leaves(field["args"]):
+        for leaf in sweep.leaves(field["args"], _BOUNDED + tuple(_DATES)):
             for case in sweep.cases(leaf, strict=False):
                 cases += 1
                 variables = sweep.variables(field, case)
