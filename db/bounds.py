@@ -135,6 +135,8 @@ def refuse(field: str, problem: str | None) -> None:
 DEFAULT_INT = IntRange(-1_000_000, 1_000_000)
 #: The length of a ``String`` input that declares none.
 DEFAULT_TEXT = Text(1_000)
+#: The length of a ``JSON`` input that declares none, in characters of its JSON text.
+DEFAULT_JSON = Text(10_000)
 #: The number of values of a list input that declares none.
 DEFAULT_ITEMS = MaxItems(100)
 #: The length of an ``ID`` input (a UUID has 36 characters, an integer id fewer): checked, not
@@ -151,6 +153,7 @@ HEX_COLOR = Text(
 __all__ = [
     "DEFAULT_INT",
     "DEFAULT_ITEMS",
+    "DEFAULT_JSON",
     "DEFAULT_TEXT",
     "HEX_COLOR",
     "ID_TEXT",

@@ -15,8 +15,11 @@ An ``Int`` (or ``Float``) that declares no :class:`~db.bounds.IntRange` gets
 :data:`~db.bounds.DEFAULT_INT`, a ``String`` without a :class:`~db.bounds.Text` gets
 :data:`~db.bounds.DEFAULT_TEXT` (an ``idempotency_key`` gets
 :data:`~db.events.idempotency.KEY_TEXT`), a list without :class:`~db.bounds.MaxItems` gets
-:data:`~db.bounds.DEFAULT_ITEMS`, an ``ID`` gets :data:`~db.bounds.ID_TEXT`; input objects are
-walked field by field, nested ones included. The bound is appended to the description of the
+:data:`~db.bounds.DEFAULT_ITEMS`, an ``ID`` gets :data:`~db.bounds.ID_TEXT`, a ``JSON`` input
+:data:`~db.bounds.DEFAULT_JSON` (the length of its JSON text), a ``BigInt`` what an ``Int`` gets;
+input objects are walked field by field, nested ones included; an enum, ``Boolean``, ``Date`` or
+``DateTime`` has no bound, and any other type makes the build fail (so nothing is silently
+unbounded). The bound is appended to the description of the
 argument or input field (``From 0 to 1,000,000.``), and :func:`check` refuses a value outside it
 with a typed ``InvalidInput`` naming the field by its camelCase path (``input.sortOrder``)
 before the mutation opens its transaction: a refused mutation has run no SQL, so it changed
@@ -27,6 +30,7 @@ does not exist is ``InvalidInput``, not ``NotFound``).
 from __future__ import annotations
 
 import enum
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -35,12 +39,14 @@ from datetime import date, datetime
 from typing import Annotated, Any, Union
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types.arguments import StrawberryArgumentAnnotation
 from strawberry.types.unset import UnsetType
 
 from db.bounds import (
     DEFAULT_INT,
     DEFAULT_ITEMS,
+    DEFAULT_JSON,
     DEFAULT_TEXT,
     ID_TEXT,
     IntRange,
@@ -66,6 +72,7 @@ class Bound:
         items: the bound of the list's length; None when it is not a list.
         fields: the bounds of an input object's fields; empty for other types.
         described: whether the bound is stated in the description (not for ``ID``).
+        as_json: the value is a ``JSON`` input: ``scalar`` bounds the length of its JSON text.
     """
 
     name: str
@@ -74,6 +81,7 @@ class Bound:
     items: MaxItems | None = None
     fields: tuple[Bound, ...] = ()
     described: bool = True
+    as_json: bool = False
 
     def describe(self) -> str | None:
         """The sentence the description states (``At most 7 values, each from 0 to 6.``), or
@@ -81,6 +89,8 @@ class Bound:
         if not self.described or self.scalar is None:
             return None
         scalar = self.scalar.describe()
+        if self.as_json:
+            scalar = scalar.replace(" characters.", " characters of JSON.", 1)
         if self.items is None:
             return scalar
         return f"{self.items.describe()}, each {scalar[:1].lower()}{scalar[1:]}"
@@ -132,6 +142,12 @@ def plan(name: str, path: str, hint: Any) -> Bound:
         if int_range is not None:
             raise TypeError(f"{path}: IntRange on an ID")
         return Bound(name, path, text or ID_TEXT, items, described=text is not None)
+    if base is JSON:
+        if int_range is not None:
+            raise TypeError(f"{path}: IntRange on a JSON input")
+        return Bound(name, path, text or DEFAULT_JSON, items, as_json=True)
+    if getattr(base, "__supertype__", None) is int:  # BigInt
+        base = int
     if base is int or base is float:
         if text is not None:
             raise TypeError(f"{path}: Text on a number")
@@ -224,7 +240,8 @@ def check(bound: Bound, value: Any) -> None:
         values = list(value)
     for one in values:
         if bound.scalar is not None and one is not None:
-            refuse(bound.path, _problem(bound.scalar, one))
+            text = json.dumps(one, ensure_ascii=False, default=str) if bound.as_json else one
+            refuse(bound.path, _problem(bound.scalar, text))
         for child in bound.fields:
             check(child, getattr(one, child.name, None))
 

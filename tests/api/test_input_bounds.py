@@ -10,10 +10,12 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
+from strawberry.scalars import JSON
 
 from db.bounds import (
     DEFAULT_INT,
     DEFAULT_ITEMS,
+    DEFAULT_JSON,
     DEFAULT_TEXT,
     HEX_COLOR,
     ID_TEXT,
@@ -24,6 +26,7 @@ from db.bounds import (
 from db.errors import InvalidInput
 from db.events.idempotency import KEY_TEXT
 from schema.core.inputs import Bound, check, described_argument, plan, stamp, stamp_fields, walk
+from schema.core.types import BigInt
 
 DAY = IntRange(0, 6)
 
@@ -47,6 +50,8 @@ class Outer:
     idempotency_key: str = strawberry.field(default="k", description="Key.")
     when: date | None = None
     target: strawberry.ID | None = None
+    data: JSON | None = None
+    big: BigInt | None = None
 
 
 def _refused(bound: Bound, value: Any) -> str:
@@ -68,6 +73,8 @@ def test_plan_reads_declared_bounds_and_applies_the_defaults() -> None:
     assert found["input.idempotencyKey"].scalar == KEY_TEXT
     assert found["input.when"].scalar is None
     assert (found["input.target"].scalar, found["input.target"].described) == (ID_TEXT, False)
+    assert (found["input.data"].scalar, found["input.data"].as_json) == (DEFAULT_JSON, True)
+    assert found["input.big"].scalar == DEFAULT_INT
 
 
 def test_check_names_the_field_at_fault() -> None:
@@ -87,6 +94,9 @@ def test_check_names_the_field_at_fault() -> None:
     assert _refused(bound, Outer(title="a", color="red")) == "input.color"
     assert _refused(bound, Outer(title="a", idempotency_key="")) == "input.idempotencyKey"
     assert _refused(bound, Outer(title="a", target=strawberry.ID("x" * 101))) == "input.target"
+    check(bound, Outer(title="a", data={"notes": "x" * 9_000}))
+    assert _refused(bound, Outer(title="a", data={"notes": "x" * 10_000})) == "input.data"
+    assert _refused(bound, Outer(title="a", big=BigInt(2**40))) == "input.big"
     with pytest.raises(InvalidInput) as refused:
         check(bound, Outer(title="a", count=-(2**31)))
     assert refused.value.message == "`input.count` must be from -1,000,000 to 1,000,000."
@@ -119,6 +129,7 @@ def test_descriptions_state_the_bound_once() -> None:
     assert fields["count"] == "A count. From -1,000,000 to 1,000,000."
     assert fields["color"] == ("Color. 4 to 7 characters. A CSS hex color, `#rgb` or `#rrggbb`.")
     assert fields["target"] is None  # an ID's length is checked, not described
+    assert fields["data"] == "At most 10,000 characters of JSON."
     inner = {f.python_name: f.description for f in Inner.__strawberry_definition__.fields}
     assert inner["level"] == "A level. From 1 to 3."
     assert stamp(plan("n", "n", int), None) == DEFAULT_INT.describe()

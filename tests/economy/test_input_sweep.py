@@ -54,7 +54,7 @@ _EXTREMES: dict[str, tuple[Any, ...]] = {
 #: The length sent to a ``String`` argument of a query that states no bound.
 _UNSTATED = 100_001
 #: The scalars with a bound (range, length).
-_BOUNDED = ("Int", "Float", "String", "ID")
+_BOUNDED = ("Int", "Float", "String", "JSON", "ID")
 #: The extremes of the date scalars: the first and last day Python and PostgreSQL share, with
 #: the offsets that take them past year 1 or 9999 in UTC.
 _DATES: dict[str, tuple[str, ...]] = {
@@ -180,6 +180,8 @@ class Sweep:
             return str(uuid.uuid4())
         if name == "Boolean":
             return False
+        if name == "JSON":
+            return {}
         if name == "Date":
             return datetime.now(UTC).date().isoformat()
         if name == "DateTime":
@@ -199,7 +201,7 @@ class Sweep:
             for extreme in _EXTREMES[scalar]:
                 if not found or not _number(found[1]) <= extreme <= _number(found[2]):
                     values.append((extreme, f"{scalar} {extreme}"))
-        elif scalar == "String":
+        elif scalar in ("String", "JSON"):
             found = _TEXT.search(description)
             assert found or not strict, f"{leaf.path}: no length in {description!r}"
             length = _number(found[2]) + 1 if found else _UNSTATED
