@@ -85,9 +85,9 @@ class Bound:
 
     def describe(self) -> str | None:
         """The sentence the description states (``At most 7 values, each from 0 to 6.``), or
-        None (an input object, an enum, a date, an ``ID``)."""
+        None (an input object, an enum, a date, an ``ID``: a list of them states its count)."""
         if not self.described or self.scalar is None:
-            return None
+            return None if self.items is None else f"{self.items.describe()}."
         scalar = self.scalar.describe()
         if self.as_json:
             scalar = scalar.replace(" characters.", " characters of JSON.", 1)

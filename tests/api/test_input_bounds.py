@@ -52,6 +52,7 @@ class Outer:
     target: strawberry.ID | None = None
     data: JSON | None = None
     big: BigInt | None = None
+    picks: list[strawberry.ID] | None = None
 
 
 def _refused(bound: Bound, value: Any) -> str:
@@ -130,6 +131,7 @@ def test_descriptions_state_the_bound_once() -> None:
     assert fields["color"] == ("Color. 4 to 7 characters. A CSS hex color, `#rgb` or `#rrggbb`.")
     assert fields["target"] is None  # an ID's length is checked, not described
     assert fields["data"] == "At most 10,000 characters of JSON."
+    assert fields["picks"] == "At most 100 values."
     inner = {f.python_name: f.description for f in Inner.__strawberry_definition__.fields}
     assert inner["level"] == "A level. From 1 to 3."
     assert stamp(plan("n", "n", int), None) == DEFAULT_INT.describe()
