@@ -4,7 +4,8 @@ without editing this test), an ``Int`` at int4's extremes, a ``String`` one char
 bound its description states, an ``ID`` past its length and a list one value past its count
 give a typed refusal (``InvalidInput`` naming that field, or a ``BAD_USER_INPUT`` error), never
 ``INTERNAL_SERVER_ERROR``, and change nothing in the database. Every ``Int`` and ``String``
-input must state its bound in its description (the sweep reads it there).
+input must state its bound in its description, once (the sweep reads it there: a hand-written
+"1 to 200 characters." beside the generated sentence of another bound fails).
 
 Required arguments get generic fillers (a random UUID where an ID is needed: the bound is
 checked before any lookup, so the refusal still names the swept field, not ``NotFound``).
@@ -198,12 +199,14 @@ class Sweep:
         elif scalar in _EXTREMES:
             found = _INT.search(description)
             assert found or not strict, f"{leaf.path}: no range in {description!r}"
+            assert len(_INT.findall(description)) <= 1, f"{leaf.path}: two ranges stated"
             for extreme in _EXTREMES[scalar]:
                 if not found or not _number(found[1]) <= extreme <= _number(found[2]):
                     values.append((extreme, f"{scalar} {extreme}"))
         elif scalar in ("String", "JSON"):
             found = _TEXT.search(description)
             assert found or not strict, f"{leaf.path}: no length in {description!r}"
+            assert len(_TEXT.findall(description)) <= 1, f"{leaf.path}: two lengths stated"
             length = _number(found[2]) + 1 if found else _UNSTATED
             values.append(("x" * length, f"String of {length:,} characters"))
         else:
