@@ -121,12 +121,13 @@ def _declared(markers: list[Any], kind: type) -> Any:
     return found[0] if found else None
 
 
-def plan(name: str, path: str, hint: Any) -> Bound:
+def plan(name: str, path: str, hint: Any, _within: tuple[type, ...] = ()) -> Bound:
     """The bound of an argument or input field of type ``hint`` (see the module docstring).
 
     Raises:
-        TypeError: a marker that does not fit the type (an ``IntRange`` on a ``String``), or
-            two markers of one kind.
+        TypeError: a marker that does not fit the type (an ``IntRange`` on a ``String``), two
+            markers of one kind, a type without a known bound, or an input type that contains
+            itself (its values could nest without end).
     """
     base, markers = _strip(hint)
     items: MaxItems | None = None
@@ -161,12 +162,15 @@ def plan(name: str, path: str, hint: Any) -> Bound:
         raise TypeError(f"{path}: a bound on an input that is neither Int, String nor ID")
     definition = getattr(base, "__strawberry_definition__", None)
     if definition is not None and getattr(definition, "is_input", False):
+        if base in _within:
+            raise TypeError(f"{path}: the input type {base.__name__} contains itself")
         hints = typing.get_type_hints(base, include_extras=True)
         fields = tuple(
             plan(
                 f.python_name,
                 f"{path}.{f.graphql_name or camel(f.python_name)}",
                 hints[f.python_name],
+                (*_within, base),
             )
             for f in definition.fields
         )

@@ -55,6 +55,11 @@ class Outer:
     picks: list[strawberry.ID] | None = None
 
 
+@strawberry.input(description="Nests itself.")
+class Nesting:
+    child: Nesting | None = None
+
+
 def _refused(bound: Bound, value: Any) -> str:
     with pytest.raises(InvalidInput) as refused:
         check(bound, value)
@@ -114,6 +119,8 @@ def test_a_bound_that_does_not_fit_its_type_is_refused_when_the_schema_is_built(
         plan("n", "n", Annotated[int, IntRange(0, 1), IntRange(0, 2)])
     with pytest.raises(TypeError, match="no bound is known"):
         plan("blob", "blob", bytes)
+    with pytest.raises(TypeError, match="contains itself"):
+        plan("input", "input", Nesting)
     with pytest.raises(ValueError, match="int4"):
         IntRange(0, 2**31)
     with pytest.raises(ValueError, match="format"):
