@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.errors import FocusSessionAlreadyRunning, InvalidInput, InvalidState, NotFound
+from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
 from db.events.outbox import Topic, publish
 from db.focus import rules
 from db.focus.models import FocusMode, FocusStatus
@@ -129,17 +129,10 @@ async def start_session(
         FocusSessionAlreadyRunning: the viewer has an active or paused session
             (``session_id`` names it); also when a concurrent start won the race.
     """
-    if not rules.MIN_DURATION_SECONDS <= duration_seconds <= rules.MAX_DURATION_SECONDS:
-        raise InvalidInput(
-            f"A session lasts {rules.MIN_DURATION_SECONDS} to {rules.MAX_DURATION_SECONDS} "
-            "seconds.",
-            field="input.durationSeconds",
-        )
+    rules.DURATION.check(duration_seconds, "input.durationSeconds")
     title = task_title.strip() if task_title is not None else None
-    if title is not None and len(title) > rules.MAX_TASK_TITLE:
-        raise InvalidInput(
-            f"A task title has at most {rules.MAX_TASK_TITLE} characters.", field="input.taskTitle"
-        )
+    if title is not None:
+        rules.TASK_TITLE.check(title, "input.taskTitle")
     now = await _clock(conn)
     # The partial unique index decides races: a concurrent start that commits first makes this
     # insert wait for it and then fail. ON CONFLICT DO NOTHING turns that into "no row".

@@ -65,15 +65,11 @@ async def grant_points(
         InsufficientFunds: a negative grant larger than the balance (wallets never go below
             zero).
     """
-    if not grant.reason.strip() or len(grant.reason) > MAX_REASON:
-        raise InvalidInput(f"Give a reason of 1 to {MAX_REASON} characters.", field="input.reason")
+    REASON.check(grant.reason.strip(), "input.reason")
     if not (grant.coins or grant.xp or grant.stars):
         raise InvalidInput("Grant some coins, XP or stars.", field="input")
     for name in ("coins", "xp", "stars"):
-        if abs(getattr(grant, name)) > MAX_GRANT:
-            raise InvalidInput(
-                f"`{name}` must be between -{MAX_GRANT} and {MAX_GRANT}.", field=f"input.{name}"
-            )
+        AMOUNT.check(getattr(grant, name), f"input.{name}")
     users = User.__table__
     exists = (
         await conn.execute(sa.select(users.c.id).where(users.c.id == grant.user_id))

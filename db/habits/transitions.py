@@ -36,7 +36,7 @@ from db.habits.rules import (
     COLOR,
     DESCRIPTION,
     ICON,
-    MAX_NAME,
+    NAME,
     SORT_ORDER,
     check_completion_date,
     check_settings,
@@ -86,8 +86,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     if "name" in out:
         name = (out["name"] or "").strip()
-        if not 1 <= len(name) <= MAX_NAME:
-            raise InvalidInput(f"A name of 1 to {MAX_NAME} characters.", field="input.name")
+        NAME.check(name, "input.name")
         out["name"] = name
     for name, bound in (("description", DESCRIPTION), ("icon", ICON), ("color", COLOR)):
         if out.get(name) is not None:

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import metadata
 from db.auth.activity import record_activity
 from db.bounds import IntRange, Text
-from db.errors import InvalidInput, InvalidState, ItemUnavailable, NotFound, OutOfStock
+from db.errors import InvalidState, ItemUnavailable, NotFound, OutOfStock
 from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
 from db.gamification.ledger import Wallet, post
 from db.gamification.models import AchievementTriggerType
@@ -95,8 +95,7 @@ async def purchase_item(
         InsufficientFunds: the wallet holds less than the total cost (``needed`` = the total,
             ``available`` = the balance).
     """
-    if not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"Buy 1 to {MAX_QUANTITY} units at a time.", field="input.quantity")
+    QUANTITY.check(quantity, "input.quantity")
     if idempotency_key is not None:
         existing = (
             await conn.execute(
@@ -342,8 +341,7 @@ async def refund_purchase(
         InvalidState: the purchase is redeemed or refunded, or one of its uses was consumed.
     """
     reason = reason.strip()
-    if not 1 <= len(reason) <= MAX_REASON:
-        raise InvalidInput(f"Give a reason of 1 to {MAX_REASON} characters.", field="reason")
+    REASON.check(reason, "reason")
     row = await _lock_purchase(conn, user_id, purchase_id)
     if row.status != PurchaseStatus.ACTIVE:
         raise InvalidState(f"This purchase is {row.status} already.", status=str(row.status))

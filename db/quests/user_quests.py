@@ -85,17 +85,13 @@ def _clean(values: dict[str, Any], now: datetime) -> dict[str, Any]:
         InvalidInput: naming the field.
     """
     out = dict(values)
-    for name, longest, field in (
-        ("title", MAX_TITLE, "input.title"),
-        ("category", MAX_CATEGORY, "input.category"),
-    ):
+    for name, bound in (("title", TITLE), ("category", CATEGORY)):
         if name in out:
             text = (out[name] or "").strip()
-            if not 1 <= len(text) <= longest:
-                raise InvalidInput(f"1 to {longest} characters.", field=field)
+            bound.check(text, f"input.{name}")
             out[name] = text
-    if out.get("description") is not None and len(out["description"]) > MAX_DESCRIPTION:
-        raise InvalidInput(f"At most {MAX_DESCRIPTION} characters.", field="input.description")
+    if out.get("description") is not None:
+        DESCRIPTION.check(out["description"], "input.description")
     for name, field in (
         ("difficulty", "input.difficulty"),
         ("is_repeatable", "input.isRepeatable"),
