@@ -40,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from db.bounds import IntRange
 from db.errors import InvalidInput, InvalidState
 from db.learn.models import LessonProgressStatus
 
@@ -56,6 +57,11 @@ MAX_QUIZ_SCORE = 100
 MAX_ROUND_QUESTIONS = 1000
 #: The longest drill round, in seconds (one hour).
 MAX_ROUND_SECONDS = 3600
+#: The bounds the learn mutations check and state (:mod:`db.bounds`), and the checks below use.
+QUIZ_SCORE = IntRange(0, MAX_QUIZ_SCORE)
+ROUND_TOTAL = IntRange(1, MAX_ROUND_QUESTIONS)
+ROUND_CORRECT = IntRange(0, MAX_ROUND_QUESTIONS)
+ROUND_SECONDS = IntRange(0, MAX_ROUND_SECONDS)
 
 #: The largest value of a statistics counter (PostgreSQL ``integer``).
 MAX_COUNTER = 2**31 - 1
@@ -125,10 +131,8 @@ def check_quiz_score(score: int | None) -> None:
     Raises:
         InvalidInput: ``field`` ``input.quizScore``.
     """
-    if score is not None and not 0 <= score <= MAX_QUIZ_SCORE:
-        raise InvalidInput(
-            f"A quiz score is a percentage, 0 to {MAX_QUIZ_SCORE}.", field="input.quizScore"
-        )
+    if score is not None:
+        QUIZ_SCORE.check(score, "input.quizScore")
 
 
 def check_round(correct: int, total: int, duration_seconds: int) -> None:
@@ -139,19 +143,13 @@ def check_round(correct: int, total: int, duration_seconds: int) -> None:
     Raises:
         InvalidInput: naming ``input.total``, ``input.correct`` or ``input.durationSeconds``.
     """
-    if not 1 <= total <= MAX_ROUND_QUESTIONS:
-        raise InvalidInput(
-            f"A round has 1 to {MAX_ROUND_QUESTIONS} questions.", field="input.total"
-        )
+    ROUND_TOTAL.check(total, "input.total")
     if not 0 <= correct <= total:
         raise InvalidInput(
             "`correct` is between 0 and `total` (the questions of the round).",
             field="input.correct",
         )
-    if not 0 <= duration_seconds <= MAX_ROUND_SECONDS:
-        raise InvalidInput(
-            f"A round lasts 0 to {MAX_ROUND_SECONDS} seconds.", field="input.durationSeconds"
-        )
+    ROUND_SECONDS.check(duration_seconds, "input.durationSeconds")
 
 
 def round_score(correct: int, total: int) -> int:
@@ -225,6 +223,10 @@ __all__ = [
     "MAX_QUIZ_SCORE",
     "MAX_ROUND_QUESTIONS",
     "MAX_ROUND_SECONDS",
+    "QUIZ_SCORE",
+    "ROUND_CORRECT",
+    "ROUND_SECONDS",
+    "ROUND_TOTAL",
     "DrillStats",
     "LessonAward",
     "check_quiz_score",

@@ -10,7 +10,7 @@ import strawberry
 
 from db.errors import InvalidState, NotFound
 from db.learn import transitions
-from db.learn.rules import MAX_QUIZ_SCORE, MAX_ROUND_QUESTIONS, MAX_ROUND_SECONDS
+from db.learn.rules import QUIZ_SCORE, ROUND_CORRECT, ROUND_SECONDS, ROUND_TOTAL
 from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
 
 LessonId = Annotated[
@@ -27,10 +27,10 @@ class CompleteLessonInput:
     lesson_id: strawberry.ID = strawberry.field(
         description="The lesson completed (`LearnLesson.id`)."
     )
-    quiz_score: int | None = strawberry.field(
+    quiz_score: Annotated[int | None, QUIZ_SCORE] = strawberry.field(
         default=None,
-        description=f"The quiz score, in percent: 0 to {MAX_QUIZ_SCORE}; null when no quiz "
-        "was taken. The best score is kept.",
+        description="The quiz score, in percent; null when no quiz was taken. The best score "
+        "is kept.",
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
@@ -38,14 +38,14 @@ class CompleteLessonInput:
 @strawberry.input(description="One finished round of an ear-training drill.")
 class RecordDrillAttemptInput:
     drill_id: strawberry.ID = strawberry.field(description="The drill played (`LearnDrill.id`).")
-    correct: int = strawberry.field(
-        description="Questions answered right: 0 to `total`.",
+    correct: Annotated[int, ROUND_CORRECT] = strawberry.field(
+        description="Questions answered right, at most `total`.",
     )
-    total: int = strawberry.field(
-        description=f"Questions in the round: 1 to {MAX_ROUND_QUESTIONS}.",
+    total: Annotated[int, ROUND_TOTAL] = strawberry.field(
+        description="Questions in the round.",
     )
-    duration_seconds: int = strawberry.field(
-        description=f"How long the round took, in seconds: 0 to {MAX_ROUND_SECONDS}.",
+    duration_seconds: Annotated[int, ROUND_SECONDS] = strawberry.field(
+        description="How long the round took, in seconds.",
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 
