@@ -2,7 +2,8 @@
 
 Sources: spec/000 Part 7 ("universal_quests: daily, weekly, monthly system quests"); spec/003
 Seed Data Summary (13 universal quests) and section 7 (``type`` daily/weekly/special, default
-rewards 10 XP / 5 coins). Columns: spec/004 migration 0005.
+rewards 10 XP / 5 coins; ``monthly`` added by migration 0018). Columns: spec/004 migration
+0005.
 
 Shape of ``QUESTS`` (natural key ``title``): ``{title, description, type, xp_reward,
 coin_reward, target, target_type, target_config, skill_key}``; ``is_active`` is true and
@@ -29,7 +30,8 @@ pages_read                 a page logged in a reading session
 (``db/quests/models.py``); ``target_config`` keys are optional filters (empty: every unit
 counts).
 
-Daily quests reset each day and weekly quests each week; special quests never reset
+Daily quests reset each day, weekly quests each week (Monday) and monthly quests each calendar
+month (the 1st, UTC); special quests never reset
 (DESIGN.md section 3, "Quests").
 """
 
@@ -212,6 +214,29 @@ QUESTS: tuple[dict[str, Any], ...] = (
         "xp_reward": 80,
         "coin_reward": 40,
         "target": 15,
+        "target_type": "habit_completions",
+        "target_config": {},
+        "skill_key": "discipline",
+    },
+    # ---- monthly ----
+    {
+        "title": "Focus month",
+        "description": "Log 20 hours of completed focus time this month.",
+        "type": "monthly",
+        "xp_reward": 300,
+        "coin_reward": 150,
+        "target": 1200,
+        "target_type": "focus_minutes",
+        "target_config": {"mode": "focus"},
+        "skill_key": "discipline",
+    },
+    {
+        "title": "Habit month",
+        "description": "Reach 60 habit check-offs this month.",
+        "type": "monthly",
+        "xp_reward": 300,
+        "coin_reward": 150,
+        "target": 60,
         "target_type": "habit_completions",
         "target_config": {},
         "skill_key": "discipline",

@@ -29,12 +29,14 @@ class QuestType(enum.StrEnum):
 
     - ``daily``: a new period every day.
     - ``weekly``: a new period every week.
+    - ``monthly``: a new period every calendar month.
     - ``special``: never resets (once per user).
     """
 
     DAILY = "daily"
     WEEKLY = "weekly"
     SPECIAL = "special"
+    MONTHLY = "monthly"
 
 
 class QuestTargetType(enum.StrEnum):
@@ -125,7 +127,8 @@ class RepeatFrequency(enum.StrEnum):
 
 
 class UniversalQuest(Base):
-    """A quest offered to every user: daily, weekly or special, with a target and a reward.
+    """A quest offered to every user: daily, weekly, monthly or special, with a target and a
+    reward.
 
     A user accepts it, advances it by the activity of its `targetType` until `target` is reached,
     then claims the reward once per period."""
@@ -139,7 +142,7 @@ class UniversalQuest(Base):
     description: Mapped[str | None] = mapped_column(doc="What to do.")
     type: Mapped[QuestType] = mapped_column(
         server_default=QuestType.DAILY.value,
-        doc="How often the quest resets: daily, weekly, or never (`SPECIAL`).",
+        doc="How often the quest resets: daily, weekly, monthly, or never (`SPECIAL`).",
     )
     xp_reward: Mapped[int] = mapped_column(
         server_default="10", doc="XP paid when the reward is claimed."
@@ -221,7 +224,7 @@ class UserQuestProgress(Base):
         doc="When the reward of the current period was claimed; null until then."
     )
     last_reset_at: Mapped[datetime | None] = mapped_column(
-        doc="When a daily or weekly quest last started a new period."
+        doc="When a daily, weekly or monthly quest last started a new period."
     )
     times_completed: Mapped[int] = mapped_column(
         server_default="0", doc="How many periods the user completed this quest in."

@@ -6,7 +6,8 @@ Pure functions, called by the transitions (:mod:`db.quests.progress`,
 so both follow one rule.
 
 Periods (UTC): a ``daily`` quest's period is the calendar day, a ``weekly`` quest's the ISO
-week (Monday 00:00 to the next Monday), a ``special`` quest has one period that never ends.
+week (Monday 00:00 to the next Monday), a ``monthly`` quest's the calendar month (the 1st
+00:00 to the 1st of the next month), a ``special`` quest has one period that never ends.
 Resets are lazy: ``user_quest_progress.last_reset_at`` holds the start of the period the row's
 progress belongs to; when the row is next touched in a later period (progress from activity,
 a claim, an accept), it starts again from ``accepted`` with progress 0, whatever it was. An
@@ -31,13 +32,15 @@ from db.quests.models import (
 
 def period_start(quest_type: str, moment: datetime) -> datetime | None:
     """The start of the period of a ``quest_type`` quest that contains ``moment`` (UTC
-    midnight of the day for daily quests, of the Monday for weekly ones); None for a special
-    quest (it never resets)."""
+    midnight of the day for daily quests, of the Monday for weekly ones, of the 1st of the
+    month for monthly ones); None for a special quest (it never resets)."""
     day = datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
     if quest_type == QuestType.DAILY:
         return day
     if quest_type == QuestType.WEEKLY:
         return day - timedelta(days=day.weekday())
+    if quest_type == QuestType.MONTHLY:
+        return day.replace(day=1)
     return None
 
 
@@ -47,6 +50,8 @@ def period_end(quest_type: str, start: datetime) -> datetime | None:
         return start + timedelta(days=1)
     if quest_type == QuestType.WEEKLY:
         return start + timedelta(days=7)
+    if quest_type == QuestType.MONTHLY:
+        return (start.replace(day=1) + timedelta(days=32)).replace(day=1)
     return None
 
 

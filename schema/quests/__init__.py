@@ -6,7 +6,9 @@ register(
     TableSpec(
         "universal_quests",
         roots=(
-            RootField("universalQuests", "Daily, weekly and special quests anyone can accept."),
+            RootField(
+                "universalQuests", "Daily, weekly, monthly and special quests anyone can accept."
+            ),
         ),
     ),
 )

@@ -111,7 +111,8 @@ async def expire_overdue(tx: Tx) -> None:
 
 @mutation(
     description="Accept a universal quest: its progress starts at 0 in the current period "
-    "(daily quests reset at midnight UTC, weekly ones on Monday) and advances with the "
+    "(daily quests reset at midnight UTC, weekly ones on Monday, monthly ones on the 1st) and "
+    "advances with the "
     "viewer's activity. An abandoned quest can be accepted again.",
     returns={"quest_progress": "user_quest_progress"},
     errors=(NotFound, InvalidState),
@@ -125,7 +126,8 @@ async def accept_quest(tx: Tx, quest_id: QuestId) -> Ids:
 
 @mutation(
     description="Claim the reward of a completed universal quest (XP, coins and a star of its "
-    "skill, through the points ledger), once per completion; an unclaimed daily or weekly "
+    "skill, through the points ledger), once per completion; an unclaimed daily, weekly or "
+    "monthly "
     "completion lapses when its period ends.",
     returns={
         "quest_progress": "user_quest_progress",

@@ -16,6 +16,7 @@ from db.quests.rules import (
     advance,
     current_state,
     next_repeat_streak,
+    period_end,
     period_start,
 )
 from tests.factories import insert, make_user
@@ -29,6 +30,24 @@ def test_periods_start_at_utc_midnight_and_on_mondays() -> None:
     assert period_start("weekly", MONDAY) == datetime(2026, 11, 30, tzinfo=UTC)
     assert period_start("weekly", sunday) == datetime(2026, 11, 23, tzinfo=UTC)
     assert period_start("special", MONDAY) is None
+
+
+def test_monthly_periods_are_calendar_months() -> None:
+    assert period_start("monthly", MONDAY) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert period_end("monthly", datetime(2026, 11, 1, tzinfo=UTC)) == datetime(
+        2026, 12, 1, tzinfo=UTC
+    )
+    assert period_end("monthly", datetime(2026, 12, 1, tzinfo=UTC)) == datetime(
+        2027, 1, 1, tzinfo=UTC
+    )
+    assert period_end("monthly", datetime(2027, 2, 1, tzinfo=UTC)) == datetime(
+        2027, 3, 1, tzinfo=UTC
+    )
+    start = period_start("monthly", MONDAY)
+    state = ProgressState("completed", 60, start, times_completed=1)
+    assert current_state(state, "monthly", datetime(2026, 11, 30, 23, 59, tzinfo=UTC)) == state
+    fresh = current_state(state, "monthly", datetime(2026, 12, 1, tzinfo=UTC))
+    assert (fresh.status, fresh.progress, fresh.times_completed) == ("accepted", 0, 1)
 
 
 def test_filters() -> None:
@@ -151,6 +170,24 @@ async def test_a_new_period_starts_a_fresh_progress(db_conn: AsyncConnection) ->
     row = await _row(db_conn, chain)
     assert (row.status, row.progress, row.times_completed) == ("accepted", 1, 1)
     assert row.last_reset_at == period_start("daily", datetime.now(UTC))
+
+
+async def test_a_monthly_quest_resets_on_the_first_of_the_month(db_conn: AsyncConnection) -> None:
+    user = await make_user(db_conn)
+    month = await accept_quest(db_conn, user, await _quest(db_conn, "Habit month"))
+    now = datetime.now(UTC)
+    assert (await _row(db_conn, month)).last_reset_at == period_start("monthly", now)
+    await advance_quests(db_conn, user, target_type="habit_completions", amount=2)
+    assert (await _row(db_conn, month)).progress == 2
+    last_month = period_start("monthly", period_start("monthly", now) - timedelta(days=1))
+    await db_conn.execute(
+        sa.text("UPDATE user_quest_progress SET last_reset_at = :d WHERE id = :i"),
+        {"i": month, "d": last_month},
+    )
+    await advance_quests(db_conn, user, target_type="habit_completions", amount=1)
+    row = await _row(db_conn, month)
+    assert (row.status, row.progress) == ("accepted", 1)
+    assert row.last_reset_at == period_start("monthly", now)
 
 
 async def test_the_25th_quest_completion_unlocks_its_achievement(db_conn: AsyncConnection) -> None:

@@ -274,7 +274,8 @@ async def test_admin_role_holds_the_admin_entitlements(seeded: AsyncConnection) 
 
 async def test_quests_reference_skills(seeded: AsyncConnection) -> None:
     rows = await _rows(seeded, "SELECT title, type, skill_key, target FROM universal_quests")
-    assert {r.type for r in rows} >= {"daily", "weekly", "special"}
+    assert {r.type for r in rows} >= {"daily", "weekly", "monthly", "special"}
+    assert sum(r.type == "monthly" for r in rows) >= 2
     assert all(r.skill_key in {c.value for c in SkillCategory} for r in rows)
     assert all(r.target > 0 for r in rows)
 
