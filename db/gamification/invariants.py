@@ -12,6 +12,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.gamification.ledger import REFUND_EVENT_TYPES
 from db.gamification.levels import level_for_xp, xp_remaining
 
 
@@ -19,9 +20,11 @@ async def invariant_violations(conn: AsyncConnection, user_ids: list[uuid.UUID])
     """The ledger invariants of DESIGN.md section 3 that fail for these users (empty: all hold).
 
     ``wallet.coins = sum(ledger.coins)``, ``coins >= 0``, ``total_earned - total_spent =
-    coins``, ``total_earned`` = the positive ledger coins, ``progress.total_xp =
-    sum(ledger.xp)``, the level from the XP curve, each skill's stars = its ledger stars, and
-    ``total_skill_stars`` = the sum of the skills' stars.
+    coins``, ``total_earned`` = the positive ledger coins of awards (refunds excluded: a refund
+    gives spent coins back, it is not income), ``total_spent`` = minus the negative ledger
+    coins less the refunded ones (the rule of :func:`db.gamification.ledger.wallet_totals`),
+    ``progress.total_xp = sum(ledger.xp)``, the level from the XP curve, each skill's stars =
+    its ledger stars, and ``total_skill_stars`` = the sum of the skills' stars.
     """
     problems: list[str] = []
     rows = (
@@ -31,20 +34,26 @@ async def invariant_violations(conn: AsyncConnection, user_ids: list[uuid.UUID])
                 SELECT w.user_id, w.coins, w.total_earned, w.total_spent,
                        p.total_xp, p.current_level, p.xp_to_next_level, p.total_skill_stars,
                        coalesce(l.coins, 0) AS ledger_coins, coalesce(l.earned, 0) AS earned,
+                       coalesce(l.spent, 0) AS spent,
                        coalesce(l.xp, 0) AS ledger_xp, coalesce(l.stars, 0) AS ledger_stars,
                        coalesce(s.stars, 0) AS skill_stars
                 FROM user_wallet w
                 JOIN user_progress p ON p.user_id = w.user_id
                 LEFT JOIN (SELECT user_id, sum(coins) AS coins,
-                                  sum(greatest(coins, 0)) AS earned, sum(xp) AS xp,
-                                  sum(skill_stars) AS stars
+                                  sum(greatest(coins, 0)) FILTER (
+                                      WHERE event_type <> ALL(:refunds)) AS earned,
+                                  sum(greatest(-coins, 0)) FILTER (
+                                      WHERE event_type <> ALL(:refunds))
+                                  - coalesce(sum(coins) FILTER (
+                                      WHERE event_type = ANY(:refunds)), 0) AS spent,
+                                  sum(xp) AS xp, sum(skill_stars) AS stars
                            FROM points_ledger GROUP BY user_id) l ON l.user_id = w.user_id
                 LEFT JOIN (SELECT user_id, sum(current_stars) AS stars FROM user_skills
                            GROUP BY user_id) s ON s.user_id = w.user_id
                 WHERE w.user_id = ANY(:users)
                 """
             ),
-            {"users": user_ids},
+            {"users": user_ids, "refunds": sorted(REFUND_EVENT_TYPES)},
         )
     ).all()
     for r in rows:
@@ -53,6 +62,8 @@ async def invariant_violations(conn: AsyncConnection, user_ids: list[uuid.UUID])
             "coins = sum(ledger.coins)": r.coins == r.ledger_coins,
             "coins >= 0": r.coins >= 0,
             "total_earned - total_spent = coins": r.total_earned - r.total_spent == r.coins,
+            "total_earned = awarded ledger coins": r.total_earned == r.earned,
+            "total_spent = spent ledger coins less refunds": r.total_spent == r.spent,
             "total_xp = sum(ledger.xp)": r.total_xp == r.ledger_xp,
             "level from the XP curve": r.current_level == level_for_xp(r.total_xp),
             "xp_to_next_level from the XP curve": r.xp_to_next_level == xp_remaining(r.total_xp),

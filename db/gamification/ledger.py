@@ -8,8 +8,11 @@ and refuses to go below zero, so concurrent spends on one wallet serialise on th
 cannot overdraw it. After every commit:
 
 - ``user_wallet.coins = sum(points_ledger.coins)``, ``coins >= 0``,
-  ``total_earned - total_spent = coins`` (earned: the positive changes, spent: minus the
-  negative ones);
+  ``total_earned - total_spent = coins``; ``total_earned`` is what was awarded (the positive
+  changes other than refunds), ``total_spent`` what was spent and not given back (minus the
+  negative changes, less the refunds): a refund returns coins spent, it is not income
+  (:func:`wallet_totals`; the row's ``event_type`` says it is a refund,
+  :data:`REFUND_EVENT_TYPES`);
 - ``user_progress.total_xp = sum(points_ledger.xp)``, with ``current_level`` and
   ``xp_to_next_level`` from :mod:`db.gamification.levels`;
 - each ``user_skills.current_stars`` = the sum of its ledger stars, ``current_level`` =
@@ -46,6 +49,24 @@ _wallet = metadata.tables["user_wallet"]
 _progress = metadata.tables["user_progress"]
 _skills = metadata.tables["user_skills"]
 _skill_defs = metadata.tables["skill_definitions"]
+
+
+#: The ledger ``event_type`` values of refunds: coins given back for a spend (a market purchase
+#: refunded), which lower ``total_spent`` instead of raising ``total_earned``.
+REFUND_EVENT_TYPES: frozenset[str] = frozenset({"market.refund"})
+
+
+def wallet_totals(event_type: str, coins: int) -> tuple[int, int]:
+    """``(earned, spent)``: how a ledger row of ``event_type`` moving ``coins`` (either sign)
+    changes ``user_wallet.total_earned`` and ``total_spent``, in coins.
+
+    An award adds to ``total_earned``, a spend to ``total_spent``; a refund (an event type of
+    :data:`REFUND_EVENT_TYPES`) takes its coins off ``total_spent`` and earns nothing, so the
+    coins-earned achievements count awards only. ``earned - spent`` is always ``coins``.
+    """
+    if event_type in REFUND_EVENT_TYPES:
+        return 0, -coins
+    return max(coins, 0), max(-coins, 0)
 
 
 @dataclass(frozen=True)
@@ -131,7 +152,7 @@ async def post(
     """
     if stars and not skill_key:
         raise InvalidInput("Skill stars need a skill.", field="skillKey")
-    wallet = await _move_coins(conn, user_id, coins)
+    wallet = await _move_coins(conn, user_id, coins, event_type)
     total_xp, level_before, level_after = await _move_xp(conn, user_id, xp)
     skill_before = skill_after = None
     if stars:
@@ -196,26 +217,29 @@ async def post(
     )
 
 
-async def _move_coins(conn: AsyncConnection, user_id: uuid.UUID, coins: int) -> Wallet:
+async def _move_coins(
+    conn: AsyncConnection, user_id: uuid.UUID, coins: int, event_type: str
+) -> Wallet:
     columns = (_wallet.c.id, _wallet.c.coins, _wallet.c.total_earned, _wallet.c.total_spent)
     if coins == 0:
         current = (
             await conn.execute(sa.select(*columns).where(_wallet.c.user_id == user_id))
         ).one()
         return Wallet(*current)
+    earned, spent = wallet_totals(event_type, coins)
     row = (
         await conn.execute(
             sa.update(_wallet)
             .where(
                 _wallet.c.user_id == user_id,
                 _big(_wallet.c.coins) + coins >= 0,
-                _big(_wallet.c.total_earned) + max(coins, 0) <= INT4_MAX,
-                _big(_wallet.c.total_spent) + max(-coins, 0) <= INT4_MAX,
+                _big(_wallet.c.total_earned) + earned <= INT4_MAX,
+                _big(_wallet.c.total_spent) + spent <= INT4_MAX,
             )
             .values(
                 coins=_wallet.c.coins + coins,
-                total_earned=_wallet.c.total_earned + max(coins, 0),
-                total_spent=_wallet.c.total_spent + max(-coins, 0),
+                total_earned=_wallet.c.total_earned + earned,
+                total_spent=_wallet.c.total_spent + spent,
                 updated_at=sa.func.now(),
             )
             .returning(*columns)
@@ -365,4 +389,4 @@ def skill_level(stars: int, stars_per_level: int, max_level: int) -> int:
     return min(max_level, stars // stars_per_level)
 
 
-__all__ = ["Posting", "Wallet", "post", "skill_level"]
+__all__ = ["REFUND_EVENT_TYPES", "Posting", "Wallet", "post", "skill_level", "wallet_totals"]

@@ -31,10 +31,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.auth.activity import record_activity
+from db.auth.activity import record_activity, record_audit
 from db.bounds import IntRange, Text
 from db.errors import InvalidState, ItemUnavailable, NotFound, OutOfStock
-from db.gamification.achievements import AWARD_TRIGGERS, evaluate_achievements
+from db.gamification.achievements import evaluate_achievements
 from db.gamification.ledger import Wallet, post
 from db.gamification.models import AchievementTriggerType
 from db.market import rules
@@ -240,12 +240,16 @@ async def _transaction(
     )
 
 
-async def _lock_purchase(conn: AsyncConnection, user_id: uuid.UUID, purchase_id: uuid.UUID) -> Any:
-    """The viewer's purchase joined with its item, the purchase row locked, plus ``now``.
+async def _lock_purchase(
+    conn: AsyncConnection, user_id: uuid.UUID | None, purchase_id: uuid.UUID
+) -> Any:
+    """The purchase of ``user_id`` (of anyone when None) joined with its item, the purchase
+    row locked, plus ``now``.
 
     Raises:
         NotFound: no such purchase, or another user's.
     """
+    owner = sa.true() if user_id is None else _purchases.c.user_id == user_id
     row = (
         await conn.execute(
             sa.select(
@@ -256,7 +260,7 @@ async def _lock_purchase(conn: AsyncConnection, user_id: uuid.UUID, purchase_id:
                 sa.func.clock_timestamp().label("now"),
             )
             .join(_items, _items.c.id == _purchases.c.item_id)
-            .where(_purchases.c.id == purchase_id, _purchases.c.user_id == user_id)
+            .where(_purchases.c.id == purchase_id, owner)
             .with_for_update(of=_purchases)
         )
     ).one_or_none()
@@ -320,29 +324,41 @@ async def redeem_purchase(
 
 
 async def refund_purchase(
-    conn: AsyncConnection, user_id: uuid.UUID, purchase_id: uuid.UUID, reason: str
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    purchase_id: uuid.UUID,
+    reason: str,
+    *,
+    any_user: bool = False,
+    session_id: uuid.UUID | None = None,
 ) -> PurchaseResult:
-    """Refund an active purchase none of whose uses was consumed: the coins go back through
-    the ledger, the units back into stock (never above ``total_stock``), the purchase becomes
-    ``refunded`` with the reason.
+    """Refund an active purchase none of whose uses was consumed: the coins go back to the
+    buyer through the ledger (a ``market.refund`` row: spent coins given back, not income,
+    :func:`db.gamification.ledger.wallet_totals`), the units back into stock (never above
+    ``total_stock``), the purchase becomes ``refunded`` with the reason.
 
     Args:
         conn: a connection inside the caller's transaction.
-        user_id: the buyer.
+        user_id: who asks: the buyer, or staff refunding another user's purchase.
         purchase_id: ``user_purchases.id``.
         reason: why, 1 to :data:`MAX_REASON` characters (shown in the history).
+        any_user: the asker holds the ``market:refund`` entitlement and may refund anyone's
+            purchase (checked by the caller); such a refund for another user is recorded in
+            the audit log. Without it only the asker's own purchases are found.
+        session_id: the asker's session, for the audit log.
 
     Returns:
-        The :class:`PurchaseResult` (the wallet after the refund).
+        The :class:`PurchaseResult` (the buyer's wallet after the refund).
 
     Raises:
         InvalidInput: an empty or overlong reason (``reason``).
-        NotFound: no such purchase of the viewer.
+        NotFound: no such purchase of the asker (of anyone, with ``any_user``).
         InvalidState: the purchase is redeemed or refunded, or one of its uses was consumed.
     """
     reason = reason.strip()
     REASON.check(reason, "reason")
-    row = await _lock_purchase(conn, user_id, purchase_id)
+    row = await _lock_purchase(conn, None if any_user else user_id, purchase_id)
+    actor_id, user_id = user_id, row.user_id
     if row.status != PurchaseStatus.ACTIVE:
         raise InvalidState(f"This purchase is {row.status} already.", status=str(row.status))
     if row.redeemed_at is not None:
@@ -395,8 +411,18 @@ async def refund_purchase(
         },
         coins=coins,
     )
-    # The refund is a positive ledger row: it moves the coins earned (the ledger's definition).
-    await evaluate_achievements(conn, user_id, AWARD_TRIGGERS)
+    if actor_id != user_id:
+        await record_audit(
+            conn,
+            actor_id=actor_id,
+            session_id=session_id,
+            event_type="market.refunded",
+            resource_type="user_purchases",
+            resource_id=str(purchase_id),
+            action="refund",
+            details={"user_id": str(user_id), "coins_returned": coins, "reason": reason},
+        )
+    # A refund gives spent coins back: no XP, nothing earned, so no achievement can unlock.
     return PurchaseResult(purchase_id, posting.wallet)
 
 

@@ -62,12 +62,16 @@ async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
 
 @mutation(
     description="Refund a purchase none of whose uses was consumed: the coins go back to "
-    "the wallet through the ledger and the units back into stock.",
+    "the buyer's wallet through the ledger (spent coins given back: they lower `totalSpent` and "
+    "are not earned) and the units back into stock. A viewer refunds their own purchases; "
+    "refunding another user's purchase needs the `market:refund` entitlement (without it "
+    "that purchase is NotFound).",
     returns={"purchase": "user_purchases", "wallet": "user_wallet"},
     errors=(NotFound, InvalidState),
     idempotent=True,
     args={
-        "id": "One of the viewer's purchases (`UserPurchase.id`).",
+        "id": "One of the viewer's purchases (`UserPurchase.id`); any user's with the "
+        "`market:refund` entitlement.",
         "reason": column_doc(UserPurchase, "refund_reason"),
     },
 )
@@ -77,6 +81,13 @@ async def refund_purchase(
     reason: Annotated[str, purchases.REASON],
     idempotency_key: str,
 ) -> Ids:
-    result = await purchases.refund_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"), reason)
+    result = await purchases.refund_purchase(
+        tx.conn,
+        tx.viewer.user_id,
+        id_arg(id, "id"),
+        reason,
+        any_user=tx.viewer.has("market:refund"),
+        session_id=tx.viewer.session_id,
+    )
     assert result.wallet is not None
     return {"purchase": result.purchase_id, "wallet": result.wallet.id}

@@ -8,8 +8,9 @@ The rules (DESIGN.md section 3) hold by construction:
 - every award and every spend is one ledger row with a unique ``idempotency_key``;
 - a purchase only happens when the wallet can pay for it at that moment, so the balance never
   goes below zero;
-- ``wallet.coins = sum(ledger.coins)``, ``total_earned`` = sum of the positive ledger coins,
-  ``total_spent`` = minus the sum of the negative ones, ``progress.total_xp = sum(ledger.xp)``,
+- ``wallet.coins = sum(ledger.coins)``, ``total_earned`` = sum of the positive ledger coins
+  other than refunds, ``total_spent`` = minus the sum of the negative ones less the refunds
+  (:func:`db.gamification.ledger.wallet_totals`), ``progress.total_xp = sum(ledger.xp)``,
   levels from :mod:`db.gamification.levels`, each skill's stars = the sum of its ledger stars;
 - an achievement unlocks once, at the moment its trigger reaches the threshold, and pays its
   reward through the ledger.
@@ -38,7 +39,7 @@ from db.gamification.achievements import (
     achievement_ledger_key,
     newly_reached,
 )
-from db.gamification.ledger import skill_level
+from db.gamification.ledger import skill_level, wallet_totals
 from db.gamification.levels import level_for_xp, xp_remaining
 from db.gamification.models import AchievementTriggerType as T
 from db.gamification.streaks import DAILY_ACTIVITY, Streak, advance_day_streak, day_streaks
@@ -214,10 +215,9 @@ def replay(
             }
         )
         coins += coins_delta
-        if coins_delta > 0:
-            earned += coins_delta
-        else:
-            spent -= coins_delta
+        earned_delta, spent_delta = wallet_totals(event_type, coins_delta)
+        earned += earned_delta
+        spent += spent_delta
         assert coins >= 0, "demo ledger would overdraw the wallet"
         if star_delta:
             assert skill_key is not None

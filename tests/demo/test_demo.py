@@ -132,8 +132,11 @@ async def test_wallet_and_progress_match_the_ledger(
         SELECT w.user_id, w.coins, w.total_earned, w.total_spent, p.total_xp, p.current_level,
                p.xp_to_next_level, p.total_skill_stars,
                coalesce(sum(l.coins), 0) AS coins_sum,
-               coalesce(sum(l.coins) FILTER (WHERE l.coins > 0), 0) AS earned_sum,
-               coalesce(-sum(l.coins) FILTER (WHERE l.coins < 0), 0) AS spent_sum,
+               coalesce(sum(l.coins) FILTER (
+                   WHERE l.coins > 0 AND l.event_type <> 'market.refund'), 0) AS earned_sum,
+               coalesce(-sum(l.coins) FILTER (WHERE l.coins < 0), 0)
+               - coalesce(sum(l.coins) FILTER (WHERE l.event_type = 'market.refund'), 0)
+                   AS spent_sum,
                coalesce(sum(l.xp), 0) AS xp_sum,
                coalesce(sum(l.skill_stars), 0) AS stars_sum,
                count(l.id) AS entries,

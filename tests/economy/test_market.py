@@ -291,8 +291,9 @@ async def test_refund_returns_coins_and_stock_once(mutate: Mutate, engine: Async
     assert result["purchase"]["status"] == "REFUNDED"
     assert result["purchase"]["refundReason"] == "Bought by mistake"
     assert result["purchase"]["item"]["remainingStock"] == 4
-    # Funds 100, the first purchase's reward 10, the refund 40.
-    assert result["wallet"] == {"coins": 110, "totalEarned": 150, "totalSpent": 40}
+    # Funds 100 and the first purchase's reward 10 are earned; the refund 40 gives back the
+    # 40 spent: it is not income.
+    assert result["wallet"] == {"coins": 110, "totalEarned": 110, "totalSpent": 0}
     # The same key replays; a new key meets the refunded purchase.
     assert (await mutate(REFUND, refund, viewer=user)).data["refundPurchase"] == result
     again = await unchanged(engine, mutate, REFUND, {**refund, "key": "r2"}, user)
@@ -341,3 +342,79 @@ async def test_another_users_purchase_is_not_found(mutate: Mutate, engine: Async
         assert refused["code"] == "NOT_FOUND"
     malformed = await unchanged(engine, mutate, REDEEM, {"id": "42"}, stranger)
     assert (malformed["__typename"], malformed["field"]) == ("InvalidInput", "id")
+
+
+async def test_a_refund_is_not_income(mutate: Mutate, engine: AsyncEngine) -> None:
+    """coins_earned_1000 counts awards only: 910 coins earned, 100 spent and refunded (the old
+    rule counted the refund as earned: 1,010, and unlocked it)."""
+    user = await committed_user(engine)
+    await fund(engine, user.user_id, 900)
+    item = await make_item(engine, cost_coins=100)
+    pid = (await mutate(PURCHASE, buy(item), viewer=user)).data["purchaseMarketItem"]["purchase"][
+        "id"
+    ]
+    result = await mutate(REFUND, {"id": pid, "reason": "changed my mind", "key": "k"}, viewer=user)
+    wallet = result.data["refundPurchase"]["wallet"]
+    assert wallet == {"coins": 910, "totalEarned": 910, "totalSpent": 0}
+    assert not await scalar(
+        engine,
+        "SELECT count(*) FROM user_achievements WHERE user_id = :u "
+        "AND achievement_key = 'coins_earned_1000'",
+        u=user.user_id,
+    )
+    assert (
+        await scalar(
+            engine,
+            "SELECT event_type FROM points_ledger WHERE user_id = :u AND coins = 100",
+            u=user.user_id,
+        )
+        == "market.refund"
+    )
+
+
+async def test_staff_refund_another_users_purchase(mutate: Mutate, engine: AsyncEngine) -> None:
+    """With ``market:refund`` a viewer refunds anyone's purchase: the buyer's wallet is
+    credited and the audit log records the staff member; without it the purchase is absent
+    (the test above)."""
+    owner = await committed_user(engine)
+    admin = await committed_user(engine, admin=True)
+    assert admin.has("market:refund") and not owner.has("market:refund")
+    await fund(engine, owner.user_id, 50)
+    item = await make_item(engine, cost_coins=30)
+    pid = (await mutate(PURCHASE, buy(item), viewer=owner)).data["purchaseMarketItem"]["purchase"][
+        "id"
+    ]
+    result = await mutate(
+        REFUND, {"id": pid, "reason": "support ticket 7", "key": "s"}, viewer=admin
+    )
+    payload = result.data["refundPurchase"]
+    assert payload["__typename"] == "RefundPurchaseSuccess"
+    assert payload["purchase"]["status"] == "REFUNDED"
+    assert payload["wallet"] == {"coins": 60, "totalEarned": 60, "totalSpent": 0}
+    assert (
+        await scalar(
+            engine,
+            "SELECT coins FROM user_wallet WHERE user_id = :u",
+            u=admin.user_id,
+        )
+        == 0
+    )
+    assert (
+        await scalar(
+            engine,
+            "SELECT count(*) FROM audit_log WHERE user_id = :a AND event_type = 'market.refunded' "
+            "AND resource_id = :p",
+            a=admin.user_id,
+            p=pid,
+        )
+        == 1
+    )
+    assert (
+        await scalar(
+            engine,
+            "SELECT count(*) FROM activity_events WHERE user_id = :u "
+            "AND event_type = 'market.refunded'",
+            u=owner.user_id,
+        )
+        == 1
+    )
