@@ -1,5 +1,8 @@
 """Support staff's corrections of a user's coins, XP and skill stars (issue 7, "Admin":
 ``grantPoints``, under the ``wallet:adjust`` entitlement; spec/000 Part 7 "wallet corrections").
+
+A grant is an award like any other: the level and coins-earned achievements it reaches unlock
+in its transaction (:func:`~db.gamification.achievements.evaluate_achievements`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from db.auth.activity import record_activity, record_audit
 from db.auth.models import User
 from db.bounds import IntRange, Text
 from db.errors import InvalidInput, NotFound
+from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 
 #: Largest amount one grant may move, in coins or XP (either sign): a typo guard.
@@ -38,6 +42,15 @@ class Grant:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Granted:
+    """What :func:`grant_points` did: the ledger ``posting`` (the target's new balance) and
+    the achievements the grant ``unlocked`` (their rewards paid through the ledger too)."""
+
+    posting: Posting
+    unlocked: list[Unlocked]
+
+
 async def grant_points(
     conn: AsyncConnection,
     grant: Grant,
@@ -45,8 +58,10 @@ async def grant_points(
     actor_id: uuid.UUID,
     session_id: uuid.UUID | None = None,
     request_id: str | None = None,
-) -> Posting:
-    """Post an admin correction through the ledger, with an audit record.
+) -> Granted:
+    """Post an admin correction through the ledger, with an audit record, and unlock the
+    level and coins-earned achievements it reaches (a negative grant unlocks nothing; what
+    was unlocked stays).
 
     Args:
         conn: a connection inside the mutation's transaction.
@@ -56,7 +71,7 @@ async def grant_points(
         request_id: the API request id, for the audit log.
 
     Returns:
-        The ledger :class:`~db.gamification.ledger.Posting` (the target's new balance).
+        :class:`Granted`: the ledger posting (the target's new balance) and the unlocks.
 
     Raises:
         NotFound: no such user (``resource`` ``User``).
@@ -115,4 +130,5 @@ async def grant_points(
         xp=grant.xp,
         coins=grant.coins,
     )
-    return posting
+    unlocked = await evaluate_achievements(conn, grant.user_id, AWARD_TRIGGERS)
+    return Granted(posting, unlocked)

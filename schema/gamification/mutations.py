@@ -36,8 +36,13 @@ class GrantPointsInput:
 @mutation(
     description="Correct a user's coins, XP or skill stars through the points ledger "
     "(support staff; entitlement `wallet:adjust`; recorded in the audit log). A negative grant "
-    "cannot take a wallet below zero.",
-    returns={"wallet": "user_wallet?", "ledger_entry": "points_ledger?"},
+    "cannot take a wallet below zero. The level and coins-earned achievements the grant "
+    "reaches unlock at once (their rewards paid too).",
+    returns={
+        "wallet": "user_wallet?",
+        "ledger_entry": "points_ledger?",
+        "unlocked_achievements": ["user_achievements"],
+    },
     errors=(NotFound, InsufficientFunds),
     idempotent=True,
     entitlement="wallet:adjust",
@@ -45,7 +50,7 @@ class GrantPointsInput:
 )
 async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
     user_id = parse_id(input.user_id, "input.userId")
-    posting = await grant_points(
+    granted = await grant_points(
         tx.conn,
         Grant(
             user_id=user_id,  # type: ignore[arg-type]
@@ -58,4 +63,8 @@ async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
         actor_id=tx.viewer.user_id,
         session_id=tx.viewer.session_id,
     )
-    return {"wallet": posting.wallet.id, "ledger_entry": posting.entry_id}
+    return {
+        "wallet": granted.posting.wallet.id,
+        "ledger_entry": granted.posting.entry_id,
+        "unlocked_achievements": [u.user_achievement_id for u in granted.unlocked],
+    }

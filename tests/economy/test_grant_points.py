@@ -209,3 +209,33 @@ async def test_concurrent_replays_wait_for_the_first_call(
             )
         ).scalar_one()
         assert rows == 1
+
+
+async def test_a_grant_that_crosses_a_level_unlocks_its_achievement(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """1,000 XP is level 5: ``level_5`` unlocks in the grant's own transaction (100 coins)."""
+    admin = await committed_user(engine, admin=True)
+    user = await committed_user(engine)
+    query = GRANT.replace(
+        "ledgerEntry { id coins xp reason }",
+        "ledgerEntry { id coins xp reason } unlockedAchievements { achievementKey }",
+    )
+    result = await mutate(query, grant(user.user_id, xp=1000), viewer=admin)
+    assert result.errors == []
+    payload = result.data["grantPoints"]
+    assert payload["unlockedAchievements"] == [{"achievementKey": "level_5"}]
+    assert payload["wallet"] == {"coins": 100, "totalEarned": 100, "totalSpent": 0}
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                sa.text(
+                    "SELECT event_type, coins, xp FROM points_ledger WHERE user_id = :u "
+                    "ORDER BY created_at, id"
+                ),
+                {"u": user.user_id},
+            )
+        ).all()
+    assert sorted(map(tuple, rows)) == [("achievement.unlocked", 100, 0), ("admin_grant", 0, 1000)]
+    again = await mutate(query, grant(user.user_id, xp=10), viewer=admin)
+    assert again.data["grantPoints"]["unlockedAchievements"] == []
