@@ -48,6 +48,12 @@ MIN_COUNTED_MINUTES = 1
 MIN_DURATION_SECONDS = 60
 #: Longest planned duration of a session, in seconds (4 hours).
 MAX_DURATION_SECONDS = 4 * 3600
+#: The planned duration of a session started without one when the user has no usable
+#: ``default_focus_duration`` setting, in seconds (Ignition specification, "user_settings"
+#: defaults: 300 s; db/auth/users.py ``DEFAULT_SETTINGS`` gives it to every new user).
+DEFAULT_DURATION_SECONDS = 300
+#: The ``user_settings`` key of a user's default session duration (seconds).
+DEFAULT_DURATION_SETTING = "default_focus_duration"
 #: Longest ``task_title``, in characters.
 MAX_TASK_TITLE = 200
 #: The bounds the focus mutations check and state (:mod:`db.bounds`).
@@ -102,6 +108,18 @@ def counts_for_progress(mode: FocusMode | str, minutes: int) -> bool:
     return FocusMode(mode) is FocusMode.FOCUS and minutes >= MIN_COUNTED_MINUTES
 
 
+def default_duration(setting: object) -> int:
+    """The planned duration, in seconds, of a session started without ``durationSeconds``:
+    the user's ``default_focus_duration`` setting (its JSON value, None when the user has no
+    such row) when it is a whole number of seconds within :data:`MIN_DURATION_SECONDS` to
+    :data:`MAX_DURATION_SECONDS`, else :data:`DEFAULT_DURATION_SECONDS`."""
+    if isinstance(setting, bool) or not isinstance(setting, int | float):
+        return DEFAULT_DURATION_SECONDS
+    if setting != int(setting) or not MIN_DURATION_SECONDS <= setting <= MAX_DURATION_SECONDS:
+        return DEFAULT_DURATION_SECONDS
+    return int(setting)
+
+
 def expires_at(now: datetime, remaining_seconds: int) -> datetime:
     """When a session that has ``remaining_seconds`` of planned time left at ``now`` (and
     runs from ``now``) expires: its planned end plus :data:`EXPIRY_GRACE_SECONDS`."""
@@ -141,6 +159,8 @@ def remaining_seconds(
 
 __all__ = [
     "BREAK_XP_DIVISOR",
+    "DEFAULT_DURATION_SECONDS",
+    "DEFAULT_DURATION_SETTING",
     "DURATION",
     "EXPIRY_GRACE_SECONDS",
     "FOCUS_COINS_DIVISOR",
@@ -154,6 +174,7 @@ __all__ = [
     "TASK_TITLE",
     "FocusAward",
     "counts_for_progress",
+    "default_duration",
     "expires_at",
     "focus_award",
     "remaining_seconds",

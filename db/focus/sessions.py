@@ -59,6 +59,7 @@ _sessions = metadata.tables["focus_sessions"]
 _pause = metadata.tables["focus_pause_state"]
 _wallets = metadata.tables["user_wallet"]
 _progress = metadata.tables["user_progress"]
+_settings = metadata.tables["user_settings"]
 
 #: The statuses of a running session (the partial unique index covers these).
 RUNNING = (FocusStatus.ACTIVE.value, FocusStatus.PAUSED.value)
@@ -104,7 +105,7 @@ async def start_session(
     user_id: uuid.UUID,
     *,
     mode: FocusMode,
-    duration_seconds: int,
+    duration_seconds: int | None,
     task_id: uuid.UUID | None = None,
     task_title: str | None = None,
 ) -> uuid.UUID:
@@ -115,7 +116,8 @@ async def start_session(
         user_id: the viewer.
         mode: focus, break or long break.
         duration_seconds: the planned duration, :data:`~db.focus.rules.MIN_DURATION_SECONDS`
-            to :data:`~db.focus.rules.MAX_DURATION_SECONDS` seconds.
+            to :data:`~db.focus.rules.MAX_DURATION_SECONDS` seconds; None: the user's
+            ``default_focus_duration`` setting (:func:`~db.focus.rules.default_duration`).
         task_id: the planner item worked on (a free reference).
         task_title: its title, at most :data:`~db.focus.rules.MAX_TASK_TITLE` characters.
 
@@ -129,10 +131,22 @@ async def start_session(
         FocusSessionAlreadyRunning: the viewer has an active or paused session
             (``session_id`` names it); also when a concurrent start won the race.
     """
-    rules.DURATION.check(duration_seconds, "input.durationSeconds")
+    if duration_seconds is not None:
+        rules.DURATION.check(duration_seconds, "input.durationSeconds")
     title = task_title.strip() if task_title is not None else None
     if title is not None:
         rules.TASK_TITLE.check(title, "input.taskTitle")
+    if duration_seconds is None:
+        duration_seconds = rules.default_duration(
+            (
+                await conn.execute(
+                    sa.select(_settings.c.value).where(
+                        _settings.c.user_id == user_id,
+                        _settings.c.key == rules.DEFAULT_DURATION_SETTING,
+                    )
+                )
+            ).scalar_one_or_none()
+        )
     now = await _clock(conn)
     # The partial unique index decides races: a concurrent start that commits first makes this
     # insert wait for it and then fail. ON CONFLICT DO NOTHING turns that into "no row".

@@ -11,7 +11,7 @@ import strawberry
 from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
 from db.focus import sessions
 from db.focus.models import FocusMode, FocusSession
-from db.focus.rules import DURATION, TASK_TITLE
+from db.focus.rules import DEFAULT_DURATION_SECONDS, DURATION, TASK_TITLE
 from schema.core.descriptions import column_doc
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
@@ -33,8 +33,10 @@ async def expire_overdue(tx: Tx) -> None:
 @strawberry.input(description="A focus session to start.")
 class StartFocusSessionInput:
     mode: FocusModeEnum = strawberry.field(description=column_doc(FocusSession, "mode"))
-    duration_seconds: Annotated[int, DURATION] = strawberry.field(
-        description=column_doc(FocusSession, "duration_seconds")
+    duration_seconds: Annotated[int | None, DURATION] = strawberry.field(
+        default=None,
+        description=f"{column_doc(FocusSession, 'duration_seconds')} Left out or null: the "
+        f"viewer's `default_focus_duration` setting, else {DEFAULT_DURATION_SECONDS} seconds.",
     )
     task_id: strawberry.ID | None = strawberry.field(
         default=None, description=column_doc(FocusSession, "task_id")

@@ -422,3 +422,46 @@ async def test_a_completion_advances_the_accepted_focus_quests(
         counts = config.get("mode", "focus") == "focus" and config.get("min_minutes", 0) <= 30
         expected = (30 if quest.target_type == "focus_minutes" else 1) if counts else 0
         assert progress[quest.id] == expected, (quest.target_type, config)
+
+
+def test_the_default_duration_rule() -> None:
+    assert rules.default_duration(None) == rules.DEFAULT_DURATION_SECONDS == 300
+    assert rules.default_duration(1500) == 1500
+    assert rules.default_duration(1500.0) == 1500
+    for unusable in (True, "1500", 59, rules.MAX_DURATION_SECONDS + 1, 90.5, {"s": 1}):
+        assert rules.default_duration(unusable) == 300
+
+
+async def test_a_session_without_a_duration_uses_the_viewers_setting(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """``default_focus_duration`` (300 s for a new user), the viewer's own row only."""
+    user = await committed_user(engine)
+    other = await committed_user(engine)
+    await execute(
+        engine,
+        "UPDATE user_settings SET value = '1500' WHERE user_id = :u "
+        "AND key = 'default_focus_duration'",
+        u=other.user_id,
+    )
+    result = await mutate(START, {"input": {"mode": "FOCUS"}}, viewer=user)
+    session = result.data["startFocusSession"]["session"]
+    assert session["durationSeconds"] == 300
+    await mutate(ABANDON, {"id": session["id"]}, viewer=user)
+    await execute(
+        engine,
+        "UPDATE user_settings SET value = '2700' WHERE user_id = :u "
+        "AND key = 'default_focus_duration'",
+        u=user.user_id,
+    )
+    result = await mutate(START, {"input": {"mode": "FOCUS", "durationSeconds": None}}, viewer=user)
+    session = result.data["startFocusSession"]["session"]
+    assert session["durationSeconds"] == 2700
+    await mutate(ABANDON, {"id": session["id"]}, viewer=user)
+    await execute(
+        engine,
+        "DELETE FROM user_settings WHERE user_id = :u AND key = 'default_focus_duration'",
+        u=user.user_id,
+    )
+    result = await mutate(START, {"input": {"mode": "BREAK"}}, viewer=user)
+    assert result.data["startFocusSession"]["session"]["durationSeconds"] == 300
