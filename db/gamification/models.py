@@ -312,7 +312,9 @@ class UserStreak(Base):
         doc="The activity counted (e.g. `daily`, `focus`, `habits`)."
     )
     current_streak: Mapped[int] = mapped_column(
-        server_default="0", doc="Consecutive days with the activity, up to the latest one."
+        server_default="0",
+        doc="Consecutive days with the activity, up to the latest one; 0 once a whole day "
+        "(UTC) passed without it.",
     )
     longest_streak: Mapped[int] = mapped_column(
         server_default="0", doc="The longest streak ever reached, in days."

@@ -20,6 +20,11 @@ run of any of the user's streaks (:mod:`db.gamification.achievements`).
 
 The arithmetic is pure (:func:`day_streaks`, :func:`advance_day_streak`) so that the demo
 generator computes the same numbers in memory.
+
+The stored ``current_streak`` is right as of its last write; a day without activity since then
+breaks it without a write. What the API reads is therefore :func:`current_streak_read`, the
+stored run while ``last_activity_date`` is yesterday or today (UTC), else 0, in SQL (both read
+paths of the API select this expression: ``schema/gamification``).
 """
 
 from __future__ import annotations
@@ -75,6 +80,22 @@ def advance_day_streak(streak: Streak, day: date) -> Streak:
         return streak
     run = streak.current + 1 if streak.last is not None and (day - streak.last).days == 1 else 1
     return Streak(run, max(streak.longest, run), day)
+
+
+def utc_today() -> sa.ColumnElement[date]:
+    """SQL: today's date in UTC (of the transaction's clock, ``now()``), the calendar of every
+    streak and period."""
+    return sa.cast(sa.func.timezone("UTC", sa.func.now()), sa.Date)
+
+
+def current_streak_read(streaks: sa.FromClause) -> sa.ColumnElement[int]:
+    """SQL: the ``current_streak`` of a ``user_streaks`` row (``streaks``: the table or an
+    alias) as of today: the stored run while its ``last_activity_date`` is yesterday or today
+    (UTC), 0 once a whole day has passed without activity (:func:`day_streaks`' rule, applied
+    at read time)."""
+    return sa.case(
+        (streaks.c.last_activity_date >= utc_today() - 1, streaks.c.current_streak), else_=0
+    )
 
 
 async def _upsert(
@@ -144,7 +165,9 @@ __all__ = [
     "HABITS",
     "Streak",
     "advance_day_streak",
+    "current_streak_read",
     "day_streaks",
     "set_streak",
     "touch_streak",
+    "utc_today",
 ]

@@ -87,7 +87,8 @@ class Habit(Base):
     )
     current_streak: Mapped[int] = mapped_column(
         server_default="0",
-        doc="Consecutive periods in which the target was met, up to the latest one.",
+        doc="Consecutive periods in which the target was met, up to the latest one; 0 once "
+        "a period ended without it (today's open period does not break it).",
     )
     longest_streak: Mapped[int] = mapped_column(
         server_default="0", doc="The longest streak the habit ever had, in periods."

@@ -566,7 +566,7 @@ class _Builder:
                 pairs.append((key, json.literal(info.type_name)))
             elif name in columns:
                 cf = columns[name]
-                pairs.append((key, json.value(cf, alias.c[cf.column.name])))
+                pairs.append((key, json.value(cf, info.read_column(alias, cf.column.name))))
             elif name in relations:
                 pairs.append((key, self.relation(relations[name], alias, type_, sub)))
             elif isinstance(rf := extras.get(name), RowField):

@@ -128,6 +128,11 @@ class TableSpec:
             strawberry field added to the generated type (hand-written fields that cannot be
             derived, e.g. ``User.activeFocusSession``).
         by_id: generate a root lookup ``<type>(id: ID!)``.
+        computed: column name -> the SQL expression both read paths answer for that column
+            instead of its stored value, built over the row's table or alias (the general
+            path's row SELECT and the compiled statement alike, so they agree), for a stored
+            value that time makes stale (``current_streak`` after a missed period). Filters,
+            orders and cursors keep the stored column.
         read_entitlement: holders of this entitlement see every row of this table, whatever
             its visibility (``audit_log`` -> ``"audit_log:read"``); a root field over the table
             that requires an entitlement must require this one, so the field and its rows are
@@ -147,6 +152,9 @@ class TableSpec:
     extra_fields: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     by_id: bool = True
     read_entitlement: str | None = None
+    computed: dict[str, Callable[[sa.FromClause], sa.ColumnElement[Any]]] = field(
+        default_factory=dict
+    )
 
 
 _SPECS: dict[str, TableSpec] = {}

@@ -154,10 +154,18 @@ class TableInfo:
         mapper = sa.inspect(self.model)
         return {col.name: mapper.get_property_by_column(col).key for col in self.table.columns}
 
+    def read_column(self, source: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
+        """What the API reads for column ``name`` of a row of ``source`` (the table or an
+        alias of it): the spec's computed expression (``TableSpec.computed``), else the
+        stored column."""
+        build = self.spec.computed.get(name)
+        return build(source) if build is not None else source.c[name]
+
     def select_columns(self) -> list[sa.ColumnElement[Any]]:
-        """The columns of a row read for the API, labelled by their attribute keys."""
+        """The columns of a row read for the API (computed ones as their expression, see
+        :meth:`read_column`), labelled by their attribute keys."""
         return [
-            col.label(self.key_of[col.name])
+            self.read_column(self.table, col.name).label(self.key_of[col.name])
             for col in self.table.columns
             if not col.info.get("secret")
         ]
@@ -352,6 +360,9 @@ class Catalog:
                 )
 
     def _check_names(self, info: TableInfo) -> None:
+        unknown = set(info.spec.computed) - set(info.table.c.keys())
+        if unknown:
+            raise ValueError(f"{info.name}: TableSpec.computed names no column {sorted(unknown)}")
         seen: dict[str, str] = {}
         for name, what in (
             [(c.name, f"column {c.column.name}") for c in info.columns]
