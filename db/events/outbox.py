@@ -31,6 +31,7 @@ class Topic(StrEnum):
     LEVEL_UP = "level.up"
     SKILL_LEVEL_UP = "skill.level.up"
     QUEST_COMPLETED = "quest.completed"
+    QUEST_CLAIMED = "quest.claimed"
 
 
 _outbox = metadata.tables["event_outbox"]

@@ -256,8 +256,9 @@ async def claim_quest_reward(
     """Pay the reward of a completed universal quest, once per completion: ``xp_reward``,
     ``coin_reward`` and :data:`~db.quests.rules.QUEST_SKILL_STARS` star of its ``skill_key``
     (ledger event ``quest.claimed``, key ``quest:<quest id>:<times_completed>``); the row becomes
-    ``claimed``. The day counts for the ``daily_activity`` streak; evaluates the level,
-    coins-earned and streak achievements.
+    ``claimed``; publishes ``quest.claimed`` (payload ``user_quest_progress_id``, ``quest_id``,
+    ``times_completed``). The day counts for the ``daily_activity`` streak; evaluates the
+    level, coins-earned and streak achievements.
 
     Raises:
         NotFound: no such quest, or the user never accepted it (``resource``
@@ -301,6 +302,11 @@ async def claim_quest_reward(
         reason=f"Quest reward: {quest.title}",
         idempotency_key=quest_reward_key(quest_id, state.times_completed),
     )
+    details = {
+        "user_quest_progress_id": str(row.id),
+        "quest_id": str(quest_id),
+        "times_completed": state.times_completed,
+    }
     await record_activity(
         conn,
         user_id,
@@ -310,6 +316,7 @@ async def claim_quest_reward(
         xp=int(quest.xp_reward),
         coins=int(quest.coin_reward),
     )
+    await publish(conn, Topic.QUEST_CLAIMED, user_id, details)
     await touch_streak(conn, user_id, DAILY_ACTIVITY, now.astimezone(UTC).date())
     unlocked = await evaluate_achievements(
         conn, user_id, [*AWARD_TRIGGERS, AchievementTriggerType.STREAK_DAYS]

@@ -61,20 +61,24 @@ CURSOR_EXPIRED = "CURSOR_EXPIRED"
 @dataclass(frozen=True)
 class Row:
     """An event field holding a row: the generated type of ``table``, loaded by the id found
-    under ``key`` in the event's payload."""
+    under ``key`` in the event's payload; ``optional``: the field is nullable (null when the
+    payload has no such key: an event type shared by topics with different payloads)."""
 
     table: str
     key: str
     description: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
 class Value:
-    """An event field holding a payload value of a scalar type (``int``, ``str``, ``bool``)."""
+    """An event field holding a payload value of a scalar type (``int``, ``str``, ``bool``);
+    ``optional``: nullable (null when the payload has no such key)."""
 
     type: type
     key: str
     description: str
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,7 @@ class SubscriptionBuilder:
             def value(root: EventObject, _key: str = spec.key) -> Any:
                 return root.event.payload.get(_key)
 
-            ret: Any = spec.type
+            ret: Any = spec.type | None if spec.optional else spec.type
             _sign(value, ret, info=False)
             return strawberry.field(resolver=value, name=camel(attr), description=spec.description)
         target, load = self._row_resolver(spec)
@@ -226,7 +230,7 @@ class SubscriptionBuilder:
         def row(root: EventObject, info: strawberry.Info, _load: Any = load) -> Any:
             return _load(root, info.context)
 
-        _sign(row, target, info=True)
+        _sign(row, target | None if spec.optional else target, info=True)
         return strawberry.field(resolver=row, name=camel(attr), description=spec.description)
 
     # ---- root fields ---------------------------------------------------------------------

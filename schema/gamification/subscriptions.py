@@ -1,5 +1,6 @@
-"""Gamification subscriptions: the viewer's wallet and achievements as they change (the
-ledger publishes ``wallet.changed``, the achievement evaluation ``achievement.unlocked``)."""
+"""Gamification subscriptions: the viewer's wallet, achievements and levels as they change
+(the ledger publishes ``wallet.changed``, ``level.up`` and ``skill.level.up``, the achievement
+evaluation ``achievement.unlocked``)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,30 @@ subscription(
             "user_achievements",
             "user_achievement_id",
             "The unlocked achievement; its definition is `achievement.achievement`.",
+        ),
+    },
+)
+
+subscription(
+    "progressEvents",
+    event="ProgressEvent",
+    description="The viewer reached a new level (LEVEL_UP, from XP) or a skill reached a new "
+    "level (SKILL_LEVEL_UP, from skill stars); one event per ledger entry that crossed levels.",
+    topics={Topic.LEVEL_UP: "LEVEL_UP", Topic.SKILL_LEVEL_UP: "SKILL_LEVEL_UP"},
+    fields={
+        "level": Value(int, "level", "The level reached (of the viewer, or of `skillKey`)."),
+        "previous_level": Value(int, "previous_level", "The level before this change."),
+        "skill_key": Value(
+            str,
+            "skill_key",
+            "The skill that leveled up (`skillDefinitions.key`); null for LEVEL_UP.",
+            optional=True,
+        ),
+        "total_xp": Value(
+            int,
+            "total_xp",
+            "The viewer's XP right after this change; null for SKILL_LEVEL_UP.",
+            optional=True,
         ),
     },
 )

@@ -5,6 +5,7 @@ details), events produced by another client over HTTP (``grantPoints``)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -380,3 +381,153 @@ async def test_idle_sockets_with_subscriptions_hold_no_pooled_connection(
     ]
     assert checked_out and sum(checked_out) == 0
     assert in_transaction == 0
+
+
+async def test_quest_and_progress_events_live_and_resumed(
+    gateway: Gateway, live_engine: AsyncEngine, admin: User
+) -> None:
+    """``questEvents`` (a universal quest reaching its target, its claim, an own quest
+    completed) and ``progressEvents`` (a level-up and a skill level-up of one grant), produced
+    over HTTP; then both resumed with ``after``: the events after the cursor come again, in
+    order, with the same cursors."""
+    user = await new_user(live_engine)
+    quests = """subscription ($after: String) { questEvents(after: $after) {
+        cursor type occurredAt progress { status progress quest { title } }
+        userQuest { title status } } }"""
+    progress = """subscription ($after: String) { progressEvents(after: $after) {
+        cursor type level previousLevel skillKey totalXp } }"""
+    wallet = "subscription { walletChanged { cursor coins } }"
+    received: dict[str, list[dict[str, Any]]] = {"w": [], "q": [], "p": [], "q2": [], "p2": []}
+
+    async def subscribe(ws: Any, op: str, query: str, after: str | None = None) -> None:
+        payload = {"query": query, "variables": {"after": after}}
+        await ws.send(orjson.dumps({"id": op, "type": "subscribe", "payload": payload}).decode())
+
+    async def collect(ws: Any) -> None:
+        while True:
+            message = await _recv(ws)
+            assert message["type"] == "next", message
+            received[message["id"]].append(next(iter(message["payload"]["data"].values())))
+
+    async with await _raw(gateway) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": user.auth}).decode())
+        assert (await _recv(ws))["type"] == "connection_ack"
+        await subscribe(ws, "w", wallet)
+        collector = asyncio.create_task(collect(ws))
+        try:
+            async with asyncio.timeout(30):
+                while not received["w"]:
+                    await grant_in_db(live_engine, admin, user, 1, reason="marker")
+                    await asyncio.sleep(0.3)
+            marker = received["w"][0]["cursor"]
+            await subscribe(ws, "q", quests, marker)
+            await subscribe(ws, "p", progress, marker)
+            async with httpx.AsyncClient(timeout=10) as client:
+                # 300 XP is level 3; 10 discipline stars are its level 1.
+                response = await client.post(
+                    gateway.http,
+                    json={
+                        "query": """mutation ($input: GrantPointsInput!) {
+                            grantPoints(input: $input) { __typename } }""",
+                        "variables": {
+                            "input": {
+                                "userId": str(user.id),
+                                "xp": 300,
+                                "stars": 10,
+                                "skillKey": "discipline",
+                                "reason": "live test",
+                                "idempotencyKey": uuid.uuid4().hex,
+                            }
+                        },
+                    },
+                    headers=admin.auth,
+                )
+                assert response.json()["data"]["grantPoints"]["__typename"] == "GrantPointsSuccess"
+                chain = await _scalar(
+                    live_engine, "SELECT id FROM universal_quests WHERE title = 'Keep the chain'"
+                )
+                await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    "mutation ($id: ID!) { acceptQuest(questId: $id) { __typename } }",
+                    id=str(chain),
+                )
+                for n in range(3):
+                    habit = await _mutate(
+                        client,
+                        gateway,
+                        user,
+                        """mutation ($name: String!) { createHabit(input: {name: $name}) {
+                        __typename ... on CreateHabitSuccess { habit { id } } } }""",
+                        name=f"habit {n}",
+                    )
+                    await _mutate(
+                        client,
+                        gateway,
+                        user,
+                        """mutation ($id: ID!, $key: String!) {
+                        completeHabit(habitId: $id, idempotencyKey: $key) { __typename } }""",
+                        id=habit["habit"]["id"],
+                        key=f"habit-{n}",
+                    )
+                await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    """mutation ($id: ID!) {
+                    claimQuestReward(questId: $id, idempotencyKey: "claim") { __typename } }""",
+                    id=str(chain),
+                )
+                own = await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    """mutation { createQuest(input: {title: "Bounce the EP", category: "music"})
+                    { __typename ... on CreateQuestSuccess { quest { id } } } }""",
+                )
+                await _mutate(
+                    client,
+                    gateway,
+                    user,
+                    """mutation ($id: ID!) {
+                    completeQuest(id: $id, idempotencyKey: "own") { __typename } }""",
+                    id=own["quest"]["id"],
+                )
+            await until(lambda: len(received["q"]) >= 3 and len(received["p"]) >= 2, 10)
+            # Resume: after the first quest event, and after the marker.
+            await subscribe(ws, "q2", quests, received["q"][0]["cursor"])
+            await subscribe(ws, "p2", progress, marker)
+            await until(
+                lambda: len(received["q2"]) >= 2 and len(received["p2"]) >= len(received["p"]),
+                10,
+            )
+            await asyncio.sleep(0.3)
+        finally:
+            collector.cancel()
+    completed, claimed, own_done = received["q"]
+    assert [e["type"] for e in received["q"]] == ["COMPLETED", "CLAIMED", "COMPLETED"]
+    assert completed["progress"]["quest"]["title"] == "Keep the chain"
+    assert completed["userQuest"] is None and claimed["userQuest"] is None
+    assert claimed["progress"]["status"] == "CLAIMED"  # rows are read as they are now
+    assert own_done["progress"] is None
+    assert own_done["userQuest"] == {"title": "Bounce the EP", "status": "COMPLETED"}
+    level, skill, *later = received["p"]
+    assert (level["type"], level["level"], level["previousLevel"]) == ("LEVEL_UP", 3, 1)
+    assert (level["totalXp"], level["skillKey"]) == (300, None)
+    assert (skill["type"], skill["skillKey"], skill["level"], skill["previousLevel"]) == (
+        "SKILL_LEVEL_UP",
+        "discipline",
+        1,
+        0,
+    )
+    assert skill["totalXp"] is None
+    assert all(e["type"] == "LEVEL_UP" and e["level"] > 3 for e in later)
+    # Resumed: the same events after the cursor, in order, with the same cursors.
+    assert received["q2"] == received["q"][1:]
+    assert received["p2"] == received["p"]
+
+
+async def _scalar(engine: AsyncEngine, sql: str) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(sa.text(sql))).scalar_one()
