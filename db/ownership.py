@@ -120,3 +120,53 @@ async def lock_owned(
     if row is None:
         raise NotFound(f"There is no such {what}.", resource=resource)
     return row
+
+
+async def update_owned(
+    conn: AsyncConnection,
+    table: sa.Table,
+    row_id: uuid.UUID,
+    user_id: uuid.UUID,
+    values: Mapping[str, Any],
+    *,
+    resource: str,
+    what: str,
+) -> Any:
+    """Set ``values`` (checked already; ``updated_at`` too when the table has it) on the row
+    ``row_id`` of ``table`` owned by ``user_id``, in the caller's transaction.
+
+    Returns:
+        The row as it was before, locked (:func:`lock_owned`).
+
+    Raises:
+        NotFound: no such row, or another user's.
+    """
+    row = await lock_owned(conn, table, row_id, user_id, resource=resource, what=what)
+    changes = dict(values)
+    if "updated_at" in table.c:
+        changes["updated_at"] = sa.func.now()
+    await conn.execute(sa.update(table).where(table.c.id == row_id).values(**changes))
+    return row
+
+
+async def delete_owned(
+    conn: AsyncConnection,
+    table: sa.Table,
+    row_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    resource: str,
+    what: str,
+) -> Any:
+    """Delete the row ``row_id`` of ``table`` owned by ``user_id`` (its ``ON DELETE CASCADE``
+    children go with it), in the caller's transaction.
+
+    Returns:
+        The deleted row.
+
+    Raises:
+        NotFound: no such row, or another user's.
+    """
+    row = await lock_owned(conn, table, row_id, user_id, resource=resource, what=what)
+    await conn.execute(sa.delete(table).where(table.c.id == row_id))
+    return row

@@ -99,4 +99,24 @@ async def snapshot(conn: AsyncConnection) -> dict[str, int]:
     return counts
 
 
-__all__ = ["Outcome", "committed_user", "invariant_violations", "run", "snapshot"]
+async def refused(
+    engine: AsyncEngine,
+    mutate: Any,
+    query: str,
+    variables: dict[str, Any] | None,
+    viewer: Viewer,
+) -> dict[str, Any]:
+    """Run a mutation that must be refused with a domain error: the database is exactly as
+    before (:func:`snapshot`), no GraphQL error; returns the payload (the error object)."""
+    async with engine.connect() as conn:
+        before = await snapshot(conn)
+    result = await mutate(query, variables, viewer=viewer)
+    async with engine.connect() as conn:
+        assert await snapshot(conn) == before
+    assert result.errors == [], result.errors
+    payload: dict[str, Any] = next(iter(result.data.values()))
+    assert "code" in payload, payload
+    return payload
+
+
+__all__ = ["Outcome", "committed_user", "invariant_violations", "refused", "run", "snapshot"]

@@ -1,0 +1,190 @@
+"""Declarative checks of the fields a create or a partial update writes: one rule per column
+(its length, range, value set, nullability), checked before any SQL so that every CHECK and
+enum of a table is a typed ``InvalidInput`` naming the field instead of a database error.
+
+Pure functions: a domain's ``rules.py`` declares its columns' rules (``{"title": Text(200,
+min=1), "tags": Tags()}``) and its transitions call :func:`clean`. Each rule also gives the
+:mod:`db.bounds` objects of its input field (:func:`bounds`), which the mutation machinery
+states in the field's description and checks first (``schema/core/inputs.py``); :func:`clean`
+then applies what a bound cannot say (blank after stripping, null, enums, duplicate tags).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from db.bounds import IntRange, MaxItems
+from db.bounds import Text as TextBound
+from db.errors import InvalidInput
+
+#: Control characters refused in single-line text (keys, names, colours).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def camel(name: str) -> str:
+    """``snake_case`` -> ``camelCase`` (the GraphQL spelling of a column in an error's
+    ``field``)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string of ``min`` to ``max`` characters after stripping the ends (``min`` 1: not
+    blank); ``nullable``: None is allowed (and stored as NULL); ``line``: no control
+    characters (a name, a key, not a body of text)."""
+
+    max: int
+    min: int = 0
+    nullable: bool = True
+    line: bool = False
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number from ``low`` to ``high`` (inclusive, whole numbers within int4); ``integer``: a
+    whole number (an ``Int`` input), else any number in the range (a ``Float`` input)."""
+
+    low: int
+    high: int
+    integer: bool = True
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of ``enum`` (a member or its stored value)."""
+
+    enum: type[enum.Enum]
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A boolean (never null)."""
+
+
+@dataclass(frozen=True)
+class Tags:
+    """A list of at most ``max_items`` distinct tags of 1 to ``max_len`` characters each
+    (stripped; duplicates dropped, the first kept); never null."""
+
+    max_items: int = 20
+    max_len: int = 50
+
+
+Rule = Text | Number | Choice | Flag | Tags
+
+
+def bounds(rule: Rule) -> tuple[Any, ...]:
+    """The :mod:`db.bounds` objects of an input field with ``rule``: a text's length, a
+    number's range, a tag list's count and each tag's length (none for an enum or a flag)."""
+    if isinstance(rule, Text):
+        return (TextBound(rule.max, rule.min),)
+    if isinstance(rule, Number):
+        return (IntRange(rule.low, rule.high),)
+    if isinstance(rule, Tags):
+        return (MaxItems(rule.max_items), TextBound(rule.max_len, 1))
+    return ()
+
+
+def _refuse(message: str, key: str, prefix: str) -> InvalidInput:
+    return InvalidInput(message, field=f"{prefix}.{camel(key)}" if prefix else camel(key))
+
+
+def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
+    """``value`` of field ``key`` checked against ``rule``, normalised (text stripped, enums
+    as their stored value, tags deduplicated).
+
+    Raises:
+        InvalidInput: ``field`` ``<prefix>.<camelCase key>``, saying what the rule wants.
+    """
+    if value is None:
+        if isinstance(rule, Text | Number | Choice) and rule.nullable:
+            return None
+        raise _refuse("This field cannot be null.", key, prefix)
+    if isinstance(rule, Text):
+        if not isinstance(value, str):
+            raise _refuse("Give a text.", key, prefix)
+        text = value.strip()
+        if not rule.min <= len(text) <= rule.max:
+            raise _refuse(f"Give {rule.min} to {rule.max} characters.", key, prefix)
+        if rule.line and _CONTROL.search(text):
+            raise _refuse("Control characters are not allowed here.", key, prefix)
+        return text if text or not rule.nullable else None
+    if isinstance(rule, Number):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _refuse("Give a number.", key, prefix)
+        if not math.isfinite(value):
+            raise _refuse("Give a finite number.", key, prefix)
+        if rule.integer and value != int(value):
+            raise _refuse("Give a whole number.", key, prefix)
+        if not rule.low <= value <= rule.high:
+            raise _refuse(f"Give a number from {rule.low:,} to {rule.high:,}.", key, prefix)
+        return int(value) if rule.integer else float(value)
+    if isinstance(rule, Choice):
+        try:
+            return rule.enum(getattr(value, "value", value)).value
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in rule.enum)
+            raise _refuse(f"One of: {allowed}.", key, prefix) from None
+    if isinstance(rule, Flag):
+        if not isinstance(value, bool):
+            raise _refuse("Give true or false.", key, prefix)
+        return value
+    if not isinstance(value, list | tuple) or len(value) > rule.max_items:
+        raise _refuse(f"Give at most {rule.max_items} tags.", key, prefix)
+    tags: list[str] = []
+    for tag in value:
+        text = tag.strip() if isinstance(tag, str) else ""
+        if not 1 <= len(text) <= rule.max_len or _CONTROL.search(text):
+            raise _refuse(f"A tag has 1 to {rule.max_len} characters.", key, prefix)
+        if text not in tags:
+            tags.append(text)
+    return tags
+
+
+def clean(
+    values: Mapping[str, Any],
+    rules: Mapping[str, Rule],
+    *,
+    prefix: str = "input",
+    partial: bool = False,
+) -> dict[str, Any]:
+    """The fields of a create (every key of ``values``) or of a partial update
+    (``partial``: only the keys sent, at least one) checked by their ``rules``.
+
+    Returns:
+        The normalised values (see :func:`check`), in the order of ``values``.
+
+    Raises:
+        InvalidInput: a key without a rule (``field`` ``prefix``), an empty update, or a value
+            its rule refuses (``field`` names it).
+    """
+    unknown = set(values) - set(rules)
+    if unknown:
+        raise InvalidInput(
+            f"Cannot set {', '.join(sorted(camel(k) for k in unknown))}.", field=prefix
+        )
+    if partial and not values:
+        raise InvalidInput("Give at least one field to change.", field=prefix)
+    return {key: check(key, rules[key], value, prefix) for key, value in values.items()}
+
+
+__all__ = [
+    "Choice",
+    "Flag",
+    "Number",
+    "Rule",
+    "Tags",
+    "Text",
+    "bounds",
+    "camel",
+    "check",
+    "clean",
+]
