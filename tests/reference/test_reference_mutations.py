@@ -5,6 +5,7 @@ rule: ``startTimeMs < endTimeMs`` inside the track's duration."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -387,3 +388,41 @@ async def test_another_users_track_annotation_and_region_are_not_found(
     ):
         error = await refused(engine, mutate, query, variables, stranger)
         assert (error["__typename"], error["resource"]) == ("NotFound", resource)
+
+
+async def test_a_shrinking_track_and_new_regions_never_leave_a_region_outside(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """Concurrently: regions ending at 90 s and a shrink of the track to 50 s. The track's
+    lock orders them: whatever wins, no region ends past the track's duration."""
+    for _ in range(3):
+        user = await committed_user(engine)
+        track = await new_track(mutate, user, durationSeconds=100.0)
+        region = {"startTimeMs": 80_000, "endTimeMs": 90_000, "name": "Outro"}
+        calls = [
+            mutate(CREATE_REGION, {"trackId": track["id"], "input": region}, viewer=user)
+            for _ in range(10)
+        ]
+        calls.insert(
+            5,
+            mutate(
+                UPDATE_TRACK,
+                {"id": track["id"], "input": {"durationSeconds": 50.0}},
+                viewer=user,
+            ),
+        )
+        results = await asyncio.gather(*calls)
+        assert all(r.errors == [] for r in results)
+        kinds = [next(iter(r.data.values()))["__typename"] for r in results]
+        duration, latest, regions = await scalar(
+            engine,
+            "SELECT json_build_array(t.duration_seconds, max(r.end_time_ms), count(r.id)) "
+            "FROM reference_tracks t LEFT JOIN track_regions r ON r.track_id = t.id "
+            "WHERE t.id = :t GROUP BY t.id",
+            t=uuid.UUID(track["id"]),
+        )
+        assert latest is None or latest <= duration * 1000
+        shrunk = kinds[5] == "UpdateReferenceTrackSuccess"
+        assert regions == kinds.count("CreateTrackRegionSuccess")
+        assert (duration == 50.0) == shrunk
+        assert shrunk == (regions == 0)  # a region came first: the shrink is refused
