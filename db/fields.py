@@ -155,17 +155,21 @@ def clean(
     *,
     prefix: str = "input",
     partial: bool = False,
+    required: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The fields of a create (every key of ``values``) or of a partial update
-    (``partial``: only the keys sent, at least one) checked by their ``rules``.
+    """The fields of a create (every key of ``values``, ``required`` ones present) or of a
+    partial update (``partial``: only the keys sent, at least one) checked by their ``rules``.
 
     Returns:
         The normalised values (see :func:`check`), in the order of ``values``.
 
     Raises:
-        InvalidInput: a key without a rule (``field`` ``prefix``), an empty update, or a value
-            its rule refuses (``field`` names it).
+        InvalidInput: a key without a rule (``field`` ``prefix``), a required key missing, an
+            empty update, or a value its rule refuses (``field`` names it).
     """
+    for key in required:
+        if key not in values:
+            raise _refuse("This field is required.", key, prefix)
     unknown = set(values) - set(rules)
     if unknown:
         raise InvalidInput(

@@ -54,6 +54,11 @@ FEEDBACK_FIELDS: dict[str, Rule] = {
     "description": Text(5_000),
 }
 
+#: The columns a create must give (every kind of row above has a title).
+TITLE_REQUIRED = ("title",)
+#: The ``feedback`` columns a submission must give.
+FEEDBACK_REQUIRED = ("feedback_type", "title")
+
 #: The most keys of a feedback's ``metadata`` object, and the longest text value.
 MAX_METADATA_KEYS = 20
 MAX_METADATA_TEXT = 500
@@ -101,11 +106,13 @@ def check_metadata(metadata: Any) -> dict[str, Any]:
 
 __all__ = [
     "FEEDBACK_FIELDS",
+    "FEEDBACK_REQUIRED",
     "IDEA_FIELDS",
     "INBOX_FIELDS",
     "MAX_METADATA_KEYS",
     "MAX_METADATA_TEXT",
     "REFERENCE_FIELDS",
+    "TITLE_REQUIRED",
     "check_metadata",
     "check_url",
 ]

@@ -23,9 +23,11 @@ from db.ownership import delete_owned, update_owned
 from db.platform.models import FeedbackStatus
 from db.platform.rules import (
     FEEDBACK_FIELDS,
+    FEEDBACK_REQUIRED,
     IDEA_FIELDS,
     INBOX_FIELDS,
     REFERENCE_FIELDS,
+    TITLE_REQUIRED,
     check_metadata,
     check_url,
 )
@@ -87,7 +89,7 @@ async def create_row(
     Raises:
         InvalidInput: a field its rule refuses (``field`` names it).
     """
-    row = clean(values, kind.fields)
+    row = clean(values, kind.fields, required=TITLE_REQUIRED)
     kind.extra(row)
     table = kind.table
     row_id = (
@@ -180,7 +182,7 @@ async def submit_feedback(
     Raises:
         InvalidInput: a field its rule refuses, or malformed ``metadata``.
     """
-    row = clean(values, FEEDBACK_FIELDS)
+    row = clean(values, FEEDBACK_FIELDS, required=FEEDBACK_REQUIRED)
     details = check_metadata(context)
     table = metadata.tables["feedback"]
     feedback_id = (

@@ -47,6 +47,9 @@ TRACK_FIELDS: dict[str, Rule] = {
     "error_message": Text(1000),
 }
 
+#: The ``reference_tracks`` columns a create must give.
+TRACK_REQUIRED = ("name", "r2_key", "file_size_bytes")
+
 #: ``track_annotations`` columns a client sets (besides the track).
 ANNOTATION_FIELDS: dict[str, Rule] = {
     "start_time_ms": Number(0, MAX_TIME_MS),
@@ -58,6 +61,9 @@ ANNOTATION_FIELDS: dict[str, Rule] = {
     "is_private": Flag(),
 }
 
+#: The ``track_annotations`` columns a create must give.
+ANNOTATION_REQUIRED = ("start_time_ms", "title")
+
 #: ``track_regions`` columns a client sets (besides the track).
 REGION_FIELDS: dict[str, Rule] = {
     "start_time_ms": Number(0, MAX_TIME_MS),
@@ -68,6 +74,10 @@ REGION_FIELDS: dict[str, Rule] = {
     "color": Text(32, line=True),
     "display_order": Number(0, MAX_DISPLAY_ORDER),
 }
+
+
+#: The ``track_regions`` columns a create must give.
+REGION_REQUIRED = ("start_time_ms", "end_time_ms", "name")
 
 
 def check_mime_type(mime_type: str | None) -> None:
@@ -119,6 +129,7 @@ def check_span(
 
 __all__ = [
     "ANNOTATION_FIELDS",
+    "ANNOTATION_REQUIRED",
     "MAX_BPM",
     "MIN_BPM",
     "MAX_DISPLAY_ORDER",
@@ -126,7 +137,9 @@ __all__ = [
     "MAX_FILE_SIZE_BYTES",
     "MAX_TIME_MS",
     "REGION_FIELDS",
+    "REGION_REQUIRED",
     "TRACK_FIELDS",
+    "TRACK_REQUIRED",
     "check_mime_type",
     "check_span",
     "duration_ms",

@@ -27,8 +27,11 @@ from db.fields import Rule, clean
 from db.ownership import delete_owned, lock_owned
 from db.reference.rules import (
     ANNOTATION_FIELDS,
+    ANNOTATION_REQUIRED,
     REGION_FIELDS,
+    REGION_REQUIRED,
     TRACK_FIELDS,
+    TRACK_REQUIRED,
     check_mime_type,
     check_span,
     duration_ms,
@@ -64,7 +67,7 @@ async def create_track(
     Raises:
         InvalidInput: a field its rule refuses, or a media type that is not ``audio/...``.
     """
-    row = clean(values, TRACK_FIELDS)
+    row = clean(values, TRACK_FIELDS, required=TRACK_REQUIRED)
     check_mime_type(row.get("mime_type"))
     track_id = (
         await conn.execute(
@@ -173,6 +176,7 @@ class Mark:
     Attributes:
         table: ``track_annotations`` or ``track_regions``.
         fields: the rules of the columns a client sets.
+        required: the columns a create must give.
         resource: the GraphQL type for ``NotFound`` (``TrackAnnotation``).
         what: its name in messages (``annotation``).
         end_required: a region always has an end; an annotation may be at one moment.
@@ -180,6 +184,7 @@ class Mark:
 
     table: sa.Table
     fields: Mapping[str, Rule]
+    required: tuple[str, ...]
     resource: str
     what: str
     end_required: bool
@@ -190,8 +195,10 @@ class Mark:
         return f"track_{self.what}"
 
 
-ANNOTATION = Mark(_annotations, ANNOTATION_FIELDS, "TrackAnnotation", "annotation", False)
-REGION = Mark(_regions, REGION_FIELDS, "TrackRegion", "region", True)
+ANNOTATION = Mark(
+    _annotations, ANNOTATION_FIELDS, ANNOTATION_REQUIRED, "TrackAnnotation", "annotation", False
+)
+REGION = Mark(_regions, REGION_FIELDS, REGION_REQUIRED, "TrackRegion", "region", True)
 
 
 async def create_mark(
@@ -215,7 +222,7 @@ async def create_mark(
             (:func:`~db.reference.rules.check_span`).
         NotFound: no such track of the user (``resource`` ``ReferenceTrack``).
     """
-    row = clean(values, mark.fields)
+    row = clean(values, mark.fields, required=mark.required)
     check_span(row["start_time_ms"], row.get("end_time_ms"), None, end_required=mark.end_required)
     track = await _lock_track(conn, user_id, track_id)
     check_span(

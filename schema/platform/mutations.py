@@ -14,11 +14,13 @@ from db.platform import transitions
 from db.platform.models import Feedback, Idea, InboxItem, UserReference
 from db.platform.rules import (
     FEEDBACK_FIELDS,
+    FEEDBACK_REQUIRED,
     IDEA_FIELDS,
     INBOX_FIELDS,
     MAX_METADATA_KEYS,
     MAX_METADATA_TEXT,
     REFERENCE_FIELDS,
+    TITLE_REQUIRED,
 )
 from db.platform.transitions import IDEA, INBOX_ITEM, USER_REFERENCE, Kind
 from schema.core.inputs import rules_input
@@ -28,11 +30,11 @@ _PARTIAL = "The fields to change; a field left out keeps its value, `null` clear
 _URL = {"url": "An absolute `http` or `https` link."}
 
 CreateIdeaInput: Any = rules_input(
-    "CreateIdeaInput", "A new idea.", Idea, IDEA_FIELDS, required=("title",)
+    "CreateIdeaInput", "A new idea.", Idea, IDEA_FIELDS, required=TITLE_REQUIRED
 )
 UpdateIdeaInput: Any = rules_input("UpdateIdeaInput", _PARTIAL, Idea, IDEA_FIELDS)
 CreateInboxItemInput: Any = rules_input(
-    "CreateInboxItemInput", "A new capture.", InboxItem, INBOX_FIELDS, required=("title",)
+    "CreateInboxItemInput", "A new capture.", InboxItem, INBOX_FIELDS, required=TITLE_REQUIRED
 )
 UpdateInboxItemInput: Any = rules_input("UpdateInboxItemInput", _PARTIAL, InboxItem, INBOX_FIELDS)
 CreateUserReferenceInput: Any = rules_input(
@@ -40,7 +42,7 @@ CreateUserReferenceInput: Any = rules_input(
     "A new entry of the reference library.",
     UserReference,
     REFERENCE_FIELDS,
-    required=("title",),
+    required=TITLE_REQUIRED,
     notes=_URL,
 )
 UpdateUserReferenceInput: Any = rules_input(
@@ -51,7 +53,7 @@ _SubmitFeedbackFields: Any = rules_input(
     "Feedback for the team: a bug, a wish, praise or anything else.",
     Feedback,
     FEEDBACK_FIELDS,
-    required=("feedback_type", "title"),
+    required=FEEDBACK_REQUIRED,
 )
 
 

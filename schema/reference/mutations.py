@@ -11,7 +11,14 @@ import strawberry
 from db.errors import NotFound
 from db.reference import transitions
 from db.reference.models import ReferenceTrack, TrackAnnotation, TrackRegion
-from db.reference.rules import ANNOTATION_FIELDS, REGION_FIELDS, TRACK_FIELDS
+from db.reference.rules import (
+    ANNOTATION_FIELDS,
+    ANNOTATION_REQUIRED,
+    REGION_FIELDS,
+    REGION_REQUIRED,
+    TRACK_FIELDS,
+    TRACK_REQUIRED,
+)
 from db.reference.transitions import ANNOTATION, REGION, Mark
 from schema.core.rule_inputs import rules_input
 from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
@@ -32,7 +39,7 @@ CreateReferenceTrackInput: Any = rules_input(
     "The metadata of an audio file the viewer uploaded to object storage.",
     ReferenceTrack,
     TRACK_FIELDS,
-    required=("name", "r2_key", "file_size_bytes"),
+    required=TRACK_REQUIRED,
     notes=_TRACK_NOTES,
 )
 UpdateReferenceTrackInput: Any = rules_input(
@@ -47,7 +54,7 @@ CreateTrackAnnotationInput: Any = rules_input(
     "A note on a track, at one moment (no `endTimeMs`) or over a stretch.",
     TrackAnnotation,
     ANNOTATION_FIELDS,
-    required=("start_time_ms", "title"),
+    required=ANNOTATION_REQUIRED,
     notes=_SPAN_NOTES,
 )
 UpdateTrackAnnotationInput: Any = rules_input(
@@ -62,7 +69,7 @@ CreateTrackRegionInput: Any = rules_input(
     "A named section of a track (intro, verse, drop, ...).",
     TrackRegion,
     REGION_FIELDS,
-    required=("start_time_ms", "end_time_ms", "name"),
+    required=REGION_REQUIRED,
     notes=_SPAN_NOTES,
 )
 UpdateTrackRegionInput: Any = rules_input(

@@ -107,6 +107,9 @@ def test_field_rules() -> None:
     with pytest.raises(InvalidInput) as empty:
         clean({}, {"name": Text(5)}, partial=True)
     assert empty.value.field == "input"
+    with pytest.raises(InvalidInput) as missing:
+        clean({"name": "x"}, {"name": Text(5), "r2_key": Text(5)}, required=("r2_key",))
+    assert missing.value.field == "input.r2Key"
 
 
 def test_span_rules() -> None:
