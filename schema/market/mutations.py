@@ -66,7 +66,13 @@ async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
     "are not earned) and the units back into stock. A viewer refunds their own purchases; "
     "refunding another user's purchase needs the `market:refund` entitlement (without it "
     "that purchase is NotFound).",
-    returns={"purchase": "user_purchases", "wallet": "user_wallet"},
+    returns={"purchase": "user_purchases?", "wallet": "user_wallet?"},
+    fields={
+        "purchase": "The refunded purchase, as it is now; null when it is another user's and "
+        "the viewer may not read other users' rows.",
+        "wallet": "The buyer's wallet after the refund; null when it is another user's and "
+        "the viewer may not read other users' rows.",
+    },
     errors=(NotFound, InvalidState),
     idempotent=True,
     args={

@@ -418,3 +418,26 @@ async def test_staff_refund_another_users_purchase(mutate: Mutate, engine: Async
         )
         == 1
     )
+
+
+async def test_a_refund_for_another_user_by_staff_without_read_access(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    """A role holding ``market:refund`` but not ``rows:read_all``: the refund is made, and the
+    buyer's rows, which that viewer may not read, come back null (no error)."""
+    owner = await committed_user(engine)
+    clerk = await committed_user(engine)
+    clerk = type(clerk)(user_id=clerk.user_id, entitlements=frozenset({"market:refund"}))
+    await fund(engine, owner.user_id, 50)
+    item = await make_item(engine, cost_coins=30)
+    pid = (await mutate(PURCHASE, buy(item), viewer=owner)).data["purchaseMarketItem"]["purchase"][
+        "id"
+    ]
+    result = await mutate(REFUND, {"id": pid, "reason": "ticket 9", "key": "c"}, viewer=clerk)
+    assert result.errors == []
+    payload = result.data["refundPurchase"]
+    assert payload == {"__typename": "RefundPurchaseSuccess", "purchase": None, "wallet": None}
+    assert (
+        await scalar(engine, "SELECT status FROM user_purchases WHERE id = :p", p=uuid.UUID(pid))
+        == "refunded"
+    )
