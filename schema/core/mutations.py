@@ -141,7 +141,8 @@ def mutation(
             Market Purchase Flow)"): the builder strips such references from the client's text.
         returns: payload field (python name) -> what it holds: a table name (the row with the
             returned id; ``"table?"`` when it may be null), ``["table"]`` (the rows with the
-            returned ids, in order), or ``int``/``str``/``bool`` (the returned value).
+            returned ids, in order), or ``int``/``str``/``bool`` or a list of one of them
+            (the returned value).
         errors: the domain errors the body may raise (``InvalidInput`` always, and
             ``IdempotencyKeyReused`` for idempotent mutations, are added).
         idempotent: the mutation awards or spends: it takes ``idempotencyKey`` (as an argument

@@ -41,7 +41,11 @@ class GrantPointsInput:
     returns={
         "wallet": "user_wallet?",
         "ledger_entry": "points_ledger?",
-        "unlocked_achievements": ["user_achievements"],
+        "unlocked_achievement_keys": list[str],
+    },
+    fields={
+        "unlocked_achievement_keys": "The keys (`AchievementDefinition.key`) of the "
+        "achievements the grant unlocked for the user, in unlock order (empty when none).",
     },
     errors=(NotFound, InsufficientFunds),
     idempotent=True,
@@ -66,5 +70,5 @@ async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
     return {
         "wallet": granted.posting.wallet.id,
         "ledger_entry": granted.posting.entry_id,
-        "unlocked_achievements": [u.user_achievement_id for u in granted.unlocked],
+        "unlocked_achievement_keys": [u.achievement_key for u in granted.unlocked],
     }

@@ -219,12 +219,12 @@ async def test_a_grant_that_crosses_a_level_unlocks_its_achievement(
     user = await committed_user(engine)
     query = GRANT.replace(
         "ledgerEntry { id coins xp reason }",
-        "ledgerEntry { id coins xp reason } unlockedAchievements { achievementKey }",
+        "ledgerEntry { id coins xp reason } unlockedAchievementKeys",
     )
     result = await mutate(query, grant(user.user_id, xp=1000), viewer=admin)
     assert result.errors == []
     payload = result.data["grantPoints"]
-    assert payload["unlockedAchievements"] == [{"achievementKey": "level_5"}]
+    assert payload["unlockedAchievementKeys"] == ["level_5"]
     assert payload["wallet"] == {"coins": 100, "totalEarned": 100, "totalSpent": 0}
     async with engine.connect() as conn:
         rows = (
@@ -238,4 +238,11 @@ async def test_a_grant_that_crosses_a_level_unlocks_its_achievement(
         ).all()
     assert sorted(map(tuple, rows)) == [("achievement.unlocked", 100, 0), ("admin_grant", 0, 1000)]
     again = await mutate(query, grant(user.user_id, xp=10), viewer=admin)
-    assert again.data["grantPoints"]["unlockedAchievements"] == []
+    assert again.data["grantPoints"]["unlockedAchievementKeys"] == []
+    # Support staff holding only wallet:adjust read the keys too (not the user's rows).
+    clerk = type(admin)(user_id=admin.user_id, entitlements=frozenset({"wallet:adjust"}))
+    other = await committed_user(engine)
+    result = await mutate(query, grant(other.user_id, xp=1000), viewer=clerk)
+    assert result.errors == []
+    assert result.data["grantPoints"]["unlockedAchievementKeys"] == ["level_5"]
+    assert result.data["grantPoints"]["wallet"] is None
