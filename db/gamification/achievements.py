@@ -34,7 +34,8 @@ lessons_completed           ``user_lesson_progress`` rows with status ``complete
 drill_attempts              drill questions answered (sum of ``user_drill_stats.total_attempts``)
 workouts_completed          ``workout_sessions`` with a ``completed_at``
 books_completed             ``books`` with status ``completed``
-coins_earned_total          ``user_wallet.total_earned``
+coins_earned_total          ``user_wallet.total_earned``: coins awarded (a refund gives spent
+                            coins back and is not counted: ``ledger.wallet_totals``)
 =========================== ===============================================================
 
 Concurrency: :func:`evaluate_achievements` first locks the user's wallet row (the row the ledger
