@@ -23,8 +23,8 @@ from db.platform.rules import (
     TITLE_REQUIRED,
 )
 from db.platform.transitions import IDEA, INBOX_ITEM, USER_REFERENCE, Kind
-from schema.core.inputs import rules_input
 from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
+from schema.core.rule_inputs import rules_input
 
 _PARTIAL = "The fields to change; a field left out keeps its value, `null` clears an optional one."
 _URL = {"url": "An absolute `http` or `https` link."}

@@ -20,8 +20,8 @@ from db.reference.rules import (
     TRACK_REQUIRED,
 )
 from db.reference.transitions import ANNOTATION, REGION, Mark
-from schema.core.rule_inputs import rules_input
 from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
+from schema.core.rule_inputs import rules_input
 
 _TRACK_NOTES = {
     "r2_key": "The client uploads the file there; the API stores no audio.",
