@@ -61,9 +61,9 @@ _SubmitFeedbackFields: Any = rules_input(
 class SubmitFeedbackInput(_SubmitFeedbackFields):
     metadata: JSON | None = strawberry.field(
         default=None,
-        description=f"Context sent with the feedback (page, app version, ...): an object of at "
-        f"most {MAX_METADATA_KEYS} keys of 1 to 50 characters, each value a text of at most "
-        f"{MAX_METADATA_TEXT} characters, a number, a boolean or null.",
+        description=f"Context sent with the feedback (page, app version, ...): an object of "
+        f"at most {MAX_METADATA_KEYS} keys (each key up to 50 long), whose values are texts "
+        f"(up to {MAX_METADATA_TEXT} long), numbers, booleans or null.",
     )
 
 

@@ -145,6 +145,16 @@ async def test_totals_at_the_integer_limit_refuse_instead_of_overflowing(
             "UPDATE user_skills SET current_stars = :t",
         ):
             await conn.execute(sa.text(f"{sql} WHERE user_id = :u"), {"t": top, "u": user.user_id})
+        # A grant evaluates the level and coins-earned achievements: unlocked beforehand, their
+        # rewards are not at stake here, only the grant's own totals.
+        await conn.execute(
+            sa.text(
+                "INSERT INTO user_achievements (user_id, achievement_key) SELECT :u, key "
+                "FROM achievement_definitions "
+                "WHERE trigger_type IN ('level_reached', 'coins_earned_total')"
+            ),
+            {"u": user.user_id},
+        )
     for values, field in (
         ({"coins": 11}, "coins"),
         ({"xp": 11}, "xp"),
