@@ -1,0 +1,141 @@
+"""The book rules that need no database: the limits of a book's fields, which status changes a
+client may make, how far a reading session may advance a book, and what reading pays.
+
+Pure functions, called by the transitions (:mod:`db.books.transitions`) and by the demo
+generator, so both follow one rule. The reward rule is this repository's (the specification
+gives reading sessions ``xp_awarded``/``coins_awarded`` columns and no amounts; recorded in
+docs/decisions.md, "Books, goals and plans"):
+
+- a reading session pays :data:`XP_PER_PAGE` XP per page read and one coin per
+  :data:`PAGES_PER_COIN` whole pages (10 pages: 10 XP, 1 coin); pages are bounded by the book,
+  so a book of ``n`` pages pays at most ``n`` XP in sessions;
+- finishing a book pays :data:`FINISH_XP` XP, :data:`FINISH_COINS` coins and
+  :data:`FINISH_STARS` star of :data:`READING_SKILL` ("Knowledge: ... books read"), once per
+  book.
+
+Status: ``completed`` is reached only through ``finishBook`` (which pays) and is final; a
+client sets the others freely. A reading session moves a ``want_to_read`` or ``paused`` book
+to ``reading``; a ``completed`` or ``dropped`` book takes no sessions.
+"""
+
+from __future__ import annotations
+
+from db.books.models import BookStatus
+from db.errors import InvalidInput, InvalidState
+from db.payout import Reward
+
+#: XP per page read in a reading session.
+XP_PER_PAGE = 1
+#: A reading session pays one coin per this many whole pages.
+PAGES_PER_COIN = 10
+#: What finishing a book pays: XP, coins and stars of :data:`READING_SKILL`.
+FINISH_XP = 50
+FINISH_COINS = 20
+FINISH_STARS = 1
+#: The skill reading trains (the skill catalog: "Knowledge ... books read").
+READING_SKILL = "knowledge"
+
+#: Longest title, author and notes, in characters.
+MAX_TITLE = 300
+MAX_AUTHOR = 200
+MAX_NOTES = 10_000
+#: The most pages a book may have (and a session may log).
+MAX_PAGES = 100_000
+#: The longest reading session, in minutes (a day).
+MAX_SESSION_MINUTES = 1_440
+
+#: The statuses a client may set with createBook/updateBook (``completed`` is finishBook's).
+SETTABLE_STATUSES = frozenset(
+    {BookStatus.WANT_TO_READ, BookStatus.READING, BookStatus.PAUSED, BookStatus.DROPPED}
+)
+#: The statuses in which a book takes reading sessions.
+READABLE_STATUSES = frozenset({BookStatus.WANT_TO_READ, BookStatus.READING, BookStatus.PAUSED})
+
+
+def session_reward(pages: int) -> Reward:
+    """The reward of a reading session of ``pages`` pages (see the module docstring)."""
+    return Reward(xp=pages * XP_PER_PAGE, coins=pages // PAGES_PER_COIN)
+
+
+def finish_reward() -> Reward:
+    """The reward of finishing a book (once per book)."""
+    return Reward(FINISH_XP, FINISH_COINS, FINISH_STARS, READING_SKILL)
+
+
+def check_pages(total_pages: int | None, current_page: int) -> None:
+    """Refuse a current page past the end of the book.
+
+    Raises:
+        InvalidInput: ``field`` ``input.currentPage``.
+    """
+    if total_pages is not None and current_page > total_pages:
+        raise InvalidInput(
+            f"The book has {total_pages} pages: `currentPage` cannot be past them.",
+            field="input.currentPage",
+        )
+
+
+def check_status_change(current: str, new: str) -> None:
+    """Refuse to change the status of a completed book (finishing is final).
+
+    Raises:
+        InvalidState: ``status`` ``completed``.
+    """
+    if current == BookStatus.COMPLETED and new != BookStatus.COMPLETED:
+        raise InvalidState("A finished book stays finished.", status=BookStatus.COMPLETED.value)
+
+
+def advance(
+    status: str, current_page: int, total_pages: int | None, pages_read: int
+) -> tuple[int, BookStatus]:
+    """Where a reading session of ``pages_read`` pages leaves a book: ``(current_page,
+    status)``.
+
+    Raises:
+        InvalidState: the book is ``completed`` or ``dropped`` (``status`` its status).
+        InvalidInput: more pages than are left in the book (``field`` ``input.pagesRead``).
+    """
+    if status not in READABLE_STATUSES:
+        raise InvalidState(f"A {status} book takes no reading sessions.", status=status)
+    page = current_page + pages_read
+    if total_pages is not None and page > total_pages:
+        raise InvalidInput(
+            f"Only {total_pages - current_page} pages are left in this book.",
+            field="input.pagesRead",
+        )
+    return page, BookStatus.READING
+
+
+def session_ledger_key(session_id: object) -> str:
+    """The ledger key of a reading session's reward: ``book.reading:<session id>``."""
+    return f"book.reading:{session_id}"
+
+
+def finish_ledger_key(book_id: object) -> str:
+    """The ledger key of a finished book's reward: ``book.finished:<book id>`` (once per
+    book)."""
+    return f"book.finished:{book_id}"
+
+
+__all__ = [
+    "FINISH_COINS",
+    "FINISH_STARS",
+    "FINISH_XP",
+    "MAX_AUTHOR",
+    "MAX_NOTES",
+    "MAX_PAGES",
+    "MAX_SESSION_MINUTES",
+    "MAX_TITLE",
+    "PAGES_PER_COIN",
+    "READABLE_STATUSES",
+    "READING_SKILL",
+    "SETTABLE_STATUSES",
+    "XP_PER_PAGE",
+    "advance",
+    "check_pages",
+    "check_status_change",
+    "finish_ledger_key",
+    "finish_reward",
+    "session_ledger_key",
+    "session_reward",
+]

@@ -1,0 +1,100 @@
+"""Input checks shared by the create/update transitions of the books, goals and planning
+domains: text lengths, integer ranges, enum values and required fields, each refused as an
+:class:`~db.errors.InvalidInput` naming the input field (``input.title``), before any SQL.
+
+Pure functions on plain values; field names are the client's camelCase paths.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from db.errors import InvalidInput
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def camel(name: str) -> str:
+    """``snake_case`` -> ``camelCase`` (``total_pages`` -> ``totalPages``)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def input_field(column: str, prefix: str = "input") -> str:
+    """The client's path of a column's input field: ``input.totalPages``."""
+    return f"{prefix}.{camel(column)}"
+
+
+def text(value: str | None, field: str, *, max_length: int, required: bool = False) -> str | None:
+    """A text input, stripped of surrounding blanks.
+
+    Args:
+        value: the text sent (None: absent or null).
+        field: the client's path (``input.title``).
+        max_length: the most characters allowed.
+        required: an empty (or blank) text or null is refused.
+
+    Returns:
+        The stripped text; None for a null optional one (a blank optional text becomes None).
+
+    Raises:
+        InvalidInput: a required text missing or blank, or one longer than ``max_length``.
+    """
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"A text of 1 to {max_length} characters.", field=field)
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        raise InvalidInput(f"At most {max_length} characters.", field=field)
+    return value
+
+
+def whole(
+    value: int | None, field: str, *, low: int, high: int, required: bool = False
+) -> int | None:
+    """An integer input within ``low..high`` (inclusive).
+
+    Raises:
+        InvalidInput: null when ``required``, or a value outside the range.
+    """
+    if value is None:
+        if required:
+            raise InvalidInput("This field cannot be null.", field=field)
+        return None
+    if not low <= value <= high:
+        raise InvalidInput(f"A whole number from {low} to {high}.", field=field)
+    return value
+
+
+def choice(value: Any, kind: type[E], field: str, allowed: set[E] | None = None) -> E:
+    """An enum input as its member.
+
+    Raises:
+        InvalidInput: null, a value that is not one of ``kind``'s, or one outside ``allowed``.
+    """
+    try:
+        member = kind(value)
+    except ValueError:
+        raise InvalidInput(f"Unknown value {value!r}.", field=field) from None
+    if allowed is not None and member not in allowed:
+        raise InvalidInput(
+            f"Allowed here: {', '.join(sorted(m.value for m in allowed))}.", field=field
+        )
+    return member
+
+
+def not_null(values: Mapping[str, Any], columns: tuple[str, ...], prefix: str = "input") -> None:
+    """Refuse an explicit null for a column that has to have a value (partial updates).
+
+    Raises:
+        InvalidInput: naming the first such field.
+    """
+    for column in columns:
+        if column in values and values[column] is None:
+            raise InvalidInput("This field cannot be null.", field=input_field(column, prefix))
+
+
+__all__ = ["camel", "choice", "input_field", "not_null", "text", "whole"]

@@ -1,0 +1,204 @@
+"""Book mutations: the viewer's reading list, reading sessions and finishing a book. The rules
+live in :mod:`db.books.transitions` and :mod:`db.books.rules`; these declarations only map
+arguments and results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from db.books import rules, transitions
+from db.books.models import Book, BookStatus
+from db.errors import InvalidState, NotFound
+from schema.core.descriptions import column_doc
+from schema.core.mutations import (
+    IDEMPOTENCY_KEY,
+    IdempotencyKey,
+    Ids,
+    Tx,
+    given_fields,
+    id_arg,
+    mutation,
+)
+from schema.core.types import graphql_enum
+
+BookStatusEnum: Any = graphql_enum(BookStatus)
+
+BookId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's books.")]
+
+_STATUS = "Not COMPLETED: a book is finished with `finishBook`."
+_PAGES = f"1 to {rules.MAX_PAGES:,}."
+
+
+def _doc(column: str) -> str:
+    """The model's text of a ``books`` column (the input field mirrors it)."""
+    return column_doc(Book, column)
+
+
+@strawberry.input(description="A new book on the viewer's list.")
+class CreateBookInput:
+    title: str = strawberry.field(description=f"{_doc('title')} 1 to {rules.MAX_TITLE} characters.")
+    author: str | None = strawberry.field(
+        default=None, description=f"{_doc('author')} At most {rules.MAX_AUTHOR} characters."
+    )
+    total_pages: int | None = strawberry.field(
+        default=None, description=f"{_doc('total_pages')} {_PAGES}"
+    )
+    current_page: int = strawberry.field(
+        default=0, description=f"{_doc('current_page')} 0 to `totalPages`."
+    )
+    status: BookStatusEnum = strawberry.field(
+        default=BookStatus.READING, description=f"{_doc('status')} {_STATUS}"
+    )
+    rating: int | None = strawberry.field(default=None, description=f"{_doc('rating')}")
+    notes: str | None = strawberry.field(
+        default=None, description=f"{_doc('notes')} At most {rules.MAX_NOTES:,} characters."
+    )
+    cover_blob_id: strawberry.ID | None = strawberry.field(
+        default=None, description=_doc("cover_blob_id")
+    )
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    "optional one."
+)
+class UpdateBookInput:
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new title, 1 to {rules.MAX_TITLE} characters."
+    )
+    author: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new author (at most {rules.MAX_AUTHOR} characters); null clears it.",
+    )
+    total_pages: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"The book's pages, {_PAGES} Null: unknown."
+    )
+    current_page: int | None = strawberry.field(
+        default=strawberry.UNSET, description="The page read up to, 0 to `totalPages`."
+    )
+    status: BookStatusEnum | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new status. {_STATUS} A finished book keeps its status.",
+    )
+    rating: int | None = strawberry.field(
+        default=strawberry.UNSET, description="1 to 5 stars; null clears it."
+    )
+    notes: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Notes, at most {rules.MAX_NOTES:,} characters; null clears them.",
+    )
+    cover_blob_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The stored cover image; null clears it."
+    )
+
+
+def _cover(values: dict[str, Any], field: str) -> dict[str, Any]:
+    """The values with ``cover_blob_id`` as a UUID (a malformed id is ``InvalidInput``)."""
+    if values.get("cover_blob_id") is not None:
+        values["cover_blob_id"] = id_arg(values["cover_blob_id"], field)
+    return values
+
+
+@mutation(
+    description="Add a book to the viewer's reading list.",
+    returns={"book": "books"},
+)
+async def create_book(tx: Tx, input: CreateBookInput) -> Ids:
+    values = _cover(given_fields(input), "input.coverBlobId")
+    return {"book": await transitions.create_book(tx.conn, tx.viewer.user_id, values)}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's books.",
+    returns={"book": "books"},
+    errors=(NotFound, InvalidState),
+)
+async def update_book(tx: Tx, id: BookId, input: UpdateBookInput) -> Ids:
+    changes = _cover(given_fields(input), "input.coverBlobId")
+    book_id = await transitions.update_book(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
+    return {"book": book_id}
+
+
+@mutation(
+    description="Delete one of the viewer's books with its reading sessions (the rewards they "
+    "paid stay).",
+    returns={"deleted_book_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_book_id": "The id the deleted book had (`Book.id`)."},
+)
+async def delete_book(tx: Tx, id: BookId) -> Ids:
+    return {
+        "deleted_book_id": await transitions.delete_book(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
+@strawberry.input(description="A sitting of reading one of the viewer's books.")
+class LogReadingSessionInput:
+    book_id: strawberry.ID = strawberry.field(description="The book read (`Book.id`).")
+    pages_read: int = strawberry.field(
+        description=f"Pages read in this sitting, {_PAGES} No more than the pages left."
+    )
+    duration_minutes: int | None = strawberry.field(
+        default=None,
+        description=f"How long the sitting lasted, 0 to {rules.MAX_SESSION_MINUTES:,} minutes.",
+    )
+    notes: str | None = strawberry.field(
+        default=None, description=f"Notes on the sitting, at most {rules.MAX_NOTES:,} characters."
+    )
+    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
+
+
+@mutation(
+    description="Log a reading session: the book's `currentPage` advances (never past "
+    f"`totalPages`), paid through the points ledger ({rules.XP_PER_PAGE} XP a page, a coin "
+    f"every {rules.PAGES_PER_COIN} pages), the pages count for the reading quests, achievements "
+    "evaluated.",
+    returns={
+        "session": "reading_sessions",
+        "book": "books",
+        "wallet": "user_wallet",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+)
+async def log_reading_session(tx: Tx, input: LogReadingSessionInput) -> Ids:
+    done = await transitions.log_reading_session(
+        tx.conn,
+        tx.viewer.user_id,
+        id_arg(input.book_id, "input.bookId"),
+        pages_read=input.pages_read,
+        duration_minutes=input.duration_minutes,
+        notes=input.notes,
+    )
+    return {
+        "session": done.session_id,
+        "book": done.book_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
+
+
+@mutation(
+    description="Finish a book: it becomes COMPLETED (for good), once, paid through the points "
+    f"ledger ({rules.FINISH_XP} XP, {rules.FINISH_COINS} coins, a Knowledge star), the "
+    "finished-books achievements evaluated.",
+    returns={
+        "book": "books",
+        "wallet": "user_wallet",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+)
+async def finish_book(tx: Tx, id: BookId, idempotency_key: IdempotencyKey) -> Ids:
+    done = await transitions.finish_book(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {
+        "book": done.book_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
