@@ -24,6 +24,7 @@ DOMAINS = (
     "listening",
     "focus",
     "habits",
+    "goals",
     "quests",
     "fitness",
     "planning",

@@ -1,0 +1,119 @@
+"""The goal rules that need no database: the limits of a goal's fields, which status changes a
+client may make, the progress that follows the milestones, and what completing pays.
+
+Pure functions, called by the transitions (:mod:`db.goals.transitions`) and by the demo
+generator. The goals and their milestones are the ``goals`` and ``goal_milestones`` tables
+(:mod:`db.habits.models`). The rewards are this repository's (the specification gives goals
+no reward; recorded in docs/decisions.md, "Books, goals and plans"):
+
+- completing a milestone pays :data:`MILESTONE_XP` XP and :data:`MILESTONE_COINS` coins, once
+  per milestone (a completed milestone stays completed);
+- completing a goal pays :data:`GOAL_XP` XP, :data:`GOAL_COINS` coins and one star of
+  :data:`GOAL_SKILL`, once per goal (``completed`` is final).
+
+``goals.progress`` is the whole percentage of its milestones completed (0 without
+milestones), recomputed whenever a milestone is added, completed or removed; a completed goal
+reads 100. Clients set ``status`` to ``active``, ``paused`` or ``abandoned``; ``completed``
+is reached only through ``completeGoal``. A completed or abandoned goal takes no milestone
+changes.
+"""
+
+from __future__ import annotations
+
+from db.errors import InvalidState
+from db.habits.models import GoalStatus
+from db.payout import Reward
+
+#: What completing a milestone pays.
+MILESTONE_XP = 10
+MILESTONE_COINS = 5
+#: What completing a goal pays: XP, coins and a star of :data:`GOAL_SKILL`.
+GOAL_XP = 50
+GOAL_COINS = 25
+#: The skill goals train ("Discipline: showing up when motivation is low").
+GOAL_SKILL = "discipline"
+
+#: Longest goal or milestone title, description and category, in characters.
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5_000
+MAX_CATEGORY = 100
+#: The range of ``priority`` and of ``sort_order``.
+MAX_PRIORITY = 100
+MAX_SORT_ORDER = 1_000_000
+#: The most milestones a goal may have.
+MAX_MILESTONES = 100
+
+#: The statuses a client may set with createGoal/updateGoal.
+SETTABLE_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.PAUSED, GoalStatus.ABANDONED})
+#: The statuses in which a goal's milestones may change.
+OPEN_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.PAUSED})
+
+
+def progress(done: int, total: int) -> int:
+    """The goal's progress in percent: the whole percentage of ``done`` of ``total``
+    milestones (0 without milestones)."""
+    return 100 * done // total if total else 0
+
+
+def check_open(status: str) -> None:
+    """Refuse a change to the milestones of a completed or abandoned goal, or completing it.
+
+    Raises:
+        InvalidState: ``status`` the goal's status.
+    """
+    if status not in OPEN_STATUSES:
+        raise InvalidState(f"This goal is {status}.", status=status)
+
+
+def check_status_change(current: str) -> None:
+    """Refuse a status change of a completed goal (completing is final).
+
+    Raises:
+        InvalidState: ``status`` ``completed``.
+    """
+    if current == GoalStatus.COMPLETED:
+        raise InvalidState("A completed goal stays completed.", status=current)
+
+
+def milestone_reward() -> Reward:
+    """What completing a milestone pays."""
+    return Reward(MILESTONE_XP, MILESTONE_COINS)
+
+
+def goal_reward() -> Reward:
+    """What completing a goal pays."""
+    return Reward(GOAL_XP, GOAL_COINS, 1, GOAL_SKILL)
+
+
+def milestone_ledger_key(milestone_id: object) -> str:
+    """The ledger key of a milestone's reward: ``goal.milestone:<milestone id>``."""
+    return f"goal.milestone:{milestone_id}"
+
+
+def goal_ledger_key(goal_id: object) -> str:
+    """The ledger key of a goal's reward: ``goal.completed:<goal id>``."""
+    return f"goal.completed:{goal_id}"
+
+
+__all__ = [
+    "GOAL_COINS",
+    "GOAL_SKILL",
+    "GOAL_XP",
+    "MAX_CATEGORY",
+    "MAX_DESCRIPTION",
+    "MAX_MILESTONES",
+    "MAX_PRIORITY",
+    "MAX_SORT_ORDER",
+    "MAX_TITLE",
+    "MILESTONE_COINS",
+    "MILESTONE_XP",
+    "OPEN_STATUSES",
+    "SETTABLE_STATUSES",
+    "check_open",
+    "check_status_change",
+    "goal_ledger_key",
+    "goal_reward",
+    "milestone_ledger_key",
+    "milestone_reward",
+    "progress",
+]

@@ -1,0 +1,2 @@
+"""Goals with milestones: their mutations (the ``goals`` and ``goal_milestones`` types are
+generated from the tables, declared with the habits)."""

@@ -1,0 +1,220 @@
+"""Goal mutations: the viewer's goals and their milestones. The rules live in
+:mod:`db.goals.transitions` and :mod:`db.goals.rules`; these declarations only map arguments
+and results."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+
+from db.errors import InvalidState, NotFound
+from db.goals import rules, transitions
+from db.habits.models import Goal, GoalMilestone, GoalStatus
+from schema.core.descriptions import column_doc
+from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation
+from schema.core.types import graphql_enum
+
+GoalStatusEnum: Any = graphql_enum(GoalStatus)
+
+GoalId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's goals.")]
+MilestoneId = Annotated[
+    strawberry.ID, strawberry.argument(description="A milestone of one of the viewer's goals.")
+]
+
+_TITLE = f"1 to {rules.MAX_TITLE} characters."
+_DESCRIPTION = f"At most {rules.MAX_DESCRIPTION:,} characters."
+_STATUS = "ACTIVE, PAUSED or ABANDONED: a goal is completed with `completeGoal`."
+_SORT = f"0 to {rules.MAX_SORT_ORDER:,}; after the others by default."
+
+
+@strawberry.input(description="A new goal.")
+class CreateGoalInput:
+    title: str = strawberry.field(description=f"{column_doc(Goal, 'title')} {_TITLE}")
+    description: str | None = strawberry.field(
+        default=None, description=f"{column_doc(Goal, 'description')} {_DESCRIPTION}"
+    )
+    category: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(Goal, 'category')} At most {rules.MAX_CATEGORY} characters.",
+    )
+    target_date: date | None = strawberry.field(
+        default=None, description=column_doc(Goal, "target_date")
+    )
+    status: GoalStatusEnum = strawberry.field(
+        default=GoalStatus.ACTIVE, description=f"{column_doc(Goal, 'status')} {_STATUS}"
+    )
+    priority: int = strawberry.field(
+        default=0,
+        description=f"{column_doc(Goal, 'priority')} 0 to {rules.MAX_PRIORITY}.",
+    )
+    sort_order: int | None = strawberry.field(
+        default=None, description=f"{column_doc(Goal, 'sort_order')} {_SORT}"
+    )
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    "optional one."
+)
+class UpdateGoalInput:
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new title, {_TITLE}"
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new description ({_DESCRIPTION}); null clears it."
+    )
+    category: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A category (at most {rules.MAX_CATEGORY} characters); null clears it.",
+    )
+    target_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="A target day; null clears it."
+    )
+    status: GoalStatusEnum | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_STATUS} A completed goal keeps its status."
+    )
+    priority: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"0 to {rules.MAX_PRIORITY}."
+    )
+    sort_order: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"0 to {rules.MAX_SORT_ORDER:,}."
+    )
+
+
+@strawberry.input(description="A new milestone of a goal.")
+class AddGoalMilestoneInput:
+    title: str = strawberry.field(description=f"{column_doc(GoalMilestone, 'title')} {_TITLE}")
+    description: str | None = strawberry.field(
+        default=None, description=f"{column_doc(GoalMilestone, 'description')} {_DESCRIPTION}"
+    )
+    sort_order: int | None = strawberry.field(
+        default=None, description=f"{column_doc(GoalMilestone, 'sort_order')} {_SORT}"
+    )
+
+
+@strawberry.input(description="The milestone fields to change; a field left out keeps its value.")
+class UpdateGoalMilestoneInput:
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new title, {_TITLE}"
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new description ({_DESCRIPTION}); null clears it."
+    )
+    sort_order: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"0 to {rules.MAX_SORT_ORDER:,}."
+    )
+
+
+_PAID = {
+    "goal": "goals",
+    "wallet": "user_wallet",
+    "unlocked_achievements": ["user_achievements"],
+}
+
+
+@mutation(description="Create a goal.", returns={"goal": "goals"})
+async def create_goal(tx: Tx, input: CreateGoalInput) -> Ids:
+    return {"goal": await transitions.create_goal(tx.conn, tx.viewer.user_id, given_fields(input))}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's goals.",
+    returns={"goal": "goals"},
+    errors=(NotFound, InvalidState),
+)
+async def update_goal(tx: Tx, id: GoalId, input: UpdateGoalInput) -> Ids:
+    goal_id = await transitions.update_goal(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
+    )
+    return {"goal": goal_id}
+
+
+@mutation(
+    description="Delete one of the viewer's goals with its milestones (the rewards they paid "
+    "stay).",
+    returns={"deleted_goal_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_goal_id": "The id the deleted goal had (`Goal.id`)."},
+)
+async def delete_goal(tx: Tx, id: GoalId) -> Ids:
+    return {
+        "deleted_goal_id": await transitions.delete_goal(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
+@mutation(
+    description="Complete one of the viewer's goals (for good; open milestones stay open): "
+    f"progress 100, paid once through the points ledger ({rules.GOAL_XP} XP, "
+    f"{rules.GOAL_COINS} coins, a Discipline star).",
+    returns=_PAID,
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+)
+async def complete_goal(tx: Tx, id: GoalId, idempotency_key: IdempotencyKey) -> Ids:
+    done = await transitions.complete_goal(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {
+        "goal": done.goal_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
+
+
+@mutation(
+    description="Add a milestone to one of the viewer's goals (not completed or abandoned; at "
+    f"most {rules.MAX_MILESTONES}); the goal's progress follows its milestones.",
+    returns={"milestone": "goal_milestones", "goal": "goals"},
+    errors=(NotFound, InvalidState),
+)
+async def add_goal_milestone(tx: Tx, goal_id: GoalId, input: AddGoalMilestoneInput) -> Ids:
+    goal = id_arg(goal_id, "goalId")
+    milestone = await transitions.add_goal_milestone(
+        tx.conn, tx.viewer.user_id, goal, given_fields(input)
+    )
+    return {"milestone": milestone, "goal": goal}
+
+
+@mutation(
+    description="Change the title, description or position of a milestone.",
+    returns={"milestone": "goal_milestones"},
+    errors=(NotFound,),
+)
+async def update_goal_milestone(tx: Tx, id: MilestoneId, input: UpdateGoalMilestoneInput) -> Ids:
+    milestone = await transitions.update_goal_milestone(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
+    )
+    return {"milestone": milestone}
+
+
+@mutation(
+    description="Delete a milestone of a goal that is not completed or abandoned (a reward it "
+    "paid stays); the goal's progress is recomputed.",
+    returns={"deleted_milestone_id": strawberry.ID, "goal": "goals"},
+    errors=(NotFound, InvalidState),
+    fields={"deleted_milestone_id": "The id the deleted milestone had (`GoalMilestone.id`)."},
+)
+async def delete_goal_milestone(tx: Tx, id: MilestoneId) -> Ids:
+    milestone = id_arg(id, "id")
+    goal = await transitions.delete_goal_milestone(tx.conn, tx.viewer.user_id, milestone)
+    return {"deleted_milestone_id": milestone, "goal": goal}
+
+
+@mutation(
+    description="Complete a milestone of one of the viewer's goals, once: the goal's progress "
+    "follows, the milestone quests advance, paid through the points ledger "
+    f"({rules.MILESTONE_XP} XP, {rules.MILESTONE_COINS} coins).",
+    returns={"milestone": "goal_milestones", **_PAID},
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+)
+async def complete_goal_milestone(tx: Tx, id: MilestoneId, idempotency_key: IdempotencyKey) -> Ids:
+    done = await transitions.complete_goal_milestone(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {
+        "milestone": done.milestone_id,
+        "goal": done.goal_id,
+        "wallet": done.posting.wallet.id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
