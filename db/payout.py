@@ -66,7 +66,7 @@ async def pay_activity(
         conn: a connection inside the caller's transaction.
         user_id: who is paid.
         reward: XP, coins (>= 0) and stars.
-        event_type: ``domain.thing.happened`` (``book.finished``).
+        event_type: ``domain.thing.happened`` (``book.completed``).
         event_id: the row that earned it (its id is stored as text).
         ledger_key: the ledger row's natural key.
         reason: the ledger's text for people.

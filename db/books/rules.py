@@ -6,9 +6,9 @@ generator, so both follow one rule. The reward rule is this repository's (the sp
 gives reading sessions ``xp_awarded``/``coins_awarded`` columns and no amounts; recorded in
 docs/decisions.md, "Books, goals and plans"):
 
-- a reading session pays :data:`XP_PER_PAGE` XP per page read and one coin per
-  :data:`PAGES_PER_COIN` whole pages (10 pages: 10 XP, 1 coin); pages are bounded by the book,
-  so a book of ``n`` pages pays at most ``n`` XP in sessions;
+- a reading session pays one XP per :data:`PAGES_PER_XP` whole pages read and one coin per
+  :data:`PAGES_PER_COIN` (10 pages: 5 XP, 1 coin); pages are bounded by the book, so a book
+  of ``n`` pages pays at most ``n // 2`` XP in sessions;
 - finishing a book pays :data:`FINISH_XP` XP, :data:`FINISH_COINS` coins and
   :data:`FINISH_STARS` star of :data:`READING_SKILL` ("Knowledge: ... books read"), once per
   book.
@@ -24,13 +24,13 @@ from db.books.models import BookStatus
 from db.errors import InvalidInput, InvalidState
 from db.payout import Reward
 
-#: XP per page read in a reading session.
-XP_PER_PAGE = 1
+#: A reading session pays one XP per this many whole pages.
+PAGES_PER_XP = 2
 #: A reading session pays one coin per this many whole pages.
 PAGES_PER_COIN = 10
 #: What finishing a book pays: XP, coins and stars of :data:`READING_SKILL`.
-FINISH_XP = 50
-FINISH_COINS = 20
+FINISH_XP = 30
+FINISH_COINS = 15
 FINISH_STARS = 1
 #: The skill reading trains (the skill catalog: "Knowledge ... books read").
 READING_SKILL = "knowledge"
@@ -54,7 +54,7 @@ READABLE_STATUSES = frozenset({BookStatus.WANT_TO_READ, BookStatus.READING, Book
 
 def session_reward(pages: int) -> Reward:
     """The reward of a reading session of ``pages`` pages (see the module docstring)."""
-    return Reward(xp=pages * XP_PER_PAGE, coins=pages // PAGES_PER_COIN)
+    return Reward(xp=pages // PAGES_PER_XP, coins=pages // PAGES_PER_COIN)
 
 
 def finish_reward() -> Reward:
@@ -106,19 +106,27 @@ def advance(
     return page, BookStatus.READING
 
 
+#: The event (ledger ``event_type`` and activity event) of a reading session.
+SESSION_EVENT = "reading.session.logged"
+#: The event of a finished book.
+FINISH_EVENT = "book.completed"
+
+
 def session_ledger_key(session_id: object) -> str:
-    """The ledger key of a reading session's reward: ``book.reading:<session id>``."""
-    return f"book.reading:{session_id}"
+    """The ledger key of a reading session's reward: ``reading.session.logged:<session
+    id>``."""
+    return f"{SESSION_EVENT}:{session_id}"
 
 
 def finish_ledger_key(book_id: object) -> str:
-    """The ledger key of a finished book's reward: ``book.finished:<book id>`` (once per
+    """The ledger key of a finished book's reward: ``book.completed:<book id>`` (once per
     book)."""
-    return f"book.finished:{book_id}"
+    return f"{FINISH_EVENT}:{book_id}"
 
 
 __all__ = [
     "FINISH_COINS",
+    "FINISH_EVENT",
     "FINISH_STARS",
     "FINISH_XP",
     "MAX_AUTHOR",
@@ -127,10 +135,11 @@ __all__ = [
     "MAX_SESSION_MINUTES",
     "MAX_TITLE",
     "PAGES_PER_COIN",
+    "PAGES_PER_XP",
     "READABLE_STATUSES",
     "READING_SKILL",
+    "SESSION_EVENT",
     "SETTABLE_STATUSES",
-    "XP_PER_PAGE",
     "advance",
     "check_pages",
     "check_status_change",

@@ -2,10 +2,10 @@
 :mod:`db.books.rules`).
 
 A reading session advances ``current_page``, pays through the ledger (event
-``book.reading``, key ``book.reading:<session id>``) and advances the ``pages_read`` quests by
-its pages; finishing a book sets it ``completed``, pays once (event ``book.finished``, key
-``book.finished:<book id>``) and evaluates the ``books_completed`` achievements. Both count the
-day for the ``daily_activity`` streak (:func:`db.payout.pay_activity`).
+``reading.session.logged``, key ``reading.session.logged:<session id>``) and advances the
+``pages_read`` quests by its pages; finishing a book sets it ``completed``, pays once (event
+``book.completed``, key ``book.completed:<book id>``) and evaluates the ``books_completed``
+achievements. Both count the day for the ``daily_activity`` streak (:func:`db.payout.pay_activity`).
 
 Lock order: the book row, then the quest progress rows, then the ledger, then the streaks.
 """
@@ -24,11 +24,13 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.books.models import BookStatus
 from db.books.rules import (
+    FINISH_EVENT,
     MAX_AUTHOR,
     MAX_NOTES,
     MAX_PAGES,
     MAX_SESSION_MINUTES,
     MAX_TITLE,
+    SESSION_EVENT,
     SETTABLE_STATUSES,
     advance,
     check_pages,
@@ -186,7 +188,7 @@ async def log_reading_session(
     Advances ``current_page`` by ``pages_read`` (never past ``total_pages``; a
     ``want_to_read`` or ``paused`` book becomes ``reading``), writes the ``reading_sessions``
     row with what it paid, advances the ``pages_read`` quests by ``pages_read`` units and pays
-    :func:`~db.books.rules.session_reward` (XP per page, a coin per 10 pages).
+    :func:`~db.books.rules.session_reward` (an XP per 2 pages, a coin per 10).
 
     Args:
         pages_read: pages read, 1 to :data:`~db.books.rules.MAX_PAGES`.
@@ -245,7 +247,7 @@ async def log_reading_session(
         conn,
         user_id,
         reward,
-        event_type="book.reading",
+        event_type=SESSION_EVENT,
         event_id=session_id,
         ledger_key=session_ledger_key(session_id),
         reason=f"Reading: {book.title}",
@@ -262,7 +264,7 @@ async def log_reading_session(
 async def finish_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.UUID) -> ReadingDone:
     """Mark the user's book read to the end: ``status`` ``completed``, ``completed_at`` now,
     ``current_page`` = ``total_pages`` (when known); pays :func:`~db.books.rules.finish_reward`
-    once (ledger key ``book.finished:<book id>``) and evaluates the ``books_completed``
+    once (ledger key ``book.completed:<book id>``) and evaluates the ``books_completed``
     achievements (``first_book_finished``).
 
     Raises:
@@ -287,7 +289,7 @@ async def finish_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.U
         conn,
         user_id,
         finish_reward(),
-        event_type="book.finished",
+        event_type=FINISH_EVENT,
         event_id=book_id,
         ledger_key=finish_ledger_key(book_id),
         reason=f"Book finished: {book.title}",

@@ -85,18 +85,25 @@ def goal_reward() -> Reward:
     return Reward(GOAL_XP, GOAL_COINS, 1, GOAL_SKILL)
 
 
+#: The event (ledger ``event_type`` and activity event) of a completed milestone.
+MILESTONE_EVENT = "goal.milestone.completed"
+#: The event of a completed goal.
+GOAL_EVENT = "goal.completed"
+
+
 def milestone_ledger_key(milestone_id: object) -> str:
-    """The ledger key of a milestone's reward: ``goal.milestone:<milestone id>``."""
-    return f"goal.milestone:{milestone_id}"
+    """The ledger key of a milestone's reward: ``goal.milestone.completed:<milestone id>``."""
+    return f"{MILESTONE_EVENT}:{milestone_id}"
 
 
 def goal_ledger_key(goal_id: object) -> str:
     """The ledger key of a goal's reward: ``goal.completed:<goal id>``."""
-    return f"goal.completed:{goal_id}"
+    return f"{GOAL_EVENT}:{goal_id}"
 
 
 __all__ = [
     "GOAL_COINS",
+    "GOAL_EVENT",
     "GOAL_SKILL",
     "GOAL_XP",
     "MAX_CATEGORY",
@@ -106,6 +113,7 @@ __all__ = [
     "MAX_SORT_ORDER",
     "MAX_TITLE",
     "MILESTONE_COINS",
+    "MILESTONE_EVENT",
     "MILESTONE_XP",
     "OPEN_STATUSES",
     "SETTABLE_STATUSES",

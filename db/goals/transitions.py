@@ -1,10 +1,10 @@
 """Goal transitions: goals (create, update, delete, complete) and their milestones (add,
 update, delete, complete); the rules are :mod:`db.goals.rules`.
 
-Completing a milestone pays through the ledger (event ``goal.milestone``, key
-``goal.milestone:<milestone id>``) and advances the ``milestones_completed`` quests by one;
-completing a goal pays once (event ``goal.completed``, key ``goal.completed:<goal id>``).
-Every milestone change recomputes ``goals.progress``.
+Completing a milestone pays through the ledger (event ``goal.milestone.completed``, key
+``goal.milestone.completed:<milestone id>``) and advances the ``milestones_completed``
+quests by one; completing a goal pays once (event ``goal.completed``, key
+``goal.completed:<goal id>``). Every milestone change recomputes ``goals.progress``.
 
 Lock order: the goal row (a milestone's goal first, then the milestone), then the quest
 progress rows, then the ledger, then the streaks.
@@ -27,12 +27,14 @@ from db.errors import InvalidInput, InvalidState, NotFound
 from db.gamification.achievements import Unlocked
 from db.gamification.ledger import Posting
 from db.goals.rules import (
+    GOAL_EVENT,
     MAX_CATEGORY,
     MAX_DESCRIPTION,
     MAX_MILESTONES,
     MAX_PRIORITY,
     MAX_SORT_ORDER,
     MAX_TITLE,
+    MILESTONE_EVENT,
     SETTABLE_STATUSES,
     check_open,
     check_status_change,
@@ -363,7 +365,7 @@ async def complete_goal_milestone(
         conn,
         user_id,
         milestone_reward(),
-        event_type="goal.milestone",
+        event_type=MILESTONE_EVENT,
         event_id=milestone_id,
         ledger_key=milestone_ledger_key(milestone_id),
         reason=f"Milestone: {milestone.title}",
@@ -398,7 +400,7 @@ async def complete_goal(conn: AsyncConnection, user_id: uuid.UUID, goal_id: uuid
         conn,
         user_id,
         goal_reward(),
-        event_type="goal.completed",
+        event_type=GOAL_EVENT,
         event_id=goal_id,
         ledger_key=goal_ledger_key(goal_id),
         reason=f"Goal reached: {goal.title}",

@@ -154,8 +154,8 @@ class LogReadingSessionInput:
 
 @mutation(
     description="Log a reading session: the book's `currentPage` advances (never past "
-    f"`totalPages`), paid through the points ledger ({rules.XP_PER_PAGE} XP a page, a coin "
-    f"every {rules.PAGES_PER_COIN} pages), the pages count for the reading quests, achievements "
+    f"`totalPages`), paid through the points ledger (an XP every {rules.PAGES_PER_XP} pages, a "
+    f"coin every {rules.PAGES_PER_COIN}), the pages count for the reading quests, achievements "
     "evaluated.",
     returns={
         "session": "reading_sessions",

@@ -205,19 +205,19 @@ async def test_reading_session_pays_and_advances(mutate: Mutate, engine: AsyncEn
     )
     assert payload["__typename"] == "LogReadingSessionSuccess", payload
     reward = session_reward(25)
-    assert (reward.xp, reward.coins) == (25, 2)
+    assert (reward.xp, reward.coins) == (12, 2)
     assert payload["session"]["pagesRead"] == 25
-    assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (25, 2)
+    assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (12, 2)
     assert payload["book"] == {"currentPage": 25, "status": "READING"}
     assert payload["wallet"]["coins"] == 2
     ledger = await row(
         engine,
         "SELECT xp, coins, event_type, idempotency_key FROM points_ledger WHERE user_id = :u "
-        "AND event_type = 'book.reading'",
+        "AND event_type = 'reading.session.logged'",
         u=viewer.user_id,
     )
-    assert (ledger.xp, ledger.coins) == (25, 2)
-    assert ledger.idempotency_key == f"book.reading:{payload['session']['id']}"
+    assert (ledger.xp, ledger.coins) == (12, 2)
+    assert ledger.idempotency_key == f"reading.session.logged:{payload['session']['id']}"
     progress = await row(
         engine,
         "SELECT progress, status FROM user_quest_progress WHERE user_id = :u AND quest_id = :q",
@@ -276,7 +276,7 @@ async def test_a_book_without_pages_reads_on(mutate: Mutate, engine: AsyncEngine
     book = await _create(mutate, viewer, status="PAUSED")
     payload = await payload_of(mutate, READ, _read(book, 500), viewer)
     assert payload["book"] == {"currentPage": 500, "status": "READING"}
-    assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (500, 50)
+    assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (250, 50)
 
 
 # ---- finishing ----------------------------------------------------------------------------
@@ -303,7 +303,7 @@ async def test_finish_book_pays_once_and_unlocks(mutate: Mutate, engine: AsyncEn
         "SELECT xp, coins, skill_stars, skill_key FROM points_ledger WHERE user_id = :u "
         "AND idempotency_key = :k",
         u=viewer.user_id,
-        k=f"book.finished:{book}",
+        k=f"book.completed:{book}",
     )
     assert tuple(ledger) == (FINISH_XP, FINISH_COINS, 1, "knowledge")
     replay = await unchanged(engine, mutate, FINISH, {"id": book, "key": "k"}, viewer)
@@ -314,7 +314,7 @@ async def test_finish_book_pays_once_and_unlocks(mutate: Mutate, engine: AsyncEn
         await value(
             engine,
             "SELECT count(*) FROM points_ledger WHERE user_id = :u "
-            "AND event_type = 'book.finished'",
+            "AND event_type = 'book.completed'",
             u=viewer.user_id,
         )
         == 1

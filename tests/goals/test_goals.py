@@ -207,7 +207,7 @@ async def test_milestones_drive_progress_and_pay_once(mutate: Mutate, engine: As
         engine,
         "SELECT xp, coins FROM points_ledger WHERE user_id = :u AND idempotency_key = :k",
         u=viewer.user_id,
-        k=f"goal.milestone:{first}",
+        k=f"goal.milestone.completed:{first}",
     )
     assert tuple(ledger) == (MILESTONE_XP, MILESTONE_COINS)
     assert (
