@@ -1,0 +1,349 @@
+"""The planning rules that need no database: the shape of a daily plan's items, which days a
+plan may be set and ticked for, templates turned into items, and the fields of a calendar
+event with its RFC 5545 recurrence rule (parsed by python-dateutil's ``rrulestr``).
+
+Pure functions, called by the transitions (:mod:`db.planning.transitions`) and by the demo
+generator.
+
+Plan items are JSON objects ``{id, title, kind, refId, minutes, done}`` in
+``daily_plans.items``: ``id`` is the client's (1 to :data:`MAX_ITEM_ID` characters, unique in
+the plan; a new one is made when none is given), ``kind`` a :class:`PlanItemKind`, ``refId``
+the id of what the item is about (a habit, a lesson, a focus session; the client's, at most
+:data:`MAX_REF_ID` characters), ``minutes`` the planned time. ``done`` changes only through
+``completePlanItem`` / ``uncompletePlanItem`` (which count the ``plan_items_completed`` quest
+units); ``setDailyPlan`` keeps each item's ``done`` as it is and refuses a change.
+
+Ticking an item pays nothing by itself (a plan is bookkeeping; its quests pay when claimed):
+one ``plan_items_completed`` unit per item done, taken back when it is undone or removed from
+the plan while done (recorded in docs/decisions.md, "Books, goals and plans").
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from dateutil.rrule import rrulestr
+
+from db.errors import InvalidInput
+
+#: The most items a daily plan may hold.
+MAX_ITEMS = 50
+#: Longest item id, reference id and title, and the plan's notes, in characters.
+MAX_ITEM_ID = 64
+MAX_REF_ID = 100
+MAX_ITEM_TITLE = 200
+MAX_NOTES = 5_000
+#: The longest planned item, in minutes (a day).
+MAX_ITEM_MINUTES = 1_440
+#: How far from today (either way) a plan may be set, in days.
+PLAN_WINDOW_DAYS = 366
+#: How far back an item may be ticked or unticked, in days (never in the future).
+MAX_TICK_BACK_DAYS = 7
+
+#: Calendar event limits: title, description, location and colour lengths, the reminder (four
+#: weeks, in minutes), the recurrence rule's length and the metadata's size (as JSON text).
+MAX_EVENT_TITLE = 200
+MAX_EVENT_DESCRIPTION = 5_000
+MAX_LOCATION = 300
+MAX_COLOR = 32
+MAX_REMINDER_MINUTES = 40_320
+MAX_RULE = 500
+MAX_METADATA = 16_384
+
+
+class PlanItemKind(enum.StrEnum):
+    """What a plan item is.
+
+    - ``task``: anything to do (the default).
+    - ``focus``: a focus session.
+    - ``break``: a break.
+    - ``learn``: a lesson or drill.
+    - ``workout``: a workout.
+    - ``listen``: critical listening, reference tracks.
+    - ``reading``: reading a book.
+    - ``admin``: email, uploads, release chores.
+    - ``habit``: a habit's check-off.
+    - ``goal``: work on a goal.
+    """
+
+    TASK = "task"
+    FOCUS = "focus"
+    BREAK = "break"
+    LEARN = "learn"
+    WORKOUT = "workout"
+    LISTEN = "listen"
+    READING = "reading"
+    ADMIN = "admin"
+    HABIT = "habit"
+    GOAL = "goal"
+
+
+def new_item_id() -> str:
+    """A fresh plan item id."""
+    return uuid.uuid4().hex
+
+
+def check_plan_date(day: date, today: date, field: str = "input.date") -> None:
+    """Refuse a plan more than :data:`PLAN_WINDOW_DAYS` days from ``today``.
+
+    Raises:
+        InvalidInput: ``field``.
+    """
+    if abs((day - today).days) > PLAN_WINDOW_DAYS:
+        raise InvalidInput(
+            f"A plan can be set at most {PLAN_WINDOW_DAYS} days from today.", field=field
+        )
+
+
+def check_tick_date(day: date, today: date) -> None:
+    """Refuse to tick (or untick) an item of a future day or of more than
+    :data:`MAX_TICK_BACK_DAYS` days ago.
+
+    Raises:
+        InvalidInput: ``field`` ``input.date``.
+    """
+    if day > today:
+        raise InvalidInput("An item of a future day cannot be done yet.", field="input.date")
+    if (today - day).days > MAX_TICK_BACK_DAYS:
+        raise InvalidInput(
+            f"Items can be ticked at most {MAX_TICK_BACK_DAYS} days back.", field="input.date"
+        )
+
+
+def _item_text(value: Any, field: str, limit: int, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"A text of 1 to {limit} characters.", field=field)
+        return None
+    if not isinstance(value, str) or len(value.strip()) > limit:
+        raise InvalidInput(f"A text of at most {limit} characters.", field=field)
+    return value.strip()
+
+
+def clean_items(
+    items: Sequence[Mapping[str, Any]], field: str = "input.items"
+) -> list[dict[str, Any]]:
+    """Validate the shape of a plan's new item list (before any SQL; :func:`check_done`
+    compares ``done`` with the stored plan afterwards).
+
+    Args:
+        items: the items sent, each ``{id?, title, kind?, refId?, minutes?, done?}``.
+        field: the list's path for the errors.
+
+    Returns:
+        The items as stored: ``{id, title, kind, refId, minutes, done}``.
+
+    Raises:
+        InvalidInput: more than :data:`MAX_ITEMS` items (``field``); an empty or overlong id
+            or title, a repeated id, an unknown kind, an overlong ``refId`` or minutes outside
+            1..:data:`MAX_ITEM_MINUTES`: ``field[i].<name>``.
+    """
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput(f"A plan holds at most {MAX_ITEMS} items.", field=field)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        at = f"{field}[{i}]"
+        item_id = _item_text(item.get("id"), f"{at}.id", MAX_ITEM_ID, False) or new_item_id()
+        if item_id in seen:
+            raise InvalidInput("Item ids are unique in a plan.", field=f"{at}.id")
+        seen.add(item_id)
+        kind = item.get("kind") or PlanItemKind.TASK.value
+        try:
+            kind = PlanItemKind(kind).value
+        except ValueError:
+            raise InvalidInput(f"Unknown kind {kind!r}.", field=f"{at}.kind") from None
+        minutes = item.get("minutes")
+        if minutes is not None and (
+            not isinstance(minutes, int) or not 1 <= minutes <= MAX_ITEM_MINUTES
+        ):
+            raise InvalidInput(
+                f"A whole number from 1 to {MAX_ITEM_MINUTES}.", field=f"{at}.minutes"
+            )
+        out.append(
+            {
+                "id": item_id,
+                "title": _item_text(item.get("title"), f"{at}.title", MAX_ITEM_TITLE, True),
+                "kind": kind,
+                "refId": _item_text(item.get("refId"), f"{at}.refId", MAX_REF_ID, False),
+                "minutes": minutes,
+                "done": bool(item.get("done", False)),
+            }
+        )
+    return out
+
+
+def check_done(
+    items: Sequence[Mapping[str, Any]], stored: Mapping[str, bool], field: str = "input.items"
+) -> None:
+    """Refuse a ``done`` that differs from the stored item's (false for a new item): ticking
+    is :func:`~db.planning.transitions.complete_plan_item`'s.
+
+    Raises:
+        InvalidInput: ``field[i].done``.
+    """
+    for i, item in enumerate(items):
+        if bool(item["done"]) != stored.get(str(item["id"]), False):
+            raise InvalidInput(
+                "`done` changes with completePlanItem and uncompletePlanItem.",
+                field=f"{field}[{i}].done",
+            )
+
+
+def stored_done(items: Sequence[Mapping[str, Any]]) -> dict[str, bool]:
+    """A stored plan's item id -> done (items without an id are left out)."""
+    return {str(i["id"]): bool(i.get("done", False)) for i in items if i.get("id") is not None}
+
+
+def template_items(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A template's items as new plan items (fresh ids, not done): the title, the minutes
+    when they are valid, and the kind (``task`` when the template's is not a
+    :class:`PlanItemKind`); items without a title are skipped."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            continue
+        kind = item.get("kind")
+        minutes = item.get("minutes")
+        out.append(
+            {
+                "id": new_item_id(),
+                "title": title.strip()[:MAX_ITEM_TITLE],
+                "kind": kind if kind in {k.value for k in PlanItemKind} else "task",
+                "refId": None,
+                "minutes": minutes
+                if isinstance(minutes, int) and 1 <= minutes <= MAX_ITEM_MINUTES
+                else None,
+                "done": False,
+            }
+        )
+    return out
+
+
+def find_item(items: Sequence[Mapping[str, Any]], item_id: str) -> int | None:
+    """The index of the item ``item_id`` in a plan's items, None when absent."""
+    return next((n for n, i in enumerate(items) if i.get("id") == item_id), None)
+
+
+# ---- calendar events ------------------------------------------------------------------------
+
+
+def check_timezone(name: str | None) -> None:
+    """Refuse a time zone that is not an IANA name (``Europe/Berlin``).
+
+    Raises:
+        InvalidInput: ``field`` ``input.timezone``.
+    """
+    if name is None:
+        return
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"Unknown time zone {name!r}.", field="input.timezone") from None
+
+
+def normalise_rule(rule: str | None, start: datetime) -> str | None:
+    """An RFC 5545 RRULE value (``FREQ=WEEKLY;BYDAY=MO``, an ``RRULE:`` prefix allowed)
+    parsed by python-dateutil's ``rrulestr`` with the event's start as DTSTART, upper-cased
+    and without the prefix.
+
+    Raises:
+        InvalidInput: ``field`` ``input.recurrenceRule``: longer than :data:`MAX_RULE`
+            characters, more than one line (DTSTART, EXDATE, ... are not taken), a rule
+            ``rrulestr`` refuses, or one that gives no occurrence.
+    """
+    if rule is None or not rule.strip():
+        return None
+    text = rule.strip()
+    field = "input.recurrenceRule"
+    if len(text) > MAX_RULE or "\n" in text or "\r" in text:
+        raise InvalidInput(f"One RRULE line of at most {MAX_RULE} characters.", field=field)
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    text = text.upper()
+    try:
+        parsed = rrulestr(text, dtstart=start)
+        first = parsed.after(start, inc=True)
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidInput(
+            "Not an RFC 5545 recurrence rule (e.g. `FREQ=WEEKLY;BYDAY=MO`).", field=field
+        ) from None
+    if first is None:
+        raise InvalidInput("The rule gives no occurrence.", field=field)
+    return text
+
+
+def check_event_times(
+    start: datetime, end: datetime | None, rule: str | None, recurrence_end: date | None
+) -> None:
+    """Refuse an end before the start, a recurrence end without a rule, or one before the
+    start's day.
+
+    Raises:
+        InvalidInput: ``input.endTime`` or ``input.recurrenceEnd``.
+    """
+    if end is not None and end < start:
+        raise InvalidInput("An event cannot end before it starts.", field="input.endTime")
+    if recurrence_end is not None:
+        if rule is None:
+            raise InvalidInput(
+                "Only a recurring event (with `recurrenceRule`) has a recurrence end.",
+                field="input.recurrenceEnd",
+            )
+        if recurrence_end < start.date():
+            raise InvalidInput(
+                "The last occurrence cannot be before the first.", field="input.recurrenceEnd"
+            )
+
+
+def check_metadata(value: Any) -> dict[str, Any]:
+    """The event's free JSON data: an object of at most :data:`MAX_METADATA` characters as
+    JSON.
+
+    Raises:
+        InvalidInput: ``field`` ``input.metadata``.
+    """
+    if not isinstance(value, dict):
+        raise InvalidInput("A JSON object.", field="input.metadata")
+    if len(json.dumps(value)) > MAX_METADATA:
+        raise InvalidInput(f"At most {MAX_METADATA:,} characters as JSON.", field="input.metadata")
+    return value
+
+
+__all__ = [
+    "MAX_COLOR",
+    "MAX_EVENT_DESCRIPTION",
+    "MAX_EVENT_TITLE",
+    "MAX_ITEMS",
+    "MAX_ITEM_ID",
+    "MAX_ITEM_MINUTES",
+    "MAX_ITEM_TITLE",
+    "MAX_LOCATION",
+    "MAX_METADATA",
+    "MAX_NOTES",
+    "MAX_REF_ID",
+    "MAX_REMINDER_MINUTES",
+    "MAX_RULE",
+    "MAX_TICK_BACK_DAYS",
+    "PLAN_WINDOW_DAYS",
+    "PlanItemKind",
+    "check_done",
+    "check_event_times",
+    "check_metadata",
+    "check_plan_date",
+    "check_tick_date",
+    "check_timezone",
+    "clean_items",
+    "find_item",
+    "new_item_id",
+    "normalise_rule",
+    "stored_done",
+    "template_items",
+]
