@@ -8,12 +8,18 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from db.books.rules import (
+    FINISH_EVENT,
+    SESSION_EVENT,
+    finish_ledger_key,
+    finish_reward,
+    session_ledger_key,
+    session_reward,
+)
 from db.learn import rules as learn_rules
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
 from seeds.demo.state import (
-    BOOK_DONE_COINS,
-    BOOK_DONE_XP,
     WORKOUT_COINS,
     WORKOUT_XP,
     Row,
@@ -182,7 +188,8 @@ class Practice(UserState):
                 when = self.at(k, rng.uniform(21, 23.5))
                 read += chunk
                 sid = new_id()
-                xp, coins = chunk // 2, chunk // 10
+                reward = session_reward(chunk)
+                xp, coins = reward.xp, reward.coins
                 sessions.append(
                     {
                         "id": sid,
@@ -200,10 +207,10 @@ class Practice(UserState):
                 self.record(
                     Transition(
                         at=when + timedelta(minutes=sessions[-1]["duration_minutes"]),
-                        activity="reading.session.logged",
+                        activity=SESSION_EVENT,
                         category="books",
                         metadata={"bookId": str(book_id), "pages": chunk},
-                        idempotency_key=f"reading.session.logged:{sid}",
+                        idempotency_key=session_ledger_key(sid),
                         event_id=str(sid),
                         reason=f"Read {chunk} pages of {title}",
                         xp=xp,
@@ -217,19 +224,20 @@ class Practice(UserState):
                 completed_at = sessions[-1]["started_at"] + timedelta(
                     minutes=sessions[-1]["duration_minutes"] + 1
                 )
+                done = finish_reward()
                 self.record(
                     Transition(
                         at=completed_at,
-                        activity="book.completed",
+                        activity=FINISH_EVENT,
                         category="books",
                         metadata={"bookId": str(book_id), "title": title},
-                        idempotency_key=f"book.completed:{book_id}",
+                        idempotency_key=finish_ledger_key(book_id),
                         event_id=str(book_id),
                         reason=f"Finished {title}",
-                        xp=BOOK_DONE_XP,
-                        coins=BOOK_DONE_COINS,
-                        stars=1,
-                        skill_key="knowledge",
+                        xp=done.xp,
+                        coins=done.coins,
+                        stars=done.stars,
+                        skill_key=done.skill_key,
                         counts={"books_completed": 1},
                     )
                 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from db.focus import rules as focus_rules
+from db.goals import rules as goal_rules
 from db.habits.rules import completion_award, habit_ledger_key, habit_streaks
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
@@ -147,23 +148,31 @@ class Routine(UserState):
             done = n if status == "completed" else rng.randint(1, n - 1)
             days_done = sorted((self.day(1, self.days - 2) for _ in range(done)), reverse=True)
             completed_at = None
+            milestone_pay = goal_rules.milestone_reward()
             for m, mtitle in enumerate(milestones):
                 when = self.at(days_done[m], rng.uniform(12, 22)) if m < done else None
+                milestone_id = new_id()
                 if when is not None:
                     when = max(when, started + timedelta(hours=1))
                     self.unit("milestones_completed", when)
                     self.record(
                         Transition(
                             at=when,
-                            activity="goal.milestone.completed",
+                            activity=goal_rules.MILESTONE_EVENT,
                             category="goals",
                             metadata={"goalId": str(goal_id), "milestone": mtitle},
+                            idempotency_key=goal_rules.milestone_ledger_key(milestone_id),
+                            event_id=str(milestone_id),
+                            reason=f"Milestone: {mtitle}",
+                            xp=milestone_pay.xp,
+                            coins=milestone_pay.coins,
                         )
                     )
                     completed_at = when
                 self.add(
                     "goal_milestones",
                     {
+                        "id": milestone_id,
                         "goal_id": goal_id,
                         "title": mtitle,
                         "description": None,
@@ -174,12 +183,20 @@ class Routine(UserState):
                 )
             if status == "completed":
                 assert completed_at is not None
+                goal_pay = goal_rules.goal_reward()
                 self.record(
                     Transition(
                         at=completed_at + timedelta(minutes=1),
-                        activity="goal.completed",
+                        activity=goal_rules.GOAL_EVENT,
                         category="goals",
                         metadata={"goalId": str(goal_id), "title": title},
+                        idempotency_key=goal_rules.goal_ledger_key(goal_id),
+                        event_id=str(goal_id),
+                        reason=f"Goal reached: {title}",
+                        xp=goal_pay.xp,
+                        coins=goal_pay.coins,
+                        stars=goal_pay.stars,
+                        skill_key=goal_pay.skill_key,
                     )
                 )
             self.add(
@@ -196,7 +213,7 @@ class Routine(UserState):
                     if status == "completed" and completed_at
                     else None,
                     "status": status,
-                    "progress": round(100 * done / n),
+                    "progress": 100 if status == "completed" else goal_rules.progress(done, n),
                     "priority": 3 - order,
                     "sort_order": order,
                     "created_at": started,
@@ -408,8 +425,8 @@ class Routine(UserState):
                     "title": title,
                     "minutes": row["duration_seconds"] // 60,
                     "kind": "focus",
-                    "completed": row["status"] == "completed",
-                    "focusSessionId": str(row["id"]),
+                    "refId": str(row["id"]),
+                    "done": row["status"] == "completed",
                 }
             )
             if row["status"] == "completed":
@@ -423,7 +440,8 @@ class Routine(UserState):
                     "title": title,
                     "minutes": minutes,
                     "kind": kind,
-                    "completed": done,
+                    "refId": None,
+                    "done": done,
                 },
             )
             if done:

@@ -9,7 +9,7 @@ the future. A few days off (never in the last week) have no activity at all.
 Awards (XP, coins, skill stars) are computed by the rule functions of the transitions that
 pay them (``db/habits/rules.py``, ``db/quests/rules.py``, ``db/focus/rules.py``, ...), so the
 demo month is what the API would have recorded; domains without transitions yet use the demo
-rates below (workouts, books) or their catalog rewards (lessons, drills). Each award becomes a
+rates below (workouts) or their catalog rewards (lessons, drills). Each award becomes a
 ledger row through :func:`seeds.demo.ledger.replay`, which also decides achievements (by
 :func:`db.gamification.achievements.newly_reached`), streaks (:mod:`db.gamification.streaks`),
 purchases and levels (:mod:`db.gamification.levels`), so the ledger invariants hold whatever
@@ -33,7 +33,6 @@ Row = dict[str, Any]
 # db/focus/rules.py, habit completions by db/habits/rules.py, quests by db/quests/rules.py,
 # achievements by db/gamification/achievements.py: the transitions' own rules.
 WORKOUT_XP, WORKOUT_COINS = 40, 10
-BOOK_DONE_XP, BOOK_DONE_COINS = 30, 15
 
 #: Weekday numbers of ``habits.custom_days`` (0 = Sunday) for a Mon/Wed/Fri habit.
 MON_WED_FRI = [1, 3, 5]

@@ -209,6 +209,7 @@ async def test_ledger_rows_name_their_event(db_conn: AsyncConnection, demo: Demo
         "drill.completed",
         "workout.completed",
         "reading.session.logged",
+        "goal.milestone.completed",
         "achievement.unlocked",
         "market.purchase",
         "market.refund",

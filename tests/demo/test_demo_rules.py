@@ -1,6 +1,7 @@
 """The demo month follows the transitions' own rules (issue 7 point 6): what the real
 achievement evaluation would decide from the demo rows is what the demo decided, and the
-rewards, streaks and quest states are those of the transitions' rule functions."""
+rewards, streaks and quest states are those of the transitions' rule functions (books, goals,
+plans and calendar recurrences too)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.books.rules import finish_reward, session_ledger_key, session_reward
 from db.gamification.achievements import (
     THRESHOLD_KEYS,
     AchievementRule,
@@ -19,7 +21,9 @@ from db.gamification.achievements import (
     trigger_values,
 )
 from db.gamification.streaks import day_streaks
+from db.goals.rules import goal_reward, milestone_reward, progress
 from db.habits.rules import completion_award, habit_ledger_key
+from db.planning.rules import clean_items, normalise_rule
 from db.quests.rules import quest_reward_key, user_quest_reward
 from seeds.demo import DemoResult, seed_demo
 
@@ -133,3 +137,64 @@ async def test_quest_rewards_are_the_transitions(
         )
     ).all()
     assert own and all((q.xp_reward, q.coin_reward) == user_quest_reward(q.difficulty) for q in own)
+
+
+async def _all(db_conn: AsyncConnection, sql: str, ids: list[object]) -> list[sa.Row[object]]:
+    return list((await db_conn.execute(sa.text(sql), {"ids": ids})).all())
+
+
+async def test_books_goals_and_plans_are_the_transitions(
+    db_conn: AsyncConnection, demo: DemoResult
+) -> None:
+    ids = list(demo.user_ids)
+    sessions = await _all(
+        db_conn,
+        "SELECT s.pages_read, s.xp_awarded, s.coins_awarded, l.idempotency_key, s.id "
+        "FROM reading_sessions s JOIN points_ledger l ON l.event_id = s.id::text "
+        "WHERE s.user_id = ANY(:ids)",
+        ids,
+    )
+    assert sessions
+    for s in sessions:
+        reward = session_reward(s.pages_read)
+        assert (s.xp_awarded, s.coins_awarded) == (reward.xp, reward.coins)
+        assert s.idempotency_key == session_ledger_key(s.id)
+    paid = {
+        "book.completed": finish_reward(),
+        "goal.milestone.completed": milestone_reward(),
+        "goal.completed": goal_reward(),
+    }
+    rows = await _all(
+        db_conn,
+        "SELECT event_type, xp, coins, skill_stars, skill_key FROM points_ledger "
+        "WHERE user_id = ANY(:ids) AND event_type IN "
+        "('book.completed', 'goal.milestone.completed', 'goal.completed')",
+        ids,
+    )
+    assert {r.event_type for r in rows} >= {"book.completed", "goal.milestone.completed"}
+    for r in rows:
+        want = paid[r.event_type]
+        assert (r.xp, r.coins, r.skill_stars) == (want.xp, want.coins, want.stars)
+        assert r.skill_key == (want.skill_key if want.stars else None)
+    goals = await _all(
+        db_conn,
+        "SELECT g.status, g.progress, count(m.id) FILTER (WHERE m.is_completed) AS done, "
+        "count(m.id) AS total FROM goals g LEFT JOIN goal_milestones m ON m.goal_id = g.id "
+        "WHERE g.user_id = ANY(:ids) GROUP BY g.id",
+        ids,
+    )
+    for g in goals:
+        assert g.progress == (100 if g.status == "completed" else progress(g.done, g.total))
+    plans = await _all(db_conn, "SELECT items FROM daily_plans WHERE user_id = ANY(:ids)", ids)
+    for p in plans:
+        items = clean_items(p.items)
+        assert [i["done"] for i in items] == [bool(i.get("done")) for i in p.items]
+    events = await _all(
+        db_conn,
+        "SELECT recurrence_rule, start_time FROM calendar_events "
+        "WHERE user_id = ANY(:ids) AND recurrence_rule IS NOT NULL",
+        ids,
+    )
+    assert events
+    for e in events:
+        assert normalise_rule(e.recurrence_rule, e.start_time) == e.recurrence_rule
