@@ -18,12 +18,14 @@ focus_sessions_completed   a completed focus session (``target_config.mode``: th
                            ``target_config.min_minutes``: the shortest session that counts)
 focus_minutes              a minute of completed focus time (``target_config.mode`` as above)
 habit_completions          a habit check-off
-plan_items_completed       an item of the day's plan checked off
-milestones_completed       a goal milestone completed
+plan_items_completed       an item of the day's plan checked off (``target_config.kind``: the
+                           plan item kind that counts, e.g. ``focus``)
+milestones_completed       a goal milestone completed (``target_config.category``: the goal's)
 lessons_completed          a completed learn lesson
 drill_attempts             an answered drill question
 workouts_completed         a finished workout session
-pages_read                 a page logged in a reading session
+pages_read                 a page logged in a reading session (``target_config.min_pages``:
+                           the shortest sitting that counts, ``min_minutes`` likewise)
 ========================== ================================================================
 
 ``target_type`` and ``type`` are ``QuestTargetType`` / ``QuestType`` values

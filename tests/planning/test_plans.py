@@ -18,6 +18,7 @@ from db.planning.rules import MAX_ITEMS, check_done, clean_items, template_items
 from gateway.auth import Viewer
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user
+from tests.factories import insert
 from tests.writes import errors, payload_of, row, unchanged, value
 
 PLAN = "plan { id date notes items }"
@@ -258,3 +259,29 @@ async def test_apply_plan_template(mutate: Mutate, engine: AsyncEngine) -> None:
         engine, mutate, APPLY, {"templateId": str(template.id), "date": far}, viewer
     )
     assert (too_far["__typename"], too_far["field"]) == ("InvalidInput", "date")
+
+
+async def test_quest_filters_see_the_item_kind(mutate: Mutate, engine: AsyncEngine) -> None:
+    viewer = await committed_user(engine)
+    async with engine.begin() as conn:
+        quest = await insert(
+            conn,
+            "universal_quests",
+            title=f"Two focus blocks {uuid.uuid4().hex[:6]}",
+            type="daily",
+            target=2,
+            target_type="plan_items_completed",
+            target_config={"kind": "focus"},
+        )
+    await payload_of(mutate, ACCEPT, {"id": str(quest)}, viewer)
+    items = [
+        {"id": "f1", "title": "Drums", "kind": "FOCUS"},
+        {"id": "t1", "title": "Email", "kind": "ADMIN"},
+        {"id": "f2", "title": "Bass", "kind": "FOCUS"},
+    ]
+    await _set(mutate, viewer, items=items)
+    await payload_of(mutate, TICK, _tick("t1"), viewer)
+    assert await _units(engine, viewer, quest) == (0, "accepted")
+    await payload_of(mutate, TICK, _tick("f1"), viewer)
+    await payload_of(mutate, TICK, _tick("f2"), viewer)
+    assert await _units(engine, viewer, quest) == (2, "completed")
