@@ -93,15 +93,16 @@ def advance(
 
     Raises:
         InvalidState: the book is ``completed`` or ``dropped`` (``status`` its status).
-        InvalidInput: more pages than are left in the book (``field`` ``input.pagesRead``).
+        InvalidInput: more pages than are left in the book (``field`` ``input.pagesRead``; a
+            book without ``total_pages`` ends at :data:`MAX_PAGES`, so no counter overflows).
     """
     if status not in READABLE_STATUSES:
         raise InvalidState(f"A {status} book takes no reading sessions.", status=status)
     page = current_page + pages_read
-    if total_pages is not None and page > total_pages:
+    end = total_pages if total_pages is not None else MAX_PAGES
+    if page > end:
         raise InvalidInput(
-            f"Only {total_pages - current_page} pages are left in this book.",
-            field="input.pagesRead",
+            f"Only {end - current_page} pages are left in this book.", field="input.pagesRead"
         )
     return page, BookStatus.READING
 

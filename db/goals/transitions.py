@@ -133,9 +133,11 @@ async def create_goal(
     if row.get("sort_order") is None:
         row["sort_order"] = (
             await conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(_goals.c.sort_order) + 1, 0)).where(
-                    _goals.c.user_id == user_id
-                )
+                sa.select(
+                    sa.func.least(
+                        sa.func.coalesce(sa.func.max(_goals.c.sort_order) + 1, 0), MAX_SORT_ORDER
+                    )
+                ).where(_goals.c.user_id == user_id)
             )
         ).scalar_one()
     goal_id = (

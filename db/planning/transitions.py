@@ -49,6 +49,9 @@ from db.planning.rules import (
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
+#: The largest value of an int4 column (``use_count`` stops there).
+INT4_MAX = 2_147_483_647
+
 _plans = metadata.tables["daily_plans"]
 _templates = metadata.tables["plan_templates"]
 _events = metadata.tables["calendar_events"]
@@ -239,7 +242,7 @@ async def apply_plan_template(
                     _templates.c.is_public,
                 ),
             )
-            .values(use_count=_templates.c.use_count + 1)
+            .values(use_count=sa.func.least(_templates.c.use_count + 1, INT4_MAX))
             .returning(_templates.c["items"])
         )
     ).scalar_one_or_none()

@@ -278,6 +278,10 @@ async def test_a_book_without_pages_reads_on(mutate: Mutate, engine: AsyncEngine
     payload = await payload_of(mutate, READ, _read(book, 500), viewer)
     assert payload["book"] == {"currentPage": 500, "status": "READING"}
     assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (250, 50)
+    # Without a page count the book ends at 100,000 pages: no counter can overflow.
+    await payload_of(mutate, READ, _read(book, 99_500), viewer)
+    past = await unchanged(engine, mutate, READ, _read(book, 1), viewer)
+    assert (past["__typename"], past["field"]) == ("InvalidInput", "input.pagesRead")
 
 
 # ---- finishing ----------------------------------------------------------------------------
