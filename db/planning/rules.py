@@ -46,6 +46,11 @@ PLAN_WINDOW_DAYS = 366
 #: How far back an item may be ticked or unticked, in days (never in the future).
 MAX_TICK_BACK_DAYS = 7
 
+#: Longest template name and category, in characters (the description is at most
+#: :data:`MAX_NOTES`).
+MAX_TEMPLATE_NAME = 200
+MAX_TEMPLATE_CATEGORY = 100
+
 #: Calendar event limits: title, description, location and colour lengths, the reminder (four
 #: weeks, in minutes), the recurrence rule's length and the metadata's size (as JSON text).
 MAX_EVENT_TITLE = 200
@@ -227,6 +232,20 @@ def template_items(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def template_item_values(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A template's item list as stored: ``{title, kind, minutes}`` each (the seeded shape),
+    checked like a plan's items (:func:`clean_items`, at ``input.items``); ids and ``done``
+    belong to plans, not templates.
+
+    Raises:
+        InvalidInput: what :func:`clean_items` refuses.
+    """
+    return [
+        {"title": i["title"], "kind": i["kind"], "minutes": i["minutes"]}
+        for i in clean_items(items)
+    ]
+
+
 def find_item(items: Sequence[Mapping[str, Any]], item_id: str) -> int | None:
     """The index of the item ``item_id`` in a plan's items, None when absent."""
     return next((n for n, i in enumerate(items) if i.get("id") == item_id), None)
@@ -331,6 +350,8 @@ __all__ = [
     "MAX_REF_ID",
     "MAX_REMINDER_MINUTES",
     "MAX_RULE",
+    "MAX_TEMPLATE_CATEGORY",
+    "MAX_TEMPLATE_NAME",
     "MAX_TICK_BACK_DAYS",
     "PLAN_WINDOW_DAYS",
     "PlanItemKind",
@@ -345,5 +366,6 @@ __all__ = [
     "new_item_id",
     "normalise_rule",
     "stored_done",
+    "template_item_values",
     "template_items",
 ]

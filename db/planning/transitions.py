@@ -34,6 +34,8 @@ from db.planning.rules import (
     MAX_LOCATION,
     MAX_NOTES,
     MAX_REMINDER_MINUTES,
+    MAX_TEMPLATE_CATEGORY,
+    MAX_TEMPLATE_NAME,
     check_done,
     check_event_times,
     check_metadata,
@@ -44,6 +46,7 @@ from db.planning.rules import (
     find_item,
     normalise_rule,
     stored_done,
+    template_item_values,
     template_items,
 )
 from db.quests.models import QuestTargetType
@@ -260,6 +263,94 @@ async def apply_plan_template(
     return uuid.UUID(str(plan.id))
 
 
+# ---- plan templates ------------------------------------------------------------------------
+
+#: The columns ``updatePlanTemplate`` may change.
+TEMPLATE_FIELDS = frozenset({"name", "description", "category", "items", "is_public"})
+
+
+def clean_template(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and normalise plan template fields (a full or partial set), before any SQL.
+
+    Raises:
+        InvalidInput: an empty or overlong name, an overlong description or category, items
+            :func:`~db.planning.rules.template_item_values` refuses, a null name, item list
+            or ``isPublic``.
+    """
+    out = {k: v for k, v in values.items() if k in TEMPLATE_FIELDS}
+    not_null(out, ("name", "items", "is_public"))
+    if "name" in out:
+        out["name"] = text(out["name"], "input.name", max_length=MAX_TEMPLATE_NAME, required=True)
+    if "description" in out:
+        out["description"] = text(out["description"], "input.description", max_length=MAX_NOTES)
+    if "category" in out:
+        out["category"] = text(out["category"], "input.category", max_length=MAX_TEMPLATE_CATEGORY)
+    if "items" in out:
+        out["items"] = template_item_values(out["items"])
+    return out
+
+
+async def create_plan_template(
+    conn: AsyncConnection, user_id: uuid.UUID, values: Mapping[str, Any]
+) -> uuid.UUID:
+    """Save a day-plan template of the user's (``name`` and ``items`` required;
+    ``description``, ``category``, ``is_public``: other users may see and apply it).
+
+    Returns:
+        The new template's id.
+
+    Raises:
+        InvalidInput: what :func:`clean_template` refuses.
+    """
+    row = clean_template(values)
+    for required in ("name", "items"):
+        if required not in row:
+            raise InvalidInput("This field is required.", field=f"input.{required}")
+    template_id = (
+        await conn.execute(
+            sa.insert(_templates).values(user_id=user_id, **row).returning(_templates.c.id)
+        )
+    ).scalar_one()
+    return uuid.UUID(str(template_id))
+
+
+async def update_plan_template(
+    conn: AsyncConnection, user_id: uuid.UUID, template_id: uuid.UUID, changes: Mapping[str, Any]
+) -> uuid.UUID:
+    """Change the given fields of one of the user's templates (built-in ones are nobody's).
+
+    Raises:
+        InvalidInput: what :func:`clean_template` refuses.
+        NotFound: no such template of the user (``resource`` ``PlanTemplate``).
+    """
+    values = clean_template(changes)
+    await lock_owned(
+        conn, _templates, template_id, user_id, resource="PlanTemplate", what="plan template"
+    )
+    if values:
+        await conn.execute(
+            sa.update(_templates)
+            .where(_templates.c.id == template_id)
+            .values(**values, updated_at=sa.func.now())
+        )
+    return template_id
+
+
+async def delete_plan_template(
+    conn: AsyncConnection, user_id: uuid.UUID, template_id: uuid.UUID
+) -> uuid.UUID:
+    """Delete one of the user's templates (plans made from it keep their items).
+
+    Raises:
+        NotFound: no such template of the user (``resource`` ``PlanTemplate``).
+    """
+    await lock_owned(
+        conn, _templates, template_id, user_id, resource="PlanTemplate", what="plan template"
+    )
+    await conn.execute(sa.delete(_templates).where(_templates.c.id == template_id))
+    return template_id
+
+
 # ---- calendar events ------------------------------------------------------------------------
 
 #: The columns ``updateCalendarEvent`` may change.
@@ -454,12 +545,17 @@ async def delete_calendar_event(
 
 __all__ = [
     "EVENT_FIELDS",
+    "TEMPLATE_FIELDS",
     "apply_plan_template",
     "clean_event",
+    "clean_template",
     "complete_plan_item",
     "create_calendar_event",
+    "create_plan_template",
     "delete_calendar_event",
+    "delete_plan_template",
     "set_daily_plan",
     "uncomplete_plan_item",
     "update_calendar_event",
+    "update_plan_template",
 ]

@@ -165,6 +165,122 @@ async def apply_plan_template(tx: Tx, template_id: strawberry.ID, date: Date) ->
     return {"plan": plan, "template": template}
 
 
+# ---- plan templates ------------------------------------------------------------------------
+
+
+@strawberry.input(description="An item of a plan template (a plan made from it gets it, not done).")
+class PlanTemplateItemInput:
+    title: str = strawberry.field(
+        description=f"What to do, 1 to {rules.MAX_ITEM_TITLE} characters."
+    )
+    kind: PlanItemKindEnum = strawberry.field(
+        default=PlanItemKind.TASK, description="What the item is."
+    )
+    minutes: int | None = strawberry.field(
+        default=None, description=f"The time planned, 1 to {rules.MAX_ITEM_MINUTES:,} minutes."
+    )
+
+
+_TEMPLATE_ITEMS = f"The items, in the order of the day, at most {rules.MAX_ITEMS}."
+
+
+@strawberry.input(description="A new day-plan template of the viewer's.")
+class CreatePlanTemplateInput:
+    name: str = strawberry.field(
+        description=f"The template's name, 1 to {rules.MAX_TEMPLATE_NAME} characters."
+    )
+    items: list[PlanTemplateItemInput] = strawberry.field(description=_TEMPLATE_ITEMS)
+    description: str | None = strawberry.field(
+        default=None,
+        description=f"What kind of day it plans, at most {rules.MAX_NOTES:,} characters.",
+    )
+    category: str | None = strawberry.field(
+        default=None,
+        description=f"A free category, at most {rules.MAX_TEMPLATE_CATEGORY} characters.",
+    )
+    is_public: bool = strawberry.field(
+        default=False, description="Whether other users may see and apply it."
+    )
+
+
+@strawberry.input(
+    description="The template fields to change; a field left out keeps its value, `null` "
+    "clears an optional one."
+)
+class UpdatePlanTemplateInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new name, 1 to {rules.MAX_TEMPLATE_NAME} characters.",
+    )
+    items: list[PlanTemplateItemInput] | None = strawberry.field(
+        default=strawberry.UNSET, description=f"The new item list. {_TEMPLATE_ITEMS}"
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A description (at most {rules.MAX_NOTES:,} characters); null clears it.",
+    )
+    category: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A category (at most {rules.MAX_TEMPLATE_CATEGORY} characters); null "
+        "clears it.",
+    )
+    is_public: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whether other users may see and apply it."
+    )
+
+
+def _template_values(input: Any) -> dict[str, Any]:
+    values = given_fields(input)
+    if values.get("items") is not None:
+        values["items"] = [
+            {"title": i.title, "kind": plain(i.kind), "minutes": i.minutes} for i in input.items
+        ]
+    return values
+
+
+TemplateId = Annotated[
+    strawberry.ID, strawberry.argument(description="One of the viewer's own plan templates.")
+]
+
+
+@mutation(
+    description="Save a day-plan template of the viewer's (public ones other users may apply).",
+    returns={"template": "plan_templates"},
+)
+async def create_plan_template(tx: Tx, input: CreatePlanTemplateInput) -> Ids:
+    template = await transitions.create_plan_template(
+        tx.conn, tx.viewer.user_id, _template_values(input)
+    )
+    return {"template": template}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's plan templates (built-in templates "
+    "are nobody's).",
+    returns={"template": "plan_templates"},
+    errors=(NotFound,),
+)
+async def update_plan_template(tx: Tx, id: TemplateId, input: UpdatePlanTemplateInput) -> Ids:
+    template = await transitions.update_plan_template(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), _template_values(input)
+    )
+    return {"template": template}
+
+
+@mutation(
+    description="Delete one of the viewer's plan templates (plans made from it keep their items).",
+    returns={"deleted_template_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_template_id": "The id the deleted template had (`PlanTemplate.id`)."},
+)
+async def delete_plan_template(tx: Tx, id: TemplateId) -> Ids:
+    return {
+        "deleted_template_id": await transitions.delete_plan_template(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
 # ---- calendar events ------------------------------------------------------------------------
 
 
