@@ -28,12 +28,7 @@ from schema.core.mutations import (
 )
 from schema.core.types import graphql_enum
 
-PlanItemKindEnum: Any = strawberry.enum(
-    PlanItemKind,
-    name="PlanItemKind",
-    description="What a plan item is: TASK (the default), FOCUS, BREAK, LEARN, WORKOUT, "
-    "LISTEN, READING, ADMIN, HABIT or GOAL.",
-)
+PlanItemKindEnum: Any = graphql_enum(PlanItemKind)
 CalendarEventTypeEnum: Any = graphql_enum(CalendarEventType)
 
 _DAY = f"The day planned (UTC calendar day), at most {rules.PLAN_WINDOW_DAYS} days from today."
@@ -341,10 +336,10 @@ class CreateCalendarEventInput:
         default=None,
         description=f"{_doc('reminder_minutes')} 0 to {rules.MAX_REMINDER_MINUTES:,}.",
     )
-    metadata: JSON = strawberry.field(
-        default_factory=dict,
+    metadata: JSON | None = strawberry.field(
+        default=None,
         description=f"{_doc('metadata')} A JSON object of at most {rules.MAX_METADATA:,} "
-        "characters.",
+        "characters; `{}` when left out.",
     )
 
 
@@ -439,6 +434,8 @@ EventId = Annotated[
 )
 async def create_calendar_event(tx: Tx, input: CreateCalendarEventInput) -> Ids:
     values = _event_values(input)
+    if values.get("metadata") is None:
+        values.pop("metadata", None)  # the column's default, {}
     event = await transitions.create_calendar_event(tx.conn, tx.viewer.user_id, values)
     return {"event": event}
 
