@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import metadata
 from db.auth.activity import record_activity
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
+
+_wallets = metadata.tables["user_wallet"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,12 @@ class Reward:
 
 @dataclass(frozen=True)
 class Payout:
-    """What :func:`pay_activity` did: the ledger posting and the achievements it unlocked."""
+    """What :func:`pay_activity` did: the user's wallet (``user_wallet`` id), the ledger
+    posting (None when the reward was all zero: no ledger row is written) and the achievements
+    it unlocked."""
 
-    posting: Posting
+    wallet_id: uuid.UUID
+    posting: Posting | None
     unlocked: list[Unlocked]
 
 
@@ -57,7 +64,8 @@ async def pay_activity(
     """Pay ``reward`` and do what follows an earning activity.
 
     Posts the reward through the ledger (event ``event_type``, ledger key ``ledger_key``: a
-    second posting of the key is refused by the database, so it pays once), counts today for
+    second posting of the key is refused by the database, so it pays once; a reward of zero
+    XP, coins and stars writes no ledger row), counts today for
     the ``daily_activity`` streak, appends the ``event_type`` activity event with ``details``
     and the XP and coins earned, and evaluates the achievements of ``triggers`` plus the
     streak, level and coins-earned ones.
@@ -77,18 +85,20 @@ async def pay_activity(
     Returns:
         The :class:`Payout`.
     """
-    posting = await post(
-        conn,
-        user_id,
-        event_type=event_type,
-        event_id=str(event_id),
-        coins=reward.coins,
-        xp=reward.xp,
-        stars=reward.stars,
-        skill_key=reward.skill_key if reward.stars else None,
-        reason=reason,
-        idempotency_key=ledger_key,
-    )
+    posting = None
+    if reward.xp or reward.coins or reward.stars:
+        posting = await post(
+            conn,
+            user_id,
+            event_type=event_type,
+            event_id=str(event_id),
+            coins=reward.coins,
+            xp=reward.xp,
+            stars=reward.stars,
+            skill_key=reward.skill_key if reward.stars else None,
+            reason=reason,
+            idempotency_key=ledger_key,
+        )
     await touch_streak(conn, user_id, DAILY_ACTIVITY, datetime.now(UTC).date())
     await record_activity(
         conn, user_id, event_type, category, dict(details), xp=reward.xp, coins=reward.coins
@@ -98,7 +108,14 @@ async def pay_activity(
         user_id,
         list(dict.fromkeys([*triggers, AchievementTriggerType.STREAK_DAYS, *AWARD_TRIGGERS])),
     )
-    return Payout(posting, unlocked)
+    wallet_id = (
+        posting.wallet.id
+        if posting is not None
+        else (
+            await conn.execute(sa.select(_wallets.c.id).where(_wallets.c.user_id == user_id))
+        ).scalar_one()
+    )
+    return Payout(uuid.UUID(str(wallet_id)), posting, unlocked)
 
 
 __all__ = ["Payout", "Reward", "pay_activity"]

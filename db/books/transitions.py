@@ -43,7 +43,6 @@ from db.books.rules import (
 from db.checks import choice, not_null, text, whole
 from db.errors import InvalidState
 from db.gamification.achievements import Unlocked
-from db.gamification.ledger import Posting
 from db.gamification.models import AchievementTriggerType
 from db.ownership import lock_owned
 from db.payout import pay_activity
@@ -166,11 +165,11 @@ async def delete_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.U
 @dataclass(frozen=True)
 class ReadingDone:
     """What :func:`log_reading_session` or :func:`finish_book` did: the book, the new reading
-    session (None when finishing), the ledger posting and the achievements unlocked."""
+    session (None when finishing), the user's wallet and the achievements unlocked."""
 
     book_id: uuid.UUID
     session_id: uuid.UUID | None
-    posting: Posting
+    wallet_id: uuid.UUID
     unlocked: list[Unlocked]
 
 
@@ -258,7 +257,7 @@ async def log_reading_session(
             "pages_read": pages_read,
         },
     )
-    return ReadingDone(book_id, session_id, paid.posting, paid.unlocked)
+    return ReadingDone(book_id, session_id, paid.wallet_id, paid.unlocked)
 
 
 async def finish_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.UUID) -> ReadingDone:
@@ -297,7 +296,7 @@ async def finish_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.U
         details={"book_id": str(book_id), "title": book.title},
         triggers=(AchievementTriggerType.BOOKS_COMPLETED,),
     )
-    return ReadingDone(book_id, None, paid.posting, paid.unlocked)
+    return ReadingDone(book_id, None, paid.wallet_id, paid.unlocked)
 
 
 __all__ = [

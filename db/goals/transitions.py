@@ -25,7 +25,6 @@ from db.auth.activity import record_activity
 from db.checks import choice, not_null, text, whole
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.gamification.achievements import Unlocked
-from db.gamification.ledger import Posting
 from db.goals.rules import (
     GOAL_EVENT,
     MAX_CATEGORY,
@@ -326,11 +325,11 @@ async def delete_goal_milestone(
 @dataclass(frozen=True)
 class GoalDone:
     """What :func:`complete_goal_milestone` or :func:`complete_goal` did: the goal, the
-    milestone (None for a goal), the ledger posting and the achievements unlocked."""
+    milestone (None for a goal), the user's wallet and the achievements unlocked."""
 
     goal_id: uuid.UUID
     milestone_id: uuid.UUID | None
-    posting: Posting
+    wallet_id: uuid.UUID
     unlocked: list[Unlocked]
 
 
@@ -374,7 +373,7 @@ async def complete_goal_milestone(
         category="goals",
         details={"goal_id": str(goal.id), "milestone_id": str(milestone_id)},
     )
-    return GoalDone(uuid.UUID(str(goal.id)), milestone_id, paid.posting, paid.unlocked)
+    return GoalDone(uuid.UUID(str(goal.id)), milestone_id, paid.wallet_id, paid.unlocked)
 
 
 async def complete_goal(conn: AsyncConnection, user_id: uuid.UUID, goal_id: uuid.UUID) -> GoalDone:
@@ -409,7 +408,7 @@ async def complete_goal(conn: AsyncConnection, user_id: uuid.UUID, goal_id: uuid
         category="goals",
         details={"goal_id": str(goal_id), "title": goal.title},
     )
-    return GoalDone(goal_id, None, paid.posting, paid.unlocked)
+    return GoalDone(goal_id, None, paid.wallet_id, paid.unlocked)
 
 
 __all__ = [

@@ -178,7 +178,7 @@ async def log_reading_session(tx: Tx, input: LogReadingSessionInput) -> Ids:
     return {
         "session": done.session_id,
         "book": done.book_id,
-        "wallet": done.posting.wallet.id,
+        "wallet": done.wallet_id,
         "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
     }
 
@@ -199,6 +199,6 @@ async def finish_book(tx: Tx, id: BookId, idempotency_key: IdempotencyKey) -> Id
     done = await transitions.finish_book(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "book": done.book_id,
-        "wallet": done.posting.wallet.id,
+        "wallet": done.wallet_id,
         "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
     }

@@ -158,7 +158,7 @@ async def complete_goal(tx: Tx, id: GoalId, idempotency_key: IdempotencyKey) -> 
     done = await transitions.complete_goal(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "goal": done.goal_id,
-        "wallet": done.posting.wallet.id,
+        "wallet": done.wallet_id,
         "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
     }
 
@@ -215,6 +215,6 @@ async def complete_goal_milestone(tx: Tx, id: MilestoneId, idempotency_key: Idem
     return {
         "milestone": done.milestone_id,
         "goal": done.goal_id,
-        "wallet": done.posting.wallet.id,
+        "wallet": done.wallet_id,
         "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
     }

@@ -272,6 +272,18 @@ async def test_reading_session_refusals(mutate: Mutate, engine: AsyncEngine) -> 
     assert (finished["__typename"], finished["status"]) == ("InvalidState", "completed")
 
 
+async def test_a_session_that_earns_nothing_writes_no_ledger_row(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    viewer = await committed_user(engine)
+    book = await _create(mutate, viewer, totalPages=10)
+    payload = await payload_of(mutate, READ, _read(book, 1), viewer)
+    assert (payload["session"]["xpAwarded"], payload["session"]["coinsAwarded"]) == (0, 0)
+    assert (payload["book"]["currentPage"], payload["wallet"]["coins"]) == (1, 0)
+    ledger = "SELECT count(*) FROM points_ledger WHERE user_id = :u"
+    assert await value(engine, ledger, u=viewer.user_id) == 0
+
+
 async def test_a_book_without_pages_reads_on(mutate: Mutate, engine: AsyncEngine) -> None:
     viewer = await committed_user(engine)
     book = await _create(mutate, viewer, status="PAUSED")
