@@ -17,12 +17,14 @@ Then one client per user, all at once, each on its own HTTP connection, runs a r
 ``--duration`` seconds: ``purchaseMarketItem`` (sometimes replaying its last key),
 ``redeemPurchase``, ``refundPurchase``, ``startFocusSession`` / ``completeFocusSession`` /
 ``abandonFocusSession``, ``completeLesson`` / ``recordDrillAttempt`` on the seeded learn
-catalog, and ``grantPoints`` top-ups by the admin. Every ``--snapshot-every``
-seconds, while the mix runs, the ledger invariants (``db.gamification.invariants``) and the
-stock invariant of the limited item (``remaining_stock = total_stock - units held``) are checked
-in one REPEATABLE READ snapshot. It prints mutations per second, latency p50/p90/p99 per
-mutation and overall, the answers by type, HTTP errors, and the snapshot results. It asserts
-nothing about speed; a broken invariant or an HTTP error makes the exit code 1.
+catalog, ``createBook`` / ``logReadingSession`` / ``finishBook``, ``setDailyPlan`` /
+``completePlanItem`` / ``uncompletePlanItem``, and ``grantPoints`` top-ups by the admin.
+Every ``--snapshot-every`` seconds, while the mix runs, the ledger invariants
+(``db.gamification.invariants``) and the stock invariant of the limited item
+(``remaining_stock = total_stock - units held``) are checked in one REPEATABLE READ snapshot.
+It prints mutations per second, latency p50/p90/p99 per mutation and overall, the answers by
+type, HTTP errors, and the snapshot results. It asserts nothing about speed; a broken
+invariant or an HTTP error makes the exit code 1.
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ LESSON = """mutation($input: CompleteLessonInput!) { completeLesson(input: $inpu
 DRILL = """mutation($input: RecordDrillAttemptInput!) { recordDrillAttempt(input: $input) {
   __typename ... on RecordDrillAttemptSuccess { stats { totalAttempts } }
   ... on DomainError { code } } }"""
+BOOK = """mutation($title: String!) { createBook(input: {title: $title, totalPages: 300}) {
+  __typename ... on CreateBookSuccess { book { id } } ... on DomainError { code } } }"""
+READ = """mutation($input: LogReadingSessionInput!) { logReadingSession(input: $input) {
+  __typename ... on LogReadingSessionSuccess { book { currentPage } wallet { coins } }
+  ... on DomainError { code } } }"""
+FINISH = """mutation($id: ID!, $key: String!) { finishBook(id: $id, idempotencyKey: $key) {
+  __typename ... on FinishBookSuccess { wallet { coins } } ... on DomainError { code } } }"""
+PLAN = """mutation($input: SetDailyPlanInput!) { setDailyPlan(input: $input) {
+  __typename ... on SetDailyPlanSuccess { plan { id } } ... on DomainError { code } } }"""
+TICK = """mutation($input: CompletePlanItemInput!) { completePlanItem(input: $input) {
+  __typename ... on DomainError { code } } }"""
+UNTICK = """mutation($input: PlanItemRefInput!) { uncompletePlanItem(input: $input) {
+  __typename ... on DomainError { code } } }"""
+#: The items of a bench user's plan of today.
+PLAN_ITEMS = 5
 
 #: Operation -> relative weight of the mix.
 MIX = {
@@ -82,6 +99,8 @@ MIX = {
     "focus": 25,
     "grant": 15,
     "learn": 15,
+    "reading": 12,
+    "plan": 10,
 }
 STARTING_COINS = 300
 
@@ -199,6 +218,9 @@ class Player:
         self.session: str | None = None
         self.last_purchase: dict[str, Any] | None = None
         self.seen: set[str] = set()  # purchases known already (a replay returns an old one)
+        self.book: str | None = None  # the book being read
+        self.page = 0
+        self.ticked: set[str] | None = None  # today's plan items done (None: no plan yet)
 
     async def call(
         self, stats: Stats, name: str, query: str, variables: dict[str, Any], token: str = ""
@@ -240,6 +262,10 @@ class Player:
             await self.focus(stats)
         elif kind == "learn" and self.setup.lessons and self.setup.drills:
             await self.learn(stats)
+        elif kind == "reading":
+            await self.reading(stats)
+        elif kind == "plan":
+            await self.plan(stats)
         elif kind == "grant":
             grant = {
                 "input": {
@@ -310,6 +336,48 @@ class Player:
             "idempotencyKey": key,
         }
         await self.call(stats, "recordDrillAttempt", DRILL, {"input": round_})
+
+    async def reading(self, stats: Stats) -> None:
+        """A sitting of 5-40 pages of the current book (a new one when none); a finished
+        reading (the last page or, sometimes, earlier) finishes the book."""
+        if self.book is None:
+            done = await self.call(stats, "createBook", BOOK, {"title": "Bench book"})
+            self.book = ((done or {}).get("book") or {}).get("id")
+            self.page = 0
+            return
+        pages = min(self.rng.randint(5, 40), 300 - self.page)
+        if pages == 0 or self.rng.random() < 0.05:
+            variables = {"id": self.book, "key": uuid.uuid4().hex}
+            await self.call(stats, "finishBook", FINISH, variables)
+            self.book = None
+            return
+        session = {"bookId": self.book, "pagesRead": pages, "idempotencyKey": uuid.uuid4().hex}
+        done = await self.call(stats, "logReadingSession", READ, {"input": session})
+        if done and done["__typename"] == "LogReadingSessionSuccess":
+            self.page = done["book"]["currentPage"]
+
+    async def plan(self, stats: Stats) -> None:
+        """Today's plan of :data:`PLAN_ITEMS` items (set once), then ticking an open item or,
+        sometimes, unticking a done one."""
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        if self.ticked is None:
+            items = [{"id": f"b{n}", "title": f"Block {n}"} for n in range(PLAN_ITEMS)]
+            plan = {"input": {"date": today, "items": items}}
+            if await self.call(stats, "setDailyPlan", PLAN, plan):
+                self.ticked = set()
+            return
+        open_items = [f"b{n}" for n in range(PLAN_ITEMS) if f"b{n}" not in self.ticked]
+        if open_items and (not self.ticked or self.rng.random() < 0.8):
+            item = self.rng.choice(open_items)
+            tick = {"date": today, "itemId": item, "idempotencyKey": uuid.uuid4().hex}
+            await self.call(stats, "completePlanItem", TICK, {"input": tick})
+            self.ticked.add(item)
+        else:
+            item = self.rng.choice(sorted(self.ticked))
+            await self.call(
+                stats, "uncompletePlanItem", UNTICK, {"input": {"date": today, "itemId": item}}
+            )
+            self.ticked.discard(item)
 
 
 STOCK_CHECK = """
