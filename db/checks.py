@@ -11,6 +11,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from db.bounds import IntRange, Text
 from db.errors import InvalidInput
 
 E = TypeVar("E", bound=enum.StrEnum)
@@ -27,35 +28,34 @@ def input_field(column: str, prefix: str = "input") -> str:
     return f"{prefix}.{camel(column)}"
 
 
-def text(value: str | None, field: str, *, max_length: int, required: bool = False) -> str | None:
-    """A text input, stripped of surrounding blanks.
+def text(value: str | None, field: str, bound: Text, *, required: bool = False) -> str | None:
+    """A text input, stripped of surrounding blanks, within ``bound`` (the same
+    :class:`~db.bounds.Text` the mutation declares).
 
     Args:
         value: the text sent (None: absent or null).
         field: the client's path (``input.title``).
-        max_length: the most characters allowed.
+        bound: its length (and format).
         required: an empty (or blank) text or null is refused.
 
     Returns:
         The stripped text; None for a null optional one (a blank optional text becomes None).
 
     Raises:
-        InvalidInput: a required text missing or blank, or one longer than ``max_length``.
+        InvalidInput: a required text missing or blank, or one ``bound`` refuses.
     """
     if value is None or not value.strip():
         if required:
-            raise InvalidInput(f"A text of 1 to {max_length} characters.", field=field)
+            raise InvalidInput(f"`{field}` must not be blank.", field=field)
         return None
     value = value.strip()
-    if len(value) > max_length:
-        raise InvalidInput(f"At most {max_length} characters.", field=field)
+    bound.check(value, field)
     return value
 
 
-def whole(
-    value: int | None, field: str, *, low: int, high: int, required: bool = False
-) -> int | None:
-    """An integer input within ``low..high`` (inclusive).
+def whole(value: int | None, field: str, bound: IntRange, *, required: bool = False) -> int | None:
+    """An integer input within ``bound`` (the same :class:`~db.bounds.IntRange` the mutation
+    declares).
 
     Raises:
         InvalidInput: null when ``required``, or a value outside the range.
@@ -64,8 +64,7 @@ def whole(
         if required:
             raise InvalidInput("This field cannot be null.", field=field)
         return None
-    if not low <= value <= high:
-        raise InvalidInput(f"A whole number from {low} to {high}.", field=field)
+    bound.check(value, field)
     return value
 
 

@@ -21,6 +21,7 @@ to ``reading``; a ``completed`` or ``dropped`` book takes no sessions.
 from __future__ import annotations
 
 from db.books.models import BookStatus
+from db.bounds import IntRange, Text
 from db.errors import InvalidInput, InvalidState
 from db.payout import Reward
 
@@ -43,6 +44,16 @@ MAX_NOTES = 10_000
 MAX_PAGES = 100_000
 #: The longest reading session, in minutes (a day).
 MAX_SESSION_MINUTES = 1_440
+
+#: The bounds of the book inputs (the mutations declare them, the transitions check them).
+TITLE = Text(MAX_TITLE, 1)
+AUTHOR = Text(MAX_AUTHOR)
+NOTES = Text(MAX_NOTES)
+TOTAL_PAGES = IntRange(1, MAX_PAGES)
+CURRENT_PAGE = IntRange(0, MAX_PAGES)
+RATING = IntRange(1, 5)
+PAGES_READ = IntRange(1, MAX_PAGES)
+SESSION_MINUTES = IntRange(0, MAX_SESSION_MINUTES)
 
 #: The statuses a client may set with createBook/updateBook (``completed`` is finishBook's).
 SETTABLE_STATUSES = frozenset(
@@ -126,6 +137,8 @@ def finish_ledger_key(book_id: object) -> str:
 
 
 __all__ = [
+    "AUTHOR",
+    "CURRENT_PAGE",
     "FINISH_COINS",
     "FINISH_EVENT",
     "FINISH_STARS",
@@ -135,12 +148,18 @@ __all__ = [
     "MAX_PAGES",
     "MAX_SESSION_MINUTES",
     "MAX_TITLE",
+    "NOTES",
     "PAGES_PER_COIN",
     "PAGES_PER_XP",
+    "PAGES_READ",
+    "RATING",
     "READABLE_STATUSES",
     "READING_SKILL",
     "SESSION_EVENT",
+    "SESSION_MINUTES",
     "SETTABLE_STATUSES",
+    "TITLE",
+    "TOTAL_PAGES",
     "advance",
     "check_pages",
     "check_status_change",

@@ -24,14 +24,17 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.books.models import BookStatus
 from db.books.rules import (
+    AUTHOR,
+    CURRENT_PAGE,
     FINISH_EVENT,
-    MAX_AUTHOR,
-    MAX_NOTES,
-    MAX_PAGES,
-    MAX_SESSION_MINUTES,
-    MAX_TITLE,
+    NOTES,
+    PAGES_READ,
+    RATING,
     SESSION_EVENT,
+    SESSION_MINUTES,
     SETTABLE_STATUSES,
+    TITLE,
+    TOTAL_PAGES,
     advance,
     check_pages,
     check_status_change,
@@ -69,17 +72,17 @@ def clean_book(values: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(values)
     not_null(out, ("title", "current_page", "status"))
     if "title" in out:
-        out["title"] = text(out["title"], "input.title", max_length=MAX_TITLE, required=True)
+        out["title"] = text(out["title"], "input.title", TITLE, required=True)
     if "author" in out:
-        out["author"] = text(out["author"], "input.author", max_length=MAX_AUTHOR)
+        out["author"] = text(out["author"], "input.author", AUTHOR)
     if "notes" in out:
-        out["notes"] = text(out["notes"], "input.notes", max_length=MAX_NOTES)
+        out["notes"] = text(out["notes"], "input.notes", NOTES)
     if "total_pages" in out:
-        whole(out["total_pages"], "input.totalPages", low=1, high=MAX_PAGES)
+        whole(out["total_pages"], "input.totalPages", TOTAL_PAGES)
     if "current_page" in out:
-        whole(out["current_page"], "input.currentPage", low=0, high=MAX_PAGES)
+        whole(out["current_page"], "input.currentPage", CURRENT_PAGE)
     if "rating" in out:
-        whole(out["rating"], "input.rating", low=1, high=5)
+        whole(out["rating"], "input.rating", RATING)
     if "status" in out:
         out["status"] = choice(
             out["status"], BookStatus, "input.status", set(SETTABLE_STATUSES)
@@ -200,9 +203,9 @@ async def log_reading_session(
         NotFound: no such book of the user (``resource`` ``Book``).
         InvalidState: the book is ``completed`` or ``dropped``.
     """
-    whole(pages_read, "input.pagesRead", low=1, high=MAX_PAGES, required=True)
-    whole(duration_minutes, "input.durationMinutes", low=0, high=MAX_SESSION_MINUTES)
-    notes = text(notes, "input.notes", max_length=MAX_NOTES)
+    whole(pages_read, "input.pagesRead", PAGES_READ, required=True)
+    whole(duration_minutes, "input.durationMinutes", SESSION_MINUTES)
+    notes = text(notes, "input.notes", NOTES)
     book = await lock_owned(conn, _books, book_id, user_id, resource="Book", what="book")
     page, status = advance(str(book.status), book.current_page, book.total_pages, pages_read)
     reward = session_reward(pages_read)

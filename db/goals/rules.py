@@ -20,6 +20,7 @@ changes.
 
 from __future__ import annotations
 
+from db.bounds import IntRange, Text
 from db.errors import InvalidState
 from db.habits.models import GoalStatus
 from db.payout import Reward
@@ -42,6 +43,14 @@ MAX_PRIORITY = 100
 MAX_SORT_ORDER = 1_000_000
 #: The most milestones a goal may have.
 MAX_MILESTONES = 100
+
+#: The bounds of the goal and milestone inputs (declared by the mutations, checked by the
+#: transitions).
+TITLE = Text(MAX_TITLE, 1)
+DESCRIPTION = Text(MAX_DESCRIPTION)
+CATEGORY = Text(MAX_CATEGORY)
+PRIORITY = IntRange(0, MAX_PRIORITY)
+SORT_ORDER = IntRange(0, MAX_SORT_ORDER)
 
 #: The statuses a client may set with createGoal/updateGoal.
 SETTABLE_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.PAUSED, GoalStatus.ABANDONED})
@@ -102,6 +111,8 @@ def goal_ledger_key(goal_id: object) -> str:
 
 
 __all__ = [
+    "CATEGORY",
+    "DESCRIPTION",
     "GOAL_COINS",
     "GOAL_EVENT",
     "GOAL_SKILL",
@@ -116,7 +127,10 @@ __all__ = [
     "MILESTONE_EVENT",
     "MILESTONE_XP",
     "OPEN_STATUSES",
+    "PRIORITY",
     "SETTABLE_STATUSES",
+    "SORT_ORDER",
+    "TITLE",
     "check_open",
     "check_status_change",
     "goal_ledger_key",

@@ -26,15 +26,16 @@ from db.checks import choice, not_null, text, whole
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.gamification.achievements import Unlocked
 from db.goals.rules import (
+    CATEGORY,
+    DESCRIPTION,
     GOAL_EVENT,
-    MAX_CATEGORY,
-    MAX_DESCRIPTION,
     MAX_MILESTONES,
-    MAX_PRIORITY,
     MAX_SORT_ORDER,
-    MAX_TITLE,
     MILESTONE_EVENT,
+    PRIORITY,
     SETTABLE_STATUSES,
+    SORT_ORDER,
+    TITLE,
     check_open,
     check_status_change,
     goal_ledger_key,
@@ -72,17 +73,15 @@ def clean_goal(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in values.items() if k in GOAL_FIELDS}
     not_null(out, ("title", "status", "priority", "sort_order"))
     if "title" in out:
-        out["title"] = text(out["title"], "input.title", max_length=MAX_TITLE, required=True)
+        out["title"] = text(out["title"], "input.title", TITLE, required=True)
     if "description" in out:
-        out["description"] = text(
-            out["description"], "input.description", max_length=MAX_DESCRIPTION
-        )
+        out["description"] = text(out["description"], "input.description", DESCRIPTION)
     if "category" in out:
-        out["category"] = text(out["category"], "input.category", max_length=MAX_CATEGORY)
+        out["category"] = text(out["category"], "input.category", CATEGORY)
     if "priority" in out:
-        whole(out["priority"], "input.priority", low=0, high=MAX_PRIORITY)
+        whole(out["priority"], "input.priority", PRIORITY)
     if "sort_order" in out:
-        whole(out["sort_order"], "input.sortOrder", low=0, high=MAX_SORT_ORDER)
+        whole(out["sort_order"], "input.sortOrder", SORT_ORDER)
     if "status" in out:
         out["status"] = choice(
             out["status"], GoalStatus, "input.status", set(SETTABLE_STATUSES)
@@ -100,13 +99,11 @@ def clean_milestone(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in values.items() if k in MILESTONE_FIELDS}
     not_null(out, ("title", "sort_order"))
     if "title" in out:
-        out["title"] = text(out["title"], "input.title", max_length=MAX_TITLE, required=True)
+        out["title"] = text(out["title"], "input.title", TITLE, required=True)
     if "description" in out:
-        out["description"] = text(
-            out["description"], "input.description", max_length=MAX_DESCRIPTION
-        )
+        out["description"] = text(out["description"], "input.description", DESCRIPTION)
     if "sort_order" in out:
-        whole(out["sort_order"], "input.sortOrder", low=0, high=MAX_SORT_ORDER)
+        whole(out["sort_order"], "input.sortOrder", SORT_ORDER)
     return out
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
+from db.bounds import IntRange, MaxItems, Text, refuse
 from db.errors import InvalidInput
 
 #: The most items a daily plan may hold.
@@ -60,6 +61,26 @@ MAX_COLOR = 32
 MAX_REMINDER_MINUTES = 40_320
 MAX_RULE = 500
 MAX_METADATA = 16_384
+
+
+#: The bounds of the planning inputs (declared by the mutations, checked by the rules and the
+#: transitions).
+ITEM_ID = Text(MAX_ITEM_ID, 1)
+ITEM_TITLE = Text(MAX_ITEM_TITLE, 1)
+REF_ID = Text(MAX_REF_ID)
+ITEM_MINUTES = IntRange(1, MAX_ITEM_MINUTES)
+ITEMS = MaxItems(MAX_ITEMS)
+NOTES = Text(MAX_NOTES)
+TEMPLATE_NAME = Text(MAX_TEMPLATE_NAME, 1)
+TEMPLATE_CATEGORY = Text(MAX_TEMPLATE_CATEGORY)
+EVENT_TITLE = Text(MAX_EVENT_TITLE, 1)
+EVENT_DESCRIPTION = Text(MAX_EVENT_DESCRIPTION)
+LOCATION = Text(MAX_LOCATION)
+COLOR = Text(MAX_COLOR)
+TIMEZONE = Text(64)
+REMINDER_MINUTES = IntRange(0, MAX_REMINDER_MINUTES)
+RULE = Text(MAX_RULE)
+METADATA = Text(MAX_METADATA)
 
 
 class PlanItemKind(enum.StrEnum):
@@ -121,13 +142,14 @@ def check_tick_date(day: date, today: date) -> None:
         )
 
 
-def _item_text(value: Any, field: str, limit: int, required: bool) -> str | None:
+def _item_text(value: Any, field: str, bound: Text, required: bool) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InvalidInput(f"A text of 1 to {limit} characters.", field=field)
+            raise InvalidInput(f"`{field}` must not be blank.", field=field)
         return None
-    if not isinstance(value, str) or len(value.strip()) > limit:
-        raise InvalidInput(f"A text of at most {limit} characters.", field=field)
+    if not isinstance(value, str):
+        raise InvalidInput(f"`{field}` must be a text.", field=field)
+    bound.check(value.strip(), field)
     return value.strip()
 
 
@@ -147,36 +169,39 @@ def clean_items(
     Raises:
         InvalidInput: more than :data:`MAX_ITEMS` items (``field``); an empty or overlong id
             or title, a repeated id, an unknown kind, an overlong ``refId`` or minutes outside
-            1..:data:`MAX_ITEM_MINUTES`: ``field[i].<name>``.
+            1..:data:`MAX_ITEM_MINUTES`: ``field.<name>`` (the message says which item).
     """
-    if len(items) > MAX_ITEMS:
-        raise InvalidInput(f"A plan holds at most {MAX_ITEMS} items.", field=field)
+    refuse(field, ITEMS.problem(len(items)))
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
-        at = f"{field}[{i}]"
-        item_id = _item_text(item.get("id"), f"{at}.id", MAX_ITEM_ID, False) or new_item_id()
+        at = (
+            field  # the path of every item's field (the bounds' convention); the message says which
+        )
+        item_id = _item_text(item.get("id"), f"{at}.id", ITEM_ID, False) or new_item_id()
         if item_id in seen:
-            raise InvalidInput("Item ids are unique in a plan.", field=f"{at}.id")
+            raise InvalidInput(f"Item {i + 1}: ids are unique in a plan.", field=f"{at}.id")
         seen.add(item_id)
         kind = item.get("kind") or PlanItemKind.TASK.value
         try:
             kind = PlanItemKind(kind).value
         except ValueError:
-            raise InvalidInput(f"Unknown kind {kind!r}.", field=f"{at}.kind") from None
-        minutes = item.get("minutes")
-        if minutes is not None and (
-            not isinstance(minutes, int) or not 1 <= minutes <= MAX_ITEM_MINUTES
-        ):
             raise InvalidInput(
-                f"A whole number from 1 to {MAX_ITEM_MINUTES}.", field=f"{at}.minutes"
-            )
+                f"Item {i + 1}: unknown kind {kind!r}.", field=f"{at}.kind"
+            ) from None
+        minutes = item.get("minutes")
+        if minutes is not None:
+            if not isinstance(minutes, int):
+                raise InvalidInput(
+                    f"Item {i + 1}: minutes are a whole number.", field=f"{at}.minutes"
+                )
+            ITEM_MINUTES.check(minutes, f"{at}.minutes")
         out.append(
             {
                 "id": item_id,
-                "title": _item_text(item.get("title"), f"{at}.title", MAX_ITEM_TITLE, True),
+                "title": _item_text(item.get("title"), f"{at}.title", ITEM_TITLE, True),
                 "kind": kind,
-                "refId": _item_text(item.get("refId"), f"{at}.refId", MAX_REF_ID, False),
+                "refId": _item_text(item.get("refId"), f"{at}.refId", REF_ID, False),
                 "minutes": minutes,
                 "done": bool(item.get("done", False)),
             }
@@ -191,13 +216,13 @@ def check_done(
     is :func:`~db.planning.transitions.complete_plan_item`'s.
 
     Raises:
-        InvalidInput: ``field[i].done``.
+        InvalidInput: ``field.done`` (the message says which item).
     """
     for i, item in enumerate(items):
         if bool(item["done"]) != stored.get(str(item["id"]), False):
             raise InvalidInput(
-                "`done` changes with completePlanItem and uncompletePlanItem.",
-                field=f"{field}[{i}].done",
+                f"Item {i + 1}: `done` changes with completePlanItem and uncompletePlanItem.",
+                field=f"{field}.done",
             )
 
 
@@ -282,8 +307,9 @@ def normalise_rule(rule: str | None, start: datetime) -> str | None:
         return None
     text = rule.strip()
     field = "input.recurrenceRule"
-    if len(text) > MAX_RULE or "\n" in text or "\r" in text:
-        raise InvalidInput(f"One RRULE line of at most {MAX_RULE} characters.", field=field)
+    RULE.check(text, field)
+    if "\n" in text or "\r" in text:
+        raise InvalidInput("One RRULE line (DTSTART, EXDATE, ... are not taken).", field=field)
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
     text = text.upper()
@@ -331,12 +357,19 @@ def check_metadata(value: Any) -> dict[str, Any]:
     """
     if not isinstance(value, dict):
         raise InvalidInput("A JSON object.", field="input.metadata")
-    if len(json.dumps(value)) > MAX_METADATA:
-        raise InvalidInput(f"At most {MAX_METADATA:,} characters as JSON.", field="input.metadata")
+    refuse("input.metadata", METADATA.problem(json.dumps(value)))
     return value
 
 
 __all__ = [
+    "COLOR",
+    "EVENT_DESCRIPTION",
+    "EVENT_TITLE",
+    "ITEMS",
+    "ITEM_ID",
+    "ITEM_MINUTES",
+    "ITEM_TITLE",
+    "LOCATION",
     "MAX_COLOR",
     "MAX_EVENT_DESCRIPTION",
     "MAX_EVENT_TITLE",
@@ -353,7 +386,15 @@ __all__ = [
     "MAX_TEMPLATE_CATEGORY",
     "MAX_TEMPLATE_NAME",
     "MAX_TICK_BACK_DAYS",
+    "METADATA",
+    "NOTES",
     "PLAN_WINDOW_DAYS",
+    "REF_ID",
+    "REMINDER_MINUTES",
+    "RULE",
+    "TEMPLATE_CATEGORY",
+    "TEMPLATE_NAME",
+    "TIMEZONE",
     "PlanItemKind",
     "check_done",
     "check_event_times",

@@ -26,16 +26,17 @@ from db.errors import InvalidInput, InvalidState, NotFound
 from db.ownership import lock_owned
 from db.planning.models import CalendarEventType
 from db.planning.rules import (
-    MAX_COLOR,
-    MAX_EVENT_DESCRIPTION,
-    MAX_EVENT_TITLE,
-    MAX_ITEM_ID,
+    COLOR,
+    EVENT_DESCRIPTION,
+    EVENT_TITLE,
+    ITEM_ID,
+    LOCATION,
     MAX_ITEMS,
-    MAX_LOCATION,
-    MAX_NOTES,
-    MAX_REMINDER_MINUTES,
-    MAX_TEMPLATE_CATEGORY,
-    MAX_TEMPLATE_NAME,
+    NOTES,
+    REMINDER_MINUTES,
+    TEMPLATE_CATEGORY,
+    TEMPLATE_NAME,
+    TIMEZONE,
     check_done,
     check_event_times,
     check_metadata,
@@ -125,12 +126,12 @@ async def set_daily_plan(
         InvalidInput: a day more than a year from today (``input.date``), notes over
             :data:`~db.planning.rules.MAX_NOTES` characters (``input.notes``), a null item
             list (``input.items``), items :func:`~db.planning.rules.clean_items` refuses, or a
-            ``done`` that differs from the stored one (``input.items[i].done``).
+            ``done`` that differs from the stored one (``input.items.done``).
     """
     check_plan_date(day, _today())
     values: dict[str, Any] = {}
     if "notes" in changes:
-        values["notes"] = text(changes["notes"], "input.notes", max_length=MAX_NOTES)
+        values["notes"] = text(changes["notes"], "input.notes", NOTES)
     items: list[dict[str, Any]] | None = None
     if "items" in changes:
         if changes["items"] is None:
@@ -157,8 +158,7 @@ async def _tick(
     conn: AsyncConnection, user_id: uuid.UUID, day: date, item_id: str, done: bool
 ) -> uuid.UUID:
     check_tick_date(day, _today())
-    if not 1 <= len(item_id) <= MAX_ITEM_ID:
-        raise InvalidInput(f"1 to {MAX_ITEM_ID} characters.", field="input.itemId")
+    ITEM_ID.check(item_id, "input.itemId")
     plan = await _lock_plan(conn, user_id, day, create=False)
     items = [dict(i) for i in plan.items]
     index = find_item(items, item_id)
@@ -280,11 +280,11 @@ def clean_template(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in values.items() if k in TEMPLATE_FIELDS}
     not_null(out, ("name", "items", "is_public"))
     if "name" in out:
-        out["name"] = text(out["name"], "input.name", max_length=MAX_TEMPLATE_NAME, required=True)
+        out["name"] = text(out["name"], "input.name", TEMPLATE_NAME, required=True)
     if "description" in out:
-        out["description"] = text(out["description"], "input.description", max_length=MAX_NOTES)
+        out["description"] = text(out["description"], "input.description", NOTES)
     if "category" in out:
-        out["category"] = text(out["category"], "input.category", max_length=MAX_TEMPLATE_CATEGORY)
+        out["category"] = text(out["category"], "input.category", TEMPLATE_CATEGORY)
     if "items" in out:
         out["items"] = template_item_values(out["items"])
     return out
@@ -403,22 +403,20 @@ def clean_event(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in values.items() if k in EVENT_FIELDS}
     not_null(out, ("title", "event_type", "start_time", "all_day", "metadata"))
     if "title" in out:
-        out["title"] = text(out["title"], "input.title", max_length=MAX_EVENT_TITLE, required=True)
+        out["title"] = text(out["title"], "input.title", EVENT_TITLE, required=True)
     if "description" in out:
-        out["description"] = text(
-            out["description"], "input.description", max_length=MAX_EVENT_DESCRIPTION
-        )
+        out["description"] = text(out["description"], "input.description", EVENT_DESCRIPTION)
     if "location" in out:
-        out["location"] = text(out["location"], "input.location", max_length=MAX_LOCATION)
+        out["location"] = text(out["location"], "input.location", LOCATION)
     if "color" in out:
-        out["color"] = text(out["color"], "input.color", max_length=MAX_COLOR)
+        out["color"] = text(out["color"], "input.color", COLOR)
     if "event_type" in out:
         out["event_type"] = choice(out["event_type"], CalendarEventType, "input.eventType").value
     if "timezone" in out:
-        out["timezone"] = text(out["timezone"], "input.timezone", max_length=64)
+        out["timezone"] = text(out["timezone"], "input.timezone", TIMEZONE)
         check_timezone(out["timezone"])
     if "reminder_minutes" in out:
-        whole(out["reminder_minutes"], "input.reminderMinutes", low=0, high=MAX_REMINDER_MINUTES)
+        whole(out["reminder_minutes"], "input.reminderMinutes", REMINDER_MINUTES)
     if "metadata" in out:
         out["metadata"] = check_metadata(out["metadata"])
     for moment in ("start_time", "end_time"):

@@ -28,7 +28,6 @@ BookStatusEnum: Any = graphql_enum(BookStatus)
 BookId = Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's books.")]
 
 _STATUS = "Not COMPLETED: a book is finished with `finishBook`."
-_PAGES = f"1 to {rules.MAX_PAGES:,}."
 
 
 def _doc(column: str) -> str:
@@ -38,22 +37,24 @@ def _doc(column: str) -> str:
 
 @strawberry.input(description="A new book on the viewer's list.")
 class CreateBookInput:
-    title: str = strawberry.field(description=f"{_doc('title')} 1 to {rules.MAX_TITLE} characters.")
-    author: str | None = strawberry.field(
-        default=None, description=f"{_doc('author')} At most {rules.MAX_AUTHOR} characters."
+    title: Annotated[str, rules.TITLE] = strawberry.field(description=_doc("title"))
+    author: Annotated[str | None, rules.AUTHOR] = strawberry.field(
+        default=None, description=_doc("author")
     )
-    total_pages: int | None = strawberry.field(
-        default=None, description=f"{_doc('total_pages')} {_PAGES}"
+    total_pages: Annotated[int | None, rules.TOTAL_PAGES] = strawberry.field(
+        default=None, description=_doc("total_pages")
     )
-    current_page: int = strawberry.field(
-        default=0, description=f"{_doc('current_page')} 0 to `totalPages`."
+    current_page: Annotated[int, rules.CURRENT_PAGE] = strawberry.field(
+        default=0, description=f"{_doc('current_page')} Not past `totalPages`."
     )
     status: BookStatusEnum = strawberry.field(
         default=BookStatus.READING, description=f"{_doc('status')} {_STATUS}"
     )
-    rating: int | None = strawberry.field(default=None, description=f"{_doc('rating')}")
-    notes: str | None = strawberry.field(
-        default=None, description=f"{_doc('notes')} At most {rules.MAX_NOTES:,} characters."
+    rating: Annotated[int | None, rules.RATING] = strawberry.field(
+        default=None, description="The user's rating of the book, in stars."
+    )
+    notes: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=None, description=_doc("notes")
     )
     cover_blob_id: strawberry.ID | None = strawberry.field(
         default=None, description=_doc("cover_blob_id")
@@ -65,29 +66,27 @@ class CreateBookInput:
     "optional one."
 )
 class UpdateBookInput:
-    title: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new title, 1 to {rules.MAX_TITLE} characters."
+    title: Annotated[str | None, rules.TITLE] = strawberry.field(
+        default=strawberry.UNSET, description="A new title."
     )
-    author: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new author (at most {rules.MAX_AUTHOR} characters); null clears it.",
+    author: Annotated[str | None, rules.AUTHOR] = strawberry.field(
+        default=strawberry.UNSET, description="A new author; null clears it."
     )
-    total_pages: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"The book's pages, {_PAGES} Null: unknown."
+    total_pages: Annotated[int | None, rules.TOTAL_PAGES] = strawberry.field(
+        default=strawberry.UNSET, description="The book's pages; null: unknown."
     )
-    current_page: int | None = strawberry.field(
-        default=strawberry.UNSET, description="The page read up to, 0 to `totalPages`."
+    current_page: Annotated[int | None, rules.CURRENT_PAGE] = strawberry.field(
+        default=strawberry.UNSET, description="The page read up to, not past `totalPages`."
     )
     status: BookStatusEnum | None = strawberry.field(
         default=strawberry.UNSET,
         description=f"A new status. {_STATUS} A finished book keeps its status.",
     )
-    rating: int | None = strawberry.field(
-        default=strawberry.UNSET, description="1 to 5 stars; null clears it."
+    rating: Annotated[int | None, rules.RATING] = strawberry.field(
+        default=strawberry.UNSET, description="A rating in stars; null clears it."
     )
-    notes: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Notes, at most {rules.MAX_NOTES:,} characters; null clears them.",
+    notes: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=strawberry.UNSET, description="Notes; null clears them."
     )
     cover_blob_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="The stored cover image; null clears it."
@@ -139,15 +138,14 @@ async def delete_book(tx: Tx, id: BookId) -> Ids:
 @strawberry.input(description="A sitting of reading one of the viewer's books.")
 class LogReadingSessionInput:
     book_id: strawberry.ID = strawberry.field(description="The book read (`Book.id`).")
-    pages_read: int = strawberry.field(
-        description=f"Pages read in this sitting, {_PAGES} No more than the pages left."
+    pages_read: Annotated[int, rules.PAGES_READ] = strawberry.field(
+        description="Pages read in this sitting, no more than the pages left."
     )
-    duration_minutes: int | None = strawberry.field(
-        default=None,
-        description=f"How long the sitting lasted, 0 to {rules.MAX_SESSION_MINUTES:,} minutes.",
+    duration_minutes: Annotated[int | None, rules.SESSION_MINUTES] = strawberry.field(
+        default=None, description="How long the sitting lasted, in minutes."
     )
-    notes: str | None = strawberry.field(
-        default=None, description=f"Notes on the sitting, at most {rules.MAX_NOTES:,} characters."
+    notes: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=None, description="Notes on the sitting."
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
 

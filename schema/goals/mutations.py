@@ -23,21 +23,18 @@ MilestoneId = Annotated[
     strawberry.ID, strawberry.argument(description="A milestone of one of the viewer's goals.")
 ]
 
-_TITLE = f"1 to {rules.MAX_TITLE} characters."
-_DESCRIPTION = f"At most {rules.MAX_DESCRIPTION:,} characters."
 _STATUS = "ACTIVE, PAUSED or ABANDONED: a goal is completed with `completeGoal`."
-_SORT = f"0 to {rules.MAX_SORT_ORDER:,}; after the others by default."
+_AFTER = "After the others by default."
 
 
 @strawberry.input(description="A new goal.")
 class CreateGoalInput:
-    title: str = strawberry.field(description=f"{column_doc(Goal, 'title')} {_TITLE}")
-    description: str | None = strawberry.field(
-        default=None, description=f"{column_doc(Goal, 'description')} {_DESCRIPTION}"
+    title: Annotated[str, rules.TITLE] = strawberry.field(description=column_doc(Goal, "title"))
+    description: Annotated[str | None, rules.DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(Goal, "description")
     )
-    category: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(Goal, 'category')} At most {rules.MAX_CATEGORY} characters.",
+    category: Annotated[str | None, rules.CATEGORY] = strawberry.field(
+        default=None, description=column_doc(Goal, "category")
     )
     target_date: date | None = strawberry.field(
         default=None, description=column_doc(Goal, "target_date")
@@ -45,12 +42,11 @@ class CreateGoalInput:
     status: GoalStatusEnum = strawberry.field(
         default=GoalStatus.ACTIVE, description=f"{column_doc(Goal, 'status')} {_STATUS}"
     )
-    priority: int = strawberry.field(
-        default=0,
-        description=f"{column_doc(Goal, 'priority')} 0 to {rules.MAX_PRIORITY}.",
+    priority: Annotated[int, rules.PRIORITY] = strawberry.field(
+        default=0, description=column_doc(Goal, "priority")
     )
-    sort_order: int | None = strawberry.field(
-        default=None, description=f"{column_doc(Goal, 'sort_order')} {_SORT}"
+    sort_order: Annotated[int | None, rules.SORT_ORDER] = strawberry.field(
+        default=None, description=f"{column_doc(Goal, 'sort_order')} {_AFTER}"
     )
 
 
@@ -59,15 +55,14 @@ class CreateGoalInput:
     "optional one."
 )
 class UpdateGoalInput:
-    title: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new title, {_TITLE}"
+    title: Annotated[str | None, rules.TITLE] = strawberry.field(
+        default=strawberry.UNSET, description="A new title."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new description ({_DESCRIPTION}); null clears it."
+    description: Annotated[str | None, rules.DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
-    category: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A category (at most {rules.MAX_CATEGORY} characters); null clears it.",
+    category: Annotated[str | None, rules.CATEGORY] = strawberry.field(
+        default=strawberry.UNSET, description="A category; null clears it."
     )
     target_date: date | None = strawberry.field(
         default=strawberry.UNSET, description="A target day; null clears it."
@@ -75,35 +70,37 @@ class UpdateGoalInput:
     status: GoalStatusEnum | None = strawberry.field(
         default=strawberry.UNSET, description=f"{_STATUS} A completed goal keeps its status."
     )
-    priority: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"0 to {rules.MAX_PRIORITY}."
+    priority: Annotated[int | None, rules.PRIORITY] = strawberry.field(
+        default=strawberry.UNSET, description="A new priority."
     )
-    sort_order: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"0 to {rules.MAX_SORT_ORDER:,}."
+    sort_order: Annotated[int | None, rules.SORT_ORDER] = strawberry.field(
+        default=strawberry.UNSET, description="A new position."
     )
 
 
 @strawberry.input(description="A new milestone of a goal.")
 class AddGoalMilestoneInput:
-    title: str = strawberry.field(description=f"{column_doc(GoalMilestone, 'title')} {_TITLE}")
-    description: str | None = strawberry.field(
-        default=None, description=f"{column_doc(GoalMilestone, 'description')} {_DESCRIPTION}"
+    title: Annotated[str, rules.TITLE] = strawberry.field(
+        description=column_doc(GoalMilestone, "title")
     )
-    sort_order: int | None = strawberry.field(
-        default=None, description=f"{column_doc(GoalMilestone, 'sort_order')} {_SORT}"
+    description: Annotated[str | None, rules.DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(GoalMilestone, "description")
+    )
+    sort_order: Annotated[int | None, rules.SORT_ORDER] = strawberry.field(
+        default=None, description=f"{column_doc(GoalMilestone, 'sort_order')} {_AFTER}"
     )
 
 
 @strawberry.input(description="The milestone fields to change; a field left out keeps its value.")
 class UpdateGoalMilestoneInput:
-    title: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new title, {_TITLE}"
+    title: Annotated[str | None, rules.TITLE] = strawberry.field(
+        default=strawberry.UNSET, description="A new title."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new description ({_DESCRIPTION}); null clears it."
+    description: Annotated[str | None, rules.DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
-    sort_order: int | None = strawberry.field(
-        default=strawberry.UNSET, description=f"0 to {rules.MAX_SORT_ORDER:,}."
+    sort_order: Annotated[int | None, rules.SORT_ORDER] = strawberry.field(
+        default=strawberry.UNSET, description="A new position."
     )
 
 

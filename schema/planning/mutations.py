@@ -36,24 +36,21 @@ _DAY = f"The day planned (UTC calendar day), at most {rules.PLAN_WINDOW_DAYS} da
 
 @strawberry.input(description="An item of a daily plan.")
 class PlanItemInput:
-    title: str = strawberry.field(
-        description=f"What to do, 1 to {rules.MAX_ITEM_TITLE} characters."
-    )
-    id: str | None = strawberry.field(
+    title: Annotated[str, rules.ITEM_TITLE] = strawberry.field(description="What to do.")
+    id: Annotated[str | None, rules.ITEM_ID] = strawberry.field(
         default=None,
-        description=f"The item's id in the plan, 1 to {rules.MAX_ITEM_ID} characters, unique in "
-        "the plan (keep it to keep the item); a new one is made when left out.",
+        description="The item's id in the plan, unique in the plan (keep it to keep the item); "
+        "a new one is made when left out.",
     )
     kind: PlanItemKindEnum = strawberry.field(
         default=PlanItemKind.TASK, description="What the item is."
     )
-    ref_id: str | None = strawberry.field(
+    ref_id: Annotated[str | None, rules.REF_ID] = strawberry.field(
         default=None,
-        description="The id of what the item is about (a habit, lesson, focus session, ...), at "
-        f"most {rules.MAX_REF_ID} characters.",
+        description="The id of what the item is about (a habit, lesson, focus session, ...).",
     )
-    minutes: int | None = strawberry.field(
-        default=None, description=f"The time planned, 1 to {rules.MAX_ITEM_MINUTES:,} minutes."
+    minutes: Annotated[int | None, rules.ITEM_MINUTES] = strawberry.field(
+        default=None, description="The time planned, in minutes."
     )
     done: bool = strawberry.field(
         default=False,
@@ -68,14 +65,13 @@ class PlanItemInput:
 )
 class SetDailyPlanInput:
     date: Date = strawberry.field(description=_DAY)
-    items: list[PlanItemInput] | None = strawberry.field(
+    items: Annotated[list[PlanItemInput] | None, rules.ITEMS] = strawberry.field(
         default=strawberry.UNSET,
-        description=f"The whole item list, in order, at most {rules.MAX_ITEMS} items; an item "
-        "removed while done takes its quest unit back.",
+        description="The whole item list, in order; an item removed while done takes its "
+        "quest unit back.",
     )
-    notes: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Notes for the day, at most {rules.MAX_NOTES:,} characters; null clears them.",
+    notes: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=strawberry.UNSET, description="Notes for the day; null clears them."
     )
 
 
@@ -84,8 +80,8 @@ class PlanItemRefInput:
     date: Date = strawberry.field(
         description=f"The plan's day: today or up to {rules.MAX_TICK_BACK_DAYS} days back."
     )
-    item_id: str = strawberry.field(
-        description=f"The item's `id` in the plan, 1 to {rules.MAX_ITEM_ID} characters."
+    item_id: Annotated[str, rules.ITEM_ID] = strawberry.field(
+        description="The item's `id` in the plan."
     )
 
 
@@ -165,33 +161,29 @@ async def apply_plan_template(tx: Tx, template_id: strawberry.ID, date: Date) ->
 
 @strawberry.input(description="An item of a plan template (a plan made from it gets it, not done).")
 class PlanTemplateItemInput:
-    title: str = strawberry.field(
-        description=f"What to do, 1 to {rules.MAX_ITEM_TITLE} characters."
-    )
+    title: Annotated[str, rules.ITEM_TITLE] = strawberry.field(description="What to do.")
     kind: PlanItemKindEnum = strawberry.field(
         default=PlanItemKind.TASK, description="What the item is."
     )
-    minutes: int | None = strawberry.field(
-        default=None, description=f"The time planned, 1 to {rules.MAX_ITEM_MINUTES:,} minutes."
+    minutes: Annotated[int | None, rules.ITEM_MINUTES] = strawberry.field(
+        default=None, description="The time planned, in minutes."
     )
 
 
-_TEMPLATE_ITEMS = f"The items, in the order of the day, at most {rules.MAX_ITEMS}."
+_TEMPLATE_ITEMS = "The items, in the order of the day."
 
 
 @strawberry.input(description="A new day-plan template of the viewer's.")
 class CreatePlanTemplateInput:
-    name: str = strawberry.field(
-        description=f"The template's name, 1 to {rules.MAX_TEMPLATE_NAME} characters."
+    name: Annotated[str, rules.TEMPLATE_NAME] = strawberry.field(description="The template's name.")
+    items: Annotated[list[PlanTemplateItemInput], rules.ITEMS] = strawberry.field(
+        description=_TEMPLATE_ITEMS
     )
-    items: list[PlanTemplateItemInput] = strawberry.field(description=_TEMPLATE_ITEMS)
-    description: str | None = strawberry.field(
-        default=None,
-        description=f"What kind of day it plans, at most {rules.MAX_NOTES:,} characters.",
+    description: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=None, description="What kind of day it plans."
     )
-    category: str | None = strawberry.field(
-        default=None,
-        description=f"A free category, at most {rules.MAX_TEMPLATE_CATEGORY} characters.",
+    category: Annotated[str | None, rules.TEMPLATE_CATEGORY] = strawberry.field(
+        default=None, description="A free category."
     )
     is_public: bool = strawberry.field(
         default=False, description="Whether other users may see and apply it."
@@ -203,21 +195,17 @@ class CreatePlanTemplateInput:
     "clears an optional one."
 )
 class UpdatePlanTemplateInput:
-    name: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new name, 1 to {rules.MAX_TEMPLATE_NAME} characters.",
+    name: Annotated[str | None, rules.TEMPLATE_NAME] = strawberry.field(
+        default=strawberry.UNSET, description="A new name."
     )
-    items: list[PlanTemplateItemInput] | None = strawberry.field(
+    items: Annotated[list[PlanTemplateItemInput] | None, rules.ITEMS] = strawberry.field(
         default=strawberry.UNSET, description=f"The new item list. {_TEMPLATE_ITEMS}"
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A description (at most {rules.MAX_NOTES:,} characters); null clears it.",
+    description: Annotated[str | None, rules.NOTES] = strawberry.field(
+        default=strawberry.UNSET, description="A description; null clears it."
     )
-    category: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A category (at most {rules.MAX_TEMPLATE_CATEGORY} characters); null "
-        "clears it.",
+    category: Annotated[str | None, rules.TEMPLATE_CATEGORY] = strawberry.field(
+        default=strawberry.UNSET, description="A category; null clears it."
     )
     is_public: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Whether other users may see and apply it."
@@ -283,35 +271,29 @@ def _doc(column: str) -> str:
     return column_doc(CalendarEvent, column)
 
 
-_RULE = (
-    f"An RFC 5545 RRULE value (e.g. `FREQ=WEEKLY;BYDAY=MO`; at most {rules.MAX_RULE} "
-    "characters), checked against `startTime`."
-)
+_RULE = "An RFC 5545 RRULE value (e.g. `FREQ=WEEKLY;BYDAY=MO`), checked against `startTime`."
 _LINK = "One of the viewer's {}s."
 
 
 @strawberry.input(description="A new calendar event.")
 class CreateCalendarEventInput:
-    title: str = strawberry.field(
-        description=f"{_doc('title')} 1 to {rules.MAX_EVENT_TITLE} characters."
-    )
+    title: Annotated[str, rules.EVENT_TITLE] = strawberry.field(description=_doc("title"))
     start_time: datetime = strawberry.field(description=f"{_doc('start_time')} UTC without a zone.")
     end_time: datetime | None = strawberry.field(
         default=None, description=f"{_doc('end_time')} Not before `startTime`."
     )
-    description: str | None = strawberry.field(
-        default=None,
-        description=f"{_doc('description')} At most {rules.MAX_EVENT_DESCRIPTION:,} characters.",
+    description: Annotated[str | None, rules.EVENT_DESCRIPTION] = strawberry.field(
+        default=None, description=_doc("description")
     )
     event_type: CalendarEventTypeEnum = strawberry.field(
         default=CalendarEventType.GENERAL, description=_doc("event_type")
     )
     all_day: bool = strawberry.field(default=False, description=_doc("all_day"))
-    timezone: str | None = strawberry.field(
-        default=None, description=f"{_doc('timezone')} At most 64 characters."
+    timezone: Annotated[str | None, rules.TIMEZONE] = strawberry.field(
+        default=None, description=_doc("timezone")
     )
-    location: str | None = strawberry.field(
-        default=None, description=f"{_doc('location')} At most {rules.MAX_LOCATION} characters."
+    location: Annotated[str | None, rules.LOCATION] = strawberry.field(
+        default=None, description=_doc("location")
     )
     workout_id: strawberry.ID | None = strawberry.field(
         default=None, description=_LINK.format("workout")
@@ -320,7 +302,9 @@ class CreateCalendarEventInput:
         default=None, description=_LINK.format("habit")
     )
     goal_id: strawberry.ID | None = strawberry.field(default=None, description=_LINK.format("goal"))
-    recurrence_rule: str | None = strawberry.field(default=None, description=_RULE)
+    recurrence_rule: Annotated[str | None, rules.RULE] = strawberry.field(
+        default=None, description=_RULE
+    )
     recurrence_end: Date | None = strawberry.field(
         default=None, description=f"{_doc('recurrence_end')} Needs `recurrenceRule`."
     )
@@ -329,17 +313,14 @@ class CreateCalendarEventInput:
         description="The viewer's recurring event (with `recurrenceRule`) this one is an "
         "occurrence of.",
     )
-    color: str | None = strawberry.field(
-        default=None, description=f"{_doc('color')} At most {rules.MAX_COLOR} characters."
+    color: Annotated[str | None, rules.COLOR] = strawberry.field(
+        default=None, description=_doc("color")
     )
-    reminder_minutes: int | None = strawberry.field(
-        default=None,
-        description=f"{_doc('reminder_minutes')} 0 to {rules.MAX_REMINDER_MINUTES:,}.",
+    reminder_minutes: Annotated[int | None, rules.REMINDER_MINUTES] = strawberry.field(
+        default=None, description=_doc("reminder_minutes")
     )
-    metadata: JSON | None = strawberry.field(
-        default=None,
-        description=f"{_doc('metadata')} A JSON object of at most {rules.MAX_METADATA:,} "
-        "characters; `{}` when left out.",
+    metadata: Annotated[JSON | None, rules.METADATA] = strawberry.field(
+        default=None, description=f"{_doc('metadata')} A JSON object; `{{}}` when left out."
     )
 
 
@@ -348,9 +329,8 @@ class CreateCalendarEventInput:
     "an optional one. The times and the recurrence are checked on the event as it would be."
 )
 class UpdateCalendarEventInput:
-    title: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new title, 1 to {rules.MAX_EVENT_TITLE} characters.",
+    title: Annotated[str | None, rules.EVENT_TITLE] = strawberry.field(
+        default=strawberry.UNSET, description="A new title."
     )
     start_time: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="A new start."
@@ -358,22 +338,18 @@ class UpdateCalendarEventInput:
     end_time: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="A new end; null: open."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new description (at most {rules.MAX_EVENT_DESCRIPTION:,} characters); "
-        "null clears it.",
+    description: Annotated[str | None, rules.EVENT_DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
     event_type: CalendarEventTypeEnum | None = strawberry.field(
         default=strawberry.UNSET, description="A new event type."
     )
     all_day: bool | None = strawberry.field(default=strawberry.UNSET, description="All day.")
-    timezone: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="An IANA time zone (at most 64 characters); null clears it.",
+    timezone: Annotated[str | None, rules.TIMEZONE] = strawberry.field(
+        default=strawberry.UNSET, description="An IANA time zone; null clears it."
     )
-    location: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A location (at most {rules.MAX_LOCATION} characters); null clears it.",
+    location: Annotated[str | None, rules.LOCATION] = strawberry.field(
+        default=strawberry.UNSET, description="A location; null clears it."
     )
     workout_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A workout of the viewer's; null unlinks."
@@ -384,7 +360,7 @@ class UpdateCalendarEventInput:
     goal_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A goal of the viewer's; null unlinks."
     )
-    recurrence_rule: str | None = strawberry.field(
+    recurrence_rule: Annotated[str | None, rules.RULE] = strawberry.field(
         default=strawberry.UNSET, description=f"{_RULE} Null: a one-off."
     )
     recurrence_end: Date | None = strawberry.field(
@@ -393,19 +369,14 @@ class UpdateCalendarEventInput:
     parent_event_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="The recurring event this is an occurrence of."
     )
-    color: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A CSS colour (at most {rules.MAX_COLOR} characters); null clears it.",
+    color: Annotated[str | None, rules.COLOR] = strawberry.field(
+        default=strawberry.UNSET, description="A CSS colour; null clears it."
     )
-    reminder_minutes: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Minutes before the start, 0 to {rules.MAX_REMINDER_MINUTES:,}; null: no "
-        "reminder.",
+    reminder_minutes: Annotated[int | None, rules.REMINDER_MINUTES] = strawberry.field(
+        default=strawberry.UNSET, description="Minutes before the start; null: no reminder."
     )
-    metadata: JSON | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A JSON object (at most {rules.MAX_METADATA:,} characters) replacing the "
-        "stored one.",
+    metadata: Annotated[JSON | None, rules.METADATA] = strawberry.field(
+        default=strawberry.UNSET, description="A JSON object replacing the stored one."
     )
 
 

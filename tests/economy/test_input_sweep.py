@@ -222,7 +222,8 @@ class Sweep:
 
     def variables(self, field: Ref, case: Case) -> dict[str, Any]:
         """The arguments of one call: fillers for the required ones, ``case.value`` at its
-        leaf (inside fillers of the input objects on the way)."""
+        leaf (inside fillers of the input objects on the way; in the one value of a list of
+        input objects on the way)."""
         top = case.leaf.chain[0]
         values = {a["name"]: self.filler(a) for a in field["args"] if _required(a) or a is top}
         if len(case.leaf.chain) == 1:
@@ -230,7 +231,12 @@ class Sweep:
             return values
         node = values[top["name"]] = values[top["name"]] or self._scalar(top["type"], top)
         for step in case.leaf.chain[1:-1]:
-            node = node.setdefault(step["name"], self._scalar(step["type"], step))
+            if _is_list(step["type"]):  # a list of input objects: the case goes in its one value
+                values_of = node.get(step["name"]) or [self._scalar(step["type"], step)]
+                node[step["name"]] = values_of
+                node = values_of[0]
+            else:
+                node = node.setdefault(step["name"], self._scalar(step["type"], step))
         node[case.leaf.chain[-1]["name"]] = case.value
         return values
 

@@ -103,7 +103,7 @@ def test_items_are_checked_and_done_only_by_ticking() -> None:
     check_done(items, {"x": False})
     with pytest.raises(InvalidInput) as caught:
         check_done([{**items[1], "done": True}], {"x": False})
-    assert caught.value.field == "input.items[0].done"
+    assert caught.value.field == "input.items.done"
     converted = template_items([{"title": "Walk", "minutes": 15, "kind": "break"}, {"x": 1}])
     assert [(i["title"], i["minutes"], i["kind"], i["done"]) for i in converted] == [
         ("Walk", 15, "break", False)
@@ -132,13 +132,13 @@ async def test_set_daily_plan_and_its_refusals(mutate: Mutate, engine: AsyncEngi
         ({"date": far}, "input.date"),
         ({"items": None}, "input.items"),
         ({"items": _items(*["x"] * (MAX_ITEMS + 1))}, "input.items"),
-        ({"items": [{"title": " "}]}, "input.items[0].title"),
-        ({"items": [{"title": "x" * 201}]}, "input.items[0].title"),
-        ({"items": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}, "input.items[1].id"),
-        ({"items": [{"id": "x" * 65, "title": "A"}]}, "input.items[0].id"),
-        ({"items": [{"title": "A", "minutes": 0}]}, "input.items[0].minutes"),
-        ({"items": [{"title": "A", "refId": "x" * 101}]}, "input.items[0].refId"),
-        ({"items": [{"title": "A", "done": True}]}, "input.items[0].done"),
+        ({"items": [{"title": " "}]}, "input.items.title"),
+        ({"items": [{"title": "x" * 201}]}, "input.items.title"),
+        ({"items": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}, "input.items.id"),
+        ({"items": [{"id": "x" * 65, "title": "A"}]}, "input.items.id"),
+        ({"items": [{"title": "A", "minutes": 0}]}, "input.items.minutes"),
+        ({"items": [{"title": "A", "refId": "x" * 101}]}, "input.items.refId"),
+        ({"items": [{"title": "A", "done": True}]}, "input.items.done"),
         ({"notes": "x" * 5001}, "input.notes"),
     ):
         variables = {"input": {"date": DAY, **fields}}
@@ -172,7 +172,7 @@ async def test_ticking_counts_once_and_unticking_takes_back(
     refused = await unchanged(
         engine, mutate, SET, {"input": {"date": DAY, "items": flipped}}, viewer
     )
-    assert refused["field"] == "input.items[0].done"
+    assert refused["field"] == "input.items.done"
     # Unticking takes the unit back; so does removing a done item.
     await payload_of(mutate, UNTICK, {"input": {"date": DAY, "itemId": "i0"}}, viewer)
     assert await _units(engine, viewer, quest) == (0, "accepted")

@@ -78,8 +78,8 @@ async def test_plan_templates(mutate: Mutate, engine: AsyncEngine) -> None:
         ({"name": "x" * 201, "items": ITEMS}, "input.name"),
         ({"name": "A", "items": ITEMS, "category": "x" * 101}, "input.category"),
         ({"name": "A", "items": ITEMS, "description": "x" * 5001}, "input.description"),
-        ({"name": "A", "items": [{"title": ""}]}, "input.items[0].title"),
-        ({"name": "A", "items": [{"title": "A", "minutes": 0}]}, "input.items[0].minutes"),
+        ({"name": "A", "items": [{"title": ""}]}, "input.items.title"),
+        ({"name": "A", "items": [{"title": "A", "minutes": 0}]}, "input.items.minutes"),
         ({"name": "A", "items": [{"title": "A"}] * 51}, "input.items"),
     ):
         refused = await unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
