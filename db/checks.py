@@ -13,14 +13,9 @@ from typing import Any, TypeVar
 
 from db.bounds import IntRange, Text
 from db.errors import InvalidInput
+from db.fields import camel
 
 E = TypeVar("E", bound=enum.StrEnum)
-
-
-def camel(name: str) -> str:
-    """``snake_case`` -> ``camelCase`` (``total_pages`` -> ``totalPages``)."""
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def input_field(column: str, prefix: str = "input") -> str:
@@ -96,4 +91,4 @@ def not_null(values: Mapping[str, Any], columns: tuple[str, ...], prefix: str = 
             raise InvalidInput("This field cannot be null.", field=input_field(column, prefix))
 
 
-__all__ = ["camel", "choice", "input_field", "not_null", "text", "whole"]
+__all__ = ["choice", "input_field", "not_null", "text", "whole"]
