@@ -143,8 +143,8 @@ async def prepare(engine: AsyncEngine, users: int) -> Setup:
     """Create the run's users, tokens, funds and items (one transaction)."""
     from db import metadata
     from db.auth.users import create_user
+    from db.auth.viewer import create_session_token
     from db.gamification.ledger import post
-    from gateway.auth import create_session_token
 
     run = uuid.uuid4().hex[:8]
     items = metadata.tables["market_items"]

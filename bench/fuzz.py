@@ -214,7 +214,7 @@ async def _in_process(args: argparse.Namespace, schema: graphql.GraphQLSchema) -
     import sqlalchemy as sa
 
     from db import metadata
-    from gateway.auth import create_session_token
+    from db.auth.viewer import create_session_token
     from gateway.bootstrap import prepare_database
     from gateway.database import create_engine
     from gateway.graphql import GatewayGraphQL

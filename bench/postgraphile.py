@@ -778,7 +778,7 @@ async def demo_user(args: argparse.Namespace) -> tuple[str, str]:
     import sqlalchemy as sa
 
     from db import metadata
-    from gateway.auth import create_session_token
+    from db.auth.viewer import create_session_token
     from gateway.database import create_engine
 
     engine = create_engine(args.database_url)

@@ -323,7 +323,7 @@ async def sign_in(args: argparse.Namespace) -> Database:
     from sqlalchemy.pool import NullPool
 
     from db import metadata
-    from gateway.auth import create_session_token
+    from db.auth.viewer import create_session_token
     from gateway.database import create_engine, display_url
     from gateway.embedded import database_url
     from gateway.settings import Settings
@@ -420,7 +420,7 @@ async def _request(client: Client, body: bytes, sample: Sample) -> dict[str, Any
     sample.latencies.append(time.perf_counter() - started)
     sample.bytes += len(response.content)
     try:
-        payload = orjson.loads(response.content)
+        payload: dict[str, Any] = orjson.loads(response.content)
     except orjson.JSONDecodeError:
         sample.error(f"HTTP {response.status_code}: not JSON")
         return None
@@ -522,7 +522,7 @@ class CpuMeter:
         """Whether a ``postgres`` process serves the benchmark's database."""
         try:
             if self.pgdata is not None:
-                return Path(process.cwd()) == self.pgdata
+                return bool(Path(process.cwd()) == self.pgdata)
             title = " ".join(part for part in process.cmdline() if part)
         except psutil.Error:
             return False

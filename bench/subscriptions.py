@@ -265,7 +265,7 @@ async def create_users(
 ) -> tuple[Any, list[tuple[uuid.UUID, str]], uuid.UUID]:
     """``count`` users with tokens, and an admin (the grants' actor)."""
     from db.auth.users import create_user
-    from gateway.auth import create_session_token
+    from db.auth.viewer import create_session_token
     from gateway.database import create_engine
 
     engine = create_engine(database_url, pool_size=8)

@@ -1,60 +1,35 @@
-"""Sign-in tokens: opaque random session tokens, stored hashed in ``sessions`` with an expiry.
+"""Signing a request in: the bearer token of the ``Authorization`` header (HTTP) or of the
+websocket's ``connection_init`` payload, checked against ``sessions``.
 
 DESIGN.md section 4 ("Auth"): ``Authorization: Bearer <token>`` on HTTP, the same token in the
 websocket ``connection_init`` payload; revoked by deleting the row. No header at all means
 anonymous; a header with an unknown, expired or malformed token is an error
 (:class:`Unauthenticated`, ``extensions.code = "UNAUTHENTICATED"``, HTTP 401), so that a client
 whose token lapsed is told so instead of silently seeing the signed-out API.
+
+The viewer, its statements and the session tokens are :mod:`db.auth.viewer`'s (the GraphQL
+layer and the seeds use them without the process); their names are re-exported here.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import secrets
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db import metadata
-from gateway.database import driver_connection
-
-#: The entitlement that lets a viewer read every row of every table, whoever owns it (admin
-#: screens, support). Seeded by ``seeds.auth`` and granted to the ``admin`` role only. Reading
-#: one admin table (``audit_log:read``, ``users:read``) is a separate, narrower entitlement
-#: declared by that table's ``TableSpec.read_entitlement``.
-READ_ALL_ROWS = "rows:read_all"
-#: Default lifetime of a session token, in seconds (30 days).
-DEFAULT_TOKEN_TTL_SECONDS = 30 * 24 * 3600
-_TOKEN_BYTES = 32
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The authenticated user of a request.
-
-    Attributes:
-        user_id: ``users.id``.
-        session_id: ``sessions.id`` of the token used.
-        entitlements: names of the entitlements held through the user's roles.
-    """
-
-    user_id: uuid.UUID
-    session_id: uuid.UUID | None = None
-    entitlements: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def reads_all_rows(self) -> bool:
-        """Whether the viewer holds :data:`READ_ALL_ROWS` (sees every row of every table)."""
-        return READ_ALL_ROWS in self.entitlements
-
-    def has(self, entitlement: str) -> bool:
-        """Whether the viewer holds ``entitlement`` (e.g. ``"audit_log:read"``)."""
-        return entitlement in self.entitlements
+from db.auth.viewer import (
+    DEFAULT_TOKEN_TTL_SECONDS,
+    READ_ALL_ROWS,
+    Viewer,
+    bound_viewer_statement,
+    create_session_token,
+    hash_token,
+    viewer_for_token,
+    viewer_from_row,
+    viewer_sql,
+    viewer_statement,
+)
+from db.connections import driver_connection
 
 
 class Unauthenticated(Exception):
@@ -71,11 +46,6 @@ class Unauthenticated(Exception):
         self.reason = reason
 
 
-def hash_token(token: str) -> str:
-    """SHA-256 hex digest of a session token (what ``sessions.token`` stores)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def bearer_token(authorization: str | None) -> str | None:
     """The token of an ``Authorization: Bearer <token>`` header value, or None."""
     if not authorization:
@@ -87,48 +57,6 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
-def viewer_statement(token: str) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
-    """The statement that authenticates ``token``: one row (user id, session id, entitlement
-    names) for a known, unexpired token, none otherwise."""
-    return _viewer_select(hash_token(token))
-
-
-@functools.cache
-def bound_viewer_statement() -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
-    """:func:`viewer_statement` built once, with the token's :func:`hash_token` as the bind
-    parameter ``token_hash`` (a request then builds no statement to sign in)."""
-    return _viewer_select(sa.bindparam("token_hash", type_=sa.String))
-
-
-@functools.cache
-def viewer_sql() -> str:
-    """:func:`viewer_statement` as asyncpg SQL text, compiled once; its one parameter ``$1``
-    is the token's :func:`hash_token` (the compiled read path prepares it per connection)."""
-    from sqlalchemy.dialects.postgresql import asyncpg
-
-    return str(bound_viewer_statement().compile(dialect=asyncpg.dialect()))
-
-
-def _viewer_select(
-    token_hash: str | sa.BindParameter[str],
-) -> sa.Select[tuple[uuid.UUID, uuid.UUID, list[str] | None]]:
-    t = metadata.tables
-    sessions, user_roles = t["sessions"], t["user_roles"]
-    role_entitlements, entitlements = t["role_entitlements"], t["entitlements"]
-    held = (
-        sa.select(sa.func.array_agg(sa.distinct(entitlements.c.name)))
-        .select_from(user_roles)
-        .join(role_entitlements, role_entitlements.c.role_id == user_roles.c.role_id)
-        .join(entitlements, entitlements.c.id == role_entitlements.c.entitlement_id)
-        .where(user_roles.c.user_id == sessions.c.user_id)
-        .where(sa.or_(user_roles.c.expires_at.is_(None), user_roles.c.expires_at > sa.func.now()))
-        .scalar_subquery()
-    )
-    return sa.select(sessions.c.user_id, sessions.c.id, held).where(
-        sessions.c.token == token_hash, sessions.c.expires_at > sa.func.now()
-    )
-
-
 async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer | None:
     """The viewer of an ``Authorization`` header value, checked with one statement on a short
     checkout (the connection is back in the pool before this returns; no transaction stays
@@ -136,7 +64,7 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
 
     Args:
         engine: the process engine (its pool lends the connection, see
-            :func:`gateway.database.driver_connection`).
+            :func:`db.connections.driver_connection`).
         authorization: the header value; None or blank means anonymous.
 
     Returns:
@@ -160,7 +88,7 @@ async def sign_in(driver: Any, token: str) -> Viewer:
     ``ROLLBACK``); asyncpg prepares it once per connection. Both read paths sign in here.
 
     Args:
-        driver: an asyncpg connection (:func:`gateway.database.driver_connection`).
+        driver: an asyncpg connection (:func:`db.connections.driver_connection`).
         token: the bearer token.
 
     Raises:
@@ -192,49 +120,21 @@ def unknown_token() -> Unauthenticated:
     return Unauthenticated("The bearer token is unknown, expired or revoked.")
 
 
-async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer | None:
-    """The viewer a bearer token signs in, or None for a missing, unknown or expired token.
-
-    One SQL statement (the session, its user and the user's entitlements).
-    """
-    if not token:
-        return None
-    result = await conn.execute(bound_viewer_statement(), {"token_hash": hash_token(token)})
-    row = result.first()
-    return None if row is None else viewer_from_row(row)
-
-
-def viewer_from_row(row: Any) -> Viewer:
-    """The viewer of a row of :func:`viewer_statement`."""
-    return Viewer(user_id=row[0], session_id=row[1], entitlements=frozenset(row[2] or ()))
-
-
-async def create_session_token(
-    conn: AsyncConnection,
-    user_id: uuid.UUID,
-    *,
-    ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS,
-    user_agent: str | None = None,
-) -> str:
-    """Create a session for ``user_id`` and return its token (shown once, stored hashed).
-
-    Args:
-        conn: a connection inside the caller's transaction.
-        user_id: the user to sign in.
-        ttl_seconds: lifetime of the token in seconds (> 0).
-
-    Raises:
-        ValueError: ``ttl_seconds`` is not positive.
-    """
-    if ttl_seconds <= 0:
-        raise ValueError("ttl_seconds must be positive")
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    await conn.execute(
-        sa.insert(metadata.tables["sessions"]).values(
-            user_id=user_id,
-            token=hash_token(token),
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl_seconds),
-            user_agent=user_agent,
-        )
-    )
-    return token
+__all__ = [
+    "DEFAULT_TOKEN_TTL_SECONDS",
+    "READ_ALL_ROWS",
+    "Unauthenticated",
+    "Viewer",
+    "authenticate",
+    "bearer_token",
+    "bound_viewer_statement",
+    "create_session_token",
+    "credentials",
+    "hash_token",
+    "sign_in",
+    "unknown_token",
+    "viewer_for_token",
+    "viewer_from_row",
+    "viewer_sql",
+    "viewer_statement",
+]

@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
+import strawberry
 from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -55,8 +56,10 @@ from gateway.auth import Unauthenticated, authenticate
 from gateway.compiled import CompiledReads
 from gateway.compiled import Request as CompiledRequest
 from gateway.context import Context, Reader
-from gateway.events.websocket import WebSocketMixin
+from gateway.events.websocket import OperationContext, WebSocketMixin
+from gateway.observe import OperationObserver
 from gateway.settings import Settings
+from gateway.tracing import tracing_extension
 
 logger = logging.getLogger("ignition.http")
 
@@ -167,6 +170,28 @@ def error_response(
     )
 
 
+def build_process_schema(settings: Settings) -> strawberry.Schema:
+    """The schema as this process runs it: :func:`schema.build_schema` with the process's own
+    extensions around every operation (a websocket operation's own context, the operation
+    observer's metrics and access log, OpenTelemetry tracing when ``settings.otel`` is on).
+
+    Raises:
+        gateway.tracing.TracingUnavailableError: tracing is on but ``opentelemetry-api`` is
+            missing.
+    """
+    from schema import build_schema
+    from schema.core.build import ProcessExtensions
+
+    tracing = tracing_extension(settings)
+    return build_schema(
+        settings,
+        ProcessExtensions(
+            outer=(OperationContext, OperationObserver),
+            traced=() if tracing is None else (tracing,),
+        ),
+    )
+
+
 class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     """Strawberry's ASGI GraphQL app with the gateway's context, request lifecycle and orjson
     encoding (the websocket behaviour: :class:`gateway.events.websocket.WebSocketMixin`)."""
@@ -174,9 +199,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     def __init__(
         self, settings: Settings, engine_getter: Callable[[], AsyncEngine], **kwargs: Any
     ) -> None:
-        from schema import build_schema
-
-        schema = build_schema(settings)
+        schema = build_process_schema(settings)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -290,7 +313,8 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                     return Response(answer.body, media_type="application/json")
                 if answer.signed_in:
                     request.scope[VIEWER_SCOPE_KEY] = answer.viewer
-        return await self.run(request)
+        response: Response = await self.run(request)
+        return response
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive=receive, send=send)

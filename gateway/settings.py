@@ -14,8 +14,7 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: URL schemes accepted in ``DATABASE_URL`` (see :func:`gateway.database.async_url`).
-DATABASE_URL_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+from db.connections import DATABASE_URL_SCHEMES
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 

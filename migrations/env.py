@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import db
-from gateway.database import async_url
+from db.connections import async_url
 
 config = context.config
 target_metadata = db.metadata

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
+    from schema.core.build import ProcessExtensions
+    from schema.core.settings import SchemaSettings
 
 #: The domain packages, each registering its TableSpecs at import.
 DOMAINS = (
@@ -57,16 +58,21 @@ def import_domains() -> list[Any]:
     return packages
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(
+    settings: SchemaSettings | None = None, process: ProcessExtensions | None = None
+) -> strawberry.Schema:
     """The executable schema.
 
     Args:
         settings: the process settings (protection limits, introspection, production mode);
             the defaults when None.
+        process: the extensions of the process that runs the schema (websocket operation
+            contexts, metrics, tracing: ``gateway.graphql.build_process_schema``); none when
+            None (the committed SDL, tests of the schema alone).
 
     Returns:
         A ``strawberry.Schema`` with the generated types and every domain's root fields.
     """
     from schema.core.build import build
 
-    return build(import_domains(), settings)
+    return build(import_domains(), settings, process)

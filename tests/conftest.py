@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from gateway.bootstrap import migrate, seed_database
 from gateway.context import Context, Reader
 from gateway.database import create_engine

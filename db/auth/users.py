@@ -157,7 +157,7 @@ async def user_id_by_email(conn: AsyncConnection, email: str) -> uuid.UUID:
         UserError: no such user.
     """
     users = metadata.tables["users"]
-    user_id = (
+    user_id: uuid.UUID | None = (
         await conn.execute(sa.select(users.c.id).where(users.c.email == normalize_email(email)))
     ).scalar()
     if user_id is None:

@@ -35,6 +35,11 @@ CHANNEL = "ignition_events"
 _CURSOR_PREFIX = b"ev1:"
 
 
+class CursorExpired(Exception):
+    """The event a cursor points at is no longer in the outbox (pruned after the retention
+    period, or not the viewer's): events after it may be gone too."""
+
+
 class InvalidCursor(ValueError):
     """A subscription's ``after`` is not a cursor this gateway handed out."""
 

@@ -34,7 +34,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.events import relay
-from db.events.relay import Event, Position
+from db.events.relay import CursorExpired, Event, Position
 from gateway.events.backends import Wakeups, backoff_delays, wakeups_for
 from gateway.settings import Settings
 
@@ -48,11 +48,6 @@ PAGE = 500
 
 #: Seconds between two prunes of the outbox.
 PRUNE_INTERVAL_S = 300.0
-
-
-class CursorExpired(Exception):
-    """The event a cursor points at is no longer in the outbox (pruned after the retention
-    period, or not the viewer's): events after it may be gone too."""
 
 
 class Subscription:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import signal
 import threading
@@ -52,6 +51,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import Unauthenticated, authenticate
+from schema.core.context import fresh_reads
 
 if TYPE_CHECKING:
     from gateway.context import Context
@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("gateway.events")
 
+#: What ``on_ws_connect`` returns to keep Strawberry's ``connection_ack`` as it is (Strawberry's
+#: ``UNSET``, typed).
+NO_CHANGE: UnsetType = UNSET
 #: Close code of a socket closed because the server is shutting down (RFC 6455 "going away").
 GOING_AWAY = 1001
 
@@ -157,7 +160,7 @@ class WebSocketMixin:
         params = getattr(context, "connection_params", None) or {}
         header = params.get("Authorization", params.get("authorization"))
         if header is None:
-            return UNSET
+            return NO_CHANGE
         if not isinstance(header, str):
             raise ConnectionRejectionError({"message": "Authorization must be a string."})
         try:
@@ -165,7 +168,7 @@ class WebSocketMixin:
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.reason}) from None
         context.viewer = viewer
-        return UNSET
+        return NO_CHANGE
 
 
 @contextlib.asynccontextmanager
@@ -276,22 +279,3 @@ class OperationContext(SchemaExtension):
         finally:
             if own is not None:
                 await own.reader.close()
-
-
-def fresh_reads(context: Context) -> Context:
-    """A copy of ``context`` with a new reader (no connection until its first statement) and
-    no DataLoaders yet."""
-    from gateway.context import Reader
-
-    return dataclasses.replace(context, reader=Reader(context.engine), _loaders=None)
-
-
-async def renew_reads(context: Context) -> None:
-    """End ``context``'s read (its connection goes back to the pool) and drop its DataLoaders:
-    the next statement starts a new snapshot on a new checkout (a subscription does this
-    around every event it delivers)."""
-    from gateway.context import Reader
-
-    await context.reader.close()
-    context.reader = Reader(context.engine)
-    context._loaders = None

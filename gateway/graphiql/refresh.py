@@ -64,7 +64,7 @@ def npm_pack(spec: str, workdir: Path) -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"npm pack {spec} failed:\n{result.stderr}")
-    filename = json.loads(result.stdout)[0]["filename"]
+    filename: str = json.loads(result.stdout)[0]["filename"]
     # npm names scoped tarballs "graphiql-plugin-explorer-3.2.6.tgz" (no @, no slash).
     return workdir / filename.lstrip("@").replace("/", "-")
 

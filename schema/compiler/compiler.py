@@ -55,7 +55,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import util as sql_util
 from strawberry.types.arguments import convert_arguments
 
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from schema.compiler import json
 from schema.core import sql
 from schema.core.errors import contains_nul
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     import strawberry
     from graphql import ASTValidationRule
 
-    from gateway.settings import Settings
+    from schema.core.settings import SchemaSettings
 
 #: Connection arguments whose values become bind parameters (everything else that a
 #: variable feeds shapes the SQL and is part of the plan's key).
@@ -179,7 +179,8 @@ def _hashable(value: Any) -> Hashable:
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(_hashable(v) for v in value)
-    return value
+    scalar: Hashable = value
+    return scalar
 
 
 class Compiler:
@@ -227,7 +228,7 @@ class Compiler:
         self._plan_cache_size = cache_size
 
     @classmethod
-    def for_settings(cls, schema: strawberry.Schema, settings: Settings | None) -> Compiler:
+    def for_settings(cls, schema: strawberry.Schema, settings: SchemaSettings | None) -> Compiler:
         """A compiler that applies the general path's limits and rules of ``settings``
         (``schema.core.build``: depth, aliases, tokens, length, selections, cost,
         introspection)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -11,8 +12,6 @@ from graphql import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.observe import OperationObserver
-from gateway.tracing import tracing_extension
 from schema.core.errors import FinishErrors, GatewaySchema, NoNulCharacterRule, Validation
 from schema.core.mutations import MutationBuilder
 from schema.core.protection import QueryLimits, RequestLimits
@@ -21,7 +20,24 @@ from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
+    from schema.core.settings import SchemaSettings
+
+
+@dataclass(frozen=True)
+class ProcessExtensions:
+    """The schema extensions (classes or factories) that the process running the schema wraps
+    every operation in: they belong to the process (websockets, metrics, tracing), so the
+    process passes them in (``gateway.graphql.build_process_schema``).
+
+    Attributes:
+        outer: the first extensions, in this order (e.g. the websocket operation's own
+            context, then the operation observer, which must see the result after every later
+            extension changed it).
+        traced: after the request checks, before the errors are finished (e.g. tracing).
+    """
+
+    outer: Sequence[Any] = ()
+    traced: Sequence[Any] = ()
 
 
 class ReleaseReader(SchemaExtension):
@@ -47,7 +63,7 @@ class SqlStatements(SchemaExtension):
         return {} if reader is None else {"sqlStatements": reader.statements}
 
 
-def request_limits(settings: Settings | None) -> RequestLimits:
+def request_limits(settings: SchemaSettings | None) -> RequestLimits:
     """The limits of :mod:`schema.core.protection` from the settings (defaults when None)."""
     if settings is None:
         return RequestLimits()
@@ -63,7 +79,7 @@ def request_limits(settings: Settings | None) -> RequestLimits:
     )
 
 
-def validation_rules(settings: Settings | None) -> list[type[ASTValidationRule]]:
+def validation_rules(settings: SchemaSettings | None) -> list[type[ASTValidationRule]]:
     """The rules added to graphql-core's (no introspection in production). The compiled read
     path (``schema/compiler``) validates with the same ones."""
     rules: list[type[ASTValidationRule]] = [NoNulCharacterRule]
@@ -72,9 +88,7 @@ def validation_rules(settings: Settings | None) -> list[type[ASTValidationRule]]
     return rules
 
 
-def _extensions(settings: Settings | None) -> list[Any]:
-    from gateway.events.websocket import OperationContext
-
+def _extensions(settings: SchemaSettings | None, process: ProcessExtensions) -> list[Any]:
     limits = request_limits(settings)
     hide_suggestions = bool(settings and settings.production)
     # Built once, so that the validation cache (keyed by the rules) hits across requests.
@@ -84,8 +98,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     # depth/alias/token/selection/cost limits and validates (schema/core/protection.py);
     # Validation, around it, adds the request checks and codes of schema/core/errors.py.
     extensions: list[Any] = [
-        OperationContext,  # first: every later extension sees the operation's own context
-        OperationObserver,  # early: it sees the result after the later extensions changed it
+        *process.outer,  # first: every later extension sees the operation's own context
         ReleaseReader,
         lambda: AddValidationRules(rules),
         lambda: Validation(),
@@ -93,9 +106,7 @@ def _extensions(settings: Settings | None) -> list[Any]:
     ]
     if settings is not None and settings.expose_sql_stats:
         extensions.append(SqlStatements)
-    tracing = tracing_extension(settings)
-    if tracing is not None:
-        extensions.append(tracing)
+    extensions.extend(process.traced)
     # Last, so that its end runs first: every other extension sees the errors finished.
     extensions.append(lambda: FinishErrors(production=hide_suggestions))
     return extensions
@@ -119,7 +130,11 @@ def _query_type(factory: TypeFactory, domains: list[ModuleType]) -> type:
     )
 
 
-def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Schema:
+def build(
+    domains: list[ModuleType],
+    settings: SchemaSettings | None,
+    process: ProcessExtensions | None = None,
+) -> strawberry.Schema:
     """The schema of :func:`schema.build_schema`."""
     factory = TypeFactory(build_catalog())
     query = _query_type(factory, domains)
@@ -132,6 +147,6 @@ def build(domains: list[ModuleType], settings: Settings | None) -> strawberry.Sc
         mutation=mutations.build(),
         subscription=subscriptions.build(),
         types=[*factory.types.values(), *mutations.types(), *subscriptions.types()],
-        extensions=_extensions(settings),
+        extensions=_extensions(settings, process or ProcessExtensions()),
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=SCALAR_MAP),
     )

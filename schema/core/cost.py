@@ -516,7 +516,8 @@ class _Estimator:
 
 def _field(owner: GraphQLNamedType, name: str) -> GraphQLField | None:
     if isinstance(owner, GraphQLObjectType | GraphQLInterfaceType):
-        return owner.fields.get(name)
+        field: GraphQLField | None = owner.fields.get(name)
+        return field
     return None
 
 

@@ -36,7 +36,8 @@ from schema.core import sql
 from schema.core.tables import Relation, TableInfo, build_catalog, pascal
 
 if TYPE_CHECKING:
-    from gateway.context import Context
+    from db.auth.viewer import Viewer
+    from db.reader import Reader
 
 #: Largest page a connection serves (DESIGN.md section 4; issue: maximum page size 100).
 MAX_PAGE_SIZE = 100
@@ -101,9 +102,9 @@ class PageArgs:
 
 
 class _Loader(DataLoader[Any, Any]):
-    def __init__(self, ctx: Context, name: str) -> None:
+    def __init__(self, loaders: Loaders, name: str) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.loaders = loaders
         self.name = name
 
     def __repr__(self) -> str:
@@ -127,20 +128,20 @@ class RowByColumnLoader(_Loader):
 
     def __init__(
         self,
-        ctx: Context,
+        loaders: Loaders,
         info: TableInfo,
         column: sa.Column[Any],
         scope: str,
         template: sql.Template,
     ) -> None:
-        super().__init__(ctx, f"{scope}{info.type_name}By{pascal(column.name)}Loader")
+        super().__init__(loaders, f"{scope}{info.type_name}By{pascal(column.name)}Loader")
         self.info = info
         self.column = column
         self.scoped = bool(scope)
         self.template = template
 
     def load(self, key: Any) -> Any:
-        remembered = None if self.scoped else self.ctx.loaders.remembered(self.info, self.column)
+        remembered = None if self.scoped else self.loaders.remembered(self.info, self.column)
         row = remembered.get(key) if remembered else None
         if row is None:
             return super().load(key)
@@ -149,8 +150,8 @@ class RowByColumnLoader(_Loader):
         return future
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
-        values = {**self.ctx.loaders.viewer_values, sql.KEYS: list(keys)}
-        rows = await self.ctx.reader.run(self.template, values)
+        values = {**self.loaders.viewer_values, sql.KEYS: list(keys)}
+        rows = await self.loaders.reader.run(self.template, values)
         found = {row.lookup_key_: row for row in rows}
         return [found.get(key) for key in keys]
 
@@ -160,21 +161,21 @@ class PageByParentLoader(_Loader):
 
     def __init__(
         self,
-        ctx: Context,
+        loaders: Loaders,
         info: TableInfo,
         parent_col: sa.Column[Any] | None,
         template: sql.Template,
         values: dict[str, Any],
     ) -> None:
         column = "Root" if parent_col is None else pascal(parent_col.name)
-        super().__init__(ctx, f"{info.type_name}PageBy{column}Loader")
+        super().__init__(loaders, f"{info.type_name}PageBy{column}Loader")
         self.info, self.parent_col, self.template, self.values = info, parent_col, template, values
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[list[Any]]:
         values = self.values
         if self.parent_col is not None:
             values = {**values, sql.KEYS: list(keys)}
-        rows = await self.ctx.reader.run(self.template, values)
+        rows = await self.loaders.reader.run(self.template, values)
         if self.parent_col is None:
             pages: dict[Any, list[Any]] = {ROOT: list(rows)}
         else:
@@ -182,7 +183,7 @@ class PageByParentLoader(_Loader):
             for row in rows:
                 pages[row.parent_key_].append(row)
         if self.info.has_single_id:
-            self.ctx.loaders.remember(self.info, rows)
+            self.loaders.remember(self.info, rows)
         return [pages.get(key, []) for key in keys]
 
 
@@ -191,21 +192,21 @@ class CountByParentLoader(_Loader):
 
     def __init__(
         self,
-        ctx: Context,
+        loaders: Loaders,
         info: TableInfo,
         parent_col: sa.Column[Any] | None,
         template: sql.Template,
         values: dict[str, Any],
     ) -> None:
         column = "Root" if parent_col is None else pascal(parent_col.name)
-        super().__init__(ctx, f"{info.type_name}CountBy{column}Loader")
+        super().__init__(loaders, f"{info.type_name}CountBy{column}Loader")
         self.info, self.parent_col, self.template, self.values = info, parent_col, template, values
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[int]:
         if self.parent_col is None:
-            rows = await self.ctx.reader.run(self.template, self.values)
+            rows = await self.loaders.reader.run(self.template, self.values)
             return [int(rows[0].row_count)] * len(keys)
-        rows = await self.ctx.reader.run(self.template, {**self.values, sql.KEYS: list(keys)})
+        rows = await self.loaders.reader.run(self.template, {**self.values, sql.KEYS: list(keys)})
         counts = {row.parent_key_: int(row.row_count) for row in rows}
         return [counts.get(key, 0) for key in keys]
 
@@ -214,12 +215,17 @@ class Loaders:
     """The DataLoaders of one request, created on first use and keyed by their arguments; their
     statements come from the process-wide templates (:data:`schema.core.sql.TEMPLATES`)."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+    def __init__(self, reader: Reader, viewer: Viewer | None) -> None:
+        """The loaders of one request.
+
+        Args:
+            reader: the request's read connection (every batch runs one statement on it).
+            viewer: the signed-in user, or None: what they may see shapes every statement.
+        """
+        self.reader = reader
         self.catalog = build_catalog()
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
         self._remembered: dict[str, dict[Any, Any]] = {}
-        viewer = ctx.viewer
         #: What shapes the visibility predicates (:func:`schema.core.sql.viewer_kind`).
         self.kind = sql.viewer_kind(viewer, _widening(self.catalog))
         #: The viewer's bind parameter, part of every statement's values.
@@ -274,7 +280,7 @@ class Loaders:
             template = sql.template(
                 ("row", info, column.name, scope, self.kind), build, (sql.KEYS, sql.VIEWER_ID)
             )
-            return RowByColumnLoader(self.ctx, info, column, scope, template)
+            return RowByColumnLoader(self, info, column, scope, template)
 
         return self._get(("row", info.name, column.name, scope), factory)
 
@@ -317,7 +323,7 @@ class Loaders:
                 build,
                 values.keys() | {sql.KEYS},
             )
-            return PageByParentLoader(self.ctx, info, parent_col, template, values)
+            return PageByParentLoader(self, info, parent_col, template, values)
 
         return self._get(key, factory)
 
@@ -343,7 +349,7 @@ class Loaders:
             template = sql.template(
                 ("count", info, parent_col, shape, self.kind), build, values.keys() | {sql.KEYS}
             )
-            return CountByParentLoader(self.ctx, info, parent_col, template, values)
+            return CountByParentLoader(self, info, parent_col, template, values)
 
         return self._get(key, factory)
 

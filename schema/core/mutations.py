@@ -22,7 +22,7 @@ and this module builds, for each declaration, when the schema is built:
   bound objects of :mod:`db.bounds` in the annotation, a default otherwise), stated in their
   descriptions and checked before the body (``InvalidInput`` naming the field);
 - the root field, whose resolver only authenticates, checks the bounds, runs the body in one
-  READ COMMITTED transaction of its own (:func:`gateway.database.write_transaction`: released on
+  READ COMMITTED transaction of its own (:func:`db.connections.write_transaction`: released on
   every path), applies the idempotency key (:mod:`db.events.idempotency`) when ``idempotent``,
   maps a :class:`~db.errors.DomainError` to its GraphQL type, and gives the request a fresh read
   snapshot for the payload.
@@ -51,18 +51,18 @@ from strawberry.permission import PermissionExtension
 from strawberry.types.arguments import StrawberryArgumentAnnotation
 from strawberry.types.unset import UnsetType
 
+from db.connections import write_transaction
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
-from gateway.database import write_transaction
 from schema.core.descriptions import client_text, summary
 from schema.core.inputs import Bound, check, described_argument, plan, stamp_fields
 from schema.core.permissions import HasEntitlement
 from schema.core.tables import TableInfo, camel
 
 if TYPE_CHECKING:
-    from gateway.auth import Viewer
-    from gateway.context import Context
+    from db.auth.viewer import Viewer
+    from schema.core.context import Context
     from schema.core.types import TypeFactory
 
 #: What a mutation body returns: payload field (python name) -> row id, row ids or a scalar.

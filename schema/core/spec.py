@@ -136,7 +136,7 @@ class TableSpec:
         read_entitlement: holders of this entitlement see every row of this table, whatever
             its visibility (``audit_log`` -> ``"audit_log:read"``); a root field over the table
             that requires an entitlement must require this one, so the field and its rows are
-            checked alike. Holders of ``rows:read_all`` (:data:`gateway.auth.READ_ALL_ROWS`)
+            checked alike. Holders of ``rows:read_all`` (:data:`db.auth.viewer.READ_ALL_ROWS`)
             see every row of every table anyway.
     """
 

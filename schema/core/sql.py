@@ -16,9 +16,7 @@ statement from the same predicates.
 from __future__ import annotations
 
 import base64
-import collections
 import enum
-import functools
 import uuid
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +30,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import asyncpg
 from strawberry.types.unset import UNSET
 
-from gateway.auth import READ_ALL_ROWS, Viewer
+from db.auth.viewer import READ_ALL_ROWS, Viewer
+from db.reader import record_class
 from schema.core.spec import Visibility
 from schema.core.tables import Catalog, ColumnField, TableInfo, camel
 
@@ -584,12 +583,6 @@ def rows_statement(
 
 
 # -- statements compiled once ----------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1024)
-def record_class(labels: tuple[str, ...]) -> Any:
-    """A named tuple class for rows with these column labels (one class per result shape)."""
-    return collections.namedtuple("Record", labels)
 
 
 @dataclass(eq=False)

@@ -24,9 +24,9 @@ and :class:`SubscriptionBuilder` builds, when the schema is built:
 - the root field ``walletChanged(after: String): WalletChangedEvent!``, whose resolver
   authenticates (per-viewer: no sign-in is an ``UNAUTHENTICATED`` error), checks ``after``
   (``BAD_USER_INPUT`` when it is not a cursor, ``CURSOR_EXPIRED`` when its event was pruned)
-  and streams the viewer's events of those topics from the process's
-  :class:`~gateway.events.hub.EventHub`: the missed ones after ``after``, then live ones, in
-  order, each once. Between two events the operation holds no pooled connection.
+  and streams the viewer's events of those topics from the process's event hub
+  (:class:`~schema.core.context.EventSource`): the missed ones after ``after``, then live
+  ones, in order, each once. Between two events the operation holds no pooled connection.
 """
 
 from __future__ import annotations
@@ -43,13 +43,12 @@ import strawberry
 from graphql import GraphQLError
 
 from db.events.outbox import Topic
-from db.events.relay import Event, InvalidCursor, Position
+from db.events.relay import CursorExpired, Event, InvalidCursor, Position
 from schema.core.mutations import UNAUTHENTICATED
 from schema.core.tables import camel
 
 if TYPE_CHECKING:
-    from gateway.context import Context
-    from gateway.events.hub import EventHub
+    from schema.core.context import Context, EventSource
     from schema.core.types import TypeFactory
 
 #: ``extensions.code`` of a malformed ``after``.
@@ -263,8 +262,6 @@ class SubscriptionBuilder:
             if hub is None:
                 raise GraphQLError("Subscriptions are served over a websocket to /graphql.")
             if position is not None:
-                from gateway.events.hub import CursorExpired
-
                 try:
                     await hub.check_cursor(viewer.user_id, position)
                 except CursorExpired:
@@ -303,7 +300,7 @@ class EventObject:
 
 async def _deliver(
     ctx: Context,
-    hub: EventHub,
+    hub: EventSource,
     user_id: uuid.UUID,
     topics: frozenset[str],
     after: Position | None,
@@ -312,7 +309,7 @@ async def _deliver(
     """The events of one subscription. After each event has been executed (the generator is
     resumed only then), the operation's reader is closed and its DataLoaders dropped: the
     next event reads a fresh snapshot, and nothing is held while waiting."""
-    from gateway.events.websocket import renew_reads
+    from schema.core.context import renew_reads
 
     stream = hub.stream(user_id, topics, after)
     try:

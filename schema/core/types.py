@@ -60,7 +60,7 @@ def _parse_datetime(text: str) -> datetime:
             UTC-14, which is year 10000 in UTC); Strawberry's parser wrapper turns it into a
             clear input error instead of a database failure.
     """
-    value = dateutil.parser.isoparse(text)
+    value: datetime = dateutil.parser.isoparse(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     try:

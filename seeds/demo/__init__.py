@@ -4,7 +4,7 @@
 "Demo Producer <n>"; demo-1 is the showcase user (six habits, three goals, three reference
 tracks, a paused focus session, finished onboarding). Each user is made by the real
 :func:`db.auth.users.create_user` and signed in once with
-:func:`gateway.auth.create_session_token`; everything else is built in Python
+:func:`db.auth.viewer.create_session_token`; everything else is built in Python
 (:mod:`seeds.demo.builder`), replayed through the ledger rules (:mod:`seeds.demo.ledger`) and
 inserted per table for a batch of users at a time.
 
@@ -44,8 +44,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.users import create_user
+from db.auth.viewer import create_session_token
 from db.ownership import owner_of, ownership_paths
-from gateway.auth import create_session_token
 from seeds.demo import content
 from seeds.demo.builder import UserData, build_user
 from seeds.demo.catalog import DemoCatalogError, load_catalog

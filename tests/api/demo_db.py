@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.viewer import Viewer
 from db.ownership import owned_by
-from gateway.auth import Viewer
 from gateway.bootstrap import migrate, seed_database
 from gateway.context import Context, Reader
 from gateway.database import create_engine

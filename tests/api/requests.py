@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types import ExecutionResult
 
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from gateway.context import Context, Reader
 from gateway.settings import Settings
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay import PageInfo
 
 from bench.queries import QUERIES
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from gateway.settings import Settings
 from schema.core.cost import COST_LIMIT_EXCEEDED, estimate_cost
 from schema.core.protection import QueryLimits, RequestLimits

@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from db import metadata
-from gateway.auth import READ_ALL_ROWS, Viewer
+from db.auth.viewer import READ_ALL_ROWS, Viewer
 from schema.core.spec import TableSpec, register
 from schema.core.tables import build_catalog
 from tests.factories import make_habit, make_user
@@ -140,7 +140,7 @@ async def test_audit_log_read_shows_the_field_and_its_rows(execute: Any, db_conn
 async def test_the_seeded_moderator_reads_the_audit_log_but_not_every_row(
     execute: Any, db_conn: Any
 ) -> None:
-    from gateway.auth import create_session_token, viewer_for_token
+    from db.auth.viewer import create_session_token, viewer_for_token
 
     alice = await make_user(db_conn)
     habit = await make_habit(db_conn, alice)

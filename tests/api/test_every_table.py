@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from db import DOMAINS
-from gateway.auth import READ_ALL_ROWS, Viewer
+from db.auth.viewer import READ_ALL_ROWS, Viewer
 from schema.core.tables import TableInfo, build_catalog, camel
 from tests.api.demo_db import owned_tables
 

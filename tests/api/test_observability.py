@@ -216,9 +216,9 @@ def _has_tracing(schema: strawberry.Schema) -> bool:
 async def test_operations_are_traced_when_otel_is_on(
     spans: InMemorySpanExporter, database_url: str, engine: Any
 ) -> None:
-    from schema import build_schema
+    from gateway.graphql import build_process_schema
 
-    schema = build_schema(Settings(database_url=database_url, otel=True))
+    schema = build_process_schema(Settings(database_url=database_url, otel=True))
     assert _has_tracing(schema)
     context = Context(settings=Settings(), engine=engine, reader=Reader(engine))
     try:
@@ -239,9 +239,9 @@ async def test_operations_are_traced_when_otel_is_on(
 
 
 def test_tracing_is_off_by_default(database_url: str) -> None:
-    from schema import build_schema
+    from gateway.graphql import build_process_schema
 
-    assert not _has_tracing(build_schema(Settings(database_url=database_url)))
+    assert not _has_tracing(build_process_schema(Settings(database_url=database_url)))
     assert tracing.tracing_extension(Settings()) is None
 
 

@@ -12,7 +12,7 @@ import pytest
 import strawberry
 from sqlalchemy.sql import compiler as sa_compiler
 
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from gateway.context import Context, Reader
 from schema.core import sql
 from tests.factories import make_habit, make_habit_completions, make_user

@@ -15,7 +15,7 @@ import orjson
 from graphql import ExecutionResult
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.auth import Viewer
+from db.auth.viewer import Viewer
 from schema.compiler import Compiler, NotCovered
 
 

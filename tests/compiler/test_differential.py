@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import READ_ALL_ROWS, Viewer
+from db.auth.viewer import READ_ALL_ROWS, Viewer
 from schema.auth import USERS_READ
 from schema.core.tables import TableInfo, build_catalog, camel
 from schema.core.types import by_id_name

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bench.queries import QUERIES, ClientData
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from gateway.graphql import GatewayGraphQL
 from schema.compiler import Prepared
 

@@ -20,7 +20,7 @@ import orjson
 import pytest
 
 from bench.queries import QUERIES
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from tests.compiler.test_http import HABITS, REFUSED_OR_UNCOVERED, Gateway, _ids
 
 

@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from schema.compiler import Prepared
 from tests.compiler.test_http import Gateway
 

@@ -28,9 +28,9 @@ from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.users import create_user
+from db.auth.viewer import create_session_token
 from db.events.relay import Position
 from db.gamification.grants import Grant, grant_points
-from gateway.auth import create_session_token
 
 IGNITION = [sys.executable, "-m", "gateway.cli"]
 

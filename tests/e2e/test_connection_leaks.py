@@ -22,7 +22,7 @@ import websockets
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from gateway.database import create_engine
 from tests.conftest import PostgresServer
 from tests.e2e.process import gateway_process

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.users import create_user
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from tests.economy.harness import invariant_violations
 from tests.economy.money import execute, fund, make_item, scalar
 

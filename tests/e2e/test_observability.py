@@ -37,7 +37,7 @@ import websockets
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.pool import NullPool
 
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from gateway.database import create_engine
 from gateway.settings import Settings
 from tests.conftest import PostgresServer

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import metadata
 from db.auth.users import create_user
+from db.auth.viewer import Viewer
 from db.gamification.invariants import invariant_violations
-from gateway.auth import Viewer
 from gateway.context import Context, Reader
 from gateway.settings import Settings
 

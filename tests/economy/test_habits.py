@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.viewer import Viewer
 from db.gamification.ledger import post
 from db.habits.rules import ICON, SORT_ORDER, habit_streaks, next_sort_order
-from gateway.auth import Viewer
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user, snapshot
 

@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.viewer import Viewer
 from db.quests.progress import advance_quests
-from gateway.auth import Viewer
 from tests.economy.conftest import Mutate
 from tests.economy.harness import committed_user, snapshot
 

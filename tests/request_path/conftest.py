@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import metadata
-from gateway.auth import create_session_token
+from db.auth.viewer import create_session_token
 from gateway.graphql import GatewayGraphQL
 from gateway.settings import Settings
 from tests.factories import make_user

@@ -161,7 +161,7 @@ async def test_an_expired_token_is_unauthenticated_and_no_header_is_anonymous(
     client: httpx.AsyncClient, engine: AsyncEngine, signed_in: SignedIn
 ) -> None:
     from db import metadata
-    from gateway.auth import create_session_token, hash_token
+    from db.auth.viewer import create_session_token, hash_token
 
     sessions = metadata.tables["sessions"]
     async with engine.begin() as conn:
@@ -331,7 +331,7 @@ async def test_pooled_sessions_carry_the_backstops_and_broken_ones_are_replaced(
             await killer.dispose()
         # The check at checkout is local: it sees the close once the event loop has read it
         # (a checkout in the same instant gets the dead connection, whose statement fails and
-        # invalidates it; gateway.database._closed_by_server).
+        # invalidates it; db.connections._closed_by_server).
         await asyncio.sleep(0.05)
         async with engine.connect() as conn:
             assert await conn.scalar(sa.text("SELECT pg_backend_pid()")) != pid

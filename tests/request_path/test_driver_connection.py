@@ -1,5 +1,5 @@
 """The asyncpg connection lent for the sign-in and the compiled read
-(``gateway.database.driver_connection``) goes back to the pool on every path: success (the same
+(``db.connections.driver_connection``) goes back to the pool on every path: success (the same
 connection again, not in a transaction), an error (invalidated: a new session next time),
 cancellation mid-statement (invalidated, the statement cancelled on the server) and
 cancellation while the pool is still opening the connection (it still reaches the pool)."""
