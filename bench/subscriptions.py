@@ -291,7 +291,7 @@ async def commit_events(
     first_amount: int,
 ) -> list[uuid.UUID]:
     """Commit ``rate`` grants per second for ``duration`` seconds; returns their users."""
-    from db.gamification.grants import Grant, grant_points
+    from db.gamification.transitions import Grant, grant_points
 
     interval = 1.0 / rate
     count = int(rate * duration)

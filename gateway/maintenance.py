@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.events.idempotency import prune
-from db.focus.sessions import expire_overdue
+from db.focus.transitions import expire_overdue
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,9 @@ from gateway.settings import Settings
 from schema.compiler import Compiler
 from tests.compiler.differential import assert_same, compare
 
+#: The fixtures of the mutation tests of every domain (``mutate``), beside their harness.
+pytest_plugins = ["tests.support.fixtures"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

@@ -2,7 +2,7 @@
 costs, how many uses it grants, whether an item is on sale to a user at a moment, and the
 ledger keys of purchases and refunds.
 
-The transitions (:mod:`db.market.purchases`) and the demo generator (``seeds/demo/ledger.py``)
+The transitions (:mod:`db.market.transitions`) and the demo generator (``seeds/demo/ledger.py``)
 both decide with these, so a demo month buys only what the API would have sold.
 """
 

@@ -2,7 +2,7 @@
 filters, progress steps, rewards and repeat streaks (DESIGN.md section 3, "Quests").
 
 Pure functions, called by the transitions (:mod:`db.quests.progress`,
-:mod:`db.quests.user_quests`) and by the demo generator's replay (``seeds/demo/rewards.py``),
+:mod:`db.quests.transitions`) and by the demo generator's replay (``seeds/demo/rewards.py``),
 so both follow one rule.
 
 Periods (UTC): a ``daily`` quest's period is the calendar day, a ``weekly`` quest's the ISO

@@ -1,5 +1,5 @@
 """Focus mutations: the focus timer's lifecycle (spec/003 "Focus Lifecycle"). The rules live
-in :mod:`db.focus.sessions` and :mod:`db.focus.rules`; these declarations only map arguments
+in :mod:`db.focus.transitions` and :mod:`db.focus.rules`; these declarations only map arguments
 and results."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import strawberry
 
 from db.errors import FocusSessionAlreadyRunning, InvalidState, NotFound
-from db.focus import sessions
+from db.focus import transitions
 from db.focus.models import FocusMode, FocusSession
 from db.focus.rules import DEFAULT_DURATION_SECONDS, DURATION, TASK_TITLE
 from schema.core.descriptions import column_doc
@@ -27,7 +27,7 @@ SessionId = Annotated[
 async def expire_overdue(tx: Tx) -> None:
     """Before any focus transition: the viewer's session past its ``expiresAt`` becomes
     ``expired`` ("when next touched"), whatever the transition's outcome."""
-    await sessions.expire_overdue(tx.conn, tx.viewer.user_id)
+    await transitions.expire_overdue(tx.conn, tx.viewer.user_id)
 
 
 @strawberry.input(description="A focus session to start.")
@@ -55,7 +55,7 @@ class StartFocusSessionInput:
 )
 async def start_focus_session(tx: Tx, input: StartFocusSessionInput) -> Ids:
     task_id = id_arg(input.task_id, "input.taskId") if input.task_id is not None else None
-    session_id = await sessions.start_session(
+    session_id = await transitions.start_session(
         tx.conn,
         tx.viewer.user_id,
         mode=FocusMode(input.mode.value),
@@ -73,7 +73,9 @@ async def start_focus_session(tx: Tx, input: StartFocusSessionInput) -> Ids:
     prepare=expire_overdue,
 )
 async def pause_focus_session(tx: Tx, id: SessionId) -> Ids:
-    return {"session": await sessions.pause_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+    return {
+        "session": await transitions.pause_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    }
 
 
 @mutation(
@@ -84,7 +86,9 @@ async def pause_focus_session(tx: Tx, id: SessionId) -> Ids:
     prepare=expire_overdue,
 )
 async def resume_focus_session(tx: Tx, id: SessionId) -> Ids:
-    return {"session": await sessions.resume_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+    return {
+        "session": await transitions.resume_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    }
 
 
 @mutation(
@@ -107,7 +111,7 @@ async def resume_focus_session(tx: Tx, id: SessionId) -> Ids:
     },
 )
 async def complete_focus_session(tx: Tx, id: SessionId, idempotency_key: str) -> Ids:
-    done = await sessions.complete_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    done = await transitions.complete_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "session": done.session_id,
         "wallet": done.wallet_id,
@@ -123,4 +127,6 @@ async def complete_focus_session(tx: Tx, id: SessionId, idempotency_key: str) ->
     prepare=expire_overdue,
 )
 async def abandon_focus_session(tx: Tx, id: SessionId) -> Ids:
-    return {"session": await sessions.abandon_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+    return {
+        "session": await transitions.abandon_session(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    }

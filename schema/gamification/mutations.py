@@ -7,9 +7,8 @@ from typing import Annotated
 import strawberry
 
 from db.errors import InsufficientFunds, NotFound
-from db.gamification.grants import AMOUNT, REASON, Grant, grant_points
-from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, mutation
-from schema.core.types import parse_id
+from db.gamification.transitions import AMOUNT, REASON, Grant, grant_points
+from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
 
 
 @strawberry.input(description="A correction of a user's coins, XP or skill stars (any sign).")
@@ -53,11 +52,10 @@ class GrantPointsInput:
     name="grantPoints",
 )
 async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
-    user_id = parse_id(input.user_id, "input.userId")
     granted = await grant_points(
         tx.conn,
         Grant(
-            user_id=user_id,  # type: ignore[arg-type]
+            user_id=id_arg(input.user_id, "input.userId"),
             coins=input.coins,
             xp=input.xp,
             stars=input.stars,

@@ -1,5 +1,5 @@
 """Market mutations: buy, use and refund (spec/003 "Market Purchase Flow"). The rules live in
-:mod:`db.market.purchases`; these declarations only map arguments and results."""
+:mod:`db.market.transitions`; these declarations only map arguments and results."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from db.errors import (
     NotFound,
     OutOfStock,
 )
-from db.market import purchases
+from db.market import transitions
 from db.market.models import UserPurchase
 from schema.core.descriptions import column_doc
 from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
@@ -23,7 +23,7 @@ from schema.core.mutations import IDEMPOTENCY_KEY, Ids, Tx, id_arg, mutation
 @strawberry.input(description="Units of a market item to buy.")
 class PurchaseMarketItemInput:
     item_id: strawberry.ID = strawberry.field(description="The market item (`MarketItem.id`).")
-    quantity: Annotated[int, purchases.QUANTITY] = strawberry.field(
+    quantity: Annotated[int, transitions.QUANTITY] = strawberry.field(
         default=1, description="Units to buy."
     )
     idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
@@ -38,7 +38,7 @@ class PurchaseMarketItemInput:
     idempotent=True,
 )
 async def purchase_market_item(tx: Tx, input: PurchaseMarketItemInput) -> Ids:
-    result = await purchases.purchase_item(
+    result = await transitions.purchase_item(
         tx.conn,
         tx.viewer.user_id,
         id_arg(input.item_id, "input.itemId"),
@@ -56,7 +56,7 @@ async def purchase_market_item(tx: Tx, input: PurchaseMarketItemInput) -> Ids:
     args={"id": "One of the viewer's purchases (`UserPurchase.id`)."},
 )
 async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
-    result = await purchases.redeem_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    result = await transitions.redeem_purchase(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {"purchase": result.purchase_id}
 
 
@@ -84,10 +84,10 @@ async def redeem_purchase(tx: Tx, id: strawberry.ID) -> Ids:
 async def refund_purchase(
     tx: Tx,
     id: strawberry.ID,
-    reason: Annotated[str, purchases.REASON],
+    reason: Annotated[str, transitions.REASON],
     idempotency_key: str,
 ) -> Ids:
-    result = await purchases.refund_purchase(
+    result = await transitions.refund_purchase(
         tx.conn,
         tx.viewer.user_id,
         id_arg(id, "id"),

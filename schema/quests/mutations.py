@@ -1,6 +1,6 @@
 """Quest mutations: universal quests (accept, claim the reward) and the viewer's own quests
 (create, update, complete, abandon). The rules live in :mod:`db.quests.progress`,
-:mod:`db.quests.user_quests` and :mod:`db.quests.rules`; these declarations only map arguments
+:mod:`db.quests.transitions` and :mod:`db.quests.rules`; these declarations only map arguments
 and results."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from db.errors import (
     NotFound,
     QuestNotCompleted,
 )
-from db.quests import progress, user_quests
+from db.quests import progress, transitions
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuest
 from db.quests.rules import USER_QUEST_REWARDS
-from db.quests.user_quests import CATEGORY, DESCRIPTION, TITLE
+from db.quests.transitions import CATEGORY, DESCRIPTION, TITLE
 from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
@@ -103,7 +103,7 @@ class UpdateQuestInput:
 async def expire_overdue(tx: Tx) -> None:
     """Before the own-quest transitions (their ``prepare`` step, committed whatever the
     outcome): the viewer's quests past ``expiresAt`` become ``expired``."""
-    await user_quests.expire_overdue(tx.conn, tx.viewer.user_id)
+    await transitions.expire_overdue(tx.conn, tx.viewer.user_id)
 
 
 # ---- universal quests ----------------------------------------------------------------------
@@ -156,7 +156,7 @@ async def claim_quest_reward(tx: Tx, quest_id: QuestId, idempotency_key: Idempot
     returns={"quest": "user_quests"},
 )
 async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
-    quest_id = await user_quests.create_quest(
+    quest_id = await transitions.create_quest(
         tx.conn,
         tx.viewer.user_id,
         title=input.title,
@@ -178,7 +178,7 @@ async def create_quest(tx: Tx, input: CreateQuestInput) -> Ids:
 )
 async def update_quest(tx: Tx, id: UserQuestId, input: UpdateQuestInput) -> Ids:
     changes = given_fields(input)
-    quest_id = await user_quests.update_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
+    quest_id = await transitions.update_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
     return {"quest": quest_id}
 
 
@@ -196,7 +196,7 @@ async def update_quest(tx: Tx, id: UserQuestId, input: UpdateQuestInput) -> Ids:
     prepare=expire_overdue,
 )
 async def complete_quest(tx: Tx, id: UserQuestId, idempotency_key: IdempotencyKey) -> Ids:
-    done = await user_quests.complete_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    done = await transitions.complete_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
     return {
         "quest": done.quest_id,
         "wallet": done.posting.wallet.id,
@@ -211,4 +211,4 @@ async def complete_quest(tx: Tx, id: UserQuestId, idempotency_key: IdempotencyKe
     prepare=expire_overdue,
 )
 async def abandon_quest(tx: Tx, id: UserQuestId) -> Ids:
-    return {"quest": await user_quests.abandon_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}
+    return {"quest": await transitions.abandon_quest(tx.conn, tx.viewer.user_id, id_arg(id, "id"))}

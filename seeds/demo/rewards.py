@@ -245,7 +245,7 @@ class Rewards(UserState):
             return row
 
         def paid(row: Row, at: datetime, period: date | None, streak: int = 0) -> None:
-            """A completion paid as completeQuest pays (db/quests/user_quests.py)."""
+            """A completion paid as completeQuest pays (db/quests/transitions.py)."""
             self.record(
                 Transition(
                     at=at,

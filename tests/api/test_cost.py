@@ -23,8 +23,8 @@ from gateway.settings import Settings
 from schema.core.cost import COST_LIMIT_EXCEEDED, estimate_cost
 from schema.core.protection import QueryLimits, RequestLimits
 from tests.api.requests import codes, run_request
-from tests.economy.harness import committed_user, snapshot
 from tests.factories import make_user
+from tests.support.harness import committed_user, snapshot
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -21,7 +21,7 @@ SUBSCRIPTIONS = [block for block in BLOCKS if block.startswith("subscription")]
 
 def test_the_readme_shows_three_queries() -> None:
     assert len(QUERIES) == 3
-    # The purchase runs in tests/economy/test_readme_purchase.py (mutations commit).
+    # The purchase runs in tests/market/test_readme_purchase.py (mutations commit).
     assert len(MUTATIONS) == 1
 
 

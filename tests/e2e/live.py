@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.auth.users import create_user
 from db.auth.viewer import create_session_token
 from db.events.relay import Position
-from db.gamification.grants import Grant, grant_points
+from db.gamification.transitions import Grant, grant_points
 
 IGNITION = [sys.executable, "-m", "gateway.cli"]
 

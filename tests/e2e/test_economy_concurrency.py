@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.users import create_user
 from db.auth.viewer import create_session_token
-from tests.economy.harness import invariant_violations
-from tests.economy.money import execute, fund, make_item, scalar
+from tests.support.harness import invariant_violations
+from tests.support.money import execute, fund, make_item, scalar
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from db.events.outbox import Topic, publish
 from db.events.relay import Event, InvalidCursor, Position
 from gateway.events.hub import LISTENER_APPLICATION_NAME, CursorExpired, EventHub
 from gateway.settings import Settings
-from tests.economy.harness import committed_user
+from tests.support.harness import committed_user
 
 WALLET = frozenset({str(Topic.WALLET_CHANGED)})
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.viewer import Viewer
 from db.quests.progress import advance_quests
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, snapshot
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, snapshot
 
 _FIELDS = {
     "InvalidInput": "field",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.economy.money import fund, make_item
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.money import fund, make_item
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 (PURCHASE,) = [

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.focus.models import FocusMode
-from db.focus.sessions import start_session
+from db.focus.transitions import start_session
 from gateway import maintenance
 from gateway.maintenance import maintenance_task, sweep_once
-from tests.economy.harness import committed_user
-from tests.economy.money import execute, scalar
+from tests.support.harness import committed_user
+from tests.support.money import execute, scalar
 
 
 async def overdue_session(engine: AsyncEngine, user_id: uuid.UUID) -> uuid.UUID:

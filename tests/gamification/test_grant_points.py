@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.bounds import INT4_MAX
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, invariant_violations, snapshot
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, invariant_violations, snapshot
 
 GRANT = """
 mutation Grant($input: GrantPointsInput!) {
@@ -30,7 +30,7 @@ mutation Grant($input: GrantPointsInput!) {
 """
 
 
-def grant(user_id: uuid.UUID, key: str | None = None, **values: object) -> dict[str, object]:
+def grant(user_id: uuid.UUID | str, key: str | None = None, **values: object) -> dict[str, object]:
     return {
         "input": {
             "userId": str(user_id),
@@ -119,6 +119,7 @@ async def test_bad_input_names_the_field(mutate: Mutate, engine: AsyncEngine) ->
         (grant(admin.user_id, key="k" * 256, coins=1), "input.idempotencyKey"),
         (grant(admin.user_id, stars=3), "skillKey"),
         (grant(admin.user_id, stars=3, skillKey="juggling"), "skillKey"),
+        (grant("not-a-user-id", coins=1), "input.userId"),
     ]
     for variables, field in cases:
         result = await mutate(GRANT, variables, viewer=admin)

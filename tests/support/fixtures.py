@@ -1,4 +1,5 @@
-"""Fixtures of the economy tests: ``mutate`` runs an operation as a request would."""
+"""Fixtures of the mutation tests of every domain (registered by ``tests/conftest.py``):
+``mutate`` runs an operation as a request would."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.settings import Settings
-from tests.economy.harness import Outcome, invariant_violations, run
+from tests.support.harness import Outcome, invariant_violations, run
 
 Mutate = Callable[..., Awaitable[Outcome]]
 

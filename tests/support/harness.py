@@ -1,5 +1,6 @@
-"""What the economy tests share: committed users, running mutations as the real schema does
-(each in its own transaction), the ledger invariants, and snapshots of every table.
+"""What the mutation tests of every domain share: committed users, running mutations as the
+real schema does (each in its own transaction), the ledger invariants, and snapshots of every
+table.
 
 Mutations commit (they open their own transaction on the engine), so these tests cannot use the
 rolled-back ``db_conn``: each test makes its own users, which nobody else reads, and the

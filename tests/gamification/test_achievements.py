@@ -23,8 +23,8 @@ from db.gamification.achievements import (
 from db.gamification.ledger import post
 from db.gamification.models import AchievementTriggerType as T
 from seeds.gamification import ACHIEVEMENTS
-from tests.economy.harness import committed_user, invariant_violations
 from tests.factories import catalog_ids, insert, make_habit, make_habit_completions, make_user
+from tests.support.harness import committed_user, invariant_violations
 
 
 def test_every_trigger_type_has_a_threshold_key_and_a_value() -> None:

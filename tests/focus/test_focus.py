@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.focus import rules
-from db.focus.sessions import expire_overdue
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, snapshot
-from tests.economy.money import execute, scalar
+from db.focus.transitions import expire_overdue
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, snapshot
+from tests.support.money import execute, scalar
 
 SESSION_FIELDS = """
   id status mode durationSeconds startedAt expiresAt completedAt abandonedAt pausedAt

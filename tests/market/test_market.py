@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, snapshot
-from tests.economy.money import fund, make_item, scalar
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, snapshot
+from tests.support.money import fund, make_item, scalar
 
 PURCHASE = """
 mutation Buy($input: PurchaseMarketItemInput!) {

@@ -40,7 +40,7 @@ from schema.core.errors import (
     VALIDATION_FAILED,
 )
 from schema.core.mutations import declared
-from tests.economy.harness import committed_user, run
+from tests.support.harness import committed_user, run
 
 #: Codes that would mean the sweep's own document is wrong (or an error went uncoded).
 _MALFORMED = {PARSE_FAILED, VALIDATION_FAILED, None}

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.auth.viewer import Viewer
 from db.gamification.ledger import post
 from db.habits.rules import ICON, SORT_ORDER, habit_streaks, next_sort_order
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, snapshot
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, snapshot
 
 _FIELDS = {
     "InvalidInput": "field",
@@ -603,8 +603,8 @@ async def test_concurrent_completions_crossing_a_threshold_unlock_once(
 async def test_focus_and_habits_feed_the_day_streaks(mutate: Mutate, engine: AsyncEngine) -> None:
     """A counted focus session and a habit completion on the same day: one active day of the
     daily_activity streak, one of the focus and one of the habits streak."""
-    from tests.economy.test_focus import COMPLETE as COMPLETE_FOCUS
-    from tests.economy.test_focus import start, travel
+    from tests.focus.test_focus import COMPLETE as COMPLETE_FOCUS
+    from tests.focus.test_focus import start, travel
 
     viewer = await committed_user(engine)
     session = await start(mutate, viewer, minutes=30)
