@@ -18,7 +18,10 @@ from db.auth.users import create_user
 async def insert(conn: AsyncConnection, table: str, **values: Any) -> uuid.UUID:
     """Insert one row and return its id."""
     tbl = metadata.tables[table]
-    return (await conn.execute(sa.insert(tbl).values(**values).returning(tbl.c.id))).scalar_one()
+    row_id: uuid.UUID = (
+        await conn.execute(sa.insert(tbl).values(**values).returning(tbl.c.id))
+    ).scalar_one()
+    return row_id
 
 
 async def make_user(conn: AsyncConnection, *, admin: bool = False, **overrides: Any) -> uuid.UUID:

@@ -95,12 +95,9 @@ async def demo(postgres_server: Any) -> AsyncIterator[DemoDatabase]:
             result = await seed_demo(conn, users=2, seed=7)
         settings = Settings(database_url=url)
         schema = build_schema(settings)
+        alice, bob = result.user_ids[:2]
         yield DemoDatabase(
-            engine,
-            settings,
-            schema,
-            *result.user_ids[:2],
-            compiler=Compiler.for_settings(schema, settings),
+            engine, settings, schema, alice, bob, compiler=Compiler.for_settings(schema, settings)
         )
     finally:
         await engine.dispose()

@@ -20,6 +20,7 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
 )
+from strawberry.types.base import get_object_definition
 
 from db.events.idempotency import KEY_TEXT
 from gateway.settings import Settings
@@ -223,10 +224,9 @@ def test_inputs_that_mirror_columns_reuse_the_column_texts(graphql_schema: Any) 
 def test_error_fields_are_described_by_their_class() -> None:
     from db.errors import DomainError, InsufficientFunds
 
-    assert (
-        error_type(InsufficientFunds).__strawberry_definition__.get_field("needed").description
-        == InsufficientFunds.field_docs["needed"]
-    )
+    needed = get_object_definition(error_type(InsufficientFunds), strict=True).get_field("needed")
+    assert needed is not None
+    assert needed.description == InsufficientFunds.field_docs["needed"]
     with pytest.raises(TypeError, match="field_docs"):
         type("Undocumented", (DomainError,), {"__annotations__": {"amount": "int"}})
     assert "Undocumented" not in DomainError.registry

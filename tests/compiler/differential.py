@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult
 from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.types import ExecutionResult
 
 from db.auth.viewer import Viewer
 from schema.compiler import Compiler, NotCovered

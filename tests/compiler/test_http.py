@@ -159,7 +159,8 @@ async def test_variables_and_operation_names_answer_alike(
         slow = await general.post(query, variables, token, "Page")
         _same(fast, slow)
         after = fast["data"]["me"]["ledger"]["pageInfo"]["endCursor"]
-    for variables in ({"first": "seven"}, {"first": 500}, {}):
+    odd: list[dict[str, Any]] = [{"first": "seven"}, {"first": 500}, {}]
+    for variables in odd:
         _same(
             await compiled.post(query, variables, token, "Page"),
             await general.post(query, variables, token, "Page"),

@@ -11,6 +11,7 @@ Specification (``gateway.bootstrap``; docs/decisions.md, "Seeds and startup"):
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from gateway.database import create_engine
 STARTERS = 4
 
 
-async def _scalar(url: str, sql: str) -> object:
+async def _scalar(url: str, sql: str) -> Any:
     engine = create_engine(url, poolclass=NullPool, statement_timeout_ms=0)
     try:
         async with engine.connect() as conn:
@@ -36,7 +37,7 @@ async def _scalar(url: str, sql: str) -> object:
 
 async def _lock_holders(url: str) -> int:
     return int(
-        await _scalar(  # type: ignore[call-overload]
+        await _scalar(
             url,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -83,7 +84,7 @@ async def test_a_second_starter_waits_for_the_first(empty_database: str) -> None
 
 async def _waiters(url: str) -> int:
     return int(
-        await _scalar(  # type: ignore[call-overload]
+        await _scalar(
             url,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"

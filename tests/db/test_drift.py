@@ -48,7 +48,9 @@ def _with_extra_enum_value(metadata: sa.MetaData) -> sa.MetaData:
     column = _enum_column(first)
     original: Any = column.type
     members = {m.name: str(m.value) for m in original.enum_class}
-    extended = enum.StrEnum(original.enum_class.__name__, {**members, "HOURLY": "hourly"})
+    extended: Any = enum.StrEnum(  # type: ignore[misc]  # the name is the model's, not a literal
+        original.enum_class.__name__, {**members, "HOURLY": "hourly"}
+    )
     column.type = sa.Enum(
         extended,
         name=original.name,

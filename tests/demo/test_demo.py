@@ -51,7 +51,7 @@ CATALOGS = {
 }
 
 
-def owner_query(name: str) -> sa.Select[Any]:
+def owner_query(name: str) -> sa.Select[uuid.UUID, int]:
     """``SELECT owner, count(*) ... GROUP BY owner`` for a user-owned table."""
     joined, owner = owner_of(name)
     return sa.select(owner, sa.func.count()).select_from(joined).group_by(owner)
@@ -84,7 +84,7 @@ async def test_every_user_owned_table_has_rows_for_each_demo_user(
     assert demo.created_user_ids == demo.user_ids
     missing = []
     for name in sorted(set(ownership_paths()) - set(LATER_TABLES)):
-        counts = dict((await db_conn.execute(owner_query(name))).all())
+        counts = {owner: n for owner, n in (await db_conn.execute(owner_query(name))).all()}
         missing += [
             f"{name} (user {n})" for n, uid in enumerate(demo.user_ids, 1) if uid not in counts
         ]

@@ -52,8 +52,7 @@ def gateway(live_database: str, log_dir: Path) -> Iterator[Gateway]:
     process = Gateway(
         live_database,
         log_dir,
-        IGNITION_WS_KEEPALIVE_S="0.3",
-        IGNITION_WS_CONNECTION_INIT_TIMEOUT_S="1",
+        env={"IGNITION_WS_KEEPALIVE_S": "0.3", "IGNITION_WS_CONNECTION_INIT_TIMEOUT_S": "1"},
     ).start()
     try:
         yield process

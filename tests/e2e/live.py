@@ -14,10 +14,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import sqlalchemy as sa
@@ -55,7 +55,14 @@ class Gateway:
     """One ``ignition serve`` process on ``database_url`` (no seeding: the test database is
     seeded), stopped with SIGINT."""
 
-    def __init__(self, database_url: str, log_dir: Path, *, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        *,
+        workers: int = 1,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.database_url = database_url
         self.port = free_port()
         self.log_path = log_dir / f"gateway-{self.port}.log"
@@ -65,7 +72,7 @@ class Gateway:
             "DATABASE_URL": database_url,
             "IGNITION_SEED_ON_START": "false",
             "IGNITION_EVENT_POLL_INTERVAL_S": "0.5",
-            **env,
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -225,7 +232,7 @@ class Subscriber:
     events: list[dict[str, Any]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
 
-    def start(self) -> Subscriber:
+    def start(self) -> Self:
         self.task = asyncio.create_task(self._run())
         return self
 

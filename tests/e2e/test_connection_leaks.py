@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import websockets
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+from websockets.typing import Subprotocol
 
 from db.auth.viewer import create_session_token
 from gateway.database import create_engine
@@ -130,7 +131,9 @@ async def test_failing_requests_and_disconnects_leave_no_connection_behind(
         async def websocket(headers: dict[str, str]) -> None:
             try:
                 async with websockets.connect(
-                    ws_url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+                    ws_url,
+                    subprotocols=[Subprotocol("graphql-transport-ws")],
+                    additional_headers=headers,
                 ) as ws:
                     await ws.close()
                 statuses["ws"] += 1

@@ -36,6 +36,7 @@ import pytest
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.pool import NullPool
+from websockets.typing import Subprotocol
 
 from db.auth.viewer import create_session_token
 from gateway.database import create_engine
@@ -129,7 +130,9 @@ async def _post(
 async def _websocket_operation(base: str) -> str:
     url = base.replace("http", "ws", 1) + "/graphql"
     async with websockets.connect(
-        url, subprotocols=["graphql-transport-ws"], additional_headers={"X-Request-ID": "e2e-ws"}
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"X-Request-ID": "e2e-ws"},
     ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
@@ -137,6 +140,7 @@ async def _websocket_operation(base: str) -> str:
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         assert json.loads(await ws.recv())["type"] == "next"
         assert json.loads(await ws.recv())["type"] == "complete"
+        assert ws.response is not None
         header: str = ws.response.headers["X-Request-ID"]
     return header
 

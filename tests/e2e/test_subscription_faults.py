@@ -243,8 +243,8 @@ async def test_the_redis_backend_wakes_every_process(
     # Polls an hour apart and no NOTIFY: only Redis can deliver within the test.
     env = {"IGNITION_EVENT_BACKEND": url, "IGNITION_EVENT_POLL_INTERVAL_S": "3600"}
     a, b = await asyncio.gather(
-        Gateway(live_database, log_dir, **env).astart(),
-        Gateway(live_database, log_dir, **env).astart(),
+        Gateway(live_database, log_dir, env=env).astart(),
+        Gateway(live_database, log_dir, env=env).astart(),
     )
     user = await new_user(live_engine)
     subscribers = [Subscriber(a.ws, user).start(), Subscriber(b.ws, user).start()]

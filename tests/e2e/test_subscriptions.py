@@ -17,6 +17,8 @@ from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.asyncio.connection import Connection
+from websockets.typing import Subprotocol
 
 from tests.e2e.live import (
     WALLET,
@@ -86,10 +88,10 @@ async def test_legacy_graphql_ws_protocol(
 
 
 async def _raw(gateway: Gateway, subprotocol: str = TRANSPORT_WS) -> websockets.ClientConnection:
-    return await websockets.connect(gateway.ws, subprotocols=[subprotocol])  # type: ignore[list-item]
+    return await websockets.connect(gateway.ws, subprotocols=[Subprotocol(subprotocol)])
 
 
-async def _recv(ws: websockets.ClientConnection, skip_pings: bool = True) -> Any:
+async def _recv(ws: Connection, skip_pings: bool = True) -> Any:
     while True:
         frame = await asyncio.wait_for(ws.recv(), timeout=10)
         assert isinstance(frame, str), "messages must be text frames"
@@ -328,7 +330,7 @@ async def test_focus_achievement_and_wallet_events_of_a_focus_session_over_one_s
                     key="complete-1",
                 )
             await until(
-                lambda: len(received["f"]) >= 4 and received["a"] and len(received["w"]) >= 2,
+                lambda: len(received["f"]) >= 4 and bool(received["a"]) and len(received["w"]) >= 2,
                 10,
             )
             await asyncio.sleep(0.3)

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.events import relay
 from db.events.outbox import Topic, publish
-from db.events.relay import Event, InvalidCursor, Position
-from gateway.events.hub import LISTENER_APPLICATION_NAME, CursorExpired, EventHub
+from db.events.relay import CursorExpired, Event, InvalidCursor, Position
+from gateway.events.hub import LISTENER_APPLICATION_NAME, EventHub
 from gateway.settings import Settings
 from tests.support.harness import committed_user
 
@@ -187,7 +187,11 @@ async def test_a_subscriber_past_its_buffer_catches_up_from_the_outbox(
     try:
         user = (await committed_user(engine)).user_id
         stream = hub.stream(user, WALLET, None)
-        first = asyncio.create_task(anext(stream))  # registered, waiting
+
+        async def next_event() -> Event:
+            return await anext(stream)
+
+        first = asyncio.create_task(next_event())  # registered, waiting
         await asyncio.sleep(0.1)
         for n in range(1, 11):
             await _commit(engine, user, n)

@@ -113,7 +113,9 @@ async def topics(engine: AsyncEngine, user_id: uuid.UUID) -> list[str]:
         return [r[0] for r in rows]
 
 
-async def refused(engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any):
+async def refused(
+    engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any
+) -> Any:
     """Run a mutation that must be refused; it must change nothing."""
     async with engine.connect() as conn:
         before = await snapshot(conn)
@@ -407,16 +409,11 @@ async def test_a_completion_advances_the_accepted_focus_quests(
     await travel(engine, sid, 30)
     await mutate(COMPLETE, {"id": sid, "key": "q"}, viewer=user)
     async with engine.connect() as conn:
-        progress = dict(
-            (
-                await conn.execute(
-                    sa.text(
-                        "SELECT quest_id, progress FROM user_quest_progress WHERE user_id = :u"
-                    ),
-                    {"u": user.user_id},
-                )
-            ).all()
+        rows = await conn.execute(
+            sa.text("SELECT quest_id, progress FROM user_quest_progress WHERE user_id = :u"),
+            {"u": user.user_id},
         )
+        progress = {quest_id: units for quest_id, units in rows.all()}
     for quest in quests:
         config = quest.target_config or {}
         counts = config.get("mode", "focus") == "focus" and config.get("min_minutes", 0) <= 30

@@ -266,7 +266,7 @@ async def test_another_users_habit_is_not_found(mutate: Mutate, engine: AsyncEng
     owner, other = await committed_user(engine), await committed_user(engine)
     habit = await _create(mutate, owner)
     done = await _complete(mutate, owner, habit)
-    calls = [
+    calls: list[tuple[str, dict[str, Any]]] = [
         (UPDATE, {"id": habit, "input": {"name": "Mine now"}}),
         (DELETE, {"id": habit}),
         (COMPLETE, {"habitId": habit, "key": "k1"}),

@@ -69,7 +69,9 @@ def buy(item_id: uuid.UUID | str, quantity: int = 1, key: str | None = None) -> 
     }
 
 
-async def unchanged(engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any):
+async def unchanged(
+    engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any
+) -> Any:
     """Run a mutation that must be refused, and check that it changed nothing."""
     async with engine.connect() as conn:
         before = await snapshot(conn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -90,11 +91,12 @@ def test_repeat_streaks() -> None:
 
 
 async def _quest(conn: AsyncConnection, title: str) -> uuid.UUID:
-    return (
+    quest_id: uuid.UUID = (
         await conn.execute(
             sa.text("SELECT id FROM universal_quests WHERE title = :t"), {"t": title}
         )
     ).scalar_one()
+    return quest_id
 
 
 async def _row(conn: AsyncConnection, progress_id: uuid.UUID) -> sa.Row[tuple[object, ...]]:
@@ -115,7 +117,7 @@ async def test_filters_decide_what_counts_and_completion_is_announced(
     user = await make_user(db_conn)
     block = await accept_quest(db_conn, user, await _quest(db_conn, "Daily focus block"))
     breaks = await accept_quest(db_conn, user, await _quest(db_conn, "Rest your ears"))
-    focus = {"target_type": "focus_sessions_completed", "amount": 1}
+    focus: dict[str, Any] = {"target_type": "focus_sessions_completed", "amount": 1}
     assert (
         await advance_quests(db_conn, user, **focus, attributes={"mode": "focus", "minutes": 20})
         == []

@@ -418,8 +418,8 @@ async def test_expired_and_abandoned_quests_cannot_be_completed(
         (ABANDON, {"id": dropped["id"]}),
         (COMPLETE, {"id": dropped["id"], "key": "a"}),
     ):
-        payload = await _unchanged(engine, mutate, query, variables, viewer)
-        assert (payload["__typename"], payload["status"]) == ("InvalidState", "abandoned")
+        refused = await _unchanged(engine, mutate, query, variables, viewer)
+        assert (refused["__typename"], refused["status"]) == ("InvalidState", "abandoned")
 
 
 async def test_the_25th_quest_completion_unlocks_an_achievement(
