@@ -11,7 +11,7 @@ collide. What is measured:
 - ``ignition_graphql_request_duration_seconds`` (histogram, same labels but ``outcome``):
   wall-clock time of the operation, parse to result, in seconds.
 - ``ignition_graphql_sql_statements`` (histogram per operation name and type): SQL statements
-  one operation ran (the request :class:`gateway.context.Reader`'s ``statements``).
+  one operation ran (the request :class:`db.reader.Reader`'s ``statements``).
 - ``ignition_graphql_refused_total{limit}``: refusals by limit (``cost``, ``depth``,
   ``alias``, ``token``, ... from the error code; ``body_size`` for HTTP 413).
 - ``ignition_http_requests_total{method, route, status}``,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.focus import rules
 from db.focus.transitions import expire_overdue
 from tests.support.fixtures import Mutate
-from tests.support.harness import committed_user, snapshot
+from tests.support.harness import committed_user, unchanged
 from tests.support.money import execute, scalar
 
 SESSION_FIELDS = """
@@ -117,13 +117,7 @@ async def refused(
     engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any
 ) -> Any:
     """Run a mutation that must be refused; it must change nothing."""
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
-    assert result.errors == []
-    payload = next(iter(result.data.values()))
+    payload = await unchanged(engine, mutate, query, variables, viewer)
     assert not payload["__typename"].endswith("Success"), payload
     return payload
 

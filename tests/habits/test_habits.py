@@ -17,7 +17,7 @@ from db.auth.viewer import Viewer
 from db.gamification.ledger import post
 from db.habits.rules import ICON, SORT_ORDER, habit_streaks, next_sort_order
 from tests.support.fixtures import Mutate
-from tests.support.harness import committed_user, snapshot
+from tests.support.harness import committed_user, unchanged
 
 _FIELDS = {
     "InvalidInput": "field",
@@ -128,19 +128,6 @@ async def _backdate(engine: AsyncEngine, habit: str, days: int = 10) -> None:
         )
 
 
-async def _unchanged(
-    engine: AsyncEngine, mutate: Mutate, query: str, variables: dict[str, Any], viewer: Viewer
-) -> dict[str, Any]:
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
-    assert result.errors == []
-    payload: dict[str, Any] = next(iter(result.data.values()))
-    return payload
-
-
 async def _scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
     async with engine.connect() as conn:
         return (await conn.execute(sa.text(sql), params)).scalar_one()
@@ -172,7 +159,7 @@ async def test_create_habit_and_its_refusals(mutate: Mutate, engine: AsyncEngine
         ({"name": "A", "customDays": [1]}, "input.customDays"),
     ]
     for fields, field in refusals:
-        payload = await _unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
+        payload = await unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
 
 
@@ -258,7 +245,7 @@ async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: Asyn
         ({"frequency": "DAILY"}, "input.targetCount"),  # weekly target 3 left as it is
         ({"isActive": None}, "input.isActive"),
     ):
-        payload = await _unchanged(engine, mutate, UPDATE, {"id": habit, "input": fields}, viewer)
+        payload = await unchanged(engine, mutate, UPDATE, {"id": habit, "input": fields}, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
 
 
@@ -274,9 +261,9 @@ async def test_another_users_habit_is_not_found(mutate: Mutate, engine: AsyncEng
         (DELETE, {"id": str(uuid.uuid4())}),
     ]
     for query, variables in calls:
-        payload = await _unchanged(engine, mutate, query, variables, other)
+        payload = await unchanged(engine, mutate, query, variables, other)
         assert payload["__typename"] == "NotFound", query
-    malformed = await _unchanged(engine, mutate, DELETE, {"id": "not-an-id"}, other)
+    malformed = await unchanged(engine, mutate, DELETE, {"id": "not-an-id"}, other)
     assert (malformed["__typename"], malformed["field"]) == ("InvalidInput", "id")
 
 
@@ -339,9 +326,9 @@ async def test_complete_pays_records_and_replays(mutate: Mutate, engine: AsyncEn
         u=viewer.user_id,
     )
     assert streaks == ["daily_activity:1", "habits:1"]
-    again = await _unchanged(engine, mutate, COMPLETE, {"habitId": habit, "key": "tick-2"}, viewer)
+    again = await unchanged(engine, mutate, COMPLETE, {"habitId": habit, "key": "tick-2"}, viewer)
     assert again["__typename"] == "AlreadyCompleted"
-    reused = await _unchanged(
+    reused = await unchanged(
         engine,
         mutate,
         COMPLETE,
@@ -358,7 +345,7 @@ async def test_dates_in_the_future_or_far_past_are_refused(
     habit = await _create(mutate, viewer)
     await _backdate(engine, habit, days=30)
     for day in (TODAY + timedelta(days=1), TODAY - timedelta(days=8)):
-        payload = await _unchanged(
+        payload = await unchanged(
             engine,
             mutate,
             COMPLETE,
@@ -367,7 +354,7 @@ async def test_dates_in_the_future_or_far_past_are_refused(
         )
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", "date")
     fresh = await _create(mutate, viewer, name="New")  # created today
-    payload = await _unchanged(
+    payload = await unchanged(
         engine,
         mutate,
         COMPLETE,
@@ -381,7 +368,7 @@ async def test_dates_in_the_future_or_far_past_are_refused(
     assert (payload["__typename"], payload["field"]) == ("InvalidInput", "date")
     archived = await _create(mutate, viewer, name="Old")
     await mutate(UPDATE, {"id": archived, "input": {"isActive": False}}, viewer=viewer)
-    payload = await _unchanged(engine, mutate, COMPLETE, {"habitId": archived, "key": "a"}, viewer)
+    payload = await unchanged(engine, mutate, COMPLETE, {"habitId": archived, "key": "a"}, viewer)
     assert (payload["__typename"], payload["status"]) == ("InvalidState", "inactive")
 
 
@@ -425,7 +412,7 @@ async def test_weekly_and_custom_periods(mutate: Mutate, engine: AsyncEngine) ->
     for day in week[:2]:
         done = await _complete(mutate, viewer, weekly, day)
         assert done["__typename"] == "CompleteHabitSuccess"
-    full = await _unchanged(
+    full = await unchanged(
         engine,
         mutate,
         COMPLETE,
@@ -435,7 +422,7 @@ async def test_weekly_and_custom_periods(mutate: Mutate, engine: AsyncEngine) ->
     assert full["__typename"] == "AlreadyCompleted"
     not_due = [(TODAY.isoweekday() + 1) % 7]  # tomorrow's weekday only
     custom = await _create(mutate, viewer, name="Gym", frequency="CUSTOM", customDays=not_due)
-    payload = await _unchanged(engine, mutate, COMPLETE, {"habitId": custom, "key": "c1"}, viewer)
+    payload = await unchanged(engine, mutate, COMPLETE, {"habitId": custom, "key": "c1"}, viewer)
     assert (payload["__typename"], payload["field"]) == ("InvalidInput", "date")
 
 
@@ -545,7 +532,7 @@ async def test_uncomplete_reverses_the_reward_and_the_streaks(
         u=viewer.user_id,
     )
     assert reversal == [-2, -5, -1]
-    gone = await _unchanged(engine, mutate, UNCOMPLETE, {"id": fifth["completion"]["id"]}, viewer)
+    gone = await unchanged(engine, mutate, UNCOMPLETE, {"id": fifth["completion"]["id"]}, viewer)
     assert gone["__typename"] == "NotFound"
     again = await _complete(mutate, viewer, habit)
     assert again["habit"]["currentStreak"] == 5
@@ -559,7 +546,7 @@ async def test_uncomplete_refused_when_the_coins_are_spent(
     done = await _complete(mutate, viewer, habit)
     async with engine.begin() as conn:
         await post(conn, viewer.user_id, event_type="test", coins=-1)
-    payload = await _unchanged(engine, mutate, UNCOMPLETE, {"id": done["completion"]["id"]}, viewer)
+    payload = await unchanged(engine, mutate, UNCOMPLETE, {"id": done["completion"]["id"]}, viewer)
     assert (payload["__typename"], payload["needed"], payload["available"]) == (
         "InsufficientFunds",
         2,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.fixtures import Mutate
-from tests.support.harness import committed_user, snapshot
+from tests.support.harness import committed_user, unchanged
 from tests.support.money import fund, make_item, scalar
 
 PURCHASE = """
@@ -67,19 +67,6 @@ def buy(item_id: uuid.UUID | str, quantity: int = 1, key: str | None = None) -> 
             "idempotencyKey": key or uuid.uuid4().hex,
         }
     }
-
-
-async def unchanged(
-    engine: AsyncEngine, mutate: Mutate, query: str, variables: Any, viewer: Any
-) -> Any:
-    """Run a mutation that must be refused, and check that it changed nothing."""
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
-    assert result.errors == []
-    return next(iter(result.data.values()))
 
 
 async def test_a_purchase_pays_records_and_takes_stock(mutate: Mutate, engine: AsyncEngine) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.auth.viewer import Viewer
 from db.quests.progress import advance_quests
 from tests.support.fixtures import Mutate
-from tests.support.harness import committed_user, snapshot
+from tests.support.harness import committed_user, unchanged
 
 _FIELDS = {
     "InvalidInput": "field",
@@ -97,21 +97,6 @@ mutation($id: ID!) {{
 """
 
 
-async def _unchanged(
-    engine: AsyncEngine, mutate: Mutate, query: str, variables: dict[str, Any], viewer: Viewer
-) -> dict[str, Any]:
-    """Run a mutation that must fail: the database is the same afterwards (but for the
-    idempotency key's record)."""
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
-    assert result.errors == []
-    payload: dict[str, Any] = next(iter(result.data.values()))
-    return payload
-
-
 async def _sql(engine: AsyncEngine, sql: str, **params: Any) -> Any:
     async with engine.begin() as conn:
         result = await conn.execute(sa.text(sql), params)
@@ -135,11 +120,11 @@ async def test_accept_a_universal_quest(mutate: Mutate, engine: AsyncEngine) -> 
         0,
         "Daily focus block",
     )
-    again = await _unchanged(engine, mutate, ACCEPT, {"questId": quest}, viewer)
+    again = await unchanged(engine, mutate, ACCEPT, {"questId": quest}, viewer)
     assert (again["__typename"], again["status"]) == ("InvalidState", "accepted")
-    missing = await _unchanged(engine, mutate, ACCEPT, {"questId": str(uuid.uuid4())}, viewer)
+    missing = await unchanged(engine, mutate, ACCEPT, {"questId": str(uuid.uuid4())}, viewer)
     assert (missing["__typename"], missing["resource"]) == ("NotFound", "UniversalQuest")
-    malformed = await _unchanged(engine, mutate, ACCEPT, {"questId": "42"}, viewer)
+    malformed = await unchanged(engine, mutate, ACCEPT, {"questId": "42"}, viewer)
     assert (malformed["__typename"], malformed["field"]) == ("InvalidInput", "questId")
     retired = await _sql(
         engine,
@@ -147,7 +132,7 @@ async def test_accept_a_universal_quest(mutate: Mutate, engine: AsyncEngine) -> 
         t=f"Retired {uuid.uuid4().hex}",
     )
     try:
-        payload = await _unchanged(engine, mutate, ACCEPT, {"questId": str(retired)}, viewer)
+        payload = await unchanged(engine, mutate, ACCEPT, {"questId": str(retired)}, viewer)
         assert (payload["__typename"], payload["status"]) == ("InvalidState", "inactive")
     finally:
         await _sql(engine, "DELETE FROM universal_quests WHERE id = :i", i=retired)
@@ -165,10 +150,10 @@ async def test_accept_a_universal_quest(mutate: Mutate, engine: AsyncEngine) -> 
 async def test_claim_once_per_completion(mutate: Mutate, engine: AsyncEngine) -> None:
     viewer = await committed_user(engine)
     quest = await _quest_id(engine, "Daily focus block")  # 20 XP, 10 coins, a focus star
-    not_accepted = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c0"}, viewer)
+    not_accepted = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c0"}, viewer)
     assert not_accepted["__typename"] == "NotFound"
     await mutate(ACCEPT, {"questId": quest}, viewer=viewer)
-    early = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c1"}, viewer)
+    early = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c1"}, viewer)
     assert (early["__typename"], early["progress"], early["target"]) == ("QuestNotCompleted", 0, 1)
     async with engine.begin() as conn:
         moved = await advance_quests(
@@ -189,7 +174,7 @@ async def test_claim_once_per_completion(mutate: Mutate, engine: AsyncEngine) ->
     assert payload["wallet"] == {"coins": 10}
     replay = await mutate(CLAIM, {"questId": quest, "key": "c2"}, viewer=viewer)
     assert replay.data == claimed.data
-    twice = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c3"}, viewer)
+    twice = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c3"}, viewer)
     assert twice["__typename"] == "AlreadyClaimed"
     ledger = await _sql(
         engine,
@@ -199,7 +184,7 @@ async def test_claim_once_per_completion(mutate: Mutate, engine: AsyncEngine) ->
     )
     assert ledger == f"quest:{quest}:1 10 20 1"
     other = await committed_user(engine)
-    absent = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c4"}, other)
+    absent = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "c4"}, other)
     assert absent["__typename"] == "NotFound"
 
 
@@ -219,7 +204,7 @@ async def test_a_new_period_resets_progress_and_lapses_unclaimed_rewards(
         i=progress_id,
         y=yesterday,
     )
-    lapsed = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "old"}, viewer)
+    lapsed = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "old"}, viewer)
     assert (lapsed["__typename"], lapsed["progress"], lapsed["target"]) == (
         "QuestNotCompleted",
         0,
@@ -247,7 +232,7 @@ async def test_abandoned_universal_quest_cannot_be_claimed(
         "UPDATE user_quest_progress SET status = 'abandoned' WHERE id = :i",
         i=accepted.data["acceptQuest"]["questProgress"]["id"],
     )
-    payload = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "a"}, viewer)
+    payload = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "a"}, viewer)
     assert (payload["__typename"], payload["status"]) == ("InvalidState", "abandoned")
 
 
@@ -277,7 +262,7 @@ async def test_create_quest_rewards_follow_the_difficulty(
         ({"expiresAt": past}, "input.expiresAt"),
     ):
         variables = {"input": {"title": "T", "category": "c", **fields}}
-        payload = await _unchanged(engine, mutate, CREATE, variables, viewer)
+        payload = await unchanged(engine, mutate, CREATE, variables, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
 
 
@@ -309,7 +294,7 @@ async def test_update_quest_changes_only_the_given_fields(
     )
     assert once.data["updateQuest"]["quest"]["repeatFrequency"] is None
     for fields, field in (({}, "input"), ({"title": None}, "input.title")):
-        payload = await _unchanged(
+        payload = await unchanged(
             engine, mutate, UPDATE, {"id": quest["id"], "input": fields}, viewer
         )
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field)
@@ -319,7 +304,7 @@ async def test_update_quest_changes_only_the_given_fields(
         (COMPLETE, {"id": quest["id"], "key": "x"}),
         (ABANDON, {"id": quest["id"]}),
     ):
-        payload = await _unchanged(engine, mutate, query, variables, other)
+        payload = await unchanged(engine, mutate, query, variables, other)
         assert (payload["__typename"], payload["resource"]) == ("NotFound", "UserQuest")
 
 
@@ -334,9 +319,9 @@ async def test_complete_a_one_off_quest(mutate: Mutate, engine: AsyncEngine) -> 
     assert (
         await mutate(COMPLETE, {"id": quest["id"], "key": "q1"}, viewer=viewer)
     ).data == done.data
-    again = await _unchanged(engine, mutate, COMPLETE, {"id": quest["id"], "key": "q2"}, viewer)
+    again = await unchanged(engine, mutate, COMPLETE, {"id": quest["id"], "key": "q2"}, viewer)
     assert (again["__typename"], again["status"]) == ("InvalidState", "completed")
-    changed = await _unchanged(
+    changed = await unchanged(
         engine, mutate, UPDATE, {"id": quest["id"], "input": {"title": "Later"}}, viewer
     )
     assert (changed["__typename"], changed["status"]) == ("InvalidState", "completed")
@@ -368,7 +353,7 @@ async def test_repeatable_quest_once_per_period_with_a_streak(
         1,
         today.isoformat(),
     )
-    again = await _unchanged(engine, mutate, COMPLETE, {"id": quest["id"], "key": "d2"}, viewer)
+    again = await unchanged(engine, mutate, COMPLETE, {"id": quest["id"], "key": "d2"}, viewer)
     assert again["__typename"] == "AlreadyCompleted"
     # a quest last completed yesterday, on a 3-day streak, grows to 4; after a gap, 1
     for back, expected in ((1, 4), (2, 1)):
@@ -418,7 +403,7 @@ async def test_expired_and_abandoned_quests_cannot_be_completed(
         (ABANDON, {"id": dropped["id"]}),
         (COMPLETE, {"id": dropped["id"], "key": "a"}),
     ):
-        refused = await _unchanged(engine, mutate, query, variables, viewer)
+        refused = await unchanged(engine, mutate, query, variables, viewer)
         assert (refused["__typename"], refused["status"]) == ("InvalidState", "abandoned")
 
 
@@ -446,14 +431,14 @@ async def test_keys_are_checked_and_sign_in_is_required(
     first = await _create(mutate, viewer)
     second = await _create(mutate, viewer, title="Another")
     await mutate(COMPLETE, {"id": first["id"], "key": "same"}, viewer=viewer)
-    reused = await _unchanged(engine, mutate, COMPLETE, {"id": second["id"], "key": "same"}, viewer)
+    reused = await unchanged(engine, mutate, COMPLETE, {"id": second["id"], "key": "same"}, viewer)
     assert reused["__typename"] == "IdempotencyKeyReused"
     quest = await _quest_id(engine, "Daily focus block")
-    claimed_with_it = await _unchanged(
+    claimed_with_it = await unchanged(
         engine, mutate, CLAIM, {"questId": quest, "key": "same"}, viewer
     )
     assert claimed_with_it["__typename"] == "IdempotencyKeyReused"  # another mutation's key
-    too_long = await _unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "k" * 256}, viewer)
+    too_long = await unchanged(engine, mutate, CLAIM, {"questId": quest, "key": "k" * 256}, viewer)
     assert (too_long["__typename"], too_long["field"]) == ("InvalidInput", "idempotencyKey")
     anonymous = await mutate(ABANDON, {"id": second["id"]})
     assert anonymous.data is None or anonymous.data.get("abandonQuest") is None

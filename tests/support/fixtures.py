@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,9 +11,9 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.settings import Settings
-from tests.support.harness import Outcome, invariant_violations, run
+from tests.support.harness import Mutate, Outcome, invariant_violations, run
 
-Mutate = Callable[..., Awaitable[Outcome]]
+__all__ = ["Mutate", "mutate"]
 
 
 @pytest.fixture

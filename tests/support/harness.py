@@ -10,6 +10,7 @@ invariants are checked per user.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,15 +101,24 @@ async def snapshot(conn: AsyncConnection) -> dict[str, int]:
     return counts
 
 
-async def refused(
+#: The ``mutate`` fixture (``tests/support/fixtures.py``): ``mutate(query, variables,
+#: viewer=...)`` runs an operation in its own request context.
+Mutate = Callable[..., Awaitable[Outcome]]
+
+
+async def unchanged(
     engine: AsyncEngine,
-    mutate: Any,
+    mutate: Mutate,
     query: str,
     variables: dict[str, Any] | None,
-    viewer: Viewer,
+    viewer: Viewer | None,
 ) -> dict[str, Any]:
-    """Run a mutation that must be refused with a domain error: the database is exactly as
-    before (:func:`snapshot`), no GraphQL error; returns the payload (the error object)."""
+    """Run a mutation that must be refused: it answers without a GraphQL error, and every
+    table is the same afterwards (:func:`snapshot`; the idempotency key's record aside).
+
+    Returns:
+        The mutation's payload (the typed error, e.g. ``{"__typename": "NotFound", ...}``).
+    """
     async with engine.connect() as conn:
         before = await snapshot(conn)
     result = await mutate(query, variables, viewer=viewer)
@@ -116,8 +126,30 @@ async def refused(
         assert await snapshot(conn) == before
     assert result.errors == [], result.errors
     payload: dict[str, Any] = next(iter(result.data.values()))
+    return payload
+
+
+async def refused(
+    engine: AsyncEngine,
+    mutate: Mutate,
+    query: str,
+    variables: dict[str, Any] | None,
+    viewer: Viewer,
+) -> dict[str, Any]:
+    """Run a mutation that must be refused with a domain error (:func:`unchanged`, and the
+    payload carries its ``code``); returns the payload (the error object)."""
+    payload = await unchanged(engine, mutate, query, variables, viewer)
     assert "code" in payload, payload
     return payload
 
 
-__all__ = ["Outcome", "committed_user", "invariant_violations", "refused", "run", "snapshot"]
+__all__ = [
+    "Mutate",
+    "Outcome",
+    "committed_user",
+    "invariant_violations",
+    "refused",
+    "run",
+    "snapshot",
+    "unchanged",
+]
