@@ -11,12 +11,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.viewer import Viewer
 from db.gamification.ledger import post
-from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.economy.money import execute, scalar
-from tests.economy.test_market import unchanged
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, unchanged
+from tests.support.money import execute, scalar
 
 ERRORS = """
     ... on DomainError { __typename code message }

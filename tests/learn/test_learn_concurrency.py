@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e.test_economy_concurrency import outcomes, post_all, report, server, signed_in_user
-from tests.economy.harness import invariant_violations
-from tests.economy.money import scalar
+from tests.support.harness import invariant_violations
+from tests.support.money import scalar
 
 __all__ = ["server"]
 

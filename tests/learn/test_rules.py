@@ -4,6 +4,7 @@ spaced-repetition interval and the input ranges."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,12 @@ AT = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
 
 
 def test_a_lesson_pays_on_the_first_completion_only() -> None:
-    columns = {"xp_reward": 20, "coin_reward": 10, "skill_star_reward": 1, "skill_key": "knowledge"}
+    columns: dict[str, Any] = {
+        "xp_reward": 20,
+        "coin_reward": 10,
+        "skill_star_reward": 1,
+        "skill_key": "knowledge",
+    }
     assert lesson_award(first=True, **columns) == LessonAward(20, 10, 1, "knowledge")
     later = lesson_award(first=False, **columns)
     assert later == LessonAward(0, 0, 0, None) and later.is_empty
