@@ -44,11 +44,11 @@ from graphql import GraphQLError
 
 from db.events.outbox import Topic
 from db.events.relay import CursorExpired, Event, InvalidCursor, Position
+from schema.core.context import Context, EventSource, renew_reads
 from schema.core.mutations import UNAUTHENTICATED
 from schema.core.tables import camel
 
 if TYPE_CHECKING:
-    from schema.core.context import Context, EventSource
     from schema.core.types import TypeFactory
 
 #: ``extensions.code`` of a malformed ``after``.
@@ -309,8 +309,6 @@ async def _deliver(
     """The events of one subscription. After each event has been executed (the generator is
     resumed only then), the operation's reader is closed and its DataLoaders dropped: the
     next event reads a fresh snapshot, and nothing is held while waiting."""
-    from schema.core.context import renew_reads
-
     stream = hub.stream(user_id, topics, after)
     try:
         async for event in stream:
