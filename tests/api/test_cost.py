@@ -22,9 +22,9 @@ from db.auth.viewer import Viewer
 from gateway.settings import Settings
 from schema.core.cost import COST_LIMIT_EXCEEDED, estimate_cost
 from schema.core.protection import QueryLimits, RequestLimits
-from tests.api.requests import codes, run_request
 from tests.factories import make_user
 from tests.support.harness import committed_user, snapshot
+from tests.support.requests import codes, run_request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

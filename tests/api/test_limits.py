@@ -21,7 +21,7 @@ from schema.core.cost import (
     TOKEN_LIMIT_EXCEEDED,
     VARIABLES_LIMIT_EXCEEDED,
 )
-from tests.api.requests import codes, run_request
+from tests.support.requests import codes, run_request
 
 
 def _deep(levels: int) -> str:

@@ -22,8 +22,8 @@ from db import metadata
 from db.auth.users import create_user
 from db.auth.viewer import Viewer
 from db.gamification.invariants import invariant_violations
-from gateway.context import Context, Reader
 from gateway.settings import Settings
+from tests.support.requests import run_request
 
 
 async def committed_user(engine: AsyncEngine, *, admin: bool = False) -> Viewer:
@@ -65,14 +65,10 @@ async def run(
     *,
     viewer: Viewer | None = None,
 ) -> Outcome:
-    """Execute an operation in process the way a request does: a fresh context whose reader
-    opens its own pooled connection, closed afterwards."""
-    reader = Reader(engine)
-    context = Context(settings=settings, engine=engine, reader=reader, viewer=viewer)
-    try:
-        result = await schema.execute(query, variable_values=variables, context_value=context)
-    finally:
-        await reader.close()
+    """Execute an operation in process the way a request does
+    (:func:`tests.support.requests.run_request`: a fresh context whose reader opens its own
+    pooled connection, closed afterwards)."""
+    result, _ = await run_request(schema, settings, engine, query, variables, viewer)
     errors = result.errors or []
     return Outcome(
         result.data,
