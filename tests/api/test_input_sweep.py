@@ -130,7 +130,7 @@ class Sweep:
     """The introspected schema and the fillers of required inputs."""
 
     def __init__(self, schema: strawberry.Schema) -> None:
-        data = introspection_from_schema(schema._schema)["__schema"]
+        data: Any = introspection_from_schema(schema._schema)["__schema"]
         self.types: dict[str, Ref] = {t["name"]: t for t in data["types"]}
         self.mutations: list[Ref] = self.types[data["mutationType"]["name"]]["fields"]
         self.query: list[Ref] = self.types[data["queryType"]["name"]]["fields"]

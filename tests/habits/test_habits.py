@@ -179,7 +179,7 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
         ({"name": "A", "customDays": [0] * 8}, "input.customDays"),
     ]
     for fields, field in refusals:
-        payload = await _unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
+        payload = await unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
     top = await mutate(
         CREATE,
@@ -204,10 +204,10 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
         ({"icon": "x" * 900_000}, "input.icon"),
         ({"sortOrder": 2_147_483_647}, "input.sortOrder"),
     ):
-        payload = await _unchanged(engine, mutate, UPDATE, {"id": habit, "input": fields}, viewer)
+        payload = await unchanged(engine, mutate, UPDATE, {"id": habit, "input": fields}, viewer)
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
     # The bound is checked before the habit is looked up: not NotFound for a random id.
-    payload = await _unchanged(
+    payload = await unchanged(
         engine, mutate, UPDATE, {"id": str(uuid.uuid4()), "input": {"icon": "x" * 51}}, viewer
     )
     assert (payload["__typename"], payload["field"]) == ("InvalidInput", "input.icon")
