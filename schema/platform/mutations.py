@@ -58,7 +58,7 @@ _SubmitFeedbackFields: Any = rules_input(
 
 
 @strawberry.input(description="Feedback for the team: a bug, a wish, praise or anything else.")
-class SubmitFeedbackInput(_SubmitFeedbackFields):
+class SubmitFeedbackInput(_SubmitFeedbackFields):  # type: ignore[misc]  # built by rules_input
     metadata: JSON | None = strawberry.field(
         default=None,
         description=f"Context sent with the feedback (page, app version, ...): an object of "

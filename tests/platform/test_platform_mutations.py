@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.errors import InvalidInput
 from db.platform.rules import check_metadata, check_url
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, refused
-from tests.economy.money import scalar
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, refused
+from tests.support.money import scalar
 
 INVALID = "... on DomainError { code message } ... on InvalidInput { field }"
 ERRORS = INVALID + " ... on NotFound { resource }"
@@ -76,14 +76,15 @@ def test_link_and_metadata_rules() -> None:
         "beta": True,
         "x": None,
     }
-    for bad in (
+    bad_metadata: list[Any] = [
         [1],
         "x",
         {"k": {"nested": 1}},
         {"k": "x" * 501},
         {str(n): n for n in range(21)},
         {"": 1},
-    ):
+    ]
+    for bad in bad_metadata:
         with pytest.raises(InvalidInput) as refusal:
             check_metadata(bad)
         assert refusal.value.field == "input.metadata"
@@ -131,14 +132,15 @@ async def test_refusals_change_nothing(mutate: Mutate, engine: AsyncEngine, kind
     owner, stranger = await committed_user(engine), await committed_user(engine)
     name, _, _, valid = KINDS[kind]
     create_op, update, delete = ops(kind)
-    for extra, field in (
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"title": "  "}, "input.title"),
         ({"title": "x" * 201}, "input.title"),
         ({"tags": ["x" * 51]}, "input.tags"),
         ({"tags": [str(n) for n in range(21)]}, "input.tags"),
         *([({"url": "not a link"}, "input.url")] if kind == "reference" else []),
         *([({"isPinned": None}, "input.isPinned")] if kind != "inbox" else []),
-    ):
+    ]
+    for extra, field in refusals:
         error = await refused(engine, mutate, create_op, {"input": {**valid, **extra}}, owner)
         assert (error["__typename"], error["field"]) == ("InvalidInput", field), extra
     row = await create(mutate, kind, owner)

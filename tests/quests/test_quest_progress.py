@@ -181,7 +181,9 @@ async def test_a_monthly_quest_resets_on_the_first_of_the_month(db_conn: AsyncCo
     assert (await _row(db_conn, month)).last_reset_at == period_start("monthly", now)
     await advance_quests(db_conn, user, target_type="habit_completions", amount=2)
     assert (await _row(db_conn, month)).progress == 2
-    last_month = period_start("monthly", period_start("monthly", now) - timedelta(days=1))
+    this_month = period_start("monthly", now)
+    assert this_month is not None
+    last_month = period_start("monthly", this_month - timedelta(days=1))
     await db_conn.execute(
         sa.text("UPDATE user_quest_progress SET last_reset_at = :d WHERE id = :i"),
         {"i": month, "d": last_month},

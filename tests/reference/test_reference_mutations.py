@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.errors import InvalidInput
 from db.fields import Number, Tags, Text, check, clean
 from db.reference.rules import check_span, duration_ms
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user, refused
-from tests.economy.money import scalar
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user, refused
+from tests.support.money import scalar
 
 INVALID = """
     ... on DomainError { code message }

@@ -1,6 +1,0 @@
-"""Fixtures of the reference-audio tests: the economy tests' ``mutate`` (each operation in
-its own request context; the ledger invariants checked after the test)."""
-
-from tests.economy.conftest import mutate
-
-__all__ = ["mutate"]
