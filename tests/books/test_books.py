@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.books.rules import FINISH_COINS, FINISH_XP, session_reward
 from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.factories import insert
-from tests.writes import errors, payload_of, row, unchanged, value
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.writes import errors, payload_of, row, unchanged, value
 
 CREATE = f"""
 mutation($input: CreateBookInput!) {{

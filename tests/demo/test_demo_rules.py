@@ -6,6 +6,7 @@ plans and calendar recurrences too)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -139,7 +140,7 @@ async def test_quest_rewards_are_the_transitions(
     assert own and all((q.xp_reward, q.coin_reward) == user_quest_reward(q.difficulty) for q in own)
 
 
-async def _all(db_conn: AsyncConnection, sql: str, ids: list[object]) -> list[sa.Row[object]]:
+async def _all(db_conn: AsyncConnection, sql: str, ids: Sequence[object]) -> list[sa.Row[object]]:
     return list((await db_conn.execute(sa.text(sql), {"ids": ids})).all())
 
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.e2e import test_economy_concurrency as economy
-from tests.economy.harness import invariant_violations
-from tests.economy.money import scalar
+from tests.support.harness import invariant_violations
+from tests.support.money import scalar
 
 pytestmark = pytest.mark.e2e
 

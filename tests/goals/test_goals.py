@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.goals.rules import GOAL_COINS, GOAL_XP, MILESTONE_COINS, MILESTONE_XP, progress
 from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.writes import errors, payload_of, row, unchanged, value
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.writes import errors, payload_of, row, unchanged, value
 
 GOAL = "goal { id title description category targetDate status priority sortOrder progress }"
 CREATE = f"""

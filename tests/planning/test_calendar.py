@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.errors import InvalidInput
 from db.planning.rules import normalise_rule
 from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.writes import errors, payload_of, unchanged, value
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.writes import errors, payload_of, unchanged, value
 
 EVENT = (
     "event { id title eventType startTime endTime timezone recurrenceRule recurrenceEnd "
@@ -104,7 +104,7 @@ async def test_create_event_and_its_refusals(mutate: Mutate, engine: AsyncEngine
     assert event["metadata"] == {"room": 2}
     occurrence = await _create(mutate, viewer, parentEventId=event["id"])
     assert occurrence["parentEventId"] == event["id"]
-    refusals = [
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"title": " "}, "input.title"),
         ({"title": "x" * 201}, "input.title"),
         ({"endTime": "2027-01-04T17:59:00+00:00"}, "input.endTime"),

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.errors import InvalidInput
 from db.planning.rules import MAX_ITEMS, check_done, clean_items, template_items
 from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.factories import insert
-from tests.writes import errors, payload_of, row, unchanged, value
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.writes import errors, payload_of, row, unchanged, value
 
 PLAN = "plan { id date notes items }"
 SET = f"""

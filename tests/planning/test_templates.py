@@ -5,12 +5,13 @@ was; a saved template applies to a plan."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.writes import errors, payload_of, unchanged, value
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
+from tests.support.writes import errors, payload_of, unchanged, value
 
 TEMPLATE = "template { id name description category isPublic items useCount userId }"
 CREATE = f"""
@@ -73,7 +74,7 @@ async def test_plan_templates(mutate: Mutate, engine: AsyncEngine) -> None:
         {"title": "Drums", "kind": "focus", "minutes": 50},
         {"title": "Walk", "kind": "break", "minutes": None},
     ]
-    for fields, field in (
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"name": " ", "items": ITEMS}, "input.name"),
         ({"name": "x" * 201, "items": ITEMS}, "input.name"),
         ({"name": "A", "items": ITEMS, "category": "x" * 101}, "input.category"),
@@ -81,7 +82,8 @@ async def test_plan_templates(mutate: Mutate, engine: AsyncEngine) -> None:
         ({"name": "A", "items": [{"title": ""}]}, "input.items.title"),
         ({"name": "A", "items": [{"title": "A", "minutes": 0}]}, "input.items.minutes"),
         ({"name": "A", "items": [{"title": "A"}] * 51}, "input.items"),
-    ):
+    ]
+    for fields, field in refusals:
         refused = await unchanged(engine, mutate, CREATE, {"input": fields}, viewer)
         assert (refused["__typename"], refused["field"]) == ("InvalidInput", field), fields
     updated = await payload_of(

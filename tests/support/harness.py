@@ -118,10 +118,10 @@ async def unchanged(
     async with engine.connect() as conn:
         before = await snapshot(conn)
     result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
     assert result.errors == [], result.errors
     payload: dict[str, Any] = next(iter(result.data.values()))
+    async with engine.connect() as conn:
+        assert await snapshot(conn) == before, payload
     return payload
 
 

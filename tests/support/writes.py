@@ -1,6 +1,6 @@
 """What the tests of the domain mutations (books, goals, planning) share: the selections of the
-error members of a result union, running a mutation that must leave the database as it was,
-and reading one committed value."""
+error members of a result union, running a mutation that must leave the database as it was
+(:func:`tests.support.harness.unchanged`), and reading one committed value."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import snapshot
+from db.auth.viewer import Viewer
+from tests.support.harness import Mutate, unchanged
 
 #: The extra fields of the error types the tests select.
 ERROR_FIELDS = {
@@ -38,19 +37,6 @@ async def payload_of(
     result = await mutate(query, variables, viewer=viewer)
     assert result.errors == [], result.errors
     payload: dict[str, Any] = next(iter(result.data.values()))
-    return payload
-
-
-async def unchanged(
-    engine: AsyncEngine, mutate: Mutate, query: str, variables: dict[str, Any], viewer: Viewer
-) -> dict[str, Any]:
-    """Run a mutation that must be refused: the row counts and wallet sums of the whole
-    database are the same afterwards. Its result union."""
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    payload = await payload_of(mutate, query, variables, viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before, payload
     return payload
 
 
