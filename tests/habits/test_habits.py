@@ -18,22 +18,7 @@ from db.gamification.ledger import post
 from db.habits.rules import ICON, SORT_ORDER, habit_streaks, next_sort_order
 from tests.support.fixtures import Mutate
 from tests.support.harness import committed_user, unchanged
-
-_FIELDS = {
-    "InvalidInput": "field",
-    "InvalidState": "status",
-    "NotFound": "resource",
-    "InsufficientFunds": "needed available",
-}
-
-
-def errors(*types: str) -> str:
-    """The selections of a result union's error members (``DomainError`` plus the extra
-    fields of ``types``)."""
-    return "... on DomainError { __typename code message }\n" + "\n".join(
-        f"... on {t} {{ {_FIELDS[t]} }}" for t in types
-    )
-
+from tests.support.writes import errors
 
 CREATE = f"""
 mutation($input: CreateHabitInput!) {{
