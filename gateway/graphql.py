@@ -50,6 +50,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import process_result
 from strawberry.types import ExecutionResult
 
+from db.availability import (
+    RETRY_AFTER_S,
+    SERVICE_UNAVAILABLE,
+    UNAVAILABLE_MESSAGE,
+    database_unavailable,
+)
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
 from gateway.compiled import CompiledReads
@@ -74,6 +80,7 @@ HTTP_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
+    503: SERVICE_UNAVAILABLE,
     504: "REQUEST_TIMEOUT",
 }
 
@@ -81,6 +88,10 @@ HTTP_ERROR_CODES = {
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 #: Scope key set when the request's result is a request error (see :meth:`process_result`).
 REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
+#: Scope key set when the result carries ``SERVICE_UNAVAILABLE`` errors: ``True`` when the
+#: operation produced nothing else (no data, or every root field null, and no other error).
+UNAVAILABLE_SCOPE_KEY = "ignition.unavailable"
+_DATA_SCOPE_KEY = "ignition.has_data"
 
 
 class ClientGone(Exception):
@@ -148,6 +159,12 @@ def prefers_graphql_response(accept: str | None) -> bool:
 #: Websocket close code for a handshake whose credentials sign nobody in (graphql-ws's
 #: "Forbidden", the code it uses when a connection is refused).
 WS_UNAUTHENTICATED = 4403
+
+
+def unavailable_response() -> Response:
+    """The answer while the database cannot be reached: 503, ``SERVICE_UNAVAILABLE``,
+    ``Retry-After``."""
+    return error_response(503, UNAVAILABLE_MESSAGE, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def error_response(
@@ -229,16 +246,22 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                 )
             except ClientDisconnect:
                 return  # nobody to answer
-            except Exception:
-                error_id = uuid.uuid4().hex[:12]
-                logger.exception("unexpected error %s", error_id)
-                response = error_response(
-                    500, f"Unexpected error (id {error_id}); it has been logged."
-                )
+            except Exception as exc:
+                if database_unavailable(exc):
+                    logger.warning("database unavailable: %s", type(exc).__name__)
+                    response = unavailable_response()
+                else:
+                    error_id = uuid.uuid4().hex[:12]
+                    logger.exception("unexpected error %s", error_id)
+                    response = error_response(
+                        500, f"Unexpected error (id {error_id}); it has been logged."
+                    )
         finally:
             await self._close_context(scope)
-        if prefers_graphql_response(request.headers.get("accept")):
+        graphql_response = prefers_graphql_response(request.headers.get("accept"))
+        if graphql_response:
             self._as_graphql_response(scope, response)
+        self._unavailable(scope, response, graphql_response)
         await response(scope, receive, send)
 
     async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
@@ -262,6 +285,18 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if work.cancelled():
             raise ClientGone
         return work.result()
+
+    @staticmethod
+    def _unavailable(scope: Scope, response: Response, graphql_response: bool) -> None:
+        """``Retry-After`` on a result that carries ``SERVICE_UNAVAILABLE`` errors, and 503
+        when the outage is all it holds. With ``application/graphql-response+json`` a response
+        whose ``data`` is an object must be 2xx (GraphQL over HTTP), so it keeps 200 there."""
+        unavailable = scope.get(UNAVAILABLE_SCOPE_KEY)
+        if unavailable is None or response.status_code != 200:
+            return
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        if unavailable and not (graphql_response and scope.get(_DATA_SCOPE_KEY)):
+            response.status_code = 503
 
     @staticmethod
     def _as_graphql_response(scope: Scope, response: Response) -> None:
@@ -345,6 +380,12 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if result.data is None and errors and all(e.path is None for e in errors):
             body.pop("data", None)
             request.scope[REQUEST_ERROR_SCOPE_KEY] = True
+        codes = [(e.extensions or {}).get("code") for e in errors]
+        if SERVICE_UNAVAILABLE in codes:
+            nothing = result.data is None or all(v is None for v in result.data.values())
+            only_outage = all(code == SERVICE_UNAVAILABLE for code in codes)
+            request.scope[UNAVAILABLE_SCOPE_KEY] = nothing and only_outage
+            request.scope[_DATA_SCOPE_KEY] = result.data is not None
         return body
 
     def encode_json(self, data: object) -> bytes:
