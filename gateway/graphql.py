@@ -48,7 +48,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from db.availability import (
     RETRY_AFTER_S,
@@ -92,6 +94,14 @@ REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
 #: operation produced nothing else (no data, or every root field null, and no other error).
 UNAVAILABLE_SCOPE_KEY = "ignition.unavailable"
 _DATA_SCOPE_KEY = "ignition.has_data"
+
+
+class MethodNotAllowed(HTTPException):
+    """A 405 answer with its ``Allow`` header's value (``allow``)."""
+
+    def __init__(self, reason: str, *, allow: str) -> None:
+        super().__init__(405, reason)
+        self.allow = allow
 
 
 class ClientGone(Exception):
@@ -237,7 +247,10 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                     504, f"The request took longer than {limit:g} s and was cancelled."
                 )
             except HTTPException as exc:
-                response = error_response(exc.status_code, exc.reason)
+                allow = getattr(exc, "allow", "GET, POST") if exc.status_code == 405 else None
+                response = error_response(
+                    exc.status_code, exc.reason, headers={"Allow": allow} if allow else None
+                )
             except StarletteHTTPException as exc:
                 response = error_response(exc.status_code, exc.detail, headers=exc.headers)
             except Unauthenticated as exc:
@@ -388,6 +401,28 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             request.scope[_DATA_SCOPE_KEY] = result.data is not None
         return body
 
+    async def execute_single(
+        self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Strawberry's execution of one request, with a mutation sent by ``GET`` refused by
+        405 and ``Allow: POST`` (GraphQL over HTTP, "GET": a mutation by GET must be refused
+        with 405; Strawberry answers 400).
+
+        Raises:
+            MethodNotAllowed: a mutation by ``GET``.
+        """
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError) and (
+                request_adapter.method == "GET"
+                and exc.__cause__.operation_type == OperationType.MUTATION
+            ):
+                raise MethodNotAllowed(
+                    "A mutation cannot be sent by GET: send it by POST.", allow="POST"
+                ) from exc
+            raise
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -397,7 +432,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+            raise HTTPException(400, "The request body is not valid JSON.") from exc
 
     def parse_json(self, data: str | bytes) -> Any:
         """A JSON object from the body or a GET parameter (``variables``, ``extensions``).

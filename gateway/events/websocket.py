@@ -4,7 +4,8 @@ Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 
 - Authentication: ``connection_init`` carries ``{"Authorization": "Bearer <token>"}``
   (:meth:`WebSocketMixin.on_ws_connect`). An unknown, expired or malformed token is refused:
   graphql-transport-ws closes with 4403 (Strawberry's ``ConnectionRejectionError``), the
-  legacy protocol answers ``connection_error`` and closes. No token: anonymous (catalog
+  legacy protocol answers ``connection_error`` and closes with 4403 too
+  (:class:`LegacyWSHandler`). No token: anonymous (catalog
   queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error).
 - A context per operation (:class:`OperationContext`): Strawberry builds one context per
   socket; every operation on it (subscription, query or mutation) runs on a copy with its own
@@ -15,7 +16,8 @@ Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 
 - Keep-alive: graphql-transport-ws ``ping`` messages (:class:`TransportWSHandler`), legacy
   ``ka`` messages (Strawberry's ``keep_alive``), and uvicorn's websocket ping frames, every
   ``IGNITION_WS_KEEPALIVE_S``.
-- Limits: ``IGNITION_WS_MAX_SUBSCRIPTIONS`` operations per socket and
+- Limits: ``IGNITION_WS_MAX_SUBSCRIPTIONS`` operations per socket (past it an ``error`` with
+  ``extensions.code = "SUBSCRIPTION_LIMIT_EXCEEDED"``) and
   ``IGNITION_WS_CONNECTION_INIT_TIMEOUT_S`` for ``connection_init`` (Strawberry's own
   checks); the depth, alias, token and cost limits apply to subscription documents as to any
   other (the schema's validation rules).
@@ -49,6 +51,7 @@ from strawberry.http.exceptions import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import Unauthenticated, authenticate
@@ -61,6 +64,35 @@ logger = logging.getLogger("gateway.events")
 
 #: Close code of a socket closed because the server is shutting down (RFC 6455 "going away").
 GOING_AWAY = 1001
+#: Close code of a socket whose ``connection_init`` credentials sign nobody in (graphql-ws's
+#: "Forbidden"), on both protocols.
+FORBIDDEN_CLOSE = 4403
+#: ``extensions.code`` of an operation refused because its socket runs the most it may.
+SUBSCRIPTION_LIMIT_EXCEEDED = "SUBSCRIPTION_LIMIT_EXCEEDED"
+#: Strawberry's message for that refusal, replaced by :func:`_coded_limit_error`.
+_STRAWBERRY_LIMIT_MESSAGE = "Subscription limit reached"
+
+
+def _coded_limit_error(message: Any, limit: int) -> Any:
+    """Strawberry's "Subscription limit reached" ``error`` message (either protocol) with a
+    sentence and ``extensions.code = "SUBSCRIPTION_LIMIT_EXCEEDED"``; other messages as
+    they are."""
+    if not isinstance(message, dict) or message.get("type") != "error":
+        return message
+    payload = message.get("payload")
+    error = {
+        "message": f"This socket already runs {limit} operations, the limit "
+        "(IGNITION_WS_MAX_SUBSCRIPTIONS); complete one first.",
+        "extensions": {"code": SUBSCRIPTION_LIMIT_EXCEEDED, "limit": limit},
+    }
+    if isinstance(payload, list) and [p.get("message") for p in payload] == [
+        _STRAWBERRY_LIMIT_MESSAGE
+    ]:
+        return {**message, "payload": [error]}
+    if isinstance(payload, dict) and payload.get("message") == _STRAWBERRY_LIMIT_MESSAGE:
+        return {**message, "payload": error}
+    return message
+
 
 # The open sockets of this process, closed with 1001 at shutdown (:func:`close_all`).
 _OPEN: set[WebSocket] = set()
@@ -118,6 +150,40 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 await self.ping_task
         await super().shutdown()
 
+    async def send_message(self, message: Any) -> None:
+        """Send ``message``; the limit's refusal gets its code (:func:`_coded_limit_error`)."""
+        limit = self.max_subscriptions_per_connection or 0
+        await super().send_message(_coded_limit_error(message, limit))
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The legacy graphql-ws protocol as Strawberry serves it, with the refusal of bad
+    credentials closing with 4403 as on graphql-transport-ws (Strawberry closes with 1011,
+    "internal error", which a client would retry), and the limit's refusal coded."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self.send_message({"type": "connection_error"})
+            await self.websocket.close(code=1000, reason="")
+            return
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as exc:
+            await self.send_message({"type": "connection_error", "payload": exc.payload})
+            await self.websocket.close(code=FORBIDDEN_CLOSE, reason="Forbidden")
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+    async def send_message(self, message: Any) -> None:
+        """Send ``message``; the limit's refusal gets its code (:func:`_coded_limit_error`)."""
+        limit = self.max_subscriptions_per_connection or 0
+        await super().send_message(_coded_limit_error(message, limit))
+
 
 class WebSocketMixin:
     """The websocket behaviour of :class:`gateway.graphql.GatewayGraphQL` (mixed in before
@@ -130,6 +196,7 @@ class WebSocketMixin:
         view: Any = self  # the attributes are Strawberry's (AsyncBaseHTTPView)
         view.websocket_adapter_class = TextFrames
         view.graphql_transport_ws_handler_class = TransportWSHandler
+        view.graphql_ws_handler_class = LegacyWSHandler
         view.connection_init_wait_timeout = timedelta(seconds=settings.ws_connection_init_timeout_s)
         view.max_subscriptions_per_connection = settings.ws_max_subscriptions
         view.keep_alive = True

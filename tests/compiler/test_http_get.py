@@ -216,11 +216,16 @@ async def test_post_extensions_that_are_not_objects_are_refused_alike(
 
 
 async def test_a_mutation_by_get_is_refused_by_the_general_path(pair: Pair) -> None:
-    """Strawberry 0.341 refuses it with 400 (not 405: the method is allowed, the operation
-    type is not), before anything runs; the compiled path never sees it."""
+    """GraphQL over HTTP ("GET"): a mutation sent by GET is refused with 405 and
+    ``Allow: POST`` before anything runs (Strawberry alone answers 400); the compiled path
+    never sees it."""
     served = pair.fast.served
     fast, slow = await pair.both("GET", params={"query": "mutation { logout }"})
     assert_alike(fast, slow)
-    assert fast.status_code == 400
-    assert fast.json()["errors"][0]["message"] == "mutations are not allowed when using GET"
+    assert fast.status_code == 405 and fast.headers["allow"] == "POST"
+    (error,) = fast.json()["errors"]
+    assert error == {
+        "message": "A mutation cannot be sent by GET: send it by POST.",
+        "extensions": {"code": "METHOD_NOT_ALLOWED"},
+    }
     assert pair.fast.served == served
