@@ -31,6 +31,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gateway.connections import HeadDeadlineProtocol
 from gateway.logs import logging_config
 from gateway.settings import Settings
 
@@ -116,7 +117,11 @@ def _uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Con
         host=settings.host,
         port=settings.port,
         loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
+        # httptools' protocol with a deadline for each request's head (gateway.connections)
+        http=HeadDeadlineProtocol,
+        timeout_keep_alive=settings.http_keep_alive_s,
+        limit_concurrency=settings.http_max_connections,
+        backlog=settings.http_backlog,
         ws="auto",
         lifespan="on",
         log_level=settings.log_level,
