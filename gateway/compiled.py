@@ -223,7 +223,10 @@ class CompiledReads:
         )
         if self.settings.expose_sql_stats:
             extensions += b',"sqlStatements":1'
-        return Answer(b'{"data":' + data.encode() + extensions + b"}}")
+        # PostgreSQL spells JSON its own way (`{"me" : null}`, a newline between the items of
+        # json_agg): written again by orjson, the compiled path's JSON is the general path's,
+        # byte for byte (about 1 ms per MB).
+        return Answer(b'{"data":' + orjson.dumps(orjson.loads(data)) + extensions + b"}}")
 
     def _trace(
         self,
