@@ -37,19 +37,20 @@ HEAVY_COPY = (
 
 
 def heaviest_accepted(tag: str) -> str:
-    """The most copies of :data:`HEAVY_COPY` whose estimate stays within the cost limit (the
-    tag makes the text, hence the introspection cache's key, unique)."""
+    """The most copies of :data:`HEAVY_COPY` whose estimate stays within the cost and alias
+    limits (the tag makes the text, hence the introspection cache's key, unique)."""
     schema = build_schema()._schema
-    limit = Settings().max_query_nodes
+    settings = Settings()
     copies: list[str] = []
-    while True:
+    while len(copies) < settings.max_aliases:
         candidate = [*copies, f"{tag}{len(copies)}: {HEAVY_COPY}"]
         document = "{ " + " ".join(candidate) + " }"
         cost = estimate_cost(schema, parse(document))
         assert cost is not None
-        if cost > limit:
-            return "{ " + " ".join(copies) + " }"
+        if cost > settings.max_query_nodes:
+            break
         copies = candidate
+    return "{ " + " ".join(copies) + " }"
 
 
 async def test_the_introspection_bomb_is_refused_cheaply(gateway: Gateway) -> None:
