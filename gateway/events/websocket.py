@@ -5,7 +5,8 @@ Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 
   (:meth:`WebSocketMixin.on_ws_connect`). An unknown, expired or malformed token is refused:
   graphql-transport-ws closes with 4403 (Strawberry's ``ConnectionRejectionError``), the
   legacy protocol answers ``connection_error`` and closes with 4403 too
-  (:class:`LegacyWSHandler`). No token: anonymous (catalog
+  (:class:`LegacyWSHandler`). A database that cannot be reached to check the token closes
+  the socket with 1013 ("try again later") on both. No token: anonymous (catalog
   queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error).
 - A context per operation (:class:`OperationContext`): Strawberry builds one context per
   socket; every operation on it (subscription, query or mutation) runs on a copy with its own
@@ -54,6 +55,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.unset import UNSET, UnsetType
 
+from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
 from gateway.auth import Unauthenticated, authenticate
 
 if TYPE_CHECKING:
@@ -67,6 +69,9 @@ GOING_AWAY = 1001
 #: Close code of a socket whose ``connection_init`` credentials sign nobody in (graphql-ws's
 #: "Forbidden"), on both protocols.
 FORBIDDEN_CLOSE = 4403
+#: Close code of a socket whose ``connection_init`` could not be checked because the database
+#: is unavailable (RFC 6455's registered "Try Again Later").
+TRY_AGAIN_LATER = 1013
 #: ``extensions.code`` of an operation refused because its socket runs the most it may.
 SUBSCRIPTION_LIMIT_EXCEEDED = "SUBSCRIPTION_LIMIT_EXCEEDED"
 #: Strawberry's message for that refusal, replaced by :func:`_coded_limit_error`.
@@ -124,6 +129,11 @@ class TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class DatabaseUnavailableOnConnect(Exception):
+    """``connection_init`` could not be checked: the database is unavailable (the socket is
+    closed with :data:`TRY_AGAIN_LATER`)."""
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     """graphql-transport-ws with server pings every ``IGNITION_WS_KEEPALIVE_S`` once the
     connection is acknowledged (the protocol's ``ping``; clients answer ``pong``)."""
@@ -131,7 +141,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     ping_task: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except DatabaseUnavailableOnConnect:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=UNAVAILABLE_MESSAGE)
+            return
         if self.connection_acknowledged and self.ping_task is None:
             self.ping_task = asyncio.create_task(self._ping())
 
@@ -173,6 +187,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
         except ConnectionRejectionError as exc:
             await self.send_message({"type": "connection_error", "payload": exc.payload})
             await self.websocket.close(code=FORBIDDEN_CLOSE, reason="Forbidden")
+            return
+        except DatabaseUnavailableOnConnect:
+            payload = {"message": UNAVAILABLE_MESSAGE, "extensions": {"code": SERVICE_UNAVAILABLE}}
+            await self.send_message({"type": "connection_error", "payload": payload})
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=UNAVAILABLE_MESSAGE)
             return
         await self.send_message({"type": "connection_ack"})
         self.connection_acknowledged = True
@@ -217,6 +236,7 @@ class WebSocketMixin:
 
         Raises:
             ConnectionRejectionError: the token is malformed, unknown or expired (4403).
+            DatabaseUnavailableOnConnect: the database is unavailable (1013, try again later).
         """
         # The socket's own context only authenticates; operations run on copies
         # (OperationContext). Whatever its handshake read held goes back to the pool now.
@@ -231,6 +251,11 @@ class WebSocketMixin:
             viewer = await authenticate(context.engine, header)
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.reason}) from None
+        except Exception as exc:
+            if database_unavailable(exc):
+                logger.warning("database unavailable at connection_init: %s", type(exc).__name__)
+                raise DatabaseUnavailableOnConnect from exc
+            raise
         context.viewer = viewer
         return UNSET
 

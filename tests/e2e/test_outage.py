@@ -1,7 +1,7 @@
 """A database outage through the real server (issue 13, point 4): queries (compiled and
 general path), signed-in requests and mutations answer ``SERVICE_UNAVAILABLE`` with HTTP 503
-and ``Retry-After``, never a masked ``INTERNAL_SERVER_ERROR``; the server recovers when the
-database is back.
+and ``Retry-After``, never a masked ``INTERNAL_SERVER_ERROR``; a websocket whose token cannot
+be checked closes with 1013 (try again later); the server recovers when the database is back.
 
 The gateway reaches PostgreSQL through a TCP proxy in the test process; the outage is the
 proxy closing every connection and refusing new ones.
@@ -14,12 +14,15 @@ import contextlib
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
+import websockets
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.typing import Subprotocol
 
 from db.availability import RETRY_AFTER_S, SERVICE_UNAVAILABLE
-from tests.e2e.live import Gateway, free_port, new_user
+from tests.e2e.live import Gateway, User, free_port, new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +71,18 @@ QUERY = "{ exercises(first: 1) { totalCount } }"
 MUTATION = 'mutation { createHabit(input: {name: "Read"}) { __typename } }'
 
 
+async def _websocket_close_code(url: str, protocol: str, user: User) -> int | None:
+    """The close code of a websocket whose ``connection_init`` carries ``user``'s token."""
+    async with websockets.connect(url, subprotocols=[Subprotocol(protocol)]) as ws:
+        init = {"type": "connection_init", "payload": user.auth}
+        await ws.send(orjson.dumps(init).decode())
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            async with asyncio.timeout(10):
+                while True:
+                    await ws.recv()  # the legacy protocol's connection_error first
+    return None if closed.value.rcvd is None else closed.value.rcvd.code
+
+
 def _outage(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == str(RETRY_AFTER_S)
@@ -111,6 +126,8 @@ async def test_a_database_outage_answers_503_with_retry_after(
             for name, response in answers.items():
                 print(name, response.status_code, dict(response.headers), response.text)
                 _outage(response)
+            for protocol in ("graphql-transport-ws", "graphql-ws"):
+                assert await _websocket_close_code(gateway.ws, protocol, user) == 1013
             await proxy.up()
             after = await client.post(gateway.http, json={"query": QUERY})
             assert after.status_code == 200 and "errors" not in after.json(), after.text
