@@ -10,7 +10,9 @@ descriptors and reset every new connection).
 :class:`HeadDeadlineProtocol` is uvicorn's httptools protocol with that deadline: from the
 connection (or from the first byte of a later request on it) the client has
 ``IGNITION_HTTP_HEADER_TIMEOUT_S`` seconds to complete the request's head; past it the
-server answers ``408 Request Timeout`` and closes the connection. The body is bounded by the
+server answers ``408 Request Timeout`` and closes the connection; a head larger than
+``IGNITION_HTTP_MAX_HEADER_BYTES`` gets 431 and the connection closes (httptools itself sets no
+bound). The body is bounded by the
 request timeout (``IGNITION_REQUEST_TIMEOUT_S`` counts from the head's end, the body's
 reading included).
 """
@@ -37,6 +39,17 @@ REQUEST_TIMEOUT_RESPONSE = (
 )
 
 
+#: The answer to a request head larger than ``IGNITION_HTTP_MAX_HEADER_BYTES``.
+HEADERS_TOO_LARGE_RESPONSE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 36\r\n"
+    b"connection: close\r\n"
+    b"\r\n"
+    b"The request's headers are too large."
+)
+
+
 class HeadDeadlineProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for each request's head: the process
     settings' ``http_header_timeout_s`` (a module-level class, so that uvicorn can hand it
@@ -46,11 +59,17 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
     """
 
     _head_timer: asyncio.TimerHandle | None = None
+    _head_bytes = 0
 
     @property
     def head_timeout_s(self) -> float:
         """Seconds a client has to send a request's line and headers."""
         return get_settings().http_header_timeout_s
+
+    @property
+    def max_head_bytes(self) -> int:
+        """Most bytes of a request's line and headers."""
+        return get_settings().http_max_header_bytes
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -60,6 +79,12 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
         if self._head_timer is None and (self.cycle is None or self.cycle.response_complete):
             self._arm()  # the first byte of a new request on a kept-alive connection
         super().data_received(data)
+        if self._head_timer is not None:  # still reading the head: all of it was head
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+                self._disarm()
+                self.transport.write(HEADERS_TOO_LARGE_RESPONSE)
+                self.transport.close()
 
     def on_headers_complete(self) -> None:
         self._disarm()
@@ -70,6 +95,7 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def _arm(self) -> None:
+        self._head_bytes = 0
         self._head_timer = self.loop.call_later(self.head_timeout_s, self._head_too_late)
 
     def _disarm(self) -> None:
@@ -86,4 +112,4 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-__all__ = ["REQUEST_TIMEOUT_RESPONSE", "HeadDeadlineProtocol"]
+__all__ = ["HEADERS_TOO_LARGE_RESPONSE", "REQUEST_TIMEOUT_RESPONSE", "HeadDeadlineProtocol"]

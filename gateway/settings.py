@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     the server answers 408 and closes the connection (``gateway.connections``: a slow or
     silent client cannot hold a socket)."""
 
+    http_max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    """``IGNITION_HTTP_MAX_HEADER_BYTES``: most bytes of a request's line and headers; past it
+    the server answers 431 and closes the connection."""
+
     http_keep_alive_s: int = Field(default=5, ge=1)
     """``IGNITION_HTTP_KEEP_ALIVE_S``: seconds an idle kept-alive connection stays open
     between two requests (uvicorn's ``timeout_keep_alive``)."""

@@ -1,7 +1,8 @@
 """Slow and silent clients (issue 13, point 3), through the real server: while 1,000 sockets
 hold a connection without completing a request's head (half send nothing, half a request line
 and one header), a normal client is answered at once; and every one of those sockets is
-closed (408) once ``IGNITION_HTTP_HEADER_TIMEOUT_S`` has passed."""
+closed (408) once ``IGNITION_HTTP_HEADER_TIMEOUT_S`` has passed. A head larger than
+``IGNITION_HTTP_MAX_HEADER_BYTES`` is refused at once (431)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,13 @@ async def test_a_normal_client_is_answered_beside_a_thousand_slow_sockets(
                 assert health.status_code == 200
                 assert answer.json()["data"] == {"__typename": "Query"}
         assert max(waits) < 1.0, waits
+        # A head past IGNITION_HTTP_MAX_HEADER_BYTES (64 KB) is refused at once (431).
+        big_reader, big_writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+        big_writer.write(b"GET /healthz HTTP/1.1\r\nX-Filler: " + b"a" * 100_000)
+        async with asyncio.timeout(HEADER_TIMEOUT_S / 2):
+            refused = await big_reader.read()
+        assert refused.startswith(b"HTTP/1.1 431 "), refused[:100]
+        big_writer.transport.abort()
         # Every slow socket is closed by the server once its head's deadline has passed.
         async with asyncio.timeout(HEADER_TIMEOUT_S + 10):
             answers = await asyncio.gather(*(_closed_by_server(r) for r, _ in sockets))
