@@ -27,8 +27,9 @@ or under a bound, never blindly, so a "fragment bomb" costs no more than its tex
     (:class:`IntrospectionSizes`): a list under distinct parents (``__schema { types {
     fields { args } } }``) counts at most the schema's total of such items, any other list the
     most one parent has times its parents, and ``ofType`` at most as deep as the schema's
-    deepest type wraps (``[X!]!`` wraps three times). GraphiQL's introspection query costs
-    about 13,000; 30 aliased copies of it are refused;
+    deepest type wraps (``[X!]!`` wraps three times; under distinct fields, level ``n`` counts
+    at most the fields whose type wraps more than ``n`` times). GraphiQL's introspection
+    query costs about half the limit; 30 aliased copies of it are refused;
   * ``@skip``/``@include`` are honoured and ``first: $n`` uses the variable's value, or its
     default, as execution would.
 
@@ -580,9 +581,13 @@ class _Estimator:
         if name == "ofType":
             if state.wrapping <= 0:
                 return None  # a named type: ofType is null
-            return parents, _Introspected(False, state.wrapping - 1)
+            count = parents
+            if state.chain is not None:  # the types of distinct fields or input values
+                count = min(count, sizes.wrapped[state.chain][state.level])
+            return count, _Introspected(False, state.wrapping - 1, state.chain, state.level + 1)
         if name == "type":  # of a __Field or __InputValue: wrapped at most `wrapping` times
-            return parents, _Introspected(False, sizes.wrapping)
+            chain = owner if state.distinct and owner in sizes.wrapped else None
+            return parents, _Introspected(False, sizes.wrapping, chain)
         return parents, _Introspected(False, 0)  # queryType, mutationType, subscriptionType
 
 
@@ -594,6 +599,11 @@ class _Introspected:
 
     distinct: bool
     wrapping: int
+    #: For the types of distinct fields (``"__Field"``) or input values (``"__InputValue"``)
+    #: and their ``ofType`` chain: which, so that level ``n`` of the chain counts at most the
+    #: schema's types wrapped more than ``n`` times.
+    chain: str | None = None
+    level: int = 0
 
 
 #: Introspection lists whose items belong to one parent: under distinct parents the items are
@@ -621,10 +631,13 @@ class IntrospectionSizes:
             most items one object has.
         wrapping: the most ``NON_NULL``/``LIST`` wrappers around one field's, argument's or
             input field's type (``[X!]!``: 3), i.e. the most ``ofType`` levels that hold a type.
+        wrapped: ``"__Field"`` (fields) and ``"__InputValue"`` (arguments, input fields) ->
+            how many have a type wrapped at least 1, 2, ... ``wrapping`` times.
     """
 
     lists: Mapping[tuple[str, str], tuple[int, int]]
     wrapping: int
+    wrapped: Mapping[str, tuple[int, ...]]
 
 
 def _wrappers(type_: Any) -> int:
@@ -652,20 +665,20 @@ def introspection_sizes(schema: GraphQLSchema) -> IntrospectionSizes:
         "possibleTypes": [],
     }
     args: list[int] = []
-    wrapping = 0
+    wrappers: dict[str, list[int]] = {"__Field": [], "__InputValue": []}
     for type_ in types:
         if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
             per_type["fields"].append(len(type_.fields))
             per_type["interfaces"].append(len(type_.interfaces))
             for field in type_.fields.values():
                 args.append(len(field.args))
-                wrapping = max(wrapping, _wrappers(field.type))
+                wrappers["__Field"].append(_wrappers(field.type))
                 for arg in field.args.values():
-                    wrapping = max(wrapping, _wrappers(arg.type))
+                    wrappers["__InputValue"].append(_wrappers(arg.type))
         if isinstance(type_, GraphQLInputObjectType):
             per_type["inputFields"].append(len(type_.fields))
             for input_field in type_.fields.values():
-                wrapping = max(wrapping, _wrappers(input_field.type))
+                wrappers["__InputValue"].append(_wrappers(input_field.type))
         if isinstance(type_, GraphQLEnumType):
             per_type["enumValues"].append(len(type_.values))
         if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
@@ -673,7 +686,12 @@ def introspection_sizes(schema: GraphQLSchema) -> IntrospectionSizes:
     directive_args = [len(d.args) for d in schema.directives]
     for directive in schema.directives:
         for arg in directive.args.values():
-            wrapping = max(wrapping, _wrappers(arg.type))
+            wrappers["__InputValue"].append(_wrappers(arg.type))
+    wrapping = max((n for counts in wrappers.values() for n in counts), default=0)
+    wrapped = {
+        kind: tuple(sum(1 for n in counts if n > level) for level in range(wrapping))
+        for kind, counts in wrappers.items()
+    }
 
     def sizes(counts: list[int]) -> tuple[int, int]:
         return sum(counts), max(counts, default=0)
@@ -683,7 +701,7 @@ def introspection_sizes(schema: GraphQLSchema) -> IntrospectionSizes:
     lists[("__Schema", "directives")] = (len(schema.directives), len(schema.directives))
     lists[("__Field", "args")] = sizes(args)
     lists[("__Directive", "args")] = sizes(directive_args)
-    return IntrospectionSizes(lists, wrapping)
+    return IntrospectionSizes(lists, wrapping, wrapped)
 
 
 def _field(owner: GraphQLNamedType, name: str) -> GraphQLField | None:

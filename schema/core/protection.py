@@ -292,7 +292,7 @@ class IntrospectionCache(SchemaExtension):
     :func:`graphql.execute` over the same schema, document and variables; Python switches
     threads every 5 ms, so the loop keeps serving), and the request waits for it as for I/O:
     its timeout cancels the wait at once, and a job still queued never runs. The cost limit
-    bounds the thread's work (GraphiQL's query costs 13,410 and takes about 0.15 s of CPU
+    bounds the thread's work (GraphiQL's query costs about 9,100 and takes about 0.15 s of CPU
     once).
 
     A result without errors of such an operation without variables is kept, keyed by the
