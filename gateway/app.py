@@ -10,7 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from gateway import graphiql, health
@@ -20,7 +23,7 @@ from gateway.embedded import database_url
 from gateway.events.backends import check_backend, is_redis_url, skip_notify
 from gateway.events.hub import EventHub
 from gateway.events.websocket import close_sockets_on_exit_signals
-from gateway.graphql import graphql_app
+from gateway.graphql import error_response, graphql_app
 from gateway.maintenance import maintenance_task
 from gateway.metrics import Metrics
 from gateway.observe import ObservationMiddleware
@@ -28,6 +31,19 @@ from gateway.settings import Settings, get_settings
 from gateway.tracing import shutdown_tracing
 
 logger = logging.getLogger(__name__)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own HTTP errors (an unknown path, a method a route does not take, a body
+    too large) as the GraphQL-shaped JSON errors of ``/graphql``: ``{"errors": [{"message",
+    "extensions": {"code": "NOT_FOUND"}}]}`` (README, "Errors")."""
+    assert isinstance(exc, HTTPException)
+    messages = {
+        404: f"There is nothing at {request.url.path}; the API is at /graphql.",
+        405: f"{request.method} is not allowed here.",
+    }
+    message = messages.get(exc.status_code, exc.detail)
+    return error_response(exc.status_code, message, headers=exc.headers)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -132,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[observation],
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
+        exception_handlers={HTTPException: _http_error},
     )
     app.state.metrics = metrics
     return app

@@ -31,6 +31,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gateway.connections import HeadDeadlineProtocol
 from gateway.logs import logging_config
 from gateway.settings import Settings
 
@@ -93,6 +94,10 @@ def serve(
     """Serve the API: migrate (and seed) the database, then answer on /graphql until Ctrl-C."""
     settings = _settings(host=host, port=port, workers=workers, data_dir=data_dir)
     _describe_database(settings)
+    if settings.database_url is not None:
+        # Before uvicorn: a database that cannot be reached is one line, as for every other
+        # command (the application's startup would fail with a long traceback).
+        _run(settings, _reachable)
     if settings.workers > 1:
         _serve_workers(settings)
         return
@@ -110,13 +115,35 @@ def serve(
         raise typer.Exit(1)
 
 
+async def _reachable(url: str) -> None:
+    """Connect to ``url`` once (``SELECT 1``).
+
+    Raises:
+        OSError, sqlalchemy.exc.SQLAlchemyError: the database cannot be reached.
+    """
+    import sqlalchemy as sa
+
+    from gateway.database import create_engine
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
 def _uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
+        # httptools' protocol with a deadline for each request's head (gateway.connections)
+        http=HeadDeadlineProtocol,
+        timeout_keep_alive=settings.http_keep_alive_s,
+        limit_concurrency=settings.http_max_connections,
+        backlog=settings.http_backlog,
         ws="auto",
         lifespan="on",
         log_level=settings.log_level,
@@ -497,7 +524,9 @@ def _run(settings: Settings, work: Callable[[str], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except operational_errors as exc:
         where = display_url(settings.database_url) if settings.database_url else "embedded"
-        err_console.print(f"[red]error:[/] ({where}) {type(exc).__name__}: {escape(str(exc))}")
+        err_console.print(
+            f"[red]error:[/] ({where}) {type(exc).__name__}: {escape(str(exc))}", soft_wrap=True
+        )
         raise typer.Exit(1) from None
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.availability import SERVICE_UNAVAILABLE, database_unavailable
 from gateway.auth import Unauthenticated, Viewer, credentials, sign_in
 from gateway.database import driver_connection
 from gateway.logs import current_request
@@ -189,7 +190,10 @@ class CompiledReads:
                     statement_ended = time.perf_counter()
         except Unauthenticated:
             raise
-        except Exception:
+        except Exception as exc:
+            if database_unavailable(exc):  # the view answers 503 (gateway.graphql)
+                self._observe(name, viewer, started, failed=True, codes=[SERVICE_UNAVAILABLE])
+                raise
             error_id = uuid.uuid4().hex[:12]
             logger.exception("unexpected error %s in the compiled read path", error_id)
             error = {
@@ -219,7 +223,10 @@ class CompiledReads:
         )
         if self.settings.expose_sql_stats:
             extensions += b',"sqlStatements":1'
-        return Answer(b'{"data":' + data.encode() + extensions + b"}}")
+        # PostgreSQL spells JSON its own way (`{"me" : null}`, a newline between the items of
+        # json_agg): written again by orjson, the compiled path's JSON is the general path's,
+        # byte for byte (about 1 ms per MB).
+        return Answer(b'{"data":' + orjson.dumps(orjson.loads(data)) + extensions + b"}}")
 
     def _trace(
         self,
@@ -246,15 +253,23 @@ class CompiledReads:
         )
 
     @staticmethod
-    def _observe(name: str | None, viewer: Viewer | None, started: float, *, failed: bool) -> None:
-        """The operation in the request's access line and metrics, as on the general path."""
+    def _observe(
+        name: str | None,
+        viewer: Viewer | None,
+        started: float,
+        *,
+        failed: bool,
+        codes: list[str] | None = None,
+    ) -> None:
+        """The operation in the request's access line and metrics, as on the general path
+        (``codes``: the errors' ``extensions.code`` values)."""
         record_operation(
             current_request.get(),
             name=name,
             operation_type="query",
             viewer_id=None if viewer is None else str(viewer.user_id),
             statements=1,
-            error_codes=[],
+            error_codes=codes or [],
             failed=failed,
             parsed=True,
             duration_s=time.perf_counter() - started,

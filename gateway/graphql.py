@@ -49,8 +49,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
+from db.availability import (
+    RETRY_AFTER_S,
+    SERVICE_UNAVAILABLE,
+    UNAVAILABLE_MESSAGE,
+    database_unavailable,
+)
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
 from gateway.compiled import CompiledReads
@@ -77,6 +85,7 @@ HTTP_ERROR_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
+    503: SERVICE_UNAVAILABLE,
     504: "REQUEST_TIMEOUT",
 }
 
@@ -84,6 +93,18 @@ HTTP_ERROR_CODES = {
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 #: Scope key set when the request's result is a request error (see :meth:`process_result`).
 REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
+#: Scope key set when the result carries ``SERVICE_UNAVAILABLE`` errors: ``True`` when the
+#: operation produced nothing else (no data, or every root field null, and no other error).
+UNAVAILABLE_SCOPE_KEY = "ignition.unavailable"
+_DATA_SCOPE_KEY = "ignition.has_data"
+
+
+class MethodNotAllowed(HTTPException):
+    """A 405 answer with its ``Allow`` header's value (``allow``)."""
+
+    def __init__(self, reason: str, *, allow: str) -> None:
+        super().__init__(405, reason)
+        self.allow = allow
 
 
 class ClientGone(Exception):
@@ -151,6 +172,12 @@ def prefers_graphql_response(accept: str | None) -> bool:
 #: Websocket close code for a handshake whose credentials sign nobody in (graphql-ws's
 #: "Forbidden", the code it uses when a connection is refused).
 WS_UNAUTHENTICATED = 4403
+
+
+def unavailable_response() -> Response:
+    """The answer while the database cannot be reached: 503, ``SERVICE_UNAVAILABLE``,
+    ``Retry-After``."""
+    return error_response(503, UNAVAILABLE_MESSAGE, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def error_response(
@@ -243,7 +270,10 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                     504, f"The request took longer than {limit:g} s and was cancelled."
                 )
             except HTTPException as exc:
-                response = error_response(exc.status_code, exc.reason)
+                allow = getattr(exc, "allow", "GET, POST") if exc.status_code == 405 else None
+                response = error_response(
+                    exc.status_code, exc.reason, headers={"Allow": allow} if allow else None
+                )
             except StarletteHTTPException as exc:
                 response = error_response(exc.status_code, exc.detail, headers=exc.headers)
             except Unauthenticated as exc:
@@ -252,16 +282,22 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                 )
             except ClientDisconnect:
                 return  # nobody to answer
-            except Exception:
-                error_id = uuid.uuid4().hex[:12]
-                logger.exception("unexpected error %s", error_id)
-                response = error_response(
-                    500, f"Unexpected error (id {error_id}); it has been logged."
-                )
+            except Exception as exc:
+                if database_unavailable(exc):
+                    logger.warning("database unavailable: %s", type(exc).__name__)
+                    response = unavailable_response()
+                else:
+                    error_id = uuid.uuid4().hex[:12]
+                    logger.exception("unexpected error %s", error_id)
+                    response = error_response(
+                        500, f"Unexpected error (id {error_id}); it has been logged."
+                    )
         finally:
             await self._close_context(scope)
-        if prefers_graphql_response(request.headers.get("accept")):
+        graphql_response = prefers_graphql_response(request.headers.get("accept"))
+        if graphql_response:
             self._as_graphql_response(scope, response)
+        self._unavailable(scope, response, graphql_response)
         await response(scope, receive, send)
 
     async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
@@ -285,6 +321,18 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if work.cancelled():
             raise ClientGone
         return work.result()
+
+    @staticmethod
+    def _unavailable(scope: Scope, response: Response, graphql_response: bool) -> None:
+        """``Retry-After`` on a result that carries ``SERVICE_UNAVAILABLE`` errors, and 503
+        when the outage is all it holds. With ``application/graphql-response+json`` a response
+        whose ``data`` is an object must be 2xx (GraphQL over HTTP), so it keeps 200 there."""
+        unavailable = scope.get(UNAVAILABLE_SCOPE_KEY)
+        if unavailable is None or response.status_code != 200:
+            return
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        if unavailable and not (graphql_response and scope.get(_DATA_SCOPE_KEY)):
+            response.status_code = 503
 
     @staticmethod
     def _as_graphql_response(scope: Scope, response: Response) -> None:
@@ -369,7 +417,35 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if result.data is None and errors and all(e.path is None for e in errors):
             body.pop("data", None)
             request.scope[REQUEST_ERROR_SCOPE_KEY] = True
+        codes = [(e.extensions or {}).get("code") for e in errors]
+        if SERVICE_UNAVAILABLE in codes:
+            nothing = result.data is None or all(v is None for v in result.data.values())
+            only_outage = all(code == SERVICE_UNAVAILABLE for code in codes)
+            request.scope[UNAVAILABLE_SCOPE_KEY] = nothing and only_outage
+            request.scope[_DATA_SCOPE_KEY] = result.data is not None
         return body
+
+    async def execute_single(
+        self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Strawberry's execution of one request, with a mutation sent by ``GET`` refused by
+        405 and ``Allow: POST`` (GraphQL over HTTP, "GET": a mutation by GET must be refused
+        with 405; Strawberry answers 400).
+
+        Raises:
+            MethodNotAllowed: a mutation by ``GET``.
+        """
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError) and (
+                request_adapter.method == "GET"
+                and exc.__cause__.operation_type == OperationType.MUTATION
+            ):
+                raise MethodNotAllowed(
+                    "A mutation cannot be sent by GET: send it by POST.", allow="POST"
+                ) from exc
+            raise
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -380,7 +456,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+            raise HTTPException(400, "The request body is not valid JSON.") from exc
 
     def parse_json(self, data: str | bytes) -> Any:
         """A JSON object from the body or a GET parameter (``variables``, ``extensions``).

@@ -214,6 +214,13 @@ class OperationObserver(SchemaExtension):
         started = time.perf_counter()
         try:
             yield
+        except (asyncio.CancelledError, GeneratorExit):
+            # A subscription ends this way when its client stops it (``complete``, or the
+            # socket closing): a normal end, not a failure. A query or mutation cancelled
+            # (its timeout, its client gone) did fail.
+            if self._operation()[1] != "subscription":
+                self.failed_with_exception = True
+            raise
         except BaseException:
             self.failed_with_exception = True
             raise

@@ -79,6 +79,29 @@ class Settings(BaseSettings):
     the first byte of its body to its response). Past it the work is cancelled, its connection
     returned, and the client gets HTTP 504 with ``extensions.code = "REQUEST_TIMEOUT"``."""
 
+    http_header_timeout_s: float = Field(default=10.0, gt=0)
+    """``IGNITION_HTTP_HEADER_TIMEOUT_S``: seconds a client has to send a request's line and
+    headers, from its connection or from the first byte of a later request on it; past it
+    the server answers 408 and closes the connection (``gateway.connections``: a slow or
+    silent client cannot hold a socket)."""
+
+    http_max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    """``IGNITION_HTTP_MAX_HEADER_BYTES``: most bytes of a request's line and headers; past it
+    the server answers 431 and closes the connection."""
+
+    http_keep_alive_s: int = Field(default=5, ge=1)
+    """``IGNITION_HTTP_KEEP_ALIVE_S``: seconds an idle kept-alive connection stays open
+    between two requests (uvicorn's ``timeout_keep_alive``)."""
+
+    http_max_connections: int = Field(default=2048, ge=1)
+    """``IGNITION_HTTP_MAX_CONNECTIONS``: most connections (HTTP and websockets) served at
+    once per process; a request arriving past it gets 503 (uvicorn's ``limit_concurrency``).
+    Keep it below the process's file-descriptor limit (``ulimit -n``) minus the pool."""
+
+    http_backlog: int = Field(default=2048, ge=1)
+    """``IGNITION_HTTP_BACKLOG``: connections the kernel queues before the server accepts
+    them (uvicorn's ``backlog``)."""
+
     max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     """``IGNITION_MAX_BODY_BYTES``: largest accepted HTTP request body, in bytes (413 past it);
     also the largest websocket message."""

@@ -58,13 +58,17 @@ def fingerprint(operation: str, arguments: dict[str, Any]) -> str:
 
 
 def check_key(key: str, field: str = "idempotencyKey") -> None:
-    """Refuse a key that is empty or longer than :data:`MAX_KEY_LENGTH` characters.
+    """Refuse a key that is empty, only whitespace (a client that sends "   " for every
+    request has no key at all, and would get its first outcome back forever) or longer than
+    :data:`MAX_KEY_LENGTH` characters.
 
     Raises:
         InvalidInput: naming ``field``.
     """
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"`{field}` must be 1 to {MAX_KEY_LENGTH} characters long.", field=field)
+    if not key.strip():
+        raise InvalidInput(f"`{field}` must not be only whitespace.", field=field)
 
 
 async def run_idempotent(

@@ -218,9 +218,10 @@ async def _lock(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
 
 def _require(row: Any, *allowed: FocusStatus, doing: str) -> None:
     if row.status not in {s.value for s in allowed}:
+        states = " or ".join(s.value for s in allowed)
+        article = "an" if states[0] in "aeiou" else "a"
         raise InvalidState(
-            f"Only a {' or '.join(s.value for s in allowed)} session can be {doing}; "
-            f"this one is {row.status}.",
+            f"Only {article} {states} session can be {doing}; this one is {row.status}.",
             status=str(row.status),
         )
 

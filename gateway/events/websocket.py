@@ -4,7 +4,9 @@ Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 
 - Authentication: ``connection_init`` carries ``{"Authorization": "Bearer <token>"}``
   (:meth:`WebSocketMixin.on_ws_connect`). An unknown, expired or malformed token is refused:
   graphql-transport-ws closes with 4403 (Strawberry's ``ConnectionRejectionError``), the
-  legacy protocol answers ``connection_error`` and closes. No token: anonymous (catalog
+  legacy protocol answers ``connection_error`` and closes with 4403 too
+  (:class:`LegacyWSHandler`). A database that cannot be reached to check the token closes
+  the socket with 1013 ("try again later") on both. No token: anonymous (catalog
   queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error).
 - A context per operation (:class:`OperationContext`): Strawberry builds one context per
   socket; every operation on it (subscription, query or mutation) runs on a copy with its own
@@ -15,7 +17,8 @@ Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 
 - Keep-alive: graphql-transport-ws ``ping`` messages (:class:`TransportWSHandler`), legacy
   ``ka`` messages (Strawberry's ``keep_alive``), and uvicorn's websocket ping frames, every
   ``IGNITION_WS_KEEPALIVE_S``.
-- Limits: ``IGNITION_WS_MAX_SUBSCRIPTIONS`` operations per socket and
+- Limits: ``IGNITION_WS_MAX_SUBSCRIPTIONS`` operations per socket (past it an ``error`` with
+  ``extensions.code = "SUBSCRIPTION_LIMIT_EXCEEDED"``) and
   ``IGNITION_WS_CONNECTION_INIT_TIMEOUT_S`` for ``connection_init`` (Strawberry's own
   checks); the depth, alias, token and cost limits apply to subscription documents as to any
   other (the schema's validation rules).
@@ -48,8 +51,10 @@ from strawberry.http.exceptions import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.unset import UNSET, UnsetType
 
+from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
 from gateway.auth import Unauthenticated, authenticate
 from schema.core.context import fresh_reads
 
@@ -64,6 +69,38 @@ logger = logging.getLogger("gateway.events")
 NO_CHANGE: UnsetType = UNSET
 #: Close code of a socket closed because the server is shutting down (RFC 6455 "going away").
 GOING_AWAY = 1001
+#: Close code of a socket whose ``connection_init`` credentials sign nobody in (graphql-ws's
+#: "Forbidden"), on both protocols.
+FORBIDDEN_CLOSE = 4403
+#: Close code of a socket whose ``connection_init`` could not be checked because the database
+#: is unavailable (RFC 6455's registered "Try Again Later").
+TRY_AGAIN_LATER = 1013
+#: ``extensions.code`` of an operation refused because its socket runs the most it may.
+SUBSCRIPTION_LIMIT_EXCEEDED = "SUBSCRIPTION_LIMIT_EXCEEDED"
+#: Strawberry's message for that refusal, replaced by :func:`_coded_limit_error`.
+_STRAWBERRY_LIMIT_MESSAGE = "Subscription limit reached"
+
+
+def _coded_limit_error(message: Any, limit: int) -> Any:
+    """Strawberry's "Subscription limit reached" ``error`` message (either protocol) with a
+    sentence and ``extensions.code = "SUBSCRIPTION_LIMIT_EXCEEDED"``; other messages as
+    they are."""
+    if not isinstance(message, dict) or message.get("type") != "error":
+        return message
+    payload = message.get("payload")
+    error = {
+        "message": f"This socket already runs {limit} operations, the limit "
+        "(IGNITION_WS_MAX_SUBSCRIPTIONS); complete one first.",
+        "extensions": {"code": SUBSCRIPTION_LIMIT_EXCEEDED, "limit": limit},
+    }
+    if isinstance(payload, list) and [p.get("message") for p in payload] == [
+        _STRAWBERRY_LIMIT_MESSAGE
+    ]:
+        return {**message, "payload": [error]}
+    if isinstance(payload, dict) and payload.get("message") == _STRAWBERRY_LIMIT_MESSAGE:
+        return {**message, "payload": error}
+    return message
+
 
 # The open sockets of this process, closed with 1001 at shutdown (:func:`close_all`).
 _OPEN: set[WebSocket] = set()
@@ -95,6 +132,11 @@ class TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+class DatabaseUnavailableOnConnect(Exception):
+    """``connection_init`` could not be checked: the database is unavailable (the socket is
+    closed with :data:`TRY_AGAIN_LATER`)."""
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     """graphql-transport-ws with server pings every ``IGNITION_WS_KEEPALIVE_S`` once the
     connection is acknowledged (the protocol's ``ping``; clients answer ``pong``)."""
@@ -102,7 +144,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     ping_task: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except DatabaseUnavailableOnConnect:
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=UNAVAILABLE_MESSAGE)
+            return
         if self.connection_acknowledged and self.ping_task is None:
             self.ping_task = asyncio.create_task(self._ping())
 
@@ -121,6 +167,45 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 await self.ping_task
         await super().shutdown()
 
+    async def send_message(self, message: Any) -> None:
+        """Send ``message``; the limit's refusal gets its code (:func:`_coded_limit_error`)."""
+        limit = self.max_subscriptions_per_connection or 0
+        await super().send_message(_coded_limit_error(message, limit))
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    """The legacy graphql-ws protocol as Strawberry serves it, with the refusal of bad
+    credentials closing with 4403 as on graphql-transport-ws (Strawberry closes with 1011,
+    "internal error", which a client would retry), and the limit's refusal coded."""
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self.send_message({"type": "connection_error"})
+            await self.websocket.close(code=1000, reason="")
+            return
+        self.context.connection_params = payload
+        try:
+            await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as exc:
+            await self.send_message({"type": "connection_error", "payload": exc.payload})
+            await self.websocket.close(code=FORBIDDEN_CLOSE, reason="Forbidden")
+            return
+        except DatabaseUnavailableOnConnect:
+            payload = {"message": UNAVAILABLE_MESSAGE, "extensions": {"code": SERVICE_UNAVAILABLE}}
+            await self.send_message({"type": "connection_error", "payload": payload})
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=UNAVAILABLE_MESSAGE)
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+    async def send_message(self, message: Any) -> None:
+        """Send ``message``; the limit's refusal gets its code (:func:`_coded_limit_error`)."""
+        limit = self.max_subscriptions_per_connection or 0
+        await super().send_message(_coded_limit_error(message, limit))
+
 
 class WebSocketMixin:
     """The websocket behaviour of :class:`gateway.graphql.GatewayGraphQL` (mixed in before
@@ -133,6 +218,7 @@ class WebSocketMixin:
         view: Any = self  # the attributes are Strawberry's (AsyncBaseHTTPView)
         view.websocket_adapter_class = TextFrames
         view.graphql_transport_ws_handler_class = TransportWSHandler
+        view.graphql_ws_handler_class = LegacyWSHandler
         view.connection_init_wait_timeout = timedelta(seconds=settings.ws_connection_init_timeout_s)
         view.max_subscriptions_per_connection = settings.ws_max_subscriptions
         view.keep_alive = True
@@ -153,6 +239,7 @@ class WebSocketMixin:
 
         Raises:
             ConnectionRejectionError: the token is malformed, unknown or expired (4403).
+            DatabaseUnavailableOnConnect: the database is unavailable (1013, try again later).
         """
         # The socket's own context only authenticates; operations run on copies
         # (OperationContext). Whatever its handshake read held goes back to the pool now.
@@ -167,6 +254,11 @@ class WebSocketMixin:
             viewer = await authenticate(context.engine, header)
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.reason}) from None
+        except Exception as exc:
+            if database_unavailable(exc):
+                logger.warning("database unavailable at connection_init: %s", type(exc).__name__)
+                raise DatabaseUnavailableOnConnect from exc
+            raise
         context.viewer = viewer
         return NO_CHANGE
 

@@ -14,7 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.core.errors import FinishErrors, GatewaySchema, NoNulCharacterRule, Validation
 from schema.core.mutations import MutationBuilder
-from schema.core.protection import QueryLimits, RequestLimits
+from schema.core.protection import IntrospectionCache, QueryLimits, RequestLimits
 from schema.core.subscriptions import SubscriptionBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
@@ -103,6 +103,7 @@ def _extensions(settings: SchemaSettings | None, process: ProcessExtensions) -> 
         lambda: AddValidationRules(rules),
         lambda: Validation(),
         lambda: QueryLimits(limits, hide_suggestions=hide_suggestions),
+        IntrospectionCache,  # after the limits: only a document they accepted runs there
     ]
     if settings is not None and settings.expose_sql_stats:
         extensions.append(SqlStatements)

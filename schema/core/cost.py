@@ -20,7 +20,16 @@ or under a bound, never blindly, so a "fragment bomb" costs no more than its tex
   * a list of objects that is not a connection contributes its declared size
     (``strawberry.field(metadata={"list_size": n})``), else the maximum page size, and
     multiplies its children by it;
-  * scalars, ``__typename`` and introspection (answered from memory) are free;
+  * scalars and ``__typename`` are free;
+  * introspection is priced like everything else: ``__schema`` and ``__type`` are objects,
+    and so is each ``__Type``, ``__Field``, ``__InputValue``, ``__EnumValue`` and
+    ``__Directive`` of the response, counted from the schema itself
+    (:class:`IntrospectionSizes`): a list under distinct parents (``__schema { types {
+    fields { args } } }``) counts at most the schema's total of such items, any other list the
+    most one parent has times its parents, and ``ofType`` at most as deep as the schema's
+    deepest type wraps (``[X!]!`` wraps three times; under distinct fields, level ``n`` counts
+    at most the fields whose type wraps more than ``n`` times). GraphiQL's introspection
+    query costs about half the limit; 30 aliased copies of it are refused;
   * ``@skip``/``@include`` are honoured and ``first: $n`` uses the variable's value, or its
     default, as execution would.
 
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -43,6 +53,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLInputObjectType,
@@ -51,6 +62,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -75,6 +87,7 @@ SELECTION_LIMIT_EXCEEDED = "SELECTION_LIMIT_EXCEEDED"
 REPEATED_FIELD_LIMIT_EXCEEDED = "REPEATED_FIELD_LIMIT_EXCEEDED"
 COST_LIMIT_EXCEEDED = "COST_LIMIT_EXCEEDED"
 VARIABLES_LIMIT_EXCEEDED = "VARIABLES_LIMIT_EXCEEDED"
+INTROSPECTION_LIMIT_EXCEEDED = "INTROSPECTION_LIMIT_EXCEEDED"
 
 #: The "response name" :class:`Shape` reports for too many fragment spreads in one selection set.
 FRAGMENT_SPREADS = "..."
@@ -99,6 +112,9 @@ class Limits:
         max_nodes: most objects an operation may request (:func:`estimate_cost`).
         max_input_values: most values in a request's variables that graphql-core coerces one
             by one (:func:`count_input_values`).
+        max_schema_selections: most ``__schema`` selections in one operation, fragments
+            counted at every spread (the standard introspection query has one; a tool needs no
+            second copy of the schema in one response).
     """
 
     max_depth: int = 15
@@ -107,6 +123,7 @@ class Limits:
     max_repeats: int = 20
     max_nodes: int = 20_000
     max_input_values: int = 2000
+    max_schema_selections: int = 1
 
 
 def limit_error(message: str, code: str, **details: Any) -> GraphQLError:
@@ -122,6 +139,7 @@ class _Measure:
     selections: int
     depth: int
     aliases: int
+    schemas: int  # ``__schema`` selections
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,8 @@ class Shape:
         selections: field selections in the document, fragments counted at every spread.
         depths: operation name (``""`` when anonymous) -> its depth.
         aliases: operation name -> its aliases, fragments counted at every spread.
+        schemas: operation name -> its ``__schema`` selections, fragments counted at every
+            spread.
         repeated: ``(response name, count)`` of the first group of same-named selections above
             the repeat limit, or None (only looked for when ``selections`` is within limits).
     """
@@ -139,10 +159,11 @@ class Shape:
     selections: int
     depths: Mapping[str, int]
     aliases: Mapping[str, int]
+    schemas: Mapping[str, int]
     repeated: tuple[str, int] | None
 
 
-_NOTHING = _Measure(0, 0, 0)
+_NOTHING = _Measure(0, 0, 0, 0)
 
 
 def _spreads(selection_set: SelectionSetNode) -> list[str]:
@@ -198,13 +219,14 @@ class _Measurer:
         # Recursion only within one definition, whose nesting the parser bounds.
         if selection_set is None:
             return _NOTHING
-        selections = depth = aliases = 0
+        selections = depth = aliases = schemas = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 inner = self.selection_set(selection.selection_set)
                 selections += 1 + inner.selections
                 depth = max(depth, 1 + inner.depth)
                 aliases += inner.aliases + (selection.alias is not None)
+                schemas += inner.schemas + (selection.name.value == "__schema")
             else:
                 if isinstance(selection, FragmentSpreadNode):
                     inner = self.fragment(selection.name.value)
@@ -214,7 +236,8 @@ class _Measurer:
                 selections += inner.selections
                 depth = max(depth, inner.depth)
                 aliases += inner.aliases
-        return _Measure(selections, depth, aliases)
+                schemas += inner.schemas
+        return _Measure(selections, depth, aliases, schemas)
 
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
@@ -288,6 +311,7 @@ def document_shape(document: DocumentNode, limits: Limits) -> Shape:
     selections = 0
     depths: dict[str, int] = {}
     aliases: dict[str, int] = {}
+    schemas: dict[str, int] = {}
     roots: list[SelectionSetNode] = []
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
@@ -295,6 +319,7 @@ def document_shape(document: DocumentNode, limits: Limits) -> Shape:
             name = definition.name.value if definition.name else ""
             depths[name] = max(depths.get(name, 0), measure.depth)
             aliases[name] = max(aliases.get(name, 0), measure.aliases)
+            schemas[name] = max(schemas.get(name, 0), measure.schemas)
             roots.append(definition.selection_set)
         elif isinstance(definition, FragmentDefinitionNode):
             measure = measurer.fragment(definition.name.value)
@@ -307,7 +332,7 @@ def document_shape(document: DocumentNode, limits: Limits) -> Shape:
         if selections <= limits.max_selections
         else None
     )
-    return Shape(selections, depths, aliases, repeated)
+    return Shape(selections, depths, aliases, schemas, repeated)
 
 
 def shape_errors(shape: Shape, limits: Limits) -> list[GraphQLError]:
@@ -365,6 +390,18 @@ def shape_errors(shape: Shape, limits: Limits) -> list[GraphQLError]:
                     ALIAS_LIMIT_EXCEEDED,
                     aliases=count,
                     limit=limits.max_aliases,
+                )
+            )
+    for name, count in shape.schemas.items():
+        if count > limits.max_schema_selections:
+            errors.append(
+                limit_error(
+                    f"{_operation(name)} selects `__schema` {count} times (fragments counted "
+                    f"at every spread); the limit is {limits.max_schema_selections}: "
+                    "introspect the schema once.",
+                    INTROSPECTION_LIMIT_EXCEEDED,
+                    selections=count,
+                    limit=limits.max_schema_selections,
                 )
             )
     return errors
@@ -477,41 +514,194 @@ class _Estimator:
 
     def run(self, root: GraphQLObjectType, selection_set: SelectionSetNode) -> int:
         total = 0
-        # (parent type, merged selection sets, multiplier, page size if parent is a connection)
-        work: list[tuple[GraphQLNamedType, list[SelectionSetNode], int, int | None]] = [
-            (root, [selection_set], 1, None)
-        ]
+        # (parent type, merged selection sets, multiplier, page size if parent is a connection,
+        # introspection state if the parent is an introspection type)
+        work: list[
+            tuple[GraphQLNamedType, list[SelectionSetNode], int, int | None, _Introspected | None]
+        ] = [(root, [selection_set], 1, None, None)]
         while work:
-            parent, selection_sets, multiplier, page = work.pop()
+            parent, selection_sets, multiplier, page, introspected = work.pop()
             for owner, nodes in self.collect(parent, selection_sets).values():
                 name = nodes[0].name.value
-                if name.startswith("__"):
-                    continue  # __typename and introspection: answered from memory
+                if name == "__typename":
+                    continue  # a scalar
+                children = [n.selection_set for n in nodes if n.selection_set is not None]
+                if name in ("__schema", "__type"):
+                    meta = self.schema.get_type("__Schema" if name == "__schema" else "__Type")
+                    if meta is not None:
+                        total += multiplier
+                        work.append((meta, children, multiplier, None, _Introspected(True, 0)))
+                    continue
                 field = _field(owner, name)
                 if field is None:
                     continue
                 named = get_named_type(field.type)
                 if not is_composite_type(named):
                     continue
-                children = [n.selection_set for n in nodes if n.selection_set is not None]
+                if introspected is not None:
+                    priced = self.introspection(owner.name, name, multiplier, introspected)
+                    if priced is not None:
+                        count, state = priced
+                        total += count
+                        work.append((named, children, count, None, state))
+                    continue
                 if _is_connection(named):
                     size = self.page_size(nodes[0])
                     total += multiplier * size
-                    work.append((named, children, multiplier, size))
+                    work.append((named, children, multiplier, size, None))
                 elif page is not None and name in ("edges", "nodes"):
-                    work.append((named, children, multiplier * page, None))
+                    work.append((named, children, multiplier * page, None, None))
                 elif _is_edge(parent) and name == "node":
-                    work.append((named, children, multiplier, None))
+                    work.append((named, children, multiplier, None, None))
                 elif named.name == "PageInfo":
                     continue
                 elif isinstance(get_nullable_type(field.type), GraphQLList):
                     size = _declared_size(field)
                     total += multiplier * size
-                    work.append((named, children, multiplier * size, None))
+                    work.append((named, children, multiplier * size, None, None))
                 else:
                     total += multiplier
-                    work.append((named, children, multiplier, None))
+                    work.append((named, children, multiplier, None, None))
         return total
+
+    def introspection(
+        self, owner: str, name: str, parents: int, state: _Introspected
+    ) -> tuple[int, _Introspected] | None:
+        """The objects of an introspection field of ``parents`` objects of type ``owner``,
+        and the state of those objects; None when there are none (``ofType`` past the deepest
+        wrapping)."""
+        sizes = introspection_sizes(self.schema)
+        key = (owner, name)
+        if key in sizes.lists:
+            total, largest = sizes.lists[key]
+            count = parents * largest
+            if state.distinct:  # each parent once: at most the schema's total
+                count = min(count, total)
+            return count, _Introspected(state.distinct and key in _OWNED_LISTS, 0)
+        if name == "ofType":
+            if state.wrapping <= 0:
+                return None  # a named type: ofType is null
+            count = parents
+            if state.chain is not None:  # the types of distinct fields or input values
+                count = min(count, sizes.wrapped[state.chain][state.level])
+            return count, _Introspected(False, state.wrapping - 1, state.chain, state.level + 1)
+        if name == "type":  # of a __Field or __InputValue: wrapped at most `wrapping` times
+            chain = owner if state.distinct and owner in sizes.wrapped else None
+            return parents, _Introspected(False, sizes.wrapping, chain)
+        return parents, _Introspected(False, 0)  # queryType, mutationType, subscriptionType
+
+
+@dataclass(frozen=True)
+class _Introspected:
+    """What the estimator knows of a set of introspection objects: whether no object is in
+    it twice (the schema's types, their fields, ...: then an owned list under them counts at
+    most the schema's total) and how many ``ofType`` levels may still hold a type."""
+
+    distinct: bool
+    wrapping: int
+    #: For the types of distinct fields (``"__Field"``) or input values (``"__InputValue"``)
+    #: and their ``ofType`` chain: which, so that level ``n`` of the chain counts at most the
+    #: schema's types wrapped more than ``n`` times.
+    chain: str | None = None
+    level: int = 0
+
+
+#: Introspection lists whose items belong to one parent: under distinct parents the items are
+#: distinct too (``interfaces`` and ``possibleTypes`` are references: a type appears in many).
+_OWNED_LISTS = frozenset(
+    {
+        ("__Schema", "types"),
+        ("__Schema", "directives"),
+        ("__Type", "fields"),
+        ("__Type", "inputFields"),
+        ("__Type", "enumValues"),
+        ("__Field", "args"),
+        ("__Directive", "args"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class IntrospectionSizes:
+    """The sizes of a schema's introspection, for pricing it (:func:`introspection_sizes`).
+
+    Attributes:
+        lists: ``(introspection type, list field)`` -> ``(total, largest)``: the items of
+            that list over every object of the type (e.g. every field of every type), and the
+            most items one object has.
+        wrapping: the most ``NON_NULL``/``LIST`` wrappers around one field's, argument's or
+            input field's type (``[X!]!``: 3), i.e. the most ``ofType`` levels that hold a type.
+        wrapped: ``"__Field"`` (fields) and ``"__InputValue"`` (arguments, input fields) ->
+            how many have a type wrapped at least 1, 2, ... ``wrapping`` times.
+    """
+
+    lists: Mapping[tuple[str, str], tuple[int, int]]
+    wrapping: int
+    wrapped: Mapping[str, tuple[int, ...]]
+
+
+def _wrappers(type_: Any) -> int:
+    count = 0
+    while hasattr(type_, "of_type"):
+        count += 1
+        type_ = type_.of_type
+    return count
+
+
+@lru_cache(maxsize=8)
+def introspection_sizes(schema: GraphQLSchema) -> IntrospectionSizes:
+    """Count what the introspection of ``schema`` can return (once per schema; cached).
+
+    Returns:
+        The :class:`IntrospectionSizes` (introspection types included, as
+        ``__schema { types }`` lists them; deprecated fields included: an upper bound).
+    """
+    types = list(schema.type_map.values())
+    per_type: dict[str, list[int]] = {
+        "fields": [],
+        "inputFields": [],
+        "enumValues": [],
+        "interfaces": [],
+        "possibleTypes": [],
+    }
+    args: list[int] = []
+    wrappers: dict[str, list[int]] = {"__Field": [], "__InputValue": []}
+    for type_ in types:
+        if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
+            per_type["fields"].append(len(type_.fields))
+            per_type["interfaces"].append(len(type_.interfaces))
+            for field in type_.fields.values():
+                args.append(len(field.args))
+                wrappers["__Field"].append(_wrappers(field.type))
+                for arg in field.args.values():
+                    wrappers["__InputValue"].append(_wrappers(arg.type))
+        if isinstance(type_, GraphQLInputObjectType):
+            per_type["inputFields"].append(len(type_.fields))
+            for input_field in type_.fields.values():
+                wrappers["__InputValue"].append(_wrappers(input_field.type))
+        if isinstance(type_, GraphQLEnumType):
+            per_type["enumValues"].append(len(type_.values))
+        if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType):
+            per_type["possibleTypes"].append(len(schema.get_possible_types(type_)))
+    directive_args = [len(d.args) for d in schema.directives]
+    for directive in schema.directives:
+        for arg in directive.args.values():
+            wrappers["__InputValue"].append(_wrappers(arg.type))
+    wrapping = max((n for counts in wrappers.values() for n in counts), default=0)
+    wrapped = {
+        kind: tuple(sum(1 for n in counts if n > level) for level in range(wrapping))
+        for kind, counts in wrappers.items()
+    }
+
+    def sizes(counts: list[int]) -> tuple[int, int]:
+        return sum(counts), max(counts, default=0)
+
+    lists = {("__Type", name): sizes(counts) for name, counts in per_type.items()}
+    lists[("__Schema", "types")] = (len(types), len(types))
+    lists[("__Schema", "directives")] = (len(schema.directives), len(schema.directives))
+    lists[("__Field", "args")] = sizes(args)
+    lists[("__Directive", "args")] = sizes(directive_args)
+    return IntrospectionSizes(lists, wrapping, wrapped)
 
 
 def _field(owner: GraphQLNamedType, name: str) -> GraphQLField | None:
@@ -658,10 +848,12 @@ __all__ = [
     "COST_LIMIT_EXCEEDED",
     "DEPTH_LIMIT_EXCEEDED",
     "DOCUMENT_SIZE_LIMIT_EXCEEDED",
+    "INTROSPECTION_LIMIT_EXCEEDED",
     "REPEATED_FIELD_LIMIT_EXCEEDED",
     "SELECTION_LIMIT_EXCEEDED",
     "TOKEN_LIMIT_EXCEEDED",
     "VARIABLES_LIMIT_EXCEEDED",
+    "IntrospectionSizes",
     "Limits",
     "Shape",
     "cost_error",
@@ -671,6 +863,7 @@ __all__ = [
     "estimate_operation",
     "find_operation",
     "input_values_error",
+    "introspection_sizes",
     "limit_error",
     "shape_errors",
 ]

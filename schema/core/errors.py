@@ -9,6 +9,10 @@ extensions, where every result leaves: :meth:`GatewaySchema.execute` and
   a database failure, an exception escaping an extension) are masked as
   ``Unexpected error (id <id>); it has been logged.`` with ``extensions.code =
   "INTERNAL_SERVER_ERROR"``, and logged once, with their traceback and the same id.
+- An unexpected error that means the database cannot be reached
+  (:func:`db.availability.database_unavailable`) is not a bug: it becomes ``The database is
+  unavailable; try again in a few seconds.`` with ``extensions.code = "SERVICE_UNAVAILABLE"``
+  (the HTTP view answers 503 with ``Retry-After``), logged as one warning line.
 - *Expected* errors keep their message, get a stable ``extensions.code`` when they carry none
   (:data:`ERROR_CODES`), lose every "Did you mean ...?" suggestion in production, and are
   logged as one line per request.
@@ -45,6 +49,8 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
+
 logger = logging.getLogger("ignition.graphql")
 
 #: ``extensions.code`` values of the errors the gateway answers with (stable: clients and
@@ -57,6 +63,7 @@ ERROR_CODES = {
     "FORBIDDEN": "the viewer may not read this field",
     "UNAUTHENTICATED": "the request's token signs nobody in, or the field needs a viewer",
     "INTERNAL_SERVER_ERROR": "a masked unexpected error; the log has its traceback by id",
+    "SERVICE_UNAVAILABLE": "the database cannot be reached now; retry after a few seconds",
 }
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -119,6 +126,23 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
     for error in errors:
         if getattr(error, _FINISHED, False):
             finished.append(error)
+            continue
+        original = error.original_error
+        if is_unexpected(error) and original is not None and database_unavailable(original):
+            logger.warning(
+                "database unavailable at %s: %s",
+                ".".join(map(str, error.path or ())) or "(no path)",
+                type(error.original_error).__name__,
+            )
+            unavailable = GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": SERVICE_UNAVAILABLE},
+            )
+            finished.append(_finished(unavailable))
             continue
         if is_unexpected(error):
             error_id = uuid.uuid4().hex[:12]

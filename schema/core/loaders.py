@@ -101,6 +101,12 @@ class PageArgs:
         return cls(first if first is not None else DEFAULT_PAGE_SIZE, False, after, filter_key)
 
 
+def _mark_read(future: asyncio.Future[Any]) -> None:
+    """Mark a finished future's exception as retrieved (see :meth:`_Loader.load`)."""
+    if not future.cancelled():
+        future.exception()
+
+
 class _Loader(DataLoader[Any, Any]):
     def __init__(self, loaders: Loaders, name: str) -> None:
         super().__init__()
@@ -119,8 +125,18 @@ class _Loader(DataLoader[Any, Any]):
         for the same key, elsewhere in the response, would then get ``CancelledError`` and abort
         the whole operation. ``asyncio.shield`` gives each caller its own future over the
         shared one, so a cancelled caller cancels only itself.
+
+        An operation abandoned when its client left cancels its callers (and the shield
+        then stops watching the shared future) or never awaits them, and the batch it had
+        queued fails with ``ReaderClosedError``: asyncio would log "Future exception was never
+        retrieved" for each such future when it is collected. Both futures get the error
+        marked as read when it is set (a caller that does await its future still gets it).
         """
-        return asyncio.shield(super().load(key))
+        shared = super().load(key)
+        shared.add_done_callback(_mark_read)
+        future = asyncio.shield(shared)
+        future.add_done_callback(_mark_read)
+        return future
 
 
 class RowByColumnLoader(_Loader):

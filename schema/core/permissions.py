@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.permission import BasePermission
 
 
@@ -20,7 +21,11 @@ class IsAuthenticated(BasePermission):
 
 class HasEntitlement(BasePermission):
     """The viewer holds ``entitlement`` through one of their roles (``roles`` ->
-    ``role_entitlements`` -> ``entitlements``)."""
+    ``role_entitlements`` -> ``entitlements``).
+
+    A signed-in viewer without it gets ``FORBIDDEN``; an anonymous request gets
+    ``UNAUTHENTICATED`` (signing in may be all it takes), as :class:`IsAuthenticated` answers.
+    """
 
     error_extensions = {"code": "FORBIDDEN"}
 
@@ -29,5 +34,12 @@ class HasEntitlement(BasePermission):
         self.message = f"This field requires the `{entitlement}` entitlement."
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        """Whether the viewer holds the entitlement.
+
+        Raises:
+            GraphQLError: ``UNAUTHENTICATED``, for an anonymous request.
+        """
         viewer = info.context.viewer
-        return viewer is not None and viewer.has(self.entitlement)
+        if viewer is None:
+            raise GraphQLError(IsAuthenticated.message, extensions=IsAuthenticated.error_extensions)
+        return bool(viewer.has(self.entitlement))

@@ -455,7 +455,7 @@ def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
         return typed
     except (ValueError, TypeError, NotImplementedError, OverflowError) as exc:
         shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
-        raise InvalidCursor(f"Invalid cursor {shown!r} for a {info.type_name} connection") from exc
+        raise InvalidCursor(f"Invalid cursor {shown!r} for a {info.type_name} connection.") from exc
 
 
 #: The range of PostgreSQL's integer types, by SQLAlchemy type.

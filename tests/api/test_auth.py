@@ -92,9 +92,12 @@ async def test_admin_fields_need_the_entitlement(execute: Any, db_conn: Any) -> 
     as_user = await execute(query, viewer=user)
     as_admin = await execute(query, viewer=admin_viewer)
 
-    for denied in (signed_out, as_user):
-        assert denied.data is None
-        assert any("requires the `users:read` entitlement" in e for e in denied.errors)
+    assert as_user.data is None
+    assert any("requires the `users:read` entitlement" in e for e in as_user.errors)
+    # Signed out, the answer is "sign in first" (UNAUTHENTICATED), not "forbidden".
+    assert signed_out.data is None
+    assert signed_out.errors
+    assert set(signed_out.errors) == {"Sign in first: send `Authorization: Bearer <token>`."}
     assert not as_admin.errors
     assert as_admin.data["users"]["totalCount"] >= 2
     assert as_admin.data["auditLog"]["totalCount"] >= 2

@@ -16,6 +16,7 @@ from schema.core.cost import (
     ALIAS_LIMIT_EXCEEDED,
     DEPTH_LIMIT_EXCEEDED,
     DOCUMENT_SIZE_LIMIT_EXCEEDED,
+    INTROSPECTION_LIMIT_EXCEEDED,
     REPEATED_FIELD_LIMIT_EXCEEDED,
     SELECTION_LIMIT_EXCEEDED,
     TOKEN_LIMIT_EXCEEDED,
@@ -101,6 +102,18 @@ REFUSED = [
         + " ".join(f"fragment F{i} on User {{ id }}" for i in range(21)),
         REPEATED_FIELD_LIMIT_EXCEEDED,
         "spreads 21 fragments",
+    ),
+    (
+        "__schema twice",
+        "{ a: __schema { queryType { name } } b: __schema { queryType { name } } }",
+        INTROSPECTION_LIMIT_EXCEEDED,
+        "selects `__schema` 2 times",
+    ),
+    (
+        "__schema twice through a fragment",
+        "query One { ...S ...S } fragment S on Query { a: __schema { types { name } } }",
+        INTROSPECTION_LIMIT_EXCEEDED,
+        "The operation `One` selects `__schema` 2 times",
     ),
 ]
 

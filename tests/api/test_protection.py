@@ -79,3 +79,38 @@ async def test_production_hides_every_suggestion(
     errors = await _run(build_schema(settings), engine, settings, query)
     assert errors
     assert any("Did you mean" in e for e in errors) is not production, errors
+
+
+async def test_introspection_is_answered_from_a_result_built_once(
+    database_url: str, engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GraphiQL's introspection query executes once per schema (in the introspection thread);
+    later requests get the same result without executing; a document with variables is
+    executed every time (its answer depends on them)."""
+    import threading
+
+    from graphql import get_introspection_query
+
+    import schema.core.protection as protection
+
+    settings = Settings(database_url=database_url)
+    built = build_schema(settings)
+    runs: list[str] = []
+    real_execute = protection.execute
+
+    def counting_execute(*args: Any, **kwargs: Any) -> Any:
+        runs.append(threading.current_thread().name)
+        return real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(protection, "execute", counting_execute)
+    query = get_introspection_query(descriptions=True)
+    context = Context(settings=settings, engine=engine, reader=Reader(engine))
+    first = await built.execute(query, context_value=context)
+    second = await built.execute(query, context_value=context)
+    assert not first.errors and first.data == second.data
+    assert len(runs) == 1 and runs[0].startswith("introspection")
+    by_name = "query($name: String!) { __type(name: $name) { name } }"
+    for name in ("User", "Habit"):
+        result = await built.execute(by_name, variable_values={"name": name}, context_value=context)
+        assert result.data == {"__type": {"name": name}}
+    assert len(runs) == 3

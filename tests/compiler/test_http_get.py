@@ -215,12 +215,36 @@ async def test_post_extensions_that_are_not_objects_are_refused_alike(
     assert (fast.status_code == 200) == (extensions is None or extensions == {})
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ me { id } }",
+        "{ skillDefinitions(first: 3) { totalCount edges { node { key name } } } }",
+        "{ marketItems(first: 2) { pageInfo { hasNextPage } edges { cursor node { key } } } }",
+    ],
+    ids=["null", "a connection", "cursors"],
+)
+async def test_both_paths_spell_json_alike(pair: Pair, query: str) -> None:
+    """One spelling of JSON on the wire: the compiled path's body is the general path's byte
+    for byte (PostgreSQL wrote ``{"me" : null}``; orjson writes ``{"me":null}``)."""
+    served = pair.fast.served
+    fast, slow = await pair.both("POST", json={"query": query})
+    assert pair.fast.served == served + 1  # answered by the compiled path
+    assert fast.content == slow.content
+    assert b'" : ' not in fast.content and b"\n" not in fast.content
+
+
 async def test_a_mutation_by_get_is_refused_by_the_general_path(pair: Pair) -> None:
-    """Strawberry 0.341 refuses it with 400 (not 405: the method is allowed, the operation
-    type is not), before anything runs; the compiled path never sees it."""
+    """GraphQL over HTTP ("GET"): a mutation sent by GET is refused with 405 and
+    ``Allow: POST`` before anything runs (Strawberry alone answers 400); the compiled path
+    never sees it."""
     served = pair.fast.served
     fast, slow = await pair.both("GET", params={"query": "mutation { logout }"})
     assert_alike(fast, slow)
-    assert fast.status_code == 400
-    assert fast.json()["errors"][0]["message"] == "mutations are not allowed when using GET"
+    assert fast.status_code == 405 and fast.headers["allow"] == "POST"
+    (error,) = fast.json()["errors"]
+    assert error == {
+        "message": "A mutation cannot be sent by GET: send it by POST.",
+        "extensions": {"code": "METHOD_NOT_ALLOWED"},
+    }
     assert pair.fast.served == served

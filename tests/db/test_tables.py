@@ -20,16 +20,12 @@ migrations, not ``create_all``).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import db
-
-DESIGN_MD = Path(__file__).resolve().parents[3] / "shared" / "DESIGN.md"
 
 #: DESIGN.md section 2: domain -> tables, as written in the spec.
 SPEC_TABLES: dict[str, tuple[str, ...]] = {
@@ -156,21 +152,6 @@ _COLUMN_NAMES = (
 )
 
 
-def parse_design_tables(text: str) -> dict[str, tuple[str, ...]]:
-    """The ``| domain | tables |`` markdown table of DESIGN.md section 2."""
-    section = re.search(r"^## 2\..*?(?=^## )", text, flags=re.MULTILINE | re.DOTALL)
-    assert section, "DESIGN.md has no section 2"
-    parsed: dict[str, tuple[str, ...]] = {}
-    for line in section.group(0).splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) != 2 or cells[0] in ("domain", "---"):
-            continue
-        domain, names = cells
-        # "event_outbox (new: see section 5)": drop the remark.
-        parsed[domain] = tuple(re.sub(r"\(.*?\)", "", name).strip() for name in names.split(","))
-    return parsed
-
-
 # --------------------------------------------------------------------------------------------
 # The table set
 # --------------------------------------------------------------------------------------------
@@ -179,12 +160,6 @@ def parse_design_tables(text: str) -> dict[str, tuple[str, ...]]:
 def test_spec_lists_75_tables_once_each() -> None:
     listed = [name for names in SPEC_TABLES.values() for name in names]
     assert len(listed) == len(ALL_TABLES) == 75
-
-
-def test_hard_coded_table_list_matches_design_md() -> None:
-    if not DESIGN_MD.exists():
-        pytest.skip(f"{DESIGN_MD} is not present (only in the shared workspace)")
-    assert parse_design_tables(DESIGN_MD.read_text()) == SPEC_TABLES
 
 
 def test_each_domain_package_owns_its_spec_tables() -> None:

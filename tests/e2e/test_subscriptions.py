@@ -136,6 +136,18 @@ async def test_a_bad_token_closes_with_4403_and_no_token_is_an_error_for_viewer_
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await _recv(ws)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    # The legacy protocol answers connection_error, then closes with 4403 too (not 1011).
+    async with await _raw(gateway, LEGACY_WS) as ws:
+        await ws.send(
+            orjson.dumps(
+                {"type": "connection_init", "payload": {"Authorization": "Bearer not-a-token"}}
+            ).decode()
+        )
+        refused = await _recv(ws)
+        assert refused["type"] == "connection_error", refused
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await _recv(ws)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
     transport = WebsocketsTransport(url=gateway.ws, subprotocols=[TRANSPORT_WS])
     async with Client(transport=transport) as session:
@@ -225,7 +237,11 @@ async def test_limits_on_subscriptions(gateway: Gateway, live_engine: AsyncEngin
         )
         over = await _recv(ws)
         assert over["id"] == "one-too-many" and over["type"] == "error"
-        assert over["payload"][0]["message"] == "Subscription limit reached"
+        assert over["payload"][0]["extensions"] == {
+            "code": "SUBSCRIPTION_LIMIT_EXCEEDED",
+            "limit": 20,
+        }
+        assert over["payload"][0]["message"].startswith("This socket already runs 20 operations")
 
 
 async def test_server_pings_and_the_connection_init_timeout(gateway: Gateway) -> None:

@@ -184,6 +184,7 @@ async def test_pause_and_resume_keep_both_records_in_step(
     assert state == {"paused": True, "left": paused["pausedRemainingSeconds"], "same": True}
     again = await refused(engine, mutate, PAUSE, {"id": sid}, user)
     assert (again["__typename"], again["status"]) == ("InvalidState", "paused")
+    assert again["message"] == "Only an active session can be paused; this one is paused."
 
     # An hour paused does not count: the clock stood still.
     await travel(engine, sid, 60)

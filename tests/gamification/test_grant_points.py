@@ -106,7 +106,9 @@ async def test_without_the_entitlement_or_signed_out(mutate: Mutate, engine: Asy
     assert refused.data is None
     assert refused.errors == ["This field requires the `wallet:adjust` entitlement."]
     anonymous = await mutate(GRANT, grant(user.user_id, coins=5))
-    assert anonymous.data is None and len(anonymous.errors) == 1
+    # Signed out, the answer is "sign in" (UNAUTHENTICATED), not "forbidden".
+    assert anonymous.data is None
+    assert anonymous.errors == ["Sign in first: send `Authorization: Bearer <token>`."]
 
 
 async def test_bad_input_names_the_field(mutate: Mutate, engine: AsyncEngine) -> None:
@@ -117,6 +119,8 @@ async def test_bad_input_names_the_field(mutate: Mutate, engine: AsyncEngine) ->
         (grant(admin.user_id, coins=10**7), "input.coins"),
         (grant(admin.user_id, key="", coins=1), "input.idempotencyKey"),
         (grant(admin.user_id, key="k" * 256, coins=1), "input.idempotencyKey"),
+        (grant(admin.user_id, key="   ", coins=1), "input.idempotencyKey"),
+        (grant(admin.user_id, key="\t\n", coins=1), "input.idempotencyKey"),
         (grant(admin.user_id, stars=3), "skillKey"),
         (grant(admin.user_id, stars=3, skillKey="juggling"), "skillKey"),
         (grant("not-a-user-id", coins=1), "input.userId"),
