@@ -1,4 +1,4 @@
-"""Telling "the database cannot be reached" from every other failure (issue 13, point 4).
+"""Telling "the database cannot be reached" from every other failure.
 
 A client must be able to tell an outage (retry later) from a bug (report it): every layer that
 masks unexpected errors asks :func:`database_unavailable` first, and answers an outage with

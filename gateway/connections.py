@@ -1,4 +1,4 @@
-"""Slow and idle HTTP clients (issue 13, point 3): a deadline for each request's head.
+"""Slow and idle HTTP clients: a deadline for each request's head.
 
 uvicorn bounds the idle time between two requests of a kept-alive connection
 (``timeout_keep_alive``) and the connections it serves at once (``limit_concurrency``: 503

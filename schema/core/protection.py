@@ -37,8 +37,10 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    execute,
     parse,
+)
+from graphql import (
+    execute as execute,
 )
 from graphql.error import GraphQLSyntaxError
 from graphql.validation import ASTValidationRule, validate

@@ -21,7 +21,7 @@ from db.availability import SERVICE_UNAVAILABLE, database_unavailable
 from gateway.auth import Viewer
 from gateway.database import create_engine
 from gateway.settings import Settings
-from tests.api.requests import codes, run_request
+from tests.support.requests import codes, run_request
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ async def test_an_unreachable_database_is_service_unavailable(
 
 def _wrapped(error: BaseException) -> DBAPIError:
     """``error`` as SQLAlchemy raises it, with the driver's error as ``orig``."""
-    return DBAPIError("SELECT 1", None, error)  # type: ignore[arg-type]
+    return DBAPIError("SELECT 1", None, error)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def _wrapped(error: BaseException) -> DBAPIError:
         (_wrapped(asyncpg.AdminShutdownError("terminating connection")), True),
         (_wrapped(asyncpg.ConnectionDoesNotExistError("connection was closed")), True),
         (PoolTimeoutError("QueuePool limit of size 10 overflow 10 reached"), True),
-        (IntegrityError("INSERT", None, asyncpg.UniqueViolationError("duplicate")), False),  # type: ignore[arg-type]
+        (IntegrityError("INSERT", None, asyncpg.UniqueViolationError("duplicate")), False),
         (_wrapped(asyncpg.QueryCanceledError("canceling statement due to timeout")), False),
         (ValueError("a bug"), False),
     ],

@@ -99,7 +99,9 @@ async def test_a_database_outage_answers_503_with_retry_after(
     await proxy.up()
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     gateway = Gateway(
-        proxied, log_dir, IGNITION_COMPILED_READS=compiled, IGNITION_DB_POOL_TIMEOUT_S="2"
+        proxied,
+        log_dir,
+        env={"IGNITION_COMPILED_READS": compiled, "IGNITION_DB_POOL_TIMEOUT_S": "2"},
     )
     user = await new_user(live_engine)
     await gateway.astart()

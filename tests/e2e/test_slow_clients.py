@@ -40,7 +40,7 @@ async def test_a_normal_client_is_answered_beside_a_thousand_slow_sockets(
     live_database: str, log_dir: Path
 ) -> None:
     gateway = await Gateway(
-        live_database, log_dir, IGNITION_HTTP_HEADER_TIMEOUT_S=str(HEADER_TIMEOUT_S)
+        live_database, log_dir, env={"IGNITION_HTTP_HEADER_TIMEOUT_S": str(HEADER_TIMEOUT_S)}
     ).astart()
     sockets: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     try:
