@@ -3,7 +3,9 @@
 Sources: spec/000 Part 7 (which reference tables need seeds) and spec/003 "Seed Data Summary"
 (how many rows each catalog had); DESIGN.md section 1 (``seeds/``: one module per domain).
 
-Each domain module keeps its content as module-level data and exposes
+The content is data: JSON files (and Markdown bodies) under ``seeds/data/<domain>/``, read and
+validated by :mod:`seeds.load` when a domain module is imported. Each domain module is code: it
+turns its entries into rows and exposes
 ``async def seed(conn) -> int`` (rows inserted or changed; 0 when already up to date) and
 ``COUNTS`` (table -> rows it seeds). :func:`seed_all` runs them in foreign-key order inside the
 caller's transaction. Running it twice changes nothing.

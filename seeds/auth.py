@@ -3,7 +3,8 @@
 Source: spec/000 Part 7 ("roles: admin, user, moderator"; "entitlements: basic permission set"),
 columns from spec/004 migration 0001.
 
-Shapes:
+Data: ``seeds/data/auth/roles.json``, ``entitlements.json`` and ``role_entitlements.json``
+(validated on import, :mod:`seeds.load`). Shapes:
 
 - ``ROLES``: ``{name, description, parent}``; ``parent`` is the *name* of the parent role,
   resolved to ``roles.parent_role_id``. The chain is ``user <- moderator <- admin`` (a child
@@ -27,128 +28,78 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import model_validator
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from seeds.load import (
+    Entry,
+    SeedDataError,
+    as_dicts,
+    display_name,
+    load_entries,
+    read_json,
+)
 from seeds.upsert import ids_by, upsert
 
 # --------------------------------------------------------------------------------------------
-# Content
+# Data: seeds/data/auth/
 # --------------------------------------------------------------------------------------------
 
-ROLES: tuple[dict[str, Any], ...] = (
-    {
-        "name": "user",
-        "description": (
-            "Every signed-in producer. Owns their own focus sessions, habits, quests, wallet "
-            "and library; needs no entitlement for that."
-        ),
-        "parent": None,
-    },
-    {
-        "name": "moderator",
-        "description": (
-            "Community helper: reads accounts and the audit log, triages and answers "
-            "feedback, and curates the catalogs (market items, quests, lessons, prompts)."
-        ),
-        "parent": "user",
-    },
-    {
-        "name": "admin",
-        "description": (
-            "Operator of the Ignition instance: everything a moderator can do plus account "
-            "management, role grants, feature flags and wallet corrections."
-        ),
-        "parent": "moderator",
-    },
+
+class Role(Entry):
+    """One role: ``name`` (natural key), ``description``, ``parent`` (a role name or null)."""
+
+    name: str
+    description: str
+    parent: str | None
+
+
+class Entitlement(Entry):
+    """One entitlement: ``name`` = ``"<resource>:<action>"`` (natural key), what it allows."""
+
+    name: str
+    resource: str
+    action: str
+    description: str
+
+    @model_validator(mode="after")
+    def _name_is_resource_action(self) -> Entitlement:
+        if self.name != f"{self.resource}:{self.action}":
+            raise ValueError(f"name must be '{self.resource}:{self.action}'")
+        return self
+
+
+ROLES: tuple[dict[str, Any], ...] = as_dicts(load_entries("auth/roles.json", Role, key="name"))
+ENTITLEMENTS: tuple[dict[str, Any], ...] = as_dicts(
+    load_entries("auth/entitlements.json", Entitlement, key="name")
 )
 
-ENTITLEMENTS: tuple[dict[str, Any], ...] = (
-    {
-        "name": "rows:read_all",
-        "resource": "rows",
-        "action": "read_all",
-        "description": (
-            "See every row of every table, whoever owns it (support and administration); "
-            "without it another user's rows are absent."
-        ),
-    },
-    {
-        "name": "users:read",
-        "resource": "users",
-        "action": "read",
-        "description": "List and view user accounts, their roles and activity in the admin area.",
-    },
-    {
-        "name": "users:manage",
-        "resource": "users",
-        "action": "manage",
-        "description": "Approve, suspend, edit or delete user accounts.",
-    },
-    {
-        "name": "roles:manage",
-        "resource": "roles",
-        "action": "manage",
-        "description": "Grant and revoke roles (user_roles) and edit role definitions.",
-    },
-    {
-        "name": "audit_log:read",
-        "resource": "audit_log",
-        "action": "read",
-        "description": "Read the security and administration audit log.",
-    },
-    {
-        "name": "feature_flags:manage",
-        "resource": "feature_flags",
-        "action": "manage",
-        "description": "Create feature flags and switch them on or off.",
-    },
-    {
-        "name": "catalog:manage",
-        "resource": "catalog",
-        "action": "manage",
-        "description": (
-            "Create and edit catalog content: market items, universal quests, achievements, "
-            "learn topics/lessons/drills, listening prompts, plan templates, onboarding."
-        ),
-    },
-    {
-        "name": "feedback:read",
-        "resource": "feedback",
-        "action": "read",
-        "description": "Read every user's bug reports and feature requests.",
-    },
-    {
-        "name": "feedback:moderate",
-        "resource": "feedback",
-        "action": "moderate",
-        "description": "Change feedback status and priority and write the admin response.",
-    },
-    {
-        "name": "wallet:adjust",
-        "resource": "wallet",
-        "action": "adjust",
-        "description": "Correct a user's coins or XP through a compensating points-ledger entry.",
-    },
-    {
-        "name": "market:refund",
-        "resource": "market",
-        "action": "refund",
-        "description": "Refund any user's purchase (reversed through the points ledger).",
-    },
-)
+
+def _role_entitlements() -> dict[str, tuple[str, ...]]:
+    """Role name -> entitlement names: ``admin`` holds every entitlement, the other roles
+    what ``role_entitlements.json`` lists (each name checked against the entitlements)."""
+    relative = "auth/role_entitlements.json"
+    grants = read_json(relative)
+    roles = [r["name"] for r in ROLES]
+    known = {e["name"] for e in ENTITLEMENTS}
+    if not isinstance(grants, dict):
+        raise SeedDataError(f"{display_name(relative)}: expected an object role -> names")
+    mapping: dict[str, tuple[str, ...]] = {"admin": tuple(e["name"] for e in ENTITLEMENTS)}
+    for role, names in grants.items():
+        where = f"{display_name(relative)}: entry {role!r}, field {role!r}"
+        if role not in roles or role == "admin":
+            raise SeedDataError(f"{where}: not a role of auth/roles.json (admin holds all)")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise SeedDataError(f"{where}: expected a list of entitlement names")
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SeedDataError(f"{where}: unknown entitlements {unknown}")
+        mapping[role] = tuple(names)
+    return mapping
+
 
 #: role name -> entitlement names (admin: every entitlement).
-ROLE_ENTITLEMENTS: dict[str, tuple[str, ...]] = {
-    "admin": tuple(e["name"] for e in ENTITLEMENTS),
-    "moderator": (
-        "users:read",
-        "audit_log:read",
-        "catalog:manage",
-        "feedback:read",
-        "feedback:moderate",
-    ),
-    "user": (),
-}
+ROLE_ENTITLEMENTS: dict[str, tuple[str, ...]] = _role_entitlements()
 
 #: The entitlements the API checks for its admin fields; the tests assert admin holds them.
 ADMIN_FIELD_ENTITLEMENTS: tuple[str, ...] = (

@@ -5,7 +5,8 @@ Creativity, Wellness"; "achievement_definitions: first focus, 7-day streak, leve
 spec/003 Seed Data Summary (6 skills, 7 achievements; this catalog has more achievements).
 Columns: spec/004 migration 0002, enums from ``db/gamification/models.py``.
 
-Shapes:
+Data: ``seeds/data/gamification/skills.json`` and ``achievements.json`` (validated on import,
+:mod:`seeds.load`). Shapes:
 
 - ``SKILLS``: ``{key, name, description, icon, max_level, stars_per_level, sort_order}``;
   ``category`` is the key itself (a ``SkillCategory`` value).
@@ -20,255 +21,59 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.gamification.achievements import THRESHOLD_KEYS
-from db.gamification.models import AchievementTriggerType as T
-from db.gamification.models import SkillCategory
+from db.gamification.achievements import THRESHOLD_KEYS, threshold_of
+from db.gamification.models import AchievementTriggerType, SkillCategory
+from seeds.load import Entry, as_dicts, load_entries
 from seeds.upsert import upsert
 
 # --------------------------------------------------------------------------------------------
-# Content
+# Data: seeds/data/gamification/
 # --------------------------------------------------------------------------------------------
 
-SKILLS: tuple[dict[str, Any], ...] = (
-    {
-        "key": SkillCategory.FOCUS.value,
-        "name": "Focus",
-        "description": (
-            "Deep, uninterrupted studio time. Grows with completed focus sessions and the "
-            "minutes you spend in them."
-        ),
-        "icon": "target",
-        "sort_order": 1,
-    },
-    {
-        "key": SkillCategory.DISCIPLINE.value,
-        "name": "Discipline",
-        "description": (
-            "Showing up when motivation is low: habits kept, streaks held, daily quests done."
-        ),
-        "icon": "shield-check",
-        "sort_order": 2,
-    },
-    {
-        "key": SkillCategory.KNOWLEDGE.value,
-        "name": "Knowledge",
-        "description": (
-            "Theory, mixing and ear training: lessons finished, drills practised, books read."
-        ),
-        "icon": "book-open",
-        "sort_order": 3,
-    },
-    {
-        "key": SkillCategory.FITNESS.value,
-        "name": "Fitness",
-        "description": (
-            "The body that carries the long sessions: workouts logged and personal records set."
-        ),
-        "icon": "dumbbell",
-        "sort_order": 4,
-    },
-    {
-        "key": SkillCategory.CREATIVITY.value,
-        "name": "Creativity",
-        "description": (
-            "Ideas captured, sounds designed, arrangements sketched: the raw material of tracks."
-        ),
-        "icon": "sparkles",
-        "sort_order": 5,
-    },
-    {
-        "key": SkillCategory.WELLNESS.value,
-        "name": "Wellness",
-        "description": (
-            "Rested ears and a rested mind: real breaks, sensible listening levels, sleep "
-            "and time away from the screen."
-        ),
-        "icon": "leaf",
-        "sort_order": 6,
-    },
-)
 
-ACHIEVEMENTS: tuple[dict[str, Any], ...] = (
-    {
-        "key": "first_focus_session",
-        "name": "Ignition",
-        "description": "Complete your first focus session.",
-        "category": "focus",
-        "icon": "flame",
-        "trigger_type": T.FOCUS_SESSIONS_COMPLETED.value,
-        "trigger_config": {"count": 1},
-        "reward_coins": 25,
-        "reward_xp": 50,
-    },
-    {
-        "key": "focus_sessions_10",
-        "name": "In the Zone",
-        "description": "Complete 10 focus sessions.",
-        "category": "focus",
-        "icon": "headphones",
-        "trigger_type": T.FOCUS_SESSIONS_COMPLETED.value,
-        "trigger_config": {"count": 10},
-        "reward_coins": 50,
-        "reward_xp": 100,
-    },
-    {
-        "key": "focus_minutes_600",
-        "name": "Ten Hours Deep",
-        "description": "Spend 10 hours (600 minutes) in completed focus sessions.",
-        "category": "focus",
-        "icon": "hourglass",
-        "trigger_type": T.FOCUS_MINUTES_TOTAL.value,
-        "trigger_config": {"minutes": 600},
-        "reward_coins": 100,
-        "reward_xp": 200,
-    },
-    {
-        "key": "focus_sessions_100",
-        "name": "Centurion",
-        "description": "Complete 100 focus sessions. Most tracks are finished by people like you.",
-        "category": "focus",
-        "icon": "trophy",
-        "trigger_type": T.FOCUS_SESSIONS_COMPLETED.value,
-        "trigger_config": {"count": 100},
-        "reward_coins": 300,
-        "reward_xp": 600,
-        "is_hidden": True,
-    },
-    {
-        "key": "streak_7_days",
-        "name": "Week on Fire",
-        "description": "Be active seven days in a row.",
-        "category": "discipline",
-        "icon": "calendar-check",
-        "trigger_type": T.STREAK_DAYS.value,
-        "trigger_config": {"days": 7},
-        "reward_coins": 70,
-        "reward_xp": 150,
-    },
-    {
-        "key": "streak_30_days",
-        "name": "Unbroken Month",
-        "description": "Be active thirty days in a row.",
-        "category": "discipline",
-        "icon": "calendar-heart",
-        "trigger_type": T.STREAK_DAYS.value,
-        "trigger_config": {"days": 30},
-        "reward_coins": 300,
-        "reward_xp": 500,
-    },
-    {
-        "key": "habit_completions_50",
-        "name": "Creature of Habit",
-        "description": "Check off 50 habit completions.",
-        "category": "discipline",
-        "icon": "repeat",
-        "trigger_type": T.HABIT_COMPLETIONS.value,
-        "trigger_config": {"count": 50},
-        "reward_coins": 80,
-        "reward_xp": 150,
-    },
-    {
-        "key": "quests_completed_25",
-        "name": "Quest Log Full",
-        "description": "Complete 25 quests.",
-        "category": "discipline",
-        "icon": "scroll",
-        "trigger_type": T.QUESTS_COMPLETED.value,
-        "trigger_config": {"count": 25},
-        "reward_coins": 120,
-        "reward_xp": 250,
-    },
-    {
-        "key": "level_5",
-        "name": "Getting Warm",
-        "description": "Reach level 5.",
-        "category": "progression",
-        "icon": "trending-up",
-        "trigger_type": T.LEVEL_REACHED.value,
-        "trigger_config": {"level": 5},
-        "reward_coins": 100,
-        "reward_xp": 0,
-    },
-    {
-        "key": "level_10",
-        "name": "Studio Regular",
-        "description": "Reach level 10.",
-        "category": "progression",
-        "icon": "award",
-        "trigger_type": T.LEVEL_REACHED.value,
-        "trigger_config": {"level": 10},
-        "reward_coins": 250,
-        "reward_xp": 0,
-    },
-    {
-        "key": "first_purchase",
-        "name": "Treat Yourself",
-        "description": "Spend coins in the market for the first time.",
-        "category": "market",
-        "icon": "shopping-bag",
-        "trigger_type": T.PURCHASES_MADE.value,
-        "trigger_config": {"count": 1},
-        "reward_coins": 10,
-        "reward_xp": 25,
-    },
-    {
-        "key": "coins_earned_1000",
-        "name": "Coin Collector",
-        "description": "Earn 1,000 coins in total.",
-        "category": "market",
-        "icon": "coins",
-        "trigger_type": T.COINS_EARNED_TOTAL.value,
-        "trigger_config": {"coins": 1000},
-        "reward_coins": 0,
-        "reward_xp": 200,
-        "is_hidden": True,
-    },
-    {
-        "key": "first_lesson",
-        "name": "Student of Sound",
-        "description": "Complete your first lesson.",
-        "category": "learning",
-        "icon": "graduation-cap",
-        "trigger_type": T.LESSONS_COMPLETED.value,
-        "trigger_config": {"count": 1},
-        "reward_coins": 20,
-        "reward_xp": 50,
-    },
-    {
-        "key": "drill_attempts_100",
-        "name": "Golden Ears",
-        "description": "Answer 100 ear-training drill questions.",
-        "category": "learning",
-        "icon": "ear",
-        "trigger_type": T.DRILL_ATTEMPTS.value,
-        "trigger_config": {"count": 100},
-        "reward_coins": 60,
-        "reward_xp": 150,
-    },
-    {
-        "key": "first_workout",
-        "name": "Body Check",
-        "description": "Log your first workout.",
-        "category": "fitness",
-        "icon": "activity",
-        "trigger_type": T.WORKOUTS_COMPLETED.value,
-        "trigger_config": {"count": 1},
-        "reward_coins": 20,
-        "reward_xp": 50,
-    },
-    {
-        "key": "first_book_finished",
-        "name": "Cover to Cover",
-        "description": "Finish your first book.",
-        "category": "reading",
-        "icon": "book-check",
-        "trigger_type": T.BOOKS_COMPLETED.value,
-        "trigger_config": {"count": 1},
-        "reward_coins": 50,
-        "reward_xp": 100,
-    },
+class Skill(Entry):
+    """One skill: ``key`` is a ``SkillCategory`` value (also its ``category``)."""
+
+    key: SkillCategory = Field(strict=False)
+    name: str
+    description: str
+    icon: str
+    sort_order: int
+    max_level: int = Field(default=10, gt=0)
+    stars_per_level: int = Field(default=10, gt=0)
+
+
+class Achievement(Entry):
+    """One achievement definition; ``trigger_config`` names the threshold of its trigger type
+    (``THRESHOLD_KEYS``), a positive integer."""
+
+    key: str
+    name: str
+    description: str
+    category: str
+    icon: str
+    trigger_type: AchievementTriggerType = Field(strict=False)
+    trigger_config: dict[str, Any]
+    reward_coins: int = Field(ge=0)
+    reward_xp: int = Field(ge=0)
+    is_hidden: bool = False
+
+    @model_validator(mode="after")
+    def _threshold_named(self) -> Achievement:
+        if threshold_of(self.trigger_type.value, self.trigger_config) <= 0:
+            name = THRESHOLD_KEYS[self.trigger_type.value]
+            raise ValueError(f"trigger_config must hold {name!r}, a positive integer")
+        return self
+
+
+SKILLS: tuple[dict[str, Any], ...] = as_dicts(
+    load_entries("gamification/skills.json", Skill, key="key")
+)
+ACHIEVEMENTS: tuple[dict[str, Any], ...] = as_dicts(
+    load_entries("gamification/achievements.json", Achievement, key="key")
 )
 
 # --------------------------------------------------------------------------------------------
@@ -294,7 +99,7 @@ def skill_rows() -> list[dict[str, Any]]:
 
 
 def achievement_rows() -> list[dict[str, Any]]:
-    """The ``achievement_definitions`` rows, ``sort_order`` following the tuple order."""
+    """The ``achievement_definitions`` rows, ``sort_order`` following the file order."""
     return [
         {
             "key": a["key"],

@@ -5,7 +5,8 @@ Sources: spec/000 Part 7 ("market_items: initial shop items"); spec/003 Seed Dat
 (stock: ``is_consumable``, ``uses_per_purchase``, ``total_stock``, ``remaining_stock``;
 availability: ``rarity``, ``available_from``, ``available_until``).
 
-Shape of ``ITEMS`` (natural key ``key``): ``{key, name, description, category, cost_coins, icon,
+Data: ``seeds/data/market/items.json`` (validated on import, :mod:`seeds.load`). Shape of
+``ITEMS`` (natural key ``key``): ``{key, name, description, category, cost_coins, icon,
 rarity, is_consumable, uses_per_purchase, total_stock}`` plus optional ``image_url``,
 ``available_from``/``available_until`` (None = always). Every item is global, available and
 active; ``total_stock`` None means unlimited; ``rarity`` is an ``ItemRarity`` value
@@ -18,117 +19,40 @@ first inserted (``remaining_stock = total_stock``) and never reset by a later se
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.market.models import ItemRarity
+from seeds.load import Entry, as_dicts, load_entries
 from seeds.upsert import upsert
 
 # --------------------------------------------------------------------------------------------
-# Content
+# Data: seeds/data/market/items.json
 # --------------------------------------------------------------------------------------------
 
-ITEMS: tuple[dict[str, Any], ...] = (
-    {
-        "key": "youtube_break_30",
-        "name": "Guilt-free 30-minute YouTube break",
-        "description": (
-            "Thirty minutes of whatever you like, no productivity guilt attached. Set a timer, "
-            "enjoy it, come back fresh."
-        ),
-        "category": "break",
-        "cost_coins": 60,
-        "icon": "tv",
-        "rarity": "common",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "gaming_hour",
-        "name": "One hour of gaming",
-        "description": "A full hour with the controller, earned by the sessions before it.",
-        "category": "break",
-        "cost_coins": 120,
-        "icon": "gamepad-2",
-        "rarity": "common",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "skip_daily_quest",
-        "name": "Skip one daily quest",
-        "description": (
-            "Life happens. Mark one daily quest as skipped without breaking your quest streak."
-        ),
-        "category": "utility",
-        "cost_coins": 80,
-        "icon": "skip-forward",
-        "rarity": "uncommon",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "sample_pack_10",
-        "name": "Sample pack budget: $10",
-        "description": (
-            "Permission to spend ten real dollars on a sample pack. Audition before you buy and "
-            "pick one you will actually use this week."
-        ),
-        "category": "gear",
-        "cost_coins": 300,
-        "icon": "package",
-        "rarity": "uncommon",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "takeaway_night",
-        "name": "Order your favourite takeaway",
-        "description": "Dinner from your favourite place after a long session. You earned it.",
-        "category": "treat",
-        "cost_coins": 400,
-        "icon": "utensils",
-        "rarity": "uncommon",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "plugin_fund",
-        "name": "New plugin fund",
-        "description": (
-            "Put money toward the synth, compressor or reverb on your wishlist. Rule of thumb: "
-            "finish a track with what you have before it arrives."
-        ),
-        "category": "gear",
-        "cost_coins": 1500,
-        "icon": "sliders-horizontal",
-        "rarity": "rare",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": None,
-    },
-    {
-        "key": "studio_day_pass",
-        "name": "Pro studio day pass",
-        "description": (
-            "Book a day in a real studio with proper monitoring to check your mixes. Only a "
-            "handful available."
-        ),
-        "category": "experience",
-        "cost_coins": 5000,
-        "icon": "building-2",
-        "rarity": "epic",
-        "is_consumable": True,
-        "uses_per_purchase": 1,
-        "total_stock": 5,
-    },
-)
+
+class Item(Entry):
+    """One market item (natural key ``key``); ``total_stock`` null means unlimited."""
+
+    key: str
+    name: str
+    description: str
+    category: str
+    cost_coins: int = Field(ge=0)
+    icon: str
+    rarity: ItemRarity = Field(strict=False)
+    is_consumable: bool
+    uses_per_purchase: int | None = Field(ge=1)
+    total_stock: int | None = Field(ge=0)
+    image_url: str | None = None
+    available_from: datetime | None = Field(default=None, strict=False)
+    available_until: datetime | None = Field(default=None, strict=False)
+
+
+ITEMS: tuple[dict[str, Any], ...] = as_dicts(load_entries("market/items.json", Item, key="key"))
 
 # --------------------------------------------------------------------------------------------
 # Code

@@ -5,9 +5,10 @@ Seed Data Summary (13 universal quests) and section 7 (``type`` daily/weekly/spe
 rewards 10 XP / 5 coins; ``monthly`` added by migration 0018). Columns: spec/004 migration
 0005.
 
+Data: ``seeds/data/quests/universal_quests.json`` (validated on import, :mod:`seeds.load`).
 Shape of ``QUESTS`` (natural key ``title``): ``{title, description, type, xp_reward,
 coin_reward, target, target_type, target_config, skill_key}``; ``is_active`` is true and
-``sort_order`` follows the tuple order. Progress toward ``target`` is counted in units of
+``sort_order`` follows the file order. Progress toward ``target`` is counted in units of
 ``target_type``:
 
 ========================== ================================================================
@@ -41,231 +42,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.gamification.models import SkillCategory
 from db.quests.models import QuestTargetType, QuestType
+from seeds.load import Entry, as_dicts, load_entries
 from seeds.upsert import upsert
 
 # --------------------------------------------------------------------------------------------
-# Content
+# Data: seeds/data/quests/universal_quests.json
 # --------------------------------------------------------------------------------------------
 
-QUESTS: tuple[dict[str, Any], ...] = (
-    # ---- daily ----
-    {
-        "title": "Daily focus block",
-        "description": "Finish one focus session of at least 25 minutes. Phone in another room.",
-        "type": "daily",
-        "xp_reward": 20,
-        "coin_reward": 10,
-        "target": 1,
-        "target_type": "focus_sessions_completed",
-        "target_config": {"mode": "focus", "min_minutes": 25},
-        "skill_key": "focus",
-    },
-    {
-        "title": "Two hours in the studio",
-        "description": "Log 120 minutes of focused production time today.",
-        "type": "daily",
-        "xp_reward": 40,
-        "coin_reward": 20,
-        "target": 120,
-        "target_type": "focus_minutes",
-        "target_config": {"mode": "focus"},
-        "skill_key": "focus",
-    },
-    {
-        "title": "Keep the chain",
-        "description": "Check off three of your habits today.",
-        "type": "daily",
-        "xp_reward": 15,
-        "coin_reward": 8,
-        "target": 3,
-        "target_type": "habit_completions",
-        "target_config": {},
-        "skill_key": "discipline",
-    },
-    {
-        "title": "Ear gym",
-        "description": "Answer 20 ear-training questions: intervals, chords, rhythms or scales.",
-        "type": "daily",
-        "xp_reward": 15,
-        "coin_reward": 8,
-        "target": 20,
-        "target_type": "drill_attempts",
-        "target_config": {},
-        "skill_key": "knowledge",
-    },
-    {
-        "title": "Creative hour",
-        "description": (
-            "Spend 60 focused minutes writing or designing sounds. No mixing, no tutorials."
-        ),
-        "type": "daily",
-        "xp_reward": 25,
-        "coin_reward": 12,
-        "target": 60,
-        "target_type": "focus_minutes",
-        "target_config": {"mode": "focus"},
-        "skill_key": "creativity",
-    },
-    {
-        "title": "Stick to the plan",
-        "description": "Check off three items of today's plan.",
-        "type": "daily",
-        "xp_reward": 15,
-        "coin_reward": 8,
-        "target": 3,
-        "target_type": "plan_items_completed",
-        "target_config": {},
-        "skill_key": "discipline",
-    },
-    {
-        "title": "Read 10 pages",
-        "description": "Read ten pages of any book on your shelf.",
-        "type": "daily",
-        "xp_reward": 10,
-        "coin_reward": 5,
-        "target": 10,
-        "target_type": "pages_read",
-        "target_config": {},
-        "skill_key": "knowledge",
-    },
-    {
-        "title": "Move your body",
-        "description": "Finish a workout: a gym session, a run or 20 minutes of mobility work.",
-        "type": "daily",
-        "xp_reward": 20,
-        "coin_reward": 10,
-        "target": 1,
-        "target_type": "workouts_completed",
-        "target_config": {},
-        "skill_key": "fitness",
-    },
-    {
-        "title": "Rest your ears",
-        "description": "Take three real breaks today: timer in break mode, headphones off.",
-        "type": "daily",
-        "xp_reward": 10,
-        "coin_reward": 5,
-        "target": 3,
-        "target_type": "focus_sessions_completed",
-        "target_config": {"mode": "break", "min_minutes": 5},
-        "skill_key": "wellness",
-    },
-    # ---- weekly ----
-    {
-        "title": "Ten-hour week",
-        "description": "Put 600 minutes of focus time on the clock this week.",
-        "type": "weekly",
-        "xp_reward": 150,
-        "coin_reward": 75,
-        "target": 600,
-        "target_type": "focus_minutes",
-        "target_config": {"mode": "focus"},
-        "skill_key": "focus",
-    },
-    {
-        "title": "Three lessons",
-        "description": "Complete three lessons from any topic this week.",
-        "type": "weekly",
-        "xp_reward": 100,
-        "coin_reward": 50,
-        "target": 3,
-        "target_type": "lessons_completed",
-        "target_config": {},
-        "skill_key": "knowledge",
-    },
-    {
-        "title": "Hundred ear reps",
-        "description": "Answer 100 drill questions this week; little and often beats cramming.",
-        "type": "weekly",
-        "xp_reward": 80,
-        "coin_reward": 40,
-        "target": 100,
-        "target_type": "drill_attempts",
-        "target_config": {},
-        "skill_key": "knowledge",
-    },
-    {
-        "title": "Three workouts",
-        "description": "Train three times this week. Your back will thank you in the studio chair.",
-        "type": "weekly",
-        "xp_reward": 90,
-        "coin_reward": 45,
-        "target": 3,
-        "target_type": "workouts_completed",
-        "target_config": {},
-        "skill_key": "fitness",
-    },
-    {
-        "title": "Move a goal forward",
-        "description": "Complete two milestones of your goals this week (a finished demo counts).",
-        "type": "weekly",
-        "xp_reward": 80,
-        "coin_reward": 40,
-        "target": 2,
-        "target_type": "milestones_completed",
-        "target_config": {},
-        "skill_key": "creativity",
-    },
-    {
-        "title": "Habit week",
-        "description": "Reach 15 habit check-offs this week.",
-        "type": "weekly",
-        "xp_reward": 80,
-        "coin_reward": 40,
-        "target": 15,
-        "target_type": "habit_completions",
-        "target_config": {},
-        "skill_key": "discipline",
-    },
-    # ---- monthly ----
-    {
-        "title": "Focus month",
-        "description": "Log 20 hours of completed focus time this month.",
-        "type": "monthly",
-        "xp_reward": 300,
-        "coin_reward": 150,
-        "target": 1200,
-        "target_type": "focus_minutes",
-        "target_config": {"mode": "focus"},
-        "skill_key": "discipline",
-    },
-    {
-        "title": "Habit month",
-        "description": "Reach 60 habit check-offs this month.",
-        "type": "monthly",
-        "xp_reward": 300,
-        "coin_reward": 150,
-        "target": 60,
-        "target_type": "habit_completions",
-        "target_config": {},
-        "skill_key": "discipline",
-    },
-    # ---- special ----
-    {
-        "title": "First ten sessions",
-        "description": "Complete your first ten focus sessions of 25 minutes or more.",
-        "type": "special",
-        "xp_reward": 200,
-        "coin_reward": 100,
-        "target": 10,
-        "target_type": "focus_sessions_completed",
-        "target_config": {"mode": "focus", "min_minutes": 25},
-        "skill_key": "discipline",
-    },
-    {
-        "title": "Producer's bookshelf",
-        "description": "Read 200 pages of books about music, creativity or the craft.",
-        "type": "special",
-        "xp_reward": 200,
-        "coin_reward": 100,
-        "target": 200,
-        "target_type": "pages_read",
-        "target_config": {},
-        "skill_key": "knowledge",
-    },
+
+class Quest(Entry):
+    """One universal quest (natural key ``title``); ``target`` units of ``target_type``."""
+
+    title: str
+    description: str
+    type: QuestType = Field(strict=False)
+    xp_reward: int = Field(ge=0)
+    coin_reward: int = Field(ge=0)
+    target: int = Field(gt=0)
+    target_type: QuestTargetType = Field(strict=False)
+    target_config: dict[str, Any]
+    skill_key: SkillCategory = Field(strict=False)
+    is_active: bool = True
+
+
+QUESTS: tuple[dict[str, Any], ...] = as_dicts(
+    load_entries("quests/universal_quests.json", Quest, key="title")
 )
 
 # --------------------------------------------------------------------------------------------
@@ -274,7 +80,7 @@ QUESTS: tuple[dict[str, Any], ...] = (
 
 
 def quest_rows() -> list[dict[str, Any]]:
-    """The ``universal_quests`` rows (all active, ``sort_order`` in tuple order)."""
+    """The ``universal_quests`` rows (all active, ``sort_order`` in file order)."""
     return [
         {
             **q,
