@@ -1,2 +1,3 @@
-"""Benchmarks of the gateway (DESIGN.md section 6): they print figures and assert nothing about
+"""Benchmarks of the gateway (docs/design.md#running-and-testing): they print figures and assert
+nothing about
 speed. Run ``python -m bench.run --help``."""

@@ -94,7 +94,7 @@ query Dashboard {
 }
 """
 
-# DESIGN.md section 7: one user's habits x 30 completions.
+# docs/design.md#the-compiled-path: one user's habits x 30 completions.
 HABITS_PAGE = """
 query HabitsPage {
   me {
@@ -303,7 +303,12 @@ def _focus_session(data: ClientData, n: int) -> dict[str, Any]:
 
 QUERIES: tuple[Query, ...] = (
     Query("dashboard", DASHBOARD, "Dashboard", "me: wallet, progress, streaks, quests, habits"),
-    Query("habits", HABITS_PAGE, "HabitsPage", "50 habits x 30 completions (DESIGN.md 7)"),
+    Query(
+        "habits",
+        HABITS_PAGE,
+        "HabitsPage",
+        "50 habits x 30 completions (docs/design.md#the-compiled-path)",
+    ),
     Query("market", MARKET, "Market", "market items + 20 purchases with their item"),
     Query("ledger", LEDGER, "Ledger", "ledger, first page of 50"),
     Query("ledger-page-2", LEDGER, "Ledger", "ledger, second page (cursor)", _ledger_page_2),

@@ -12,7 +12,7 @@ demo data (``ignition seed demo --users N``, idempotent), and signs in one demo 
 (session tokens created directly in one transaction). Each query then runs for a fixed time
 with C concurrent clients (one ``httpx.AsyncClient`` with keep-alive per client, each a different
 user), and a table of the figures is printed. This is a benchmark: it asserts nothing about
-speed. DESIGN.md sections 6 and 7.
+speed. docs/design.md#running-and-testing and docs/design.md#the-compiled-path.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tables and the rules that change them: one package per domain (DESIGN.md section 1).
+"""Tables and the rules that change them: one package per domain (docs/design.md#layers).
 
 Importing this package registers all 75 tables on :data:`metadata`. :data:`DOMAINS` lists the
 domains in foreign-key order, the order of the initial migrations.

@@ -1,6 +1,6 @@
 """The declarative base and the column conventions every table shares.
 
-DESIGN.md section 2 ("Column rules") is implemented here once, so a model only says what is
+docs/design.md#column-rules is implemented here once, so a model only says what is
 particular to its table:
 
 - ``id UUID`` primary keys defaulting to ``gen_random_uuid()``  -> ``Mapped[UUIDPK]``
@@ -132,7 +132,8 @@ def fk(
         nullable: whether the link is optional.
         unique: one row per referenced row (a one-to-one relation); the unique index then
             serves as the FK index.
-        index: index the column (DESIGN.md: every FK column is indexed); pass False only when a
+        index: index the column (docs/design.md#column-rules: every FK column is indexed); pass
+        False only when a
             composite primary key or unique constraint already leads with this column.
         doc: what the link means, as GraphiQL shows it ("The market item bought."); no database
             effect (schema/core/descriptions.py).
@@ -156,8 +157,8 @@ def user_fk(
     doc: str = "The user this row belongs to (deleting the user deletes it).",
     **info: Any,
 ) -> MappedColumn[Any]:
-    """The owner column ``user_id -> users.id``: the row belongs to that user (DESIGN.md
-    section 2: every user-owned row has ``user_id`` with ``ON DELETE CASCADE``)."""
+    """The owner column ``user_id -> users.id``: the row belongs to that user
+    (docs/design.md#the-schema: every user-owned row has ``user_id`` with ``ON DELETE CASCADE``)."""
     return fk("users.id", nullable=nullable, unique=unique, ondelete=ondelete, doc=doc, **info)
 
 

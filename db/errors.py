@@ -1,4 +1,5 @@
-"""Domain errors: the expected ways a transition refuses (DESIGN.md section 4, "Mutations
+"""Domain errors: the expected ways a transition refuses (docs/design.md#graphql-conventions,
+"Mutations
 return a union").
 
 A transition raises one of these inside the caller's transaction; the caller rolls the work
@@ -109,7 +110,7 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     """No such row, or not the viewer's: another user's rows are absent, not forbidden
-    (DESIGN.md section 4)."""
+    (docs/design.md#graphql-conventions)."""
 
     default_message = "Not found."
     resource: str
@@ -158,14 +159,14 @@ class OutOfStock(DomainError):
 
 class ItemUnavailable(DomainError):
     """The market item is inactive, outside its availability window, or not offered to the
-    viewer (spec/003, Market Purchase Flow)."""
+    viewer (Ignition specification, "Market Purchase Flow")."""
 
     default_message = "This item is not available."
 
 
 class FocusSessionAlreadyRunning(DomainError):
-    """The viewer already has a running or paused focus session (one per user, spec/003 Focus
-    Lifecycle); ``sessionId`` is its id."""
+    """The viewer already has a running or paused focus session (one per user, Ignition
+    specification, "Focus Lifecycle"); ``sessionId`` is its id."""
 
     default_message = "A focus session is already running."
     session_id: str

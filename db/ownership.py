@@ -1,4 +1,4 @@
-"""Which rows belong to which user, derived once from the foreign keys (DESIGN.md section 2:
+"""Which rows belong to which user, derived once from the foreign keys (docs/design.md#the-schema:
 "every user-owned row has ``user_id`` FK to ``users(id)``", children of owned rows cascade).
 
 The GraphQL layer builds its visibility rules on it, the demo data and the tests count and
@@ -108,7 +108,8 @@ async def lock_owned(
         The locked row.
 
     Raises:
-        NotFound: no such row, or another user's (absent, not forbidden: DESIGN.md section 4).
+        NotFound: no such row, or another user's (absent, not forbidden:
+        docs/design.md#graphql-conventions).
     """
     row = (
         await conn.execute(

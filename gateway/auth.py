@@ -1,7 +1,7 @@
 """Signing a request in: the bearer token of the ``Authorization`` header (HTTP) or of the
 websocket's ``connection_init`` payload, checked against ``sessions``.
 
-DESIGN.md section 4 ("Auth"): ``Authorization: Bearer <token>`` on HTTP, the same token in the
+docs/design.md#auth: ``Authorization: Bearer <token>`` on HTTP, the same token in the
 websocket ``connection_init`` payload; revoked by deleting the row. No header at all means
 anonymous; a header with an unknown, expired or malformed token is an error
 (:class:`Unauthenticated`, ``extensions.code = "UNAUTHENTICATED"``, HTTP 401), so that a client

@@ -3,7 +3,7 @@
 For a GraphQL request over HTTP whose operation the compiler covers (:mod:`schema.compiler`),
 sent as a ``POST`` with a JSON body or as a ``GET`` (``?query=&operationName=&variables=``),
 the response is PostgreSQL's JSON text wrapped in ``{"data": ...}``: no resolver, no
-DataLoader, no row ever becomes a Python object (DESIGN.md section 7). Everything else
+DataLoader, no row ever becomes a Python object (docs/design.md#the-compiled-path). Everything else
 (mutations, also by ``GET``, which the general path refuses; subscriptions, introspection,
 hand-written fields, requests the general path answers with an error, such as malformed
 ``variables`` JSON; the GraphiQL page; batches, uploads, other methods) goes to Strawberry's

@@ -1,4 +1,4 @@
-"""GraphQL only: one package per domain, merged by :func:`build_schema` (DESIGN.md section 1).
+"""GraphQL only: one package per domain, merged by :func:`build_schema` (docs/design.md#layers).
 
 The object types, connections, filters, relations and by-id lookups of all 75 tables are
 generated from the SQLAlchemy models (``schema/core``); each domain package declares only what

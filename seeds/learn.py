@@ -1,9 +1,12 @@
 """Learn catalog: topics, lessons (markdown + quiz) and ear-training drills.
 
-Sources: spec/000 Part 7 ("learn_topics: core learning topics"; "learn_lessons: initial
-lessons per topic"; "learn_drills: initial drills per topic"); spec/003 Seed Data Summary
-(6 topics, 7 lessons, 7 drills) and section 9 (difficulty beginner/intermediate/advanced,
-drill_type interval/chord/rhythm/scale, defaults). Columns: spec/004 migration 0013.
+Sources: Ignition specification, "Part 7: Seed Data Requirements"
+("learn_topics: core learning topics"; "learn_lessons: initial
+lessons per topic"; "learn_drills: initial drills per topic"); Ignition specification, "Seed Data
+Summary"
+(6 topics, 7 lessons, 7 drills) and "Section 9: Learn Tables" (difficulty beginner/intermediate/advanced,
+drill_type interval/chord/rhythm/scale, defaults). Columns: Ignition specification,
+"Migration 0013: Learn Substrate".
 
 Data: ``seeds/data/learn/topics.json``, ``lessons.json`` (each lesson's body in
 ``lessons/<key>.md``) and ``drills.json``, validated on import (:mod:`seeds.load`). Shapes:

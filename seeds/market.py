@@ -1,7 +1,9 @@
 """Market catalog: the rewards producers buy with the coins they earn.
 
-Sources: spec/000 Part 7 ("market_items: initial shop items"); spec/003 Seed Data Summary
-(6 items) and section 5; columns: the DESIGN.md union of spec/004 migrations 0007 and 0017
+Sources: Ignition specification, "Part 7: Seed Data Requirements"
+("market_items: initial shop items"); Ignition specification, "Seed Data Summary"
+(6 items) and "Section 5: Market Tables"; columns: the union (docs/design.md#conflict-resolutions) of Ignition
+specification, "Migration 0007: Market Substrate (Initial)" and "Migration 0017: Market Extended"
 (stock: ``is_consumable``, ``uses_per_purchase``, ``total_stock``, ``remaining_stock``;
 availability: ``rarity``, ``available_from``, ``available_until``).
 

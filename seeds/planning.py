@@ -1,7 +1,8 @@
 """Public day-plan templates a producer can apply to a daily plan.
 
-Sources: spec/003 Seed Data Summary (5 plan templates) and section 10 (``user_id`` NULL for
-public templates); columns: spec/004 migration 0006.
+Sources: Ignition specification, "Seed Data Summary" (5 plan templates) and "Section 10: Planning Tables" (``user_id``
+NULL for
+public templates); columns: Ignition specification, "Migration 0006: Planning Substrate".
 
 Data: ``seeds/data/planning/templates.json`` (validated on import, :mod:`seeds.load`).
 Shape of ``TEMPLATES`` (natural key ``name`` among the rows with ``user_id IS NULL``):

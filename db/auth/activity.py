@@ -1,4 +1,4 @@
-"""The activity feed and the audit log: what every transition appends (DESIGN.md section 3,
+"""The activity feed and the audit log: what every transition appends (docs/design.md#domain-rules,
 "Every transition appends an ``activity_events`` row; admin and security actions append
 ``audit_log``")."""
 

@@ -2,13 +2,17 @@
 authenticators, role-based access (roles, entitlements and their grants), the security audit log
 and the activity feed.
 
-Columns: spec/004 migration 0001; types, defaults and meanings: spec/003 section 1 (auth) and
-section 4 (``activity_events``); natural keys and the API's use of these tables: DESIGN.md
-sections 2 to 4.
+Columns: Ignition specification, "Migration 0001: Auth Substrate"; types, defaults and meanings:
+Ignition specification, "Section 1: Auth Tables" (auth) and
+section 4 (``activity_events``); natural keys and the API's use of these tables:
+docs/design.md#the-schema, docs/design.md#domain-rules and docs/design.md#graphql-conventions.
 
-Values chosen here (spec/003 lists none): ``accounts.type`` (the Auth.js account types),
-``authenticators.credential_device_type`` (the WebAuthn values). ``users.role`` is spec/003's
-user/admin plus the ``moderator`` role of the seed roles (spec/000 Part 7).
+Values chosen here (the Ignition specification lists none): ``accounts.type`` (the Auth.js account
+types),
+``authenticators.credential_device_type`` (the WebAuthn values). ``users.role`` is the Ignition
+specification's
+user/admin plus the ``moderator`` role of the seed roles (Ignition specification,
+"Part 7: Seed Data Requirements").
 
 Stored as decided here: ``accounts.expires_at`` is a TIMESTAMPTZ (Auth.js keeps epoch seconds),
 ``authenticators.counter`` a BIGINT (the WebAuthn signature counter is an unsigned 32-bit value),

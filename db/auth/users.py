@@ -1,7 +1,7 @@
 """The user lifecycle transitions.
 
-DESIGN.md section 3 ("New user"): creating a user also creates their wallet, progress, settings
-and onboarding state, in the same transaction; spec/003 "Auth Flow" step 5.
+docs/design.md#new-user: creating a user also creates their wallet, progress, settings
+and onboarding state, in the same transaction; Ignition specification, "Auth Flow" step 5.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import metadata
 from db.auth.models import BuiltinRole
 
-#: The settings every new user starts with (spec/003 section 2, ``user_settings`` defaults).
+#: The settings every new user starts with (Ignition specification,
+#: "Section 2: Personalization Tables", ``user_settings`` defaults).
 DEFAULT_SETTINGS: dict[str, Any] = {
     "nudge_intensity": "standard",
     "default_focus_duration": 300,
@@ -74,7 +75,8 @@ async def create_user(
         conn: a connection inside the caller's transaction.
         email: the sign-in address (stored trimmed and lower-cased, unique).
         name: the display name (non-empty).
-        admin: also grant the ``admin`` role (all entitlements, spec/000 Part 7).
+        admin: also grant the ``admin`` role (all entitlements, Ignition specification,
+        "Part 7: Seed Data Requirements").
 
     Raises:
         UserError: a malformed email or an empty name; no active onboarding flow or no seeded

@@ -1,8 +1,10 @@
 """Books: the user's reading list with progress, and reading sessions (which award XP and
 coins through the ledger).
 
-Columns: spec/004 migration 0012; types, defaults and meanings: spec/003 section 12. The book
-status values are those of spec/003 plus ``want_to_read`` (a book on the list, not started yet;
+Columns: Ignition specification, "Migration 0012: Books Substrate"; types, defaults and meanings:
+Ignition specification, "Section 12: Books Tables". The book
+status values are those of the Ignition specification plus ``want_to_read`` (a book on the list, not
+started yet;
 the original PostgreSQL migration 0012 has it too).
 """
 

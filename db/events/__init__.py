@@ -1,1 +1,2 @@
-"""The event outbox: what transitions publish to subscribers (DESIGN.md section 5)."""
+"""The event outbox: what transitions publish to subscribers
+(docs/design.md#events-and-the-outbox)."""

@@ -1,4 +1,5 @@
-"""The event outbox and the idempotency keys (DESIGN.md sections 3 and 5).
+"""The event outbox and the idempotency keys (docs/design.md#domain-rules and
+docs/design.md#events-and-the-outbox).
 
 ``event_outbox``: a transition that others must hear about inserts a row in its own transaction.
 Identity ids are handed out at insert, not at commit, so a reader that follows ``id > last``

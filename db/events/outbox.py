@@ -1,4 +1,4 @@
-"""Publishing to the transactional outbox (DESIGN.md section 5).
+"""Publishing to the transactional outbox (docs/design.md#events-and-the-outbox).
 
 A transition calls :func:`publish` inside its own transaction; the row becomes visible to the
 relay (and so to subscribers) only if and when that transaction commits, so rolled-back work

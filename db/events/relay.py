@@ -1,5 +1,5 @@
-"""Commit-order-safe reads of the outbox: what the relay and the replays run (DESIGN.md
-section 5; ``docs/decisions.md``).
+"""Commit-order-safe reads of the outbox: what the relay and the replays run
+(docs/design.md#events-and-the-outbox; ``docs/decisions.md``).
 
 An ``event_outbox`` id is handed out at insert, so ids do not follow commit order: a reader
 that follows ``id > last`` misses a lower id whose transaction commits after a higher one was

@@ -1,11 +1,13 @@
 """Fitness: the exercise catalog (built-in and users' own), workouts built from it, logged
 workout sessions and their sets, personal records, and multi-week training programs.
 
-Columns: spec/004 migration 0011; types, defaults and meanings: spec/003 section 11, then the
-original PostgreSQL migration 0011 that spec/004 inventories where spec/003 is silent.
+Columns: Ignition specification, "Migration 0011: Fitness Substrate"; types, defaults and meanings:
+Ignition specification, "Section 11: Exercise Tables", then the
+original PostgreSQL migration 0011 that the Ignition specification inventories where the Ignition
+specification is silent.
 ``exercises`` additionally carries ``level``, ``force``, ``mechanic``, ``instructions``,
 ``images``, ``source_id`` and ``updated_at`` so that the free-exercise-db library
-(``data/free-exercise-db``, spec/003 "Seed Data Summary") maps onto it without loss.
+(``data/free-exercise-db``, Ignition specification, "Seed Data Summary") maps onto it without loss.
 """
 
 from __future__ import annotations

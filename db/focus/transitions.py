@@ -1,4 +1,4 @@
-"""The focus timer's transitions (spec/003 "Focus Lifecycle"; DESIGN.md section 3, "Focus").
+"""The focus timer's transitions (Ignition specification, "Focus Lifecycle"; docs/design.md#focus).
 
 A session is ``active`` (the clock runs) or ``paused`` (it stands still) until it ends as
 ``completed`` (paid for the time actually focused, once), ``abandoned`` (no award) or
@@ -109,7 +109,7 @@ async def start_session(
     task_id: uuid.UUID | None = None,
     task_title: str | None = None,
 ) -> uuid.UUID:
-    """Start a focus session (spec/003 Focus Lifecycle, step 1).
+    """Start a focus session (Ignition specification, "Focus Lifecycle", step 1).
 
     Args:
         conn: a connection inside the caller's transaction.
@@ -265,7 +265,7 @@ async def _event(
 async def pause_session(
     conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> uuid.UUID:
-    """Pause an active session: the clock stops (spec/003 Focus Lifecycle, step 2).
+    """Pause an active session: the clock stops (Ignition specification, "Focus Lifecycle", step 2).
 
     Sets ``focus_sessions.paused_at`` and ``paused_remaining_seconds`` (the time left now)
     and the pause state (``is_paused``, ``paused_at``, ``time_remaining_seconds``).
@@ -320,7 +320,8 @@ async def pause_session(
 async def resume_session(
     conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> uuid.UUID:
-    """Resume a paused session: the clock runs again (spec/003 Focus Lifecycle, step 3).
+    """Resume a paused session: the clock runs again (Ignition specification, "Focus Lifecycle",
+    step 3).
 
     Clears the session's pause fields, records ``resumed_at`` in the pause state (whose
     ``time_remaining_seconds`` keeps the time left) and moves ``expires_at`` by the time spent
@@ -365,8 +366,8 @@ async def resume_session(
 async def complete_session(
     conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> Completion:
-    """Complete a running or paused session and pay for the time focused, once (spec/003
-    Focus Lifecycle, steps 4-5).
+    """Complete a running or paused session and pay for the time focused, once (Ignition
+    specification, "Focus Lifecycle", steps 4-5).
 
     The session may be completed before its planned end: the award
     (:func:`db.focus.rules.focus_award`) is computed from the whole minutes actually focused,

@@ -1,4 +1,5 @@
-"""The ledger invariants of DESIGN.md section 3 as one check: what the economy tests assert after
+"""The ledger invariants of docs/design.md#domain-rules as one check: what the economy tests assert
+after
 every test and what ``bench/economy.py`` checks at its snapshots while mutations run.
 
 Run it in one snapshot (a REPEATABLE READ transaction, or a connection that sees no concurrent
@@ -17,7 +18,8 @@ from db.gamification.levels import level_for_xp, xp_remaining
 
 
 async def invariant_violations(conn: AsyncConnection, user_ids: list[uuid.UUID]) -> list[str]:
-    """The ledger invariants of DESIGN.md section 3 that fail for these users (empty: all hold).
+    """The ledger invariants of docs/design.md#domain-rules that fail for these users (empty: all
+    hold).
 
     ``wallet.coins = sum(ledger.coins)``, ``coins >= 0``, ``total_earned - total_spent =
     coins``, ``total_earned`` = the positive ledger coins of awards (refunds excluded: a refund

@@ -1,5 +1,4 @@
-"""The ledger: the one place that moves coins, XP and skill stars (DESIGN.md section 3,
-"Ledger first").
+"""The ledger: the one place that moves coins, XP and skill stars (docs/design.md#ledger).
 
 Every change is one ``points_ledger`` row plus the matching update of ``user_wallet``,
 ``user_progress`` and ``user_skills``, in the caller's transaction. The wallet changes with one
@@ -385,7 +384,8 @@ def _big(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
 
 def skill_level(stars: int, stars_per_level: int, max_level: int) -> int:
     """A skill's level from its stars: one level per ``stars_per_level`` stars, at most
-    ``max_level`` (``skill_definitions``; spec/003 section 4)."""
+    ``max_level`` (``skill_definitions``; Ignition specification,
+    "Section 4: Gamification Tables")."""
     return min(max_level, stars // stars_per_level)
 
 

@@ -1,5 +1,4 @@
-"""The XP curve: the one place that says how much XP a level takes (DESIGN.md section 3,
-"Levels").
+"""The XP curve: the one place that says how much XP a level takes (docs/design.md#levels).
 
 Level ``n`` (starting at 1) needs ``100 * n`` XP to go to level ``n + 1``: level 1 -> 2 takes
 100 XP, 2 -> 3 takes 200 XP, and so on. So level ``n`` starts at a total of

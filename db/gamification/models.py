@@ -1,8 +1,9 @@
 """Gamification tables: skills, achievements, progress (XP, level), wallet (coins), the
 points ledger and streaks.
 
-Columns: spec/004 migration 0002; defaults and meanings: spec/003 section 4; the wallet
-resolution (``coins``, ``total_earned``, ``total_spent``): DESIGN.md section 2.
+Columns: Ignition specification, "Migration 0002: Gamification Substrate"; defaults and meanings:
+Ignition specification, "Section 4: Gamification Tables"; the wallet
+resolution (``coins``, ``total_earned``, ``total_spent``): docs/design.md#the-schema.
 """
 
 from __future__ import annotations

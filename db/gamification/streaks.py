@@ -1,5 +1,4 @@
-"""Day streaks: runs of consecutive days with activity (``user_streaks``; DESIGN.md section 3,
-"Habits").
+"""Day streaks: runs of consecutive days with activity (``user_streaks``; docs/design.md#habits).
 
 A user has one ``user_streaks`` row per ``streak_type``:
 

@@ -1,13 +1,16 @@
 """Habits and goals tables: habits, one completion per habit per day, goals and their
 milestones.
 
-Columns: spec/004 migration 0004; types, defaults and status values: spec/003 section 8
-(``habit_logs`` there is ``habit_completions`` here, DESIGN.md section 2); streak rules: DESIGN.md
-section 3 ("Habits").
+Columns: Ignition specification, "Migration 0004: Habits & Goals Substrate"; types, defaults and
+status values: Ignition specification, "Section 8: Habits & Goals Tables"
+(``habit_logs`` there is ``habit_completions`` here, docs/design.md#the-schema); streak rules:
+docs/design.md#habits.
 
-``habits.frequency`` is spec/003's daily/weekly plus ``custom``: a habit due on the weekdays
+``habits.frequency`` is the Ignition specification's daily/weekly plus ``custom``: a habit due on
+the weekdays
 listed in ``custom_days``, a JSONB list of weekday numbers (0 = Sunday ... 6 = Saturday, as
-spec/003's ``program_workouts.day_of_week``). ``goals.status`` is spec/003's
+the Ignition specification's ``program_workouts.day_of_week``). ``goals.status`` is the Ignition
+specification's
 active/completed/abandoned plus ``paused``; ``goals.priority`` is an integer (higher = more
 important, default 0) and ``goals.progress`` a percentage.
 """

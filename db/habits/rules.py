@@ -1,5 +1,5 @@
 """The habit rules that need no database: periods, which dates a completion may have, the
-reward, and the streak arithmetic (DESIGN.md section 3, "Habits").
+reward, and the streak arithmetic (docs/design.md#habits).
 
 Pure functions, called by the transitions (:mod:`db.habits.transitions`) and by the demo
 generator (``seeds/demo/routine.py``), so both follow one rule.
@@ -33,7 +33,8 @@ HABIT_XP = 5
 HABIT_COINS = 2
 #: Every n-th completion of a habit also pays one star of :data:`HABIT_SKILL`.
 HABIT_STAR_EVERY = 5
-#: The skill that habits train (spec/000 Part 7: "Discipline: habits kept, streaks held").
+#: The skill that habits train (Ignition specification, "Part 7: Seed Data Requirements":
+#: "Discipline: habits kept, streaks held").
 HABIT_SKILL = "discipline"
 #: How far back a completion may be dated, in days (today minus this is the earliest date).
 MAX_BACKDATE_DAYS = 7

@@ -1,5 +1,5 @@
-"""Habit transitions: create, update, delete, complete and uncomplete (DESIGN.md section 3,
-"Habits"; the rules are :mod:`db.habits.rules`).
+"""Habit transitions: create, update, delete, complete and uncomplete (docs/design.md#habits; the
+rules are :mod:`db.habits.rules`).
 
 A completion pays through the ledger (:mod:`db.gamification.ledger`, event
 ``habit.completed``, key ``habit.completed:<completion id>``), recomputes the habit's streaks

@@ -1,9 +1,10 @@
 """Learn: the topic / lesson / ear-training drill catalog, and each user's lesson progress
 (status, quiz score) and drill statistics (attempts, scores, streaks, spaced repetition).
 
-Columns: spec/004 migration 0013; types, defaults, value sets and meanings: spec/003 section 9.
-``user_drill_stats.next_due_at`` (the spaced-repetition due date) is added for DESIGN.md
-section 3. Catalog rows are upserted by their ``key`` (seeds).
+Columns: Ignition specification, "Migration 0013: Learn Substrate"; types, defaults, value sets and
+meanings: Ignition specification, "Section 9: Learn Tables".
+``user_drill_stats.next_due_at`` (the spaced-repetition due date) is added for
+docs/design.md#domain-rules. Catalog rows are upserted by their ``key`` (seeds).
 """
 
 from __future__ import annotations

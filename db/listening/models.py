@@ -1,9 +1,11 @@
 """Listening prompts: admin-curated templates for guided critical-listening exercises, and the
 presets (what to focus on, A/B comparison, loop, visualization settings) applied with them.
 
-Columns: spec/004 migration 0010. spec/003 does not document these tables, so the defaults and
+Columns: Ignition specification, "Migration 0010: Listening Prompt Templates". The Ignition
+specification does not document these tables, so the defaults and
 the value sets of ``category``, ``difficulty`` and ``preset_type`` are those of the original
-PostgreSQL migration 0010 that spec/004 inventories. ``name`` is the natural key seeds upsert on.
+PostgreSQL migration 0010 that the Ignition specification inventories. ``name`` is the natural key
+seeds upsert on.
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Market tables: the item catalog, users' purchases and the market transaction history.
 
-Columns: spec/004 migrations 0007 and 0017, merged as DESIGN.md section 2 decides for
+Columns: Ignition specification, "Migration 0007: Market Substrate (Initial)" and
+"Migration 0017: Market Extended", merged as docs/design.md#the-schema decides for
 ``market_items`` (0007's stock columns plus 0017's ``rarity`` and availability window; 0017's
 ``icon_url`` and ``available`` are 0007's ``icon``/``image_url`` and ``is_available``);
 ``user_purchases`` is 0007's, plus ``idempotency_key``; ``market_transactions`` is 0017's, plus
-links to the purchase and item for the history page. Types and defaults: spec/003 section 5;
-the purchase, redeem and refund flow: spec/003 "Market Purchase Flow" and DESIGN.md section 3.
+links to the purchase and item for the history page. Types and defaults: Ignition specification,
+"Section 5: Market Tables";
+the purchase, redeem and refund flow: Ignition specification, "Market Purchase Flow" and
+docs/design.md#domain-rules.
 
 Meanings decided here: an item with ``is_global`` is offered to everyone, otherwise only to
 ``created_by_user_id`` (a user's custom reward); ``total_stock``/``remaining_stock`` null means
@@ -14,7 +17,7 @@ unlimited; ``uses_per_purchase`` is the number of uses one unit of a consumable 
 null for permanent items. ``market_transactions.coins_amount`` is the signed change of the
 wallet: negative for a purchase, positive for a refund or reward, zero for a redeem.
 
-Values chosen here (spec/003 lists none): ``user_purchases.status``,
+Values chosen here (the Ignition specification lists none): ``user_purchases.status``,
 ``market_transactions.transaction_type``, and ``rarity``'s five tiers (common to legendary).
 """
 

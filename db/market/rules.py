@@ -1,4 +1,5 @@
-"""The market's rules as pure functions (spec/003 "Market Purchase Flow"): what a purchase
+"""The market's rules as pure functions (Ignition specification, "Market Purchase Flow"): what a
+purchase
 costs, how many uses it grants, whether an item is on sale to a user at a moment, and the
 ledger keys of purchases and refunds.
 

@@ -1,5 +1,5 @@
-"""The market's transitions: buy, redeem, refund (spec/003 "Market Purchase Flow"; DESIGN.md
-section 3, "Market purchase").
+"""The market's transitions: buy, redeem, refund (Ignition specification, "Market Purchase Flow";
+docs/design.md#market).
 
 - :func:`purchase_item`: the item must be active, available now (``is_available`` and inside
   its ``available_from``/``available_until`` window) and offered to the viewer (``is_global``,
@@ -73,7 +73,7 @@ async def purchase_item(
     *,
     idempotency_key: str | None = None,
 ) -> PurchaseResult:
-    """Buy ``quantity`` units of a market item (spec/003 Market Purchase Flow).
+    """Buy ``quantity`` units of a market item (Ignition specification, "Market Purchase Flow").
 
     Args:
         conn: a connection inside the caller's transaction.

@@ -1,12 +1,13 @@
 """Universal quests: accepting them, progress from the user's activity, completion and the
-one-time reward claim (DESIGN.md section 3, "Quests"; the rules are :mod:`db.quests.rules`).
+one-time reward claim (docs/design.md#quests; the rules are :mod:`db.quests.rules`).
 
 Other transitions call :func:`advance_quests` with what the user did (``target_type``
 ``focus_sessions_completed`` with ``{"mode": "focus", "minutes": 50}``, ``habit_completions``,
 ...): every accepted quest of that target type whose ``target_config`` filters accept the
 attributes moves, in the caller's transaction.
 
-Lock order (DESIGN.md section 3): the caller's own rows first, then the ``user_quest_progress``
+Lock order (docs/design.md#domain-rules): the caller's own rows first, then the
+``user_quest_progress``
 rows (locked in id order), then the ledger (wallet, progress, skills). A transition therefore
 calls :func:`advance_quests` *before* it posts its own reward to the ledger.
 """

@@ -1,5 +1,5 @@
 """The quest rules that need no database: periods and their resets, ``target_config``
-filters, progress steps, rewards and repeat streaks (DESIGN.md section 3, "Quests").
+filters, progress steps, rewards and repeat streaks (docs/design.md#quests).
 
 Pure functions, called by the transitions (:mod:`db.quests.progress`,
 :mod:`db.quests.transitions`) and by the demo generator's replay (``seeds/demo/rewards.py``),

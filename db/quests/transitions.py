@@ -1,5 +1,5 @@
 """The user's own quests (``user_quests``): create, update, complete with the repeat and
-streak rules, abandon, expire (DESIGN.md section 3, "Quests"; the rules are
+streak rules, abandon, expire (docs/design.md#quests; the rules are
 :mod:`db.quests.rules`).
 
 - A quest is created ``accepted`` (the user writes it to do it). Its reward follows from its

@@ -1,5 +1,5 @@
 """Live events: the per-process relay of the transactional outbox and its wake-up backends
-(DESIGN.md section 5).
+(docs/design.md#events-and-the-outbox).
 
 - :mod:`gateway.events.hub`: :class:`~gateway.events.hub.EventHub`, one per process: a
   dedicated database connection (``application_name = 'ignition-listener'``, never a pooled

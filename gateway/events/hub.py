@@ -1,4 +1,5 @@
-"""The per-process relay of the outbox and the subscription streams (DESIGN.md section 5).
+"""The per-process relay of the outbox and the subscription streams
+(docs/design.md#events-and-the-outbox).
 
 One :class:`EventHub` per gateway process:
 

@@ -1,5 +1,6 @@
 """The websocket side of ``/graphql``: graphql-transport-ws and the legacy graphql-ws, as
-Strawberry serves them, with the gateway's rules (issue 8; DESIGN.md sections 4 and 5).
+Strawberry serves them, with the gateway's rules (issue 8; docs/design.md#graphql-conventions and
+docs/design.md#events-and-the-outbox).
 
 - Authentication: ``connection_init`` carries ``{"Authorization": "Bearer <token>"}``
   (:meth:`WebSocketMixin.on_ws_connect`). An unknown, expired or malformed token is refused:

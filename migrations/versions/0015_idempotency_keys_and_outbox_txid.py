@@ -1,8 +1,9 @@
 """idempotency keys; commit-order-safe outbox (txid)
 
-Adds ``idempotency_keys`` (DESIGN.md section 3) and records the inserting transaction of each
+Adds ``idempotency_keys`` (docs/design.md#domain-rules) and records the inserting transaction of
+each
 ``event_outbox`` row (``txid xid8 DEFAULT pg_current_xact_id()``), indexed for the relay's
-``(txid, id)`` order and the per-user replay (DESIGN.md section 5).
+``(txid, id)`` order and the per-user replay (docs/design.md#events-and-the-outbox).
 
 Revision ID: 0015
 Revises: 0014

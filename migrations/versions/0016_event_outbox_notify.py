@@ -4,7 +4,7 @@ An ``AFTER INSERT ... FOR EACH STATEMENT`` trigger on ``event_outbox`` calls
 ``pg_notify('ignition_events', '')``. PostgreSQL delivers notifications at commit (none for a
 rolled-back transaction) and folds identical ones of one transaction into one, so a
 transaction that publishes many events wakes the relays once. The notification is only a hint:
-the relay reads the outbox itself in commit-safe order (DESIGN.md section 5).
+the relay reads the outbox itself in commit-safe order (docs/design.md#events-and-the-outbox).
 
 A session that sets ``ignition.event_notify = 'off'`` (the gateway's pool does when
 ``IGNITION_EVENT_BACKEND`` is a Redis URL) skips the NOTIFY and its commit-time lock; its

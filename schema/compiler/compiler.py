@@ -1,5 +1,5 @@
 """The query compiler: one validated query operation -> one SQL statement whose single value
-is the response's ``data`` as JSON text (DESIGN.md section 7).
+is the response's ``data`` as JSON text (docs/design.md#the-compiled-path).
 
 It walks the selection set with graphql-core's own field collection (fragments, ``@include``,
 ``@skip``, aliases, merging) and maps every field onto the declarations of ``schema/core``:

@@ -40,15 +40,16 @@ CURSOR = "Where this edge stands; pass it as `after` or `before`."
 TOTAL_COUNT = "The number of rows matching the filter, over all pages."
 
 
-#: A reference to the project's own documents inside a text (``spec/003, Market Purchase
-#: Flow``, ``DESIGN.md section 4``): right in a docstring, meaningless to an API client.
-_REFERENCE = r"(?:spec/\d+|DESIGN\.md|docs/[\w./-]+)[^()]*"
+#: A reference to the project's own documents inside a text (``Ignition specification,
+#: "Market Purchase Flow"``, ``docs/design.md#visibility``): right in a docstring, meaningless
+#: to an API client.
+_REFERENCE = r"(?:Ignition\s+specification|docs/[\w./#-]+)[^()]*"
 
 
 def client_text(text: str) -> str:
     """``text`` without references to the project's documents, for clients: a parenthesis
     holding only a reference goes, and so does a reference that ends a parenthesis after a
-    comma ("(one per user, spec/003 Focus Lifecycle)" -> "(one per user)")."""
+    comma ('(one per user, Ignition specification, "Focus Lifecycle")' -> "(one per user)")."""
     text = re.sub(rf"\s*\({_REFERENCE}\)", "", text)
     return re.sub(rf",\s*{_REFERENCE}(?=\))", "", text)
 

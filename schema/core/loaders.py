@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from db.auth.viewer import Viewer
     from db.reader import Reader
 
-#: Largest page a connection serves (DESIGN.md section 4; issue: maximum page size 100).
+#: Largest page a connection serves (docs/design.md#graphql-conventions; issue: maximum page size
+#: 100).
 MAX_PAGE_SIZE = 100
 #: Page size when neither ``first`` nor ``last`` is given.
 DEFAULT_PAGE_SIZE = 20

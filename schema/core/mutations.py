@@ -1,9 +1,10 @@
-"""Mutations: one declaration per mutation, thin resolvers, typed results (DESIGN.md section 4).
+"""Mutations: one declaration per mutation, thin resolvers, typed results
+(docs/design.md#graphql-conventions).
 
 A domain declares a mutation in ``schema/<domain>/mutations.py`` with :func:`mutation`::
 
     @mutation(
-        description="Buy units of a market item (spec/003, Market Purchase Flow).",
+        description="Buy units of a market item (Ignition specification, "Market Purchase Flow").",
         returns={"purchase": "user_purchases", "wallet": "user_wallet"},
         errors=(NotFound, ItemUnavailable, OutOfStock, InsufficientFunds),
         idempotent=True,
@@ -137,8 +138,9 @@ def mutation(
     """Declare a mutation (registered at import of its ``schema/<domain>`` module).
 
     Args:
-        description: shown in GraphiQL; name the rule's source in parentheses ("(spec/003,
-            Market Purchase Flow)"): the builder strips such references from the client's text.
+        description: shown in GraphiQL; name the rule's source in parentheses
+        ("(Ignition specification, "Market Purchase Flow")"): the builder strips such references
+        from the client's text.
         returns: payload field (python name) -> what it holds: a table name (the row with the
             returned id; ``"table?"`` when it may be null), ``["table"]`` (the rows with the
             returned ids, in order), or ``int``/``str``/``bool`` or a list of one of them

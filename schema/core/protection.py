@@ -1,4 +1,5 @@
-"""The request limits, applied before anything runs (DESIGN.md section 4; issue 6, point 3).
+"""The request limits, applied before anything runs (docs/design.md#graphql-conventions; issue 6,
+point 3).
 
 Order of the checks, each bounding the work of the next:
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 
 class Visibility(StrEnum):
-    """Who may see a table's rows (DESIGN.md section 4: another user's rows are absent)."""
+    """Who may see a table's rows (docs/design.md#graphql-conventions: another user's rows are
+    absent)."""
 
     #: Catalog rows: everybody, signed in or not.
     PUBLIC = "public"

@@ -1,7 +1,7 @@
 """The SQL behind every generated field: visibility, filters, keyset pages and counts.
 
 Each builder returns one statement for a whole batch of parents, so the statements of a request
-depend on the shape of the query, never on the number of rows (DESIGN.md section 4).
+depend on the shape of the query, never on the number of rows (docs/design.md#graphql-conventions).
 
 Every value that varies between requests (the parent keys, the viewer, the page size, the
 cursor, the filter values) is a named bind parameter, so a statement depends only on the
@@ -51,7 +51,7 @@ def visible(
 ) -> sa.ColumnElement[bool] | None:
     """The predicate of the rows of ``info`` that ``viewer`` may see; None means all rows.
 
-    Rules (DESIGN.md section 4, "another user's rows are invisible"): holders of
+    Rules (docs/design.md#visibility, "another user's rows are invisible"): holders of
     ``rows:read_all`` see every row, holders of the table's ``read_entitlement`` every row of
     that table (the same entitlement its root field requires); catalogs are public; admin
     tables show nothing to anybody else; owned rows need ``user_id = viewer``; children of

@@ -1,5 +1,5 @@
-"""Subscriptions: one declaration per subscription, served from the outbox relay (DESIGN.md
-section 5; issue 8).
+"""Subscriptions: one declaration per subscription, served from the outbox relay
+(docs/design.md#events-and-the-outbox; issue 8).
 
 A domain declares a subscription in ``schema/<domain>/subscriptions.py``::
 

@@ -21,7 +21,8 @@ from db import Base, metadata
 from db.ownership import ownership_paths
 from schema.core.spec import TableSpec, Visibility, freeze_specs, spec_for
 
-#: Columns that give a table its natural display order, ascending (DESIGN.md section 4).
+#: Columns that give a table its natural display order, ascending
+#: (docs/design.md#graphql-conventions).
 ORDER_COLUMNS = (
     "sort_order",
     "display_order",
@@ -178,7 +179,8 @@ class TableInfo:
 def _kind(column: sa.Column[Any]) -> tuple[ColumnKind, type[enum.Enum] | None]:
     typ = column.type
     if column.primary_key and column.name == "id":
-        return "id", None  # DESIGN.md section 4: ``id: ID!`` (UUIDs, and the outbox's BIGINT)
+        # docs/design.md#types-and-relations: ``id: ID!`` (UUIDs, and the outbox's BIGINT)
+        return "id", None
     if isinstance(typ, sa.Enum) and typ.enum_class is not None:
         return "enum", typ.enum_class
     if isinstance(typ, sa.Uuid | postgresql.UUID):

@@ -1,5 +1,6 @@
 """Focus subscriptions: the viewer's focus sessions as they start, pause, resume and end
-(spec/003 "Focus Lifecycle"; published by the focus transitions with ``session_id``)."""
+(Ignition specification, "Focus Lifecycle"; published by the focus transitions with
+``session_id``)."""
 
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ def test_client_texts_name_no_project_documents(graphql_schema: Any) -> None:
     leaks = [
         where
         for where, text in _descriptions(graphql_schema)
-        if re.search(r"spec/\d|DESIGN\.md|decisions\.md|docs/", text)
+        if re.search(r"Ignition specification|decisions\.md|docs/", text)
     ]
     assert leaks == []
     purchase = graphql_schema.mutation_type.fields["purchaseMarketItem"].description
@@ -161,11 +161,12 @@ def test_client_texts_name_no_project_documents(graphql_schema: Any) -> None:
 
 
 def test_client_text_strips_references() -> None:
-    assert client_text("Buy (spec/003, Market Purchase Flow).") == "Buy."
-    assert client_text("One session (one per user, spec/003 Focus\nLifecycle).") == (
-        "One session (one per user)."
+    assert client_text('Buy (Ignition specification, "Market Purchase Flow").') == "Buy."
+    broken = 'One session (one per user, Ignition specification, "Focus Lifecycle").'
+    assert client_text(broken.replace("Focus ", "Focus\n")) == "One session (one per user)."
+    assert client_text("Absent, not forbidden (docs/design.md#visibility).") == (
+        "Absent, not forbidden."
     )
-    assert client_text("Absent, not forbidden (DESIGN.md section 4).") == ("Absent, not forbidden.")
     assert client_text("Coins (sum of the ledger).") == "Coins (sum of the ledger)."
 
 

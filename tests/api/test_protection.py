@@ -1,4 +1,5 @@
-"""Protection (DESIGN.md section 4): depth, alias and token limits that count fragments too,
+"""Protection (docs/design.md#graphql-conventions): depth, alias and token limits that count
+fragments too,
 no introspection in production, unexpected errors masked behind a logged id. (The codes and
 the other limits: test_limits.py; the cost limit: test_cost.py.)"""
 

@@ -1,4 +1,5 @@
-"""The database itself rejects rows that break the schema's rules (DESIGN.md sections 2 and 3).
+"""The database itself rejects rows that break the schema's rules (docs/design.md#the-schema and
+docs/design.md#domain-rules).
 
 Specification: whatever code writes the rows, PostgreSQL refuses
 

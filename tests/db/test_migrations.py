@@ -1,6 +1,6 @@
 """The migrations build the schema, and take it down again, one domain at a time.
 
-Specification (DESIGN.md sections 1 and 2):
+Specification (docs/design.md#layers and docs/design.md#the-schema):
 
 - The initial schema is one Alembic revision per domain, ``0001`` to ``0014``, in the order of
   ``db.DOMAINS`` (foreign-key order), a single linear history.

@@ -1,6 +1,6 @@
-"""The migrated database has exactly the tables and column rules of DESIGN.md section 2.
+"""The migrated database has exactly the tables and column rules of docs/design.md#the-schema.
 
-Specification (DESIGN.md section 2, "The canonical schema"):
+Specification (docs/design.md#the-schema):
 
 - Exactly the 75 tables of the section's table exist (plus Alembic's version table), grouped in
   the same domains as the ``db/`` packages.
@@ -20,6 +20,7 @@ migrations, not ``create_all``).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import db
 
-#: DESIGN.md section 2: domain -> tables, as written in the spec.
+#: docs/design.md#the-schema: domain -> tables, as written there.
 SPEC_TABLES: dict[str, tuple[str, ...]] = {
     "auth & access": (
         "users", "accounts", "sessions", "verification_tokens", "authenticators", "roles",
@@ -66,8 +67,8 @@ SPEC_TABLES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 ALL_TABLES = frozenset(name for names in SPEC_TABLES.values() for name in names)
-#: DESIGN.md section 2: "Added with the mutations: ``idempotency_keys`` (section 3), in the
-#: events package"; the table of section 2 lists what the read API started with.
+#: docs/design.md#the-schema: "The mutations added one table beside the outbox,
+#: ``idempotency_keys``"; the table there lists what the read API started with.
 ADDED_TABLES: dict[str, tuple[str, ...]] = {"events": ("idempotency_keys",)}
 DATABASE_TABLES = ALL_TABLES | {name for names in ADDED_TABLES.values() for name in names}
 
@@ -90,7 +91,8 @@ DOMAIN_PACKAGES = {
 }
 
 #: Tables whose primary key is not a ``id UUID``: the outbox's id is a BIGINT identity (the
-#: replay cursor, DESIGN.md section 5), the rest are link tables keyed by what they link.
+#: replay cursor, docs/design.md#events-and-the-outbox), the rest are link tables keyed by what
+#: they link.
 NON_UUID_PRIMARY_KEYS = {
     "event_outbox": ("id",),
     "role_entitlements": ("role_id", "entitlement_id"),
@@ -103,7 +105,7 @@ NON_UUID_PRIMARY_KEYS = {
 #: kept after its user was deleted.
 NULLABLE_OWNERS = {"audit_log", "exercises", "plan_templates", "infobase_entries", "event_outbox"}
 
-#: DESIGN.md section 2 "natural uniques" (exact column lists, in this order).
+#: docs/design.md#column-rules, "Natural unique keys" (exact column lists, in this order).
 NATURAL_UNIQUES = [
     ("points_ledger", ("user_id", "idempotency_key")),
     ("daily_plans", ("user_id", "date")),
@@ -119,7 +121,8 @@ NATURAL_UNIQUES = [
     ("learn_drills", ("key",)),
 ]
 
-#: Column names that hold JSON documents wherever they appear (DESIGN.md's "JSON-ish" list).
+#: Column names that hold JSON documents wherever they appear (docs/design.md#column-rules,
+#: "JSON-like columns").
 JSONISH_NAMES = {
     "tags", "metadata", "config", "items", "options", "summary", "manifest", "payload",
     "trigger_config", "details", "hints", "transports", "images", "instructions",
@@ -155,6 +158,29 @@ _COLUMN_NAMES = (
 # --------------------------------------------------------------------------------------------
 # The table set
 # --------------------------------------------------------------------------------------------
+
+
+#: The page that states the tables (its section "The schema").
+DESIGN_DOC = Path(__file__).resolve().parents[2] / "docs" / "design.md"
+
+
+def parse_design_tables(text: str) -> dict[str, tuple[str, ...]]:
+    """The ``| domain | tables |`` markdown table of docs/design.md#the-schema."""
+    section = re.search(r"^## The schema\n.*?(?=^## )", text, flags=re.MULTILINE | re.DOTALL)
+    assert section, "docs/design.md has no section 'The schema'"
+    parsed: dict[str, tuple[str, ...]] = {}
+    for line in section.group(0).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) != 2 or cells[0] in ("domain", "---"):
+            continue
+        domain, names = cells
+        # "event_outbox (see events and the outbox)": drop the remark.
+        parsed[domain] = tuple(re.sub(r"\(.*?\)", "", name).strip() for name in names.split(","))
+    return parsed
+
+
+def test_hard_coded_table_list_matches_the_design_page() -> None:
+    assert parse_design_tables(DESIGN_DOC.read_text(encoding="utf-8")) == SPEC_TABLES
 
 
 def test_spec_lists_75_tables_once_each() -> None:

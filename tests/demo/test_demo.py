@@ -3,7 +3,7 @@
 Specification:
 
 - every user-owned table (the 75 tables minus the 16 catalogs) has rows for each demo user;
-- the ledger invariants of DESIGN.md section 3 hold for each demo user, and the rows that
+- the ledger invariants of docs/design.md#domain-rules hold for each demo user, and the rows that
   carry awards (focus, reading and workout sessions, purchases, achievements) agree with the
   ledger;
 - the states the API shows are consistent: one running focus session with its pause state,
@@ -119,7 +119,7 @@ async def test_demo_users_are_named_and_signed_in(
 
 
 # --------------------------------------------------------------------------------------------
-# Ledger invariants (DESIGN.md section 3)
+# Ledger invariants (docs/design.md#domain-rules)
 # --------------------------------------------------------------------------------------------
 
 
@@ -505,7 +505,8 @@ async def test_short_history(db_conn: AsyncConnection) -> None:
 
 
 async def test_time_for_50_users(db_conn: AsyncConnection) -> None:
-    """Not a benchmark assertion: prints the time, for the record (DESIGN.md section 6)."""
+    """Not a benchmark assertion: prints the time, for the record
+    (docs/design.md#running-and-testing)."""
     start = time.perf_counter()
     result = await seed_demo(db_conn, users=50)
     elapsed = time.perf_counter() - start

@@ -1,9 +1,8 @@
-"""The repository explains itself (issue 6 point 6): the README points to documents a clone has,
+"""The repository explains itself: the README points to documents a clone has,
 and the architecture document names files that exist.
 
 - Every relative link of README.md and docs/*.md resolves to a file of the repository; none
-  leaves it (the README used to send readers to ``../shared/DESIGN.md``, which a clone does
-  not have).
+  leaves it (a clone has nothing else).
 - docs/architecture.md covers the layers, the request flows and where a column, a table, a
   mutation and a subscription go, and every concrete repository path it names
   (``gateway/observe.py``, ``db/events/relay.py``, ...) exists, so it cannot silently rot.
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 #: Repository paths in backticks: a top-level package or directory, then a path.
