@@ -1,6 +1,5 @@
 """Domain errors: the expected ways a transition refuses (docs/design.md#graphql-conventions,
-"Mutations
-return a union").
+"Mutations return a union").
 
 A transition raises one of these inside the caller's transaction; the caller rolls the work
 back and the GraphQL layer turns the error into the type of the same name implementing
@@ -165,8 +164,8 @@ class ItemUnavailable(DomainError):
 
 
 class FocusSessionAlreadyRunning(DomainError):
-    """The viewer already has a running or paused focus session (one per user, Ignition
-    specification, "Focus Lifecycle"); ``sessionId`` is its id."""
+    """The viewer already has a running or paused focus session (one per user,
+    Ignition specification, "Focus Lifecycle"); ``sessionId`` is its id."""
 
     default_message = "A focus session is already running."
     session_id: str

@@ -1,8 +1,8 @@
 """Reference data (catalogs) of every domain, written by idempotent upserts by natural key.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements" (which reference tables need
-seeds) and Ignition specification, "Seed Data Summary"
-(how many rows each catalog had); docs/design.md#layers (``seeds/``: one module per domain).
+seeds) and Ignition specification, "Seed Data Summary" (how many rows each catalog had);
+docs/design.md#layers (``seeds/``: one module per domain).
 
 The content is data: JSON files (and Markdown bodies) under ``seeds/data/<domain>/``, read and
 validated by :mod:`seeds.load` when a domain module is imported. Each domain module is code: it

@@ -1,8 +1,8 @@
 """Access-control catalog: roles, entitlements and which role holds which entitlement.
 
 Source: Ignition specification, "Part 7: Seed Data Requirements" ("roles: admin, user, moderator";
-"entitlements: basic permission set"),
-columns from Ignition specification, "Migration 0001: Auth Substrate".
+"entitlements: basic permission set"), columns from Ignition specification,
+"Migration 0001: Auth Substrate".
 
 Data: ``seeds/data/auth/roles.json``, ``entitlements.json`` and ``role_entitlements.json``
 (validated on import, :mod:`seeds.load`). Shapes:

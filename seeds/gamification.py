@@ -1,12 +1,10 @@
 """Gamification catalog: the six skills and the achievement definitions.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements" ("skill_definitions: Focus,
-Discipline, Knowledge, Fitness,
-Creativity, Wellness"; "achievement_definitions: first focus, 7-day streak, level milestones");
-Ignition specification, "Seed Data Summary" (6 skills, 7 achievements; this catalog has more
-achievements).
-Columns: Ignition specification, "Migration 0002: Gamification Substrate", enums from
-``db/gamification/models.py``.
+Discipline, Knowledge, Fitness, Creativity, Wellness"; "achievement_definitions: first focus, 7-day
+streak, level milestones"); Ignition specification, "Seed Data Summary" (6 skills, 7 achievements;
+this catalog has more achievements). Columns: Ignition specification,
+"Migration 0002: Gamification Substrate", enums from ``db/gamification/models.py``.
 
 Data: ``seeds/data/gamification/skills.json`` and ``achievements.json`` (validated on import,
 :mod:`seeds.load`). Shapes:

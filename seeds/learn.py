@@ -1,10 +1,9 @@
 """Learn catalog: topics, lessons (markdown + quiz) and ear-training drills.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements"
-("learn_topics: core learning topics"; "learn_lessons: initial
-lessons per topic"; "learn_drills: initial drills per topic"); Ignition specification, "Seed Data
-Summary"
-(6 topics, 7 lessons, 7 drills) and "Section 9: Learn Tables" (difficulty beginner/intermediate/advanced,
+("learn_topics: core learning topics"; "learn_lessons: initial lessons per topic";
+"learn_drills: initial drills per topic"); Ignition specification, "Seed Data Summary" (6 topics, 7
+lessons, 7 drills) and "Section 9: Learn Tables" (difficulty beginner/intermediate/advanced,
 drill_type interval/chord/rhythm/scale, defaults). Columns: Ignition specification,
 "Migration 0013: Learn Substrate".
 

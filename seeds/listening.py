@@ -1,8 +1,8 @@
 """Listening-prompt catalog: guided critical-listening exercises for reference tracks and mixes.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements"
-("listening_prompt_templates: core listening prompts"); columns:
-Ignition specification, "Migration 0010: Listening Prompt Templates".
+("listening_prompt_templates: core listening prompts"); columns: Ignition specification,
+"Migration 0010: Listening Prompt Templates".
 
 Data: ``seeds/data/listening/templates.json`` and ``presets.json`` (validated on import,
 :mod:`seeds.load`). Shapes:

@@ -1,11 +1,11 @@
 """Market catalog: the rewards producers buy with the coins they earn.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements"
-("market_items: initial shop items"); Ignition specification, "Seed Data Summary"
-(6 items) and "Section 5: Market Tables"; columns: the union (docs/design.md#conflict-resolutions) of Ignition
-specification, "Migration 0007: Market Substrate (Initial)" and "Migration 0017: Market Extended"
-(stock: ``is_consumable``, ``uses_per_purchase``, ``total_stock``, ``remaining_stock``;
-availability: ``rarity``, ``available_from``, ``available_until``).
+("market_items: initial shop items"); Ignition specification, "Seed Data Summary" (6 items) and
+"Section 5: Market Tables"; columns: the union (docs/design.md#conflict-resolutions) of
+Ignition specification, "Migration 0007: Market Substrate (Initial)" and
+"Migration 0017: Market Extended" (stock: ``is_consumable``, ``uses_per_purchase``, ``total_stock``,
+``remaining_stock``; availability: ``rarity``, ``available_from``, ``available_until``).
 
 Data: ``seeds/data/market/items.json`` (validated on import, :mod:`seeds.load`). Shape of
 ``ITEMS`` (natural key ``key``): ``{key, name, description, category, cost_coins, icon,

@@ -1,8 +1,8 @@
 """Public day-plan templates a producer can apply to a daily plan.
 
-Sources: Ignition specification, "Seed Data Summary" (5 plan templates) and "Section 10: Planning Tables" (``user_id``
-NULL for
-public templates); columns: Ignition specification, "Migration 0006: Planning Substrate".
+Sources: Ignition specification, "Seed Data Summary" (5 plan templates) and
+"Section 10: Planning Tables" (``user_id`` NULL for public templates); columns:
+Ignition specification, "Migration 0006: Planning Substrate".
 
 Data: ``seeds/data/planning/templates.json`` (validated on import, :mod:`seeds.load`).
 Shape of ``TEMPLATES`` (natural key ``name`` among the rows with ``user_id IS NULL``):

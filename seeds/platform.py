@@ -2,11 +2,11 @@
 feature flags.
 
 Sources: Ignition specification, "Part 7: Seed Data Requirements"
-("onboarding_flows: main onboarding flow"; "onboarding_steps: steps
-for main flow"); Ignition specification, "Seed Data Summary" (1 flow, 10 steps, 5 infobase entries)
-and "Section 3: Onboarding Tables"
-(step_type tour/choice/preference/action/explain, "Onboarding Flow"); columns: Ignition
-specification, "Migration 0014: Platform Substrate" and "Migration 0018: Feature Flags".
+("onboarding_flows: main onboarding flow"; "onboarding_steps: steps for main flow");
+Ignition specification, "Seed Data Summary" (1 flow, 10 steps, 5 infobase entries) and
+"Section 3: Onboarding Tables" (step_type tour/choice/preference/action/explain, "Onboarding Flow");
+columns: Ignition specification, "Migration 0014: Platform Substrate" and
+"Migration 0018: Feature Flags".
 
 Data: ``seeds/data/platform/onboarding_flow.json`` (the flow with its steps), ``infobase.json``
 (each entry's body in ``infobase/<name>.md``) and ``feature_flags.json``, validated on import

@@ -3,16 +3,14 @@ authenticators, role-based access (roles, entitlements and their grants), the se
 and the activity feed.
 
 Columns: Ignition specification, "Migration 0001: Auth Substrate"; types, defaults and meanings:
-Ignition specification, "Section 1: Auth Tables" (auth) and
-section 4 (``activity_events``); natural keys and the API's use of these tables:
-docs/design.md#the-schema, docs/design.md#domain-rules and docs/design.md#graphql-conventions.
+Ignition specification, "Section 1: Auth Tables" (auth) and section 4 (``activity_events``); natural
+keys and the API's use of these tables: docs/design.md#the-schema, docs/design.md#domain-rules and
+docs/design.md#graphql-conventions.
 
 Values chosen here (the Ignition specification lists none): ``accounts.type`` (the Auth.js account
-types),
-``authenticators.credential_device_type`` (the WebAuthn values). ``users.role`` is the Ignition
-specification's
-user/admin plus the ``moderator`` role of the seed roles (Ignition specification,
-"Part 7: Seed Data Requirements").
+types), ``authenticators.credential_device_type`` (the WebAuthn values). ``users.role`` is the
+Ignition specification's user/admin plus the ``moderator`` role of the seed roles
+(Ignition specification, "Part 7: Seed Data Requirements").
 
 Stored as decided here: ``accounts.expires_at`` is a TIMESTAMPTZ (Auth.js keeps epoch seconds),
 ``authenticators.counter`` a BIGINT (the WebAuthn signature counter is an unsigned 32-bit value),

@@ -2,10 +2,9 @@
 coins through the ledger).
 
 Columns: Ignition specification, "Migration 0012: Books Substrate"; types, defaults and meanings:
-Ignition specification, "Section 12: Books Tables". The book
-status values are those of the Ignition specification plus ``want_to_read`` (a book on the list, not
-started yet;
-the original PostgreSQL migration 0012 has it too).
+Ignition specification, "Section 12: Books Tables". The book status values are those of the
+Ignition specification plus ``want_to_read`` (a book on the list, not started yet; the original
+PostgreSQL migration 0012 has it too).
 """
 
 from __future__ import annotations

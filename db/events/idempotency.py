@@ -1,6 +1,5 @@
 """Idempotency keys for mutations that award or spend (docs/design.md#domain-rules; Stripe's
-semantics,
-brandur's "Implementing Stripe-like Idempotency Keys in Postgres").
+semantics, brandur's "Implementing Stripe-like Idempotency Keys in Postgres").
 
 :func:`run_idempotent` runs one transition under a key, inside the mutation's transaction:
 

@@ -2,12 +2,11 @@
 workout sessions and their sets, personal records, and multi-week training programs.
 
 Columns: Ignition specification, "Migration 0011: Fitness Substrate"; types, defaults and meanings:
-Ignition specification, "Section 11: Exercise Tables", then the
-original PostgreSQL migration 0011 that the Ignition specification inventories where the Ignition
-specification is silent.
-``exercises`` additionally carries ``level``, ``force``, ``mechanic``, ``instructions``,
-``images``, ``source_id`` and ``updated_at`` so that the free-exercise-db library
-(``data/free-exercise-db``, Ignition specification, "Seed Data Summary") maps onto it without loss.
+Ignition specification, "Section 11: Exercise Tables", then the original PostgreSQL migration 0011
+that the Ignition specification inventories where the Ignition specification is silent.
+``exercises`` additionally carries ``level``, ``force``, ``mechanic``, ``instructions``, ``images``,
+``source_id`` and ``updated_at`` so that the free-exercise-db library (``data/free-exercise-db``,
+Ignition specification, "Seed Data Summary") maps onto it without loss.
 """
 
 from __future__ import annotations

@@ -366,8 +366,8 @@ async def resume_session(
 async def complete_session(
     conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> Completion:
-    """Complete a running or paused session and pay for the time focused, once (Ignition
-    specification, "Focus Lifecycle", steps 4-5).
+    """Complete a running or paused session and pay for the time focused, once
+    (Ignition specification, "Focus Lifecycle", steps 4-5).
 
     The session may be completed before its planned end: the award
     (:func:`db.focus.rules.focus_award`) is computed from the whole minutes actually focused,

@@ -1,6 +1,5 @@
 """The ledger invariants of docs/design.md#domain-rules as one check: what the economy tests assert
-after
-every test and what ``bench/economy.py`` checks at its snapshots while mutations run.
+after every test and what ``bench/economy.py`` checks at its snapshots while mutations run.
 
 Run it in one snapshot (a REPEATABLE READ transaction, or a connection that sees no concurrent
 commits) so that its statements agree with each other.

@@ -2,8 +2,8 @@
 points ledger and streaks.
 
 Columns: Ignition specification, "Migration 0002: Gamification Substrate"; defaults and meanings:
-Ignition specification, "Section 4: Gamification Tables"; the wallet
-resolution (``coins``, ``total_earned``, ``total_spent``): docs/design.md#the-schema.
+Ignition specification, "Section 4: Gamification Tables"; the wallet resolution (``coins``,
+``total_earned``, ``total_spent``): docs/design.md#the-schema.
 """
 
 from __future__ import annotations

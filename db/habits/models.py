@@ -2,17 +2,14 @@
 milestones.
 
 Columns: Ignition specification, "Migration 0004: Habits & Goals Substrate"; types, defaults and
-status values: Ignition specification, "Section 8: Habits & Goals Tables"
-(``habit_logs`` there is ``habit_completions`` here, docs/design.md#the-schema); streak rules:
-docs/design.md#habits.
+status values: Ignition specification, "Section 8: Habits & Goals Tables" (``habit_logs`` there is
+``habit_completions`` here, docs/design.md#the-schema); streak rules: docs/design.md#habits.
 
 ``habits.frequency`` is the Ignition specification's daily/weekly plus ``custom``: a habit due on
-the weekdays
-listed in ``custom_days``, a JSONB list of weekday numbers (0 = Sunday ... 6 = Saturday, as
-the Ignition specification's ``program_workouts.day_of_week``). ``goals.status`` is the Ignition
-specification's
-active/completed/abandoned plus ``paused``; ``goals.priority`` is an integer (higher = more
-important, default 0) and ``goals.progress`` a percentage.
+the weekdays listed in ``custom_days``, a JSONB list of weekday numbers (0 = Sunday ... 6 =
+Saturday, as the Ignition specification's ``program_workouts.day_of_week``). ``goals.status`` is the
+Ignition specification's active/completed/abandoned plus ``paused``; ``goals.priority`` is an
+integer (higher = more important, default 0) and ``goals.progress`` a percentage.
 """
 
 from __future__ import annotations

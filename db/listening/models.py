@@ -1,11 +1,10 @@
 """Listening prompts: admin-curated templates for guided critical-listening exercises, and the
 presets (what to focus on, A/B comparison, loop, visualization settings) applied with them.
 
-Columns: Ignition specification, "Migration 0010: Listening Prompt Templates". The Ignition
-specification does not document these tables, so the defaults and
-the value sets of ``category``, ``difficulty`` and ``preset_type`` are those of the original
-PostgreSQL migration 0010 that the Ignition specification inventories. ``name`` is the natural key
-seeds upsert on.
+Columns: Ignition specification, "Migration 0010: Listening Prompt Templates". The
+Ignition specification does not document these tables, so the defaults and the value sets of
+``category``, ``difficulty`` and ``preset_type`` are those of the original PostgreSQL migration 0010
+that the Ignition specification inventories. ``name`` is the natural key seeds upsert on.
 """
 
 from __future__ import annotations

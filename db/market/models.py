@@ -1,13 +1,12 @@
 """Market tables: the item catalog, users' purchases and the market transaction history.
 
 Columns: Ignition specification, "Migration 0007: Market Substrate (Initial)" and
-"Migration 0017: Market Extended", merged as docs/design.md#the-schema decides for
-``market_items`` (0007's stock columns plus 0017's ``rarity`` and availability window; 0017's
-``icon_url`` and ``available`` are 0007's ``icon``/``image_url`` and ``is_available``);
-``user_purchases`` is 0007's, plus ``idempotency_key``; ``market_transactions`` is 0017's, plus
-links to the purchase and item for the history page. Types and defaults: Ignition specification,
-"Section 5: Market Tables";
-the purchase, redeem and refund flow: Ignition specification, "Market Purchase Flow" and
+"Migration 0017: Market Extended", merged as docs/design.md#the-schema decides for ``market_items``
+(0007's stock columns plus 0017's ``rarity`` and availability window; 0017's ``icon_url`` and
+``available`` are 0007's ``icon``/``image_url`` and ``is_available``); ``user_purchases`` is 0007's,
+plus ``idempotency_key``; ``market_transactions`` is 0017's, plus links to the purchase and item for
+the history page. Types and defaults: Ignition specification, "Section 5: Market Tables"; the
+purchase, redeem and refund flow: Ignition specification, "Market Purchase Flow" and
 docs/design.md#domain-rules.
 
 Meanings decided here: an item with ``is_global`` is offered to everyone, otherwise only to

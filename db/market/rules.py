@@ -1,6 +1,5 @@
 """The market's rules as pure functions (Ignition specification, "Market Purchase Flow"): what a
-purchase
-costs, how many uses it grants, whether an item is on sale to a user at a moment, and the
+purchase costs, how many uses it grants, whether an item is on sale to a user at a moment, and the
 ledger keys of purchases and refunds.
 
 The transitions (:mod:`db.market.transitions`) and the demo generator (``seeds/demo/ledger.py``)

@@ -1,15 +1,14 @@
 """Planning tables: calendar events, one daily plan per user and day, and plan templates.
 
 Columns: Ignition specification, "Migration 0006: Planning Substrate"; types, defaults and event
-types: Ignition specification, "Section 10: Planning Tables"; the
-``daily_plans (user_id, date)`` natural key: docs/design.md#the-schema. ``items`` are JSONB lists of
-plan items. A plan template with no ``user_id`` is built in (seeded, unique by ``name``).
+types: Ignition specification, "Section 10: Planning Tables"; the ``daily_plans (user_id, date)``
+natural key: docs/design.md#the-schema. ``items`` are JSONB lists of plan items. A plan template
+with no ``user_id`` is built in (seeded, unique by ``name``).
 
 ``calendar_events.event_type`` is the Ignition specification's list plus the ``general`` default and
-the kinds
-that link to a focus block, habit or goal. ``recurrence_rule`` is an iCalendar RRULE,
-``recurrence_end`` the date of the last occurrence; the occurrences of a recurring event point
-to it through ``parent_event_id`` and are deleted with it.
+the kinds that link to a focus block, habit or goal. ``recurrence_rule`` is an iCalendar RRULE,
+``recurrence_end`` the date of the last occurrence; the occurrences of a recurring event point to it
+through ``parent_event_id`` and are deleted with it.
 """
 
 from __future__ import annotations

@@ -3,14 +3,13 @@ answers), interests, key/value user settings, feature flags, the inbox and the r
 library.
 
 Columns: Ignition specification, "Migration 0014: Platform Substrate" (feedback, ideas, infobase,
-onboarding, interests), "Migration 0015: User Settings"
-(``user_settings``, key/value), "Migration 0018: Feature Flags" (``feature_flags``),
-"Migration 0019: User Inbox" (``inbox_items``) and "Migration 0021: User References Library"
-(``user_references``); types, defaults, value sets and meanings: Ignition specification,
-"Section 2: Personalization Tables", "Section 3: Onboarding Tables",
-"Section 13: Ideas & Journal Tables" and "Section 16: System Tables", then the original PostgreSQL
-migrations that the Ignition specification inventories where the Ignition specification is
-silent. ``feedback_type`` gains ``praise``.
+onboarding, interests), "Migration 0015: User Settings" (``user_settings``, key/value),
+"Migration 0018: Feature Flags" (``feature_flags``), "Migration 0019: User Inbox" (``inbox_items``)
+and "Migration 0021: User References Library" (``user_references``); types, defaults, value sets and
+meanings: Ignition specification, "Section 2: Personalization Tables",
+"Section 3: Onboarding Tables", "Section 13: Ideas & Journal Tables" and
+"Section 16: System Tables", then the original PostgreSQL migrations that the Ignition specification
+inventories where the Ignition specification is silent. ``feedback_type`` gains ``praise``.
 """
 
 from __future__ import annotations

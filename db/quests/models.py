@@ -1,19 +1,16 @@
 """Quest tables: the universal quest catalog, each user's progress on it, and users' own quests.
 
 Columns: Ignition specification, "Migration 0005: Quests Substrate"; types, defaults and status
-values: Ignition specification, "Section 7: Quests Tables"
-(``quests`` there is ``user_quests`` here, docs/design.md#the-schema); the accept / progress /
-complete / claim flow and the period resets: docs/design.md#quests. A universal quest's
-``title`` is its natural key (the seeds upsert by it).
+values: Ignition specification, "Section 7: Quests Tables" (``quests`` there is ``user_quests``
+here, docs/design.md#the-schema); the accept / progress / complete / claim flow and the period
+resets: docs/design.md#quests. A universal quest's ``title`` is its natural key (the seeds upsert by
+it).
 
 Values chosen here (the Ignition specification lists none): ``universal_quests.target_type``, the
-activity that
-advances a quest (``manual``: only an explicit update does). ``user_quest_progress.status`` is
-the Ignition specification's accepted/completed/abandoned plus ``claimed`` (the one-time reward
-claim);
-``user_quests.status`` adds ``abandoned`` and ``expired`` to the Ignition specification's
-available/accepted/
-completed.
+activity that advances a quest (``manual``: only an explicit update does).
+``user_quest_progress.status`` is the Ignition specification's accepted/completed/abandoned plus
+``claimed`` (the one-time reward claim); ``user_quests.status`` adds ``abandoned`` and ``expired``
+to the Ignition specification's available/accepted/ completed.
 """
 
 from __future__ import annotations

@@ -7,9 +7,8 @@ Other transitions call :func:`advance_quests` with what the user did (``target_t
 attributes moves, in the caller's transaction.
 
 Lock order (docs/design.md#domain-rules): the caller's own rows first, then the
-``user_quest_progress``
-rows (locked in id order), then the ledger (wallet, progress, skills). A transition therefore
-calls :func:`advance_quests` *before* it posts its own reward to the ledger.
+``user_quest_progress`` rows (locked in id order), then the ledger (wallet, progress, skills). A
+transition therefore calls :func:`advance_quests` *before* it posts its own reward to the ledger.
 """
 
 from __future__ import annotations

@@ -5,12 +5,10 @@ events, and the user's annotations and regions on a track.
 Columns: Ignition specification, "Migration 0008: Reference Tracks Substrate" and
 "Migration 0009: Analysis Frames (Binary Storage)" (``analysis_frame_chunks`` of 0008 is not carried
 over: superseded by the manifest/data tables, docs/design.md#the-schema). The Ignition specification
-documents only an
-earlier SQLite shape of ``reference_tracks``, so defaults and value sets not found there
-(track status, analysis types, annotation categories, manifest defaults) are those of the
+documents only an earlier SQLite shape of ``reference_tracks``, so defaults and value sets not found
+there (track status, analysis types, annotation categories, manifest defaults) are those of the
 original PostgreSQL migrations that the Ignition specification inventories; the region section types
-are the set
-chosen for this schema.
+are the set chosen for this schema.
 """
 
 from __future__ import annotations

@@ -140,8 +140,8 @@ def mutation(
     Args:
         description: shown in GraphiQL; name the rule's source in parentheses
         ("(Ignition specification, "Market Purchase Flow")"): the builder strips such references
-        from the client's text.
-        returns: payload field (python name) -> what it holds: a table name (the row with the
+        from the client's text. returns: payload field (python name) -> what it holds: a table name
+        (the row with the
             returned id; ``"table?"`` when it may be null), ``["table"]`` (the rows with the
             returned ids, in order), or ``int``/``str``/``bool`` or a list of one of them
             (the returned value).

@@ -1,7 +1,6 @@
 """Protection (docs/design.md#graphql-conventions): depth, alias and token limits that count
-fragments too,
-no introspection in production, unexpected errors masked behind a logged id. (The codes and
-the other limits: test_limits.py; the cost limit: test_cost.py.)"""
+fragments too, no introspection in production, unexpected errors masked behind a logged id. (The
+codes and the other limits: test_limits.py; the cost limit: test_cost.py.)"""
 
 from __future__ import annotations
 

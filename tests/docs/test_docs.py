@@ -6,10 +6,13 @@ and the architecture document names files that exist.
 - docs/architecture.md covers the layers, the request flows and where a column, a table, a
   mutation and a subscription go, and every concrete repository path it names
   (``gateway/observe.py``, ``db/events/relay.py``, ...) exists, so it cannot silently rot.
+- Its import graph of the top-level packages is the one ``docs/imports.py`` draws from the
+  code now (regenerate it with ``.venv/bin/python docs/imports.py --write``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -62,3 +65,13 @@ def test_every_path_the_architecture_names_exists() -> None:
     assert len(named) > 20, named
     missing = sorted(path for path in named if not (ROOT / path).exists())
     assert missing == []
+
+
+def test_the_import_graph_is_drawn_from_the_code() -> None:
+    spec = importlib.util.spec_from_file_location("docs_imports", ROOT / "docs" / "imports.py")
+    assert spec is not None and spec.loader is not None
+    imports = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(imports)
+    block = imports.markdown(imports.edges())
+    assert imports.current() == block, "stale: run .venv/bin/python docs/imports.py --write"
+    assert "gateway -->" in block and "schema -->" in block

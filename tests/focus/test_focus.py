@@ -1,7 +1,7 @@
 """The focus timer: ``startFocusSession``, ``pauseFocusSession``, ``resumeFocusSession``,
 ``completeFocusSession`` and ``abandonFocusSession`` (Ignition specification, "Focus Lifecycle"),
-expiry, and
-the award for the time actually focused. Time passes by moving a session's timestamps back."""
+expiry, and the award for the time actually focused. Time passes by moving a session's timestamps
+back."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The market: ``purchaseMarketItem``, ``redeemPurchase`` and ``refundPurchase`` (Ignition
-specification, "Market Purchase Flow"): each success path, every typed error, and a refused call
-leaves the
-database as it was."""
+"""The market: ``purchaseMarketItem``, ``redeemPurchase`` and ``refundPurchase``
+(Ignition specification, "Market Purchase Flow"): each success path, every typed error, and a
+refused call leaves the database as it was."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """The reference-data seeds (``seeds.seed_all``): counts, idempotency and integrity.
 
-Expected content: Ignition specification, "Part 7: Seed Data Requirements" and Ignition
-specification, "Seed Data Summary". The database fixture
-``db_conn`` (tests/conftest.py) is a migrated database inside a transaction that is rolled back
-after each test; it may or may not already hold the seed rows, so every test runs ``seed_all``
-first and asserts on the state afterwards.
+Expected content: Ignition specification, "Part 7: Seed Data Requirements" and
+Ignition specification, "Seed Data Summary". The database fixture ``db_conn`` (tests/conftest.py) is
+a migrated database inside a transaction that is rolled back after each test; it may or may not
+already hold the seed rows, so every test runs ``seed_all`` first and asserts on the state
+afterwards.
 """
 
 from __future__ import annotations
