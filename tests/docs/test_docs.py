@@ -75,3 +75,19 @@ def test_the_import_graph_is_drawn_from_the_code() -> None:
     block = imports.markdown(imports.edges())
     assert imports.current() == block, "stale: run .venv/bin/python docs/imports.py --write"
     assert "gateway -->" in block and "schema -->" in block
+
+
+def test_the_readme_starts_with_its_title_a_sentence_and_the_two_commands() -> None:
+    """The H1, one paragraph saying what this is, then the commands that CI reads
+    (``.ci/run`` takes the test command from the README's first code block)."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = readme.split("```")
+    head = blocks[0].strip().split("\n\n")
+    assert head[0] == "# Ignition Gateway"
+    assert len(head) == 2 and not head[1].startswith(("#", "-", "|"))
+    first = blocks[1].splitlines()[1:]
+    assert blocks[1].startswith("sh\n") and len(first) == 2
+    assert first[0].endswith("ignition serve") and first[1].endswith("pytest")
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "awk '/^```/{block++; next} block==1' README.md | grep -m1 'pytest'" in ci
+    assert not re.search(r"\bissues? \d", readme)
