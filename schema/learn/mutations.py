@@ -66,7 +66,7 @@ async def start_lesson(tx: Tx, lesson_id: LessonId) -> Ids:
 
 
 @mutation(
-    description="Complete a lesson (Ignition specification, Learn Drill Flow): the first "
+    description='Complete a lesson (Ignition specification, "Learn Drill Flow"): the first '
     "completion pays the lesson's XP, coins and skill stars through the points ledger "
     "(20 XP, 10 coins, 1 star by default), advances the lesson quests by one and evaluates "
     "the achievements; a later completion records the quiz score and attempt and pays "
@@ -102,8 +102,9 @@ async def complete_lesson(tx: Tx, input: CompleteLessonInput) -> Ids:
 
 
 @mutation(
-    description="Record one round of an ear-training drill (Ignition specification, Learn "
-    "Drill Flow): the viewer's drill statistics are updated (questions answered, best and "
+    description="Record one round of an ear-training drill "
+    '(Ignition specification, "Learn Drill Flow"): '
+    "the viewer's drill statistics are updated (questions answered, best and "
     "average score, streak of perfect rounds, time, next due date), the drill's XP is paid "
     "through the points ledger (5 XP by default), drill quests advance by the questions "
     "answered and the achievements are evaluated.",

@@ -43,6 +43,8 @@ LINK = re.compile(r"\]\(([^)#\s]*)#([^)\s]+)\)")
 _WS = r"\s+(?:#:?\s+)?"
 #: ``Ignition specification, "<section title>"``.
 CITATION = re.compile(rf"Ignition{_WS}specification,{_WS}\"([^\"]+)\"")
+#: ``Ignition specification,`` followed by anything but a quoted title.
+UNQUOTED = re.compile(rf"Ignition{_WS}specification,(?!{_WS}\")")
 #: Section titles of the specification, wherever they are quoted.
 TITLE = re.compile(r"\"((?:Section \d+|Migration \d{4}|Part \d+): [^\"]+)\"")
 
@@ -144,6 +146,10 @@ def test_every_reference_resolves_inside_the_repository(rule: str) -> None:
                 if not page.exists() or m.group(2) not in anchors(page):
                     problems.append(f"{where}:{_line(text, m.start())}: broken link {m[0]}")
         elif rule == "citations":
+            problems += [
+                f"{where}:{_line(text, m.start())}: cite a section by its quoted title: {m[0]}"
+                for m in UNQUOTED.finditer(text)
+            ]
             titles = [_normal(m.group(1)) for m in CITATION.finditer(text)]
             titles += [_normal(m.group(1)) for m in TITLE.finditer(text)]
             problems += [
@@ -166,6 +172,8 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     citation = CITATION.search('Ignition\n#: specification, "Focus Lifecycle"')
     assert citation is not None and _normal(citation.group(1)) in cited_sections()
     assert "Invented Flow" not in cited_sections()
+    assert UNQUOTED.search("(Ignition specification, Learn Drill Flow)") is not None
+    assert UNQUOTED.search('(Ignition specification, "Learn Drill Flow")') is None
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n```\n# not a heading\n```\n## A `code` heading, too\n")
     assert anchors(page) == {"title", "a-code-heading-too"}
