@@ -25,7 +25,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 #: The folder of the data files, relative to the ``seeds`` package.
 DATA_DIR = "data"
@@ -51,6 +51,7 @@ class Entry(BaseModel):
 
 
 E = TypeVar("E", bound=Entry)
+T = TypeVar("T")
 
 
 def data_file(relative: str) -> Traversable:
@@ -206,6 +207,30 @@ def check_references(
             )
 
 
+def load_constant(relative: str, data: Any, name: str, kind: type[T]) -> T:
+    """Validate the entry ``name`` of the JSON object ``data`` (read from
+    ``seeds/data/<relative>``) as ``kind``, e.g. ``tuple[tuple[str, int], ...]``: JSON arrays
+    become tuples, types are strict (a JSON integer is accepted where a float is expected).
+
+    Raises:
+        SeedDataError: ``data`` is not an object, has no entry ``name``, or the entry does not
+            validate; the message names the file, the entry and the field (its position path,
+            e.g. ``3.4``: the fifth field of the fourth item).
+    """
+    if not isinstance(data, dict) or name not in data:
+        raise SeedDataError(f"{display_name(relative)}: no entry {name!r}")
+    try:
+        return TypeAdapter(kind, config=ConfigDict(strict=True)).validate_json(
+            json.dumps(data[name])
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise SeedDataError(
+            f"{display_name(relative)}: entry {name!r}, field {_field_path(first['loc'])!r}: "
+            f"{first['msg']}"
+        ) from exc
+
+
 def as_dicts(entries: Sequence[Entry]) -> tuple[dict[str, Any], ...]:
     """The entries as JSON-ready dicts holding the fields their file sets (enums as values)."""
     return tuple(entry.model_dump(mode="json", exclude_unset=True) for entry in entries)
@@ -255,6 +280,7 @@ __all__ = [
     "data_file",
     "display_name",
     "entry_label",
+    "load_constant",
     "load_entries",
     "load_object",
     "read_json",

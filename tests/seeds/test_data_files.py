@@ -154,3 +154,23 @@ def test_every_data_file_is_package_data() -> None:
     assert files
     assert [f for f in files if not any(f.match(pattern) for pattern in patterns)] == []
     assert {f.suffix for f in files} == {".json", ".md"}
+
+
+def test_a_constant_of_the_demo_content_names_entry_and_position(data: Path) -> None:
+    def change(content: dict[str, Any]) -> None:
+        content["habits"][3][4] = "eleven"
+
+    _edit(data, "demo/content.json", change)
+    content = load.read_json("demo/content.json")
+    with pytest.raises(SeedDataError) as caught:
+        load.load_constant(
+            "demo/content.json",
+            content,
+            "habits",
+            tuple[tuple[str, str, str, str, float, float], ...],
+        )
+    assert str(caught.value).startswith(
+        "seeds/data/demo/content.json: entry 'habits', field '3.4': Input should be a valid number"
+    )
+    with pytest.raises(SeedDataError, match="no entry 'goblins'"):
+        load.load_constant("demo/content.json", content, "goblins", tuple[str, ...])
