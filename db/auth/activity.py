@@ -1,6 +1,6 @@
-"""The activity feed and the audit log: what every transition appends (docs/design.md#domain-rules,
-"Every transition appends an ``activity_events`` row; admin and security actions append
-``audit_log``")."""
+"""The activity feed and the audit log: what every transition appends
+(docs/design.md#activity-and-audit: every transition appends an ``activity_events`` row;
+administrative and security actions append an ``audit_log`` row)."""
 
 from __future__ import annotations
 

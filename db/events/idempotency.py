@@ -1,4 +1,4 @@
-"""Idempotency keys for mutations that award or spend (docs/design.md#domain-rules; Stripe's
+"""Idempotency keys for mutations that award or spend (docs/design.md#idempotency; Stripe's
 semantics, brandur's "Implementing Stripe-like Idempotency Keys in Postgres").
 
 :func:`run_idempotent` runs one transition under a key, inside the mutation's transaction:
@@ -36,7 +36,7 @@ from db import metadata
 from db.bounds import Text
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 
-#: Longest idempotency key, in characters (docs/design.md#domain-rules).
+#: Longest idempotency key, in characters (docs/design.md#idempotency).
 MAX_KEY_LENGTH = 255
 #: The bound of every ``idempotencyKey`` input (the mutation machinery checks and states it).
 KEY_TEXT = Text(MAX_KEY_LENGTH, 1)

@@ -1,4 +1,4 @@
-"""The event outbox and the idempotency keys (docs/design.md#domain-rules and
+"""The event outbox and the idempotency keys (docs/design.md#idempotency and
 docs/design.md#events-and-the-outbox).
 
 ``event_outbox``: a transition that others must hear about inserts a row in its own transaction.

@@ -6,7 +6,7 @@ Columns: Ignition specification, "Migration 0003: Focus Substrate" and
 0003's ``time_remaining_seconds``, FK ``session_id -> focus_sessions.id``):
 docs/design.md#the-schema; types, defaults and status values: Ignition specification,
 "Section 6: Focus Tables" and "Focus Lifecycle", plus ``expired`` for the expiry transition
-(docs/design.md#domain-rules). One active (or paused) session per user is a partial unique index.
+(docs/design.md#focus). One active (or paused) session per user is a partial unique index.
 
 Values chosen here (the Ignition specification lists none): ``focus_libraries.library_type``.
 ``focus_sessions .task_id`` is a free reference to the planner item being worked on (no FK: plan

@@ -39,7 +39,7 @@ coins_earned_total          ``user_wallet.total_earned``: coins awarded (a refun
 =========================== ===============================================================
 
 Concurrency: :func:`evaluate_achievements` first locks the user's wallet row (the row the ledger
-locks first, so the lock order of docs/design.md#domain-rules holds) and only then counts; two
+locks first, so the lock order of docs/design.md#ledger holds) and only then counts; two
 transitions of one user that cross a threshold together are serialised there, the second one
 counts with the first one's rows committed, and ``user_achievements (user_id,
 achievement_key)`` plus the ledger key ``achievement:<key>`` make the unlock and its reward

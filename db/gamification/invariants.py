@@ -1,4 +1,4 @@
-"""The ledger invariants of docs/design.md#domain-rules as one check: what the economy tests assert
+"""The ledger invariants of docs/design.md#ledger as one check: what the economy tests assert
 after every test and what ``bench/economy.py`` checks at its snapshots while mutations run.
 
 Run it in one snapshot (a REPEATABLE READ transaction, or a connection that sees no concurrent
@@ -17,7 +17,7 @@ from db.gamification.levels import level_for_xp, xp_remaining
 
 
 async def invariant_violations(conn: AsyncConnection, user_ids: list[uuid.UUID]) -> list[str]:
-    """The ledger invariants of docs/design.md#domain-rules that fail for these users (empty: all
+    """The ledger invariants of docs/design.md#ledger that fail for these users (empty: all
     hold).
 
     ``wallet.coins = sum(ledger.coins)``, ``coins >= 0``, ``total_earned - total_spent =

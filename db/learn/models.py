@@ -3,8 +3,8 @@
 
 Columns: Ignition specification, "Migration 0013: Learn Substrate"; types, defaults, value sets and
 meanings: Ignition specification, "Section 9: Learn Tables". ``user_drill_stats.next_due_at`` (the
-spaced-repetition due date) is added for docs/design.md#domain-rules. Catalog rows are upserted by
-their ``key`` (seeds).
+spaced-repetition due date) is added for docs/design.md#learn-books-and-workouts. Catalog rows
+are upserted by their ``key`` (seeds).
 """
 
 from __future__ import annotations

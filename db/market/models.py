@@ -7,7 +7,7 @@ Columns: Ignition specification, "Migration 0007: Market Substrate (Initial)" an
 plus ``idempotency_key``; ``market_transactions`` is 0017's, plus links to the purchase and item for
 the history page. Types and defaults: Ignition specification, "Section 5: Market Tables"; the
 purchase, redeem and refund flow: Ignition specification, "Market Purchase Flow" and
-docs/design.md#domain-rules.
+docs/design.md#market.
 
 Meanings decided here: an item with ``is_global`` is offered to everyone, otherwise only to
 ``created_by_user_id`` (a user's custom reward); ``total_stock``/``remaining_stock`` null means

@@ -6,7 +6,7 @@ Other transitions call :func:`advance_quests` with what the user did (``target_t
 ...): every accepted quest of that target type whose ``target_config`` filters accept the
 attributes moves, in the caller's transaction.
 
-Lock order (docs/design.md#domain-rules): the caller's own rows first, then the
+Lock order (docs/design.md#ledger): the caller's own rows first, then the
 ``user_quest_progress`` rows (locked in id order), then the ledger (wallet, progress, skills). A
 transition therefore calls :func:`advance_quests` *before* it posts its own reward to the ledger.
 """

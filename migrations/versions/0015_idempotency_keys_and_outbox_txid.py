@@ -1,6 +1,6 @@
 """idempotency keys; commit-order-safe outbox (txid)
 
-Adds ``idempotency_keys`` (docs/design.md#domain-rules) and records the inserting transaction of
+Adds ``idempotency_keys`` (docs/design.md#idempotency) and records the inserting transaction of
 each ``event_outbox`` row (``txid xid8 DEFAULT pg_current_xact_id()``), indexed for the relay's
 ``(txid, id)`` order and the per-user replay (docs/design.md#events-and-the-outbox).
 

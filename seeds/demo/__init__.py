@@ -11,7 +11,7 @@ inserted per table for a batch of users at a time.
 Guarantees for every demo user (checked by ``tests/demo/test_demo.py``):
 
 - every user-owned table (the 59 tables that are not catalogs) has rows for the user;
-- the ledger invariants of docs/design.md#domain-rules: ``wallet.coins = sum(ledger.coins) >= 0``,
+- the ledger invariants of docs/design.md#ledger: ``wallet.coins = sum(ledger.coins) >= 0``,
   ``total_earned - total_spent = coins``, ``progress.total_xp = sum(ledger.xp)``, level and
   ``xp_to_next_level`` from :mod:`db.gamification.levels`, skill stars = ledger stars;
 - with the default 30 days (anything from 14 up), each user also has focus sessions that were

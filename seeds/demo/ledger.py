@@ -3,7 +3,7 @@ written: ``points_ledger`` rows, ``activity_events``, achievement unlocks, marke
 redeems and refunds, level-ups and ``event_outbox`` rows, and the final wallet, progress and
 skill totals.
 
-The rules (docs/design.md#domain-rules) hold by construction:
+The rules (docs/design.md#ledger) hold by construction:
 
 - every award and every spend is one ledger row with a unique ``idempotency_key``;
 - a purchase only happens when the wallet can pay for it at that moment, so the balance never

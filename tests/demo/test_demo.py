@@ -3,7 +3,7 @@
 Specification:
 
 - every user-owned table (the 75 tables minus the 16 catalogs) has rows for each demo user;
-- the ledger invariants of docs/design.md#domain-rules hold for each demo user, and the rows that
+- the ledger invariants of docs/design.md#ledger hold for each demo user, and the rows that
   carry awards (focus, reading and workout sessions, purchases, achievements) agree with the
   ledger;
 - the states the API shows are consistent: one running focus session with its pause state,
@@ -119,7 +119,7 @@ async def test_demo_users_are_named_and_signed_in(
 
 
 # --------------------------------------------------------------------------------------------
-# Ledger invariants (docs/design.md#domain-rules)
+# Ledger invariants (docs/design.md#ledger)
 # --------------------------------------------------------------------------------------------
 
 
