@@ -42,9 +42,9 @@ LINK = re.compile(r"\]\(([^)#\s]*)#([^)\s]+)\)")
 #: Whitespace inside a citation, also across a line break of a ``#`` or ``#:`` comment.
 _WS = r"\s+(?:#:?\s+)?"
 #: ``Ignition specification, "<section title>"``.
-CITATION = re.compile(rf"Ignition{_WS}specification,{_WS}\"([^\"]+)\"")
+CITATION = re.compile(rf"Ignition{_WS}specification,{_WS}\\?\"([^\"\\]+)\\?\"")
 #: ``Ignition specification,`` followed by anything but a quoted title.
-UNQUOTED = re.compile(rf"Ignition{_WS}specification,(?!{_WS}\")")
+UNQUOTED = re.compile(rf"Ignition{_WS}specification,(?!{_WS}\\?\")")
 #: Section titles of the specification, wherever they are quoted.
 TITLE = re.compile(r"\"((?:Section \d+|Migration \d{4}|Part \d+): [^\"]+)\"")
 
@@ -172,8 +172,10 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     citation = CITATION.search('Ignition\n#: specification, "Focus Lifecycle"')
     assert citation is not None and _normal(citation.group(1)) in cited_sections()
     assert "Invented Flow" not in cited_sections()
-    assert UNQUOTED.search("(Ignition specification, Learn Drill Flow)") is not None
+    assert UNQUOTED.search("(Ignition specification, " + "Learn Drill Flow)") is not None
     assert UNQUOTED.search('(Ignition specification, "Learn Drill Flow")') is None
+    escaped = CITATION.search('"(Ignition specification, \\"Learn Drill Flow\\")"')
+    assert escaped is not None and escaped.group(1) == "Learn Drill Flow"
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n```\n# not a heading\n```\n## A `code` heading, too\n")
     assert anchors(page) == {"title", "a-code-heading-too"}
