@@ -1,9 +1,10 @@
 """Universal (system) quests every user can accept.
 
-Sources: spec/000 Part 7 ("universal_quests: daily, weekly, monthly system quests"); spec/003
-Seed Data Summary (13 universal quests) and section 7 (``type`` daily/weekly/special, default
-rewards 10 XP / 5 coins; ``monthly`` added by migration 0018). Columns: spec/004 migration
-0005.
+Sources: Ignition specification, "Part 7: Seed Data Requirements"
+("universal_quests: daily, weekly, monthly system quests"); Ignition specification,
+"Seed Data Summary" (13 universal quests) and "Section 7: Quests Tables" (``type``
+daily/weekly/special, default rewards 10 XP / 5 coins; ``monthly`` added by this repository's
+revision 0018). Columns: Ignition specification, "Migration 0005: Quests Substrate".
 
 Data: ``seeds/data/quests/universal_quests.json`` (validated on import, :mod:`seeds.load`).
 Shape of ``QUESTS`` (natural key ``title``): ``{title, description, type, xp_reward,
@@ -35,7 +36,7 @@ counts).
 
 Daily quests reset each day, weekly quests each week (Monday) and monthly quests each calendar
 month (the 1st, UTC); special quests never reset
-(DESIGN.md section 3, "Quests").
+(docs/design.md#quests).
 """
 
 from __future__ import annotations

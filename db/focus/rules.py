@@ -49,8 +49,9 @@ MIN_DURATION_SECONDS = 60
 #: Longest planned duration of a session, in seconds (4 hours).
 MAX_DURATION_SECONDS = 4 * 3600
 #: The planned duration of a session started without one when the user has no usable
-#: ``default_focus_duration`` setting, in seconds (Ignition specification, "user_settings"
-#: defaults: 300 s; db/auth/users.py ``DEFAULT_SETTINGS`` gives it to every new user).
+#: ``default_focus_duration`` setting, in seconds (the ``user_settings`` defaults of Ignition
+#: specification, "Section 2: Personalization Tables": 300 s; db/auth/users.py
+#: ``DEFAULT_SETTINGS`` gives it to every new user).
 DEFAULT_DURATION_SECONDS = 300
 #: The ``user_settings`` key of a user's default session duration (seconds).
 DEFAULT_DURATION_SETTING = "default_focus_duration"
