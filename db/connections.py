@@ -3,7 +3,7 @@ a pooled connection. The process's settings choose the engine's sizes and timeou
 (``gateway.database.create_engine``); everything here takes them as arguments, so that the
 GraphQL layer, the seeds and the migrations use it without the process.
 
-Connection discipline (issue 6; DESIGN.md section 4, "Resources"):
+Connection discipline (issue 6; docs/design.md#resources):
 
 - The pool checks every connection it hands out (:func:`_closed_by_server`): one the server
   closed (a restart, ``pg_terminate_backend``, ``idle_in_transaction_session_timeout``) is

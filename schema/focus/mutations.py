@@ -1,6 +1,6 @@
-"""Focus mutations: the focus timer's lifecycle (spec/003 "Focus Lifecycle"). The rules live
-in :mod:`db.focus.transitions` and :mod:`db.focus.rules`; these declarations only map arguments
-and results."""
+"""Focus mutations: the focus timer's lifecycle (Ignition specification, "Focus Lifecycle"). The
+rules live in :mod:`db.focus.transitions` and :mod:`db.focus.rules`; these declarations only map
+arguments and results."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ class StartFocusSessionInput:
 
 
 @mutation(
-    description="Start a focus session (spec/003 Focus Lifecycle): one running (active or "
+    description='Start a focus session (Ignition specification, "Focus Lifecycle"): one running '
+    "(active or "
     "paused) session per user; `expiresAt` is the planned end plus two hours.",
     returns={"session": "focus_sessions"},
     errors=(FocusSessionAlreadyRunning,),

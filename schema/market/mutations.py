@@ -1,5 +1,5 @@
-"""Market mutations: buy, use and refund (spec/003 "Market Purchase Flow"). The rules live in
-:mod:`db.market.transitions`; these declarations only map arguments and results."""
+"""Market mutations: buy, use and refund (Ignition specification, "Market Purchase Flow"). The rules
+live in :mod:`db.market.transitions`; these declarations only map arguments and results."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ class PurchaseMarketItemInput:
 
 
 @mutation(
-    description="Buy units of a market item with coins (spec/003 Market Purchase Flow): the "
+    description="Buy units of a market item with coins "
+    '(Ignition specification, "Market Purchase Flow"): the '
     "item must be active, on sale now, offered to the viewer and in stock; the wallet pays "
     "`quantity` x `costCoins` (else `InsufficientFunds` with the total and the balance).",
     returns={"purchase": "user_purchases", "wallet": "user_wallet"},
