@@ -30,12 +30,15 @@ class PersonalRecordType(enum.StrEnum):
     - ``reps``: the most repetitions in one set.
     - ``time``: the longest duration held, in seconds.
     - ``volume``: the most weight x repetitions in one set.
+    - ``one_rep_max``: the best estimated one-repetition maximum, by Epley's formula
+      (``weight x (1 + reps / 30)``; see ``db/fitness/rules.py``), in the user's unit.
     """
 
     WEIGHT = "weight"
     REPS = "reps"
     TIME = "time"
     VOLUME = "volume"
+    ONE_REP_MAX = "one_rep_max"
 
 
 class TrainingDifficulty(enum.StrEnum):
@@ -290,11 +293,13 @@ class PersonalRecord(Base):
     )
     value: Mapped[float] = mapped_column(
         doc=(
-            "The record: a weight (kg or lb), a number of repetitions, seconds, or "
-            "weight x repetitions."
+            "The record: a weight (kg or lb), a number of repetitions, seconds, "
+            "weight x repetitions, or an estimated one-repetition maximum (kg or lb)."
         )
     )
-    reps: Mapped[int | None] = mapped_column(doc="The repetitions done at a weight record.")
+    reps: Mapped[int | None] = mapped_column(
+        doc="The repetitions done at a weight, volume or one-repetition-maximum record."
+    )
     achieved_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), doc="When the record was set."
     )

@@ -1,0 +1,288 @@
+"""The fitness rules that need no database: the ranges of every input, what a finished workout
+session pays, the estimated one-repetition maximum, and which personal records a set beats.
+
+Pure functions, called by the transitions (:mod:`db.fitness.transitions`) and by the demo
+generator, so both follow one rule.
+
+Award rate of a finished workout session (this module is its one place). The specification
+gives workouts no rate; a finished workout is paid like a finished lesson, whose defaults are
+20 XP, 10 coins and one skill star (Ignition specification, "Section 9: Learn Tables",
+``learn_lessons``), the star going to the ``fitness`` skill ("workouts logged and personal
+records set", ``seeds/gamification.py``). On top, each working set (not a warm-up) pays
+:data:`WORKOUT_SET_XP` XP, for at most :data:`MAX_PAID_SETS` sets, so a full session pays at
+most 40 XP. A session needs at least one working set to be finished at all.
+
+Personal records (``personal_records``, one row per user, exercise and measure): a working set
+beats the record of a measure when its value is strictly greater (a tie keeps the older
+record); the new record keeps the value it beat in ``previous_value``. The measures:
+
+- ``weight``: the set's load (a set with a load and at least one repetition);
+- ``reps``: the set's repetitions;
+- ``time``: the set's duration, in seconds;
+- ``volume``: load x repetitions;
+- ``one_rep_max``: the one-repetition maximum estimated by Epley's formula (B. Epley, "Poundage
+  Chart", Boyd Epley Workout, 1985): ``weight x (1 + reps / 30)``, and the load itself for a
+  single repetition. Sets of more than :data:`MAX_ESTIMATE_REPS` repetitions give no estimate:
+  the formula is fitted on low-repetition sets and overestimates beyond.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.errors import InvalidInput
+from db.fitness.models import PersonalRecordType
+
+#: XP, coins and stars of the ``fitness`` skill paid for every finished workout session.
+WORKOUT_XP = 20
+WORKOUT_COINS = 10
+WORKOUT_STARS = 1
+#: The skill (``skill_definitions.key``) that workouts level up.
+WORKOUT_SKILL = "fitness"
+#: XP paid per working set of a finished session, for at most :data:`MAX_PAID_SETS` sets.
+WORKOUT_SET_XP = 1
+MAX_PAID_SETS = 20
+
+#: Sets of more repetitions than this give no estimated one-repetition maximum.
+MAX_ESTIMATE_REPS = 12
+
+# ---- input ranges (every one is stated in the GraphQL field's description) ----------------
+
+#: Longest name (workout, section, program, week), in characters.
+MAX_NAME = 200
+#: Longest description or goal, in characters.
+MAX_DESCRIPTION = 2000
+#: Longest notes (an exercise line, a set, a session, a week), in characters.
+MAX_NOTES = 1000
+#: Most sections of a workout, and most exercise lines of a workout in all.
+MAX_SECTIONS = 20
+MAX_EXERCISES = 100
+#: A workout's ``estimatedDuration``: 0 to this many minutes (one day).
+MAX_ESTIMATED_MINUTES = 1440
+#: An exercise line's ``sets``: 1 to this many.
+MAX_SETS = 100
+#: Repetitions of a line or of a set: 0 to this many.
+MAX_REPS = 1000
+#: A load: 0 to this many kg or lb.
+MAX_WEIGHT = 2000.0
+#: The duration of a set: 0 to this many seconds (one day).
+MAX_SET_SECONDS = 86400
+#: The rest between sets: 0 to this many seconds (one hour).
+MAX_REST_SECONDS = 3600
+#: A set's rate of perceived exertion: 1 to 10.
+MIN_RPE, MAX_RPE = 1.0, 10.0
+#: A session's rating: 1 to 5.
+MIN_RATING, MAX_RATING = 1, 5
+#: A training program lasts 1 to this many weeks (one year).
+MAX_PROGRAM_WEEKS = 52
+#: Most workouts scheduled in one program week.
+MAX_WEEK_WORKOUTS = 21
+#: A scheduled workout's ``orderIndex``: 0 to this.
+MAX_ORDER_INDEX = 100
+#: A scheduled workout's ``intensityModifier``: above 0, at most this.
+MAX_INTENSITY = 3.0
+
+
+@dataclass(frozen=True)
+class WorkoutAward:
+    """What a finished session pays: ``xp``, ``coins`` and ``stars`` of ``skill_key``."""
+
+    xp: int
+    coins: int
+    stars: int
+    skill_key: str
+
+
+def workout_award(working_sets: int) -> WorkoutAward:
+    """The award of a finished session with ``working_sets`` sets that are not warm-ups (the
+    rate of the module docstring).
+
+    Raises:
+        ValueError: ``working_sets`` < 1 (such a session cannot be finished).
+    """
+    if working_sets < 1:
+        raise ValueError("a finished session has at least one working set")
+    xp = WORKOUT_XP + WORKOUT_SET_XP * min(working_sets, MAX_PAID_SETS)
+    return WorkoutAward(xp, WORKOUT_COINS, WORKOUT_STARS, WORKOUT_SKILL)
+
+
+def workout_ledger_key(session_id: object) -> str:
+    """The ledger key of a finished session's award: ``workout.completed:<session id>``."""
+    return f"workout.completed:{session_id}"
+
+
+def epley_one_rep_max(weight: float, reps: int) -> float | None:
+    """The one-repetition maximum that ``reps`` repetitions at ``weight`` estimate, by Epley's
+    formula (module docstring), rounded to 0.1; None for no load, no repetitions or more than
+    :data:`MAX_ESTIMATE_REPS` repetitions.
+
+    >>> epley_one_rep_max(100, 5)
+    116.7
+    >>> epley_one_rep_max(100, 1)
+    100.0
+    """
+    if weight <= 0 or not 1 <= reps <= MAX_ESTIMATE_REPS:
+        return None
+    if reps == 1:
+        return round(float(weight), 1)
+    return round(weight * (1 + reps / 30), 1)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of a set, a candidate record: ``record_type``, ``value`` and the
+    repetitions stored with it (``reps``, for the load-based measures)."""
+
+    record_type: PersonalRecordType
+    value: float
+    reps: int | None = None
+
+
+def set_measures(
+    reps: int | None, weight: float | None, duration: int | None, is_warmup: bool
+) -> list[Measure]:
+    """The record candidates of a logged set (none for a warm-up): the measures of the module
+    docstring that the set has a positive value of."""
+    if is_warmup:
+        return []
+    measures: list[Measure] = []
+    if weight and reps:
+        measures.append(Measure(PersonalRecordType.WEIGHT, float(weight), reps))
+        measures.append(Measure(PersonalRecordType.VOLUME, float(weight) * reps, reps))
+        estimate = epley_one_rep_max(weight, reps)
+        if estimate is not None:
+            measures.append(Measure(PersonalRecordType.ONE_REP_MAX, estimate, reps))
+    if reps:
+        measures.append(Measure(PersonalRecordType.REPS, float(reps)))
+    if duration:
+        measures.append(Measure(PersonalRecordType.TIME, float(duration)))
+    return measures
+
+
+# ---- validation (before any SQL) ----------------------------------------------------------
+
+
+def check_text(value: str | None, field: str, limit: int, *, required: bool = False) -> str | None:
+    """``value`` stripped, when it has at most ``limit`` characters (and, when ``required``,
+    at least one).
+
+    Raises:
+        InvalidInput: naming ``field``.
+    """
+    if value is None:
+        if required:
+            raise InvalidInput("This field cannot be null.", field=field)
+        return None
+    text = value.strip()
+    if required and not text:
+        raise InvalidInput(f"Give 1 to {limit} characters.", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"At most {limit} characters.", field=field)
+    return text if text or required else None
+
+
+def check_int(value: int | None, field: str, low: int, high: int) -> int | None:
+    """``value`` when it is null or between ``low`` and ``high`` (inclusive).
+
+    Raises:
+        InvalidInput: naming ``field``.
+    """
+    if value is not None and not low <= value <= high:
+        raise InvalidInput(f"Give a whole number from {low} to {high}.", field=field)
+    return value
+
+
+def check_float(
+    value: float | None, field: str, low: float, high: float, *, open_low: bool = False
+) -> float | None:
+    """``value`` when it is null or within ``low``..``high`` (``low`` excluded when
+    ``open_low``).
+
+    Raises:
+        InvalidInput: naming ``field``.
+    """
+    if value is None:
+        return None
+    if value != value or value > high or value < low or (open_low and value == low):
+        bound = "above" if open_low else "from"
+        raise InvalidInput(f"Give a number {bound} {low:g} up to {high:g}.", field=field)
+    return float(value)
+
+
+def check_set(
+    reps: int | None, weight: float | None, duration: int | None, rpe: float | None
+) -> None:
+    """Refuse a set out of range, or one with neither repetitions nor a duration.
+
+    Raises:
+        InvalidInput: ``input.reps``, ``input.weight``, ``input.duration`` or ``input.rpe``.
+    """
+    check_int(reps, "input.reps", 0, MAX_REPS)
+    check_float(weight, "input.weight", 0, MAX_WEIGHT)
+    check_int(duration, "input.duration", 0, MAX_SET_SECONDS)
+    check_float(rpe, "input.rpe", MIN_RPE, MAX_RPE)
+    if reps is None and duration is None:
+        raise InvalidInput("A set has repetitions, a duration, or both.", field="input.reps")
+
+
+def check_line(
+    prefix: str,
+    *,
+    sets: int,
+    reps: int | None,
+    weight: float | None,
+    duration: int | None,
+    rest_seconds: int | None,
+) -> None:
+    """Refuse an exercise line of a workout out of range (``prefix`` is its input path, e.g.
+    ``input.sections[0].exercises[2]``).
+
+    Raises:
+        InvalidInput: naming ``<prefix>.sets``, ``.reps``, ``.weight``, ``.duration`` or
+            ``.restSeconds``.
+    """
+    if sets is None:
+        raise InvalidInput("This field cannot be null.", field=f"{prefix}.sets")
+    check_int(sets, f"{prefix}.sets", 1, MAX_SETS)
+    check_int(reps, f"{prefix}.reps", 0, MAX_REPS)
+    check_float(weight, f"{prefix}.weight", 0, MAX_WEIGHT)
+    check_int(duration, f"{prefix}.duration", 0, MAX_SET_SECONDS)
+    check_int(rest_seconds, f"{prefix}.restSeconds", 0, MAX_REST_SECONDS)
+
+
+def check_program_weeks(duration_weeks: int, week_numbers: list[int]) -> None:
+    """Refuse program weeks numbered outside 1..``duration_weeks`` or twice.
+
+    Raises:
+        InvalidInput: ``input.weeks``.
+    """
+    if any(not 1 <= n <= duration_weeks for n in week_numbers):
+        raise InvalidInput(
+            f"Week numbers run from 1 to the program's {duration_weeks} weeks.",
+            field="input.weeks",
+        )
+    if len(set(week_numbers)) != len(week_numbers):
+        raise InvalidInput("Each week number once.", field="input.weeks")
+
+
+__all__ = [
+    "MAX_ESTIMATE_REPS",
+    "MAX_PAID_SETS",
+    "WORKOUT_COINS",
+    "WORKOUT_SET_XP",
+    "WORKOUT_SKILL",
+    "WORKOUT_STARS",
+    "WORKOUT_XP",
+    "Measure",
+    "WorkoutAward",
+    "check_float",
+    "check_int",
+    "check_line",
+    "check_program_weeks",
+    "check_set",
+    "check_text",
+    "epley_one_rep_max",
+    "set_measures",
+    "workout_award",
+    "workout_ledger_key",
+]

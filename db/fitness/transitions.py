@@ -1,0 +1,921 @@
+"""Fitness transitions: workouts (create, update, delete), workout sessions (start, log a set,
+finish), personal records, and training programs (create, start, complete). The rules and
+rates are :mod:`db.fitness.rules`.
+
+Finishing a session pays through the ledger (:mod:`db.gamification.ledger`, event
+``workout.completed``, key ``workout.completed:<session id>``) once, writes the session's
+``xp_awarded`` and ``coins_awarded``, advances the ``workouts_completed`` quests by one unit,
+counts the day for the ``daily_activity`` streak and evaluates the ``workouts_completed``,
+level and coins achievements, all in the caller's transaction.
+
+Every row is the user's own: another user's workout, session, program or custom exercise is
+:class:`~db.errors.NotFound`, as is a missing one. Inputs are validated before any SQL.
+
+Lock order: the session (or workout, or program) row, then the quest progress rows, then the
+ledger, then the streaks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+from db.auth.activity import record_activity
+from db.errors import InvalidInput, InvalidState, NotFound
+from db.fitness.models import TrainingDifficulty
+from db.fitness.rules import (
+    MAX_DESCRIPTION,
+    MAX_ESTIMATED_MINUTES,
+    MAX_EXERCISES,
+    MAX_INTENSITY,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_ORDER_INDEX,
+    MAX_PROGRAM_WEEKS,
+    MAX_RATING,
+    MAX_SECTIONS,
+    MAX_WEEK_WORKOUTS,
+    MIN_RATING,
+    check_float,
+    check_int,
+    check_line,
+    check_program_weeks,
+    check_set,
+    check_text,
+    set_measures,
+    workout_award,
+    workout_ledger_key,
+)
+from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
+from db.gamification.ledger import Posting, post
+from db.gamification.models import AchievementTriggerType
+from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
+from db.ownership import lock_owned
+from db.quests.models import QuestTargetType
+from db.quests.progress import advance_quests
+
+_exercises = metadata.tables["exercises"]
+_workouts = metadata.tables["workouts"]
+_sections = metadata.tables["workout_sections"]
+_lines = metadata.tables["workout_exercises"]
+_sessions = metadata.tables["workout_sessions"]
+_sets = metadata.tables["exercise_sets"]
+_records = metadata.tables["personal_records"]
+_programs = metadata.tables["training_programs"]
+_weeks = metadata.tables["program_weeks"]
+_scheduled = metadata.tables["program_workouts"]
+
+#: The columns ``updateWorkout`` may change besides the structure (``sections``/``exercises``).
+WORKOUT_FIELDS = frozenset({"name", "description", "estimated_duration", "is_template"})
+
+
+# ---- inputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseLine:
+    """One exercise prescribed in a workout (a ``workout_exercises`` row to write): the
+    exercise, target ``sets``, ``reps``, ``weight`` (kg or lb), ``duration`` and
+    ``rest_seconds`` (seconds), and ``notes``."""
+
+    exercise_id: uuid.UUID
+    sets: int = 3
+    reps: int | None = None
+    weight: float | None = None
+    duration: int | None = None
+    rest_seconds: int | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named part of a workout with its exercise lines, in order."""
+
+    name: str
+    exercises: Sequence[ExerciseLine] = ()
+
+
+@dataclass(frozen=True)
+class ScheduledWorkout:
+    """A workout of the user scheduled on ``day_of_week`` (0 = Sunday ... 6 = Saturday) of a
+    program week, ``order_index`` among that day's, its load scaled by
+    ``intensity_modifier``."""
+
+    workout_id: uuid.UUID
+    day_of_week: int
+    order_index: int = 0
+    intensity_modifier: float = 1.0
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of a training program: its number (from 1), name, deload flag, notes and
+    scheduled workouts."""
+
+    week_number: int
+    name: str | None = None
+    is_deload: bool = False
+    notes: str | None = None
+    workouts: Sequence[ScheduledWorkout] = field(default_factory=tuple)
+
+
+def _clean_lines(lines: Sequence[ExerciseLine], prefix: str) -> list[dict[str, Any]]:
+    out = []
+    for i, line in enumerate(lines):
+        path = f"{prefix}[{i}]"
+        check_line(
+            path,
+            sets=line.sets,
+            reps=line.reps,
+            weight=line.weight,
+            duration=line.duration,
+            rest_seconds=line.rest_seconds,
+        )
+        out.append(
+            {
+                "exercise_id": line.exercise_id,
+                "sets": line.sets,
+                "reps": line.reps,
+                "weight": line.weight,
+                "duration": line.duration,
+                "rest_seconds": line.rest_seconds,
+                "notes": check_text(line.notes, f"{path}.notes", MAX_NOTES),
+            }
+        )
+    return out
+
+
+def _clean_structure(
+    sections: Sequence[Section] | None, exercises: Sequence[ExerciseLine] | None
+) -> tuple[list[tuple[str, list[dict[str, Any]]]] | None, list[dict[str, Any]] | None]:
+    """Validated sections (name, lines) and unsectioned lines; None where not given.
+
+    Raises:
+        InvalidInput: too many sections or lines, a bad name or line.
+    """
+    clean_sections = None
+    if sections is not None:
+        if len(sections) > MAX_SECTIONS:
+            raise InvalidInput(f"At most {MAX_SECTIONS} sections.", field="input.sections")
+        clean_sections = [
+            (
+                str(check_text(s.name, f"input.sections[{i}].name", MAX_NAME, required=True)),
+                _clean_lines(s.exercises, f"input.sections[{i}].exercises"),
+            )
+            for i, s in enumerate(sections)
+        ]
+    clean_lines = _clean_lines(exercises, "input.exercises") if exercises is not None else None
+    total = sum(len(lines) for _, lines in clean_sections or ()) + len(clean_lines or ())
+    if total > MAX_EXERCISES:
+        raise InvalidInput(
+            f"At most {MAX_EXERCISES} exercises in a workout.", field="input.exercises"
+        )
+    return clean_sections, clean_lines
+
+
+def _clean_workout(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in values:
+        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+    if "description" in values:
+        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+    if "estimated_duration" in values:
+        out["estimated_duration"] = check_int(
+            values["estimated_duration"], "input.estimatedDuration", 0, MAX_ESTIMATED_MINUTES
+        )
+    if "is_template" in values:
+        if values["is_template"] is None:
+            raise InvalidInput("This field cannot be null.", field="input.isTemplate")
+        out["is_template"] = bool(values["is_template"])
+    return out
+
+
+async def _check_exercises(
+    conn: AsyncConnection, user_id: uuid.UUID, exercise_ids: set[uuid.UUID]
+) -> None:
+    """Every exercise is a built-in one or the user's own.
+
+    Raises:
+        NotFound: one is missing or another user's (``resource`` ``Exercise``).
+    """
+    if not exercise_ids:
+        return
+    found = set(
+        (
+            await conn.execute(
+                sa.select(_exercises.c.id).where(
+                    _exercises.c.id.in_(sorted(exercise_ids)),
+                    sa.or_(_exercises.c.user_id.is_(None), _exercises.c.user_id == user_id),
+                )
+            )
+        ).scalars()
+    )
+    if found != exercise_ids:
+        raise NotFound("There is no such exercise.", resource="Exercise")
+
+
+async def _write_lines(
+    conn: AsyncConnection,
+    workout_id: uuid.UUID,
+    section_id: uuid.UUID | None,
+    lines: list[dict[str, Any]],
+    start: int,
+) -> None:
+    if lines:
+        await conn.execute(
+            sa.insert(_lines),
+            [
+                {
+                    **line,
+                    "workout_id": workout_id,
+                    "section_id": section_id,
+                    "sort_order": start + i,
+                }
+                for i, line in enumerate(lines)
+            ],
+        )
+
+
+async def _write_structure(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    workout_id: uuid.UUID,
+    sections: list[tuple[str, list[dict[str, Any]]]] | None,
+    lines: list[dict[str, Any]] | None,
+) -> None:
+    """Replace the given parts of a workout: its sections with their lines, its unsectioned
+    lines (a part given as None stays)."""
+    wanted = {line["exercise_id"] for line in lines or ()}
+    wanted |= {line["exercise_id"] for _, ls in sections or () for line in ls}
+    await _check_exercises(conn, user_id, wanted)
+    if sections is not None:
+        old = sa.select(_sections.c.id).where(_sections.c.workout_id == workout_id)
+        await conn.execute(sa.delete(_lines).where(_lines.c.section_id.in_(old)))
+        await conn.execute(sa.delete(_sections).where(_sections.c.workout_id == workout_id))
+        position = 0
+        for order, (name, section_lines) in enumerate(sections):
+            section_id = (
+                await conn.execute(
+                    sa.insert(_sections)
+                    .values(workout_id=workout_id, name=name, sort_order=order)
+                    .returning(_sections.c.id)
+                )
+            ).scalar_one()
+            await _write_lines(conn, workout_id, section_id, section_lines, position)
+            position += len(section_lines)
+    if lines is not None:
+        await conn.execute(
+            sa.delete(_lines).where(
+                _lines.c.workout_id == workout_id, _lines.c.section_id.is_(None)
+            )
+        )
+        first = (
+            await conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(_lines.c.sort_order) + 1, 0)).where(
+                    _lines.c.workout_id == workout_id
+                )
+            )
+        ).scalar_one()
+        await _write_lines(conn, workout_id, None, lines, int(first))
+
+
+# ---- workouts -----------------------------------------------------------------------------
+
+
+async def create_workout(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    *,
+    name: str,
+    description: str | None = None,
+    estimated_duration: int | None = None,
+    is_template: bool = False,
+    sections: Sequence[Section] = (),
+    exercises: Sequence[ExerciseLine] = (),
+) -> uuid.UUID:
+    """Create a workout of the user with its sections (each with its exercise lines) and its
+    unsectioned exercise lines, numbered in the order given (sections' lines first).
+
+    Args:
+        estimated_duration: minutes, 0 to 1,440.
+
+    Returns:
+        The new workout's id.
+
+    Raises:
+        InvalidInput: a name, description or line out of range (:mod:`db.fitness.rules`),
+            more than 20 sections or 100 lines.
+        NotFound: an exercise that is neither built in nor the user's (``Exercise``).
+    """
+    values = _clean_workout(
+        {
+            "name": name,
+            "description": description,
+            "estimated_duration": estimated_duration,
+            "is_template": is_template,
+        }
+    )
+    clean_sections, clean_lines = _clean_structure(sections, exercises)
+    workout_id = (
+        await conn.execute(
+            sa.insert(_workouts).values(user_id=user_id, **values).returning(_workouts.c.id)
+        )
+    ).scalar_one()
+    await _write_structure(conn, user_id, workout_id, clean_sections, clean_lines)
+    await record_activity(
+        conn,
+        user_id,
+        "workout.created",
+        "fitness",
+        {"workout_id": str(workout_id), "name": values["name"]},
+    )
+    return uuid.UUID(str(workout_id))
+
+
+async def update_workout(
+    conn: AsyncConnection, user_id: uuid.UUID, workout_id: uuid.UUID, changes: Mapping[str, Any]
+) -> uuid.UUID:
+    """Change the given fields of the user's workout: ``name``, ``description``,
+    ``estimated_duration`` (minutes), ``is_template``; ``sections`` (a list of
+    :class:`Section`) replaces its sections and their lines, ``exercises`` (a list of
+    :class:`ExerciseLine`) its unsectioned lines. A key absent keeps its value; ``None``
+    clears an optional field.
+
+    Returns:
+        The workout's id.
+
+    Raises:
+        InvalidInput: nothing to change, an unknown field, a bad value, a null required field.
+        NotFound: no such workout of the user (``Workout``), or an exercise not visible to
+            the user (``Exercise``).
+    """
+    unknown = set(changes) - WORKOUT_FIELDS - {"sections", "exercises"}
+    if unknown:
+        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
+    if not changes:
+        raise InvalidInput("Give at least one field to change.", field="input")
+    for part in ("sections", "exercises"):
+        if part in changes and changes[part] is None:
+            raise InvalidInput(
+                "This field cannot be null (an empty list removes them).", field=f"input.{part}"
+            )
+    values = _clean_workout({k: v for k, v in changes.items() if k in WORKOUT_FIELDS})
+    clean_sections, clean_lines = _clean_structure(
+        changes.get("sections"), changes.get("exercises")
+    )
+    await lock_owned(conn, _workouts, workout_id, user_id, resource="Workout", what="workout")
+    await conn.execute(
+        sa.update(_workouts)
+        .where(_workouts.c.id == workout_id)
+        .values(updated_at=sa.func.now(), **values)
+    )
+    await _write_structure(conn, user_id, workout_id, clean_sections, clean_lines)
+    await record_activity(
+        conn,
+        user_id,
+        "workout.updated",
+        "fitness",
+        {"workout_id": str(workout_id), "fields": sorted(changes)},
+    )
+    return workout_id
+
+
+async def delete_workout(
+    conn: AsyncConnection, user_id: uuid.UUID, workout_id: uuid.UUID
+) -> uuid.UUID:
+    """Delete the user's workout with its sections, lines and places in training programs;
+    its sessions stay, as free sessions (their rewards stay paid).
+
+    Returns:
+        The deleted workout's id.
+
+    Raises:
+        NotFound: no such workout of the user (``Workout``).
+    """
+    workout = await lock_owned(
+        conn, _workouts, workout_id, user_id, resource="Workout", what="workout"
+    )
+    await conn.execute(sa.delete(_workouts).where(_workouts.c.id == workout_id))
+    await record_activity(
+        conn,
+        user_id,
+        "workout.deleted",
+        "fitness",
+        {"workout_id": str(workout_id), "name": workout.name},
+    )
+    return workout_id
+
+
+# ---- sessions -----------------------------------------------------------------------------
+
+
+async def start_session(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    *,
+    workout_id: uuid.UUID | None = None,
+    notes: str | None = None,
+) -> uuid.UUID:
+    """Start a workout session: following one of the user's workouts, or a free session
+    (``workout_id`` None).
+
+    Returns:
+        The new session's id.
+
+    Raises:
+        InvalidInput: notes over 1,000 characters (``input.notes``).
+        NotFound: no such workout of the user (``Workout``).
+    """
+    clean_notes = check_text(notes, "input.notes", MAX_NOTES)
+    if workout_id is not None:
+        await lock_owned(conn, _workouts, workout_id, user_id, resource="Workout", what="workout")
+    session_id = (
+        await conn.execute(
+            sa.insert(_sessions)
+            .values(user_id=user_id, workout_id=workout_id, notes=clean_notes)
+            .returning(_sessions.c.id)
+        )
+    ).scalar_one()
+    await record_activity(
+        conn,
+        user_id,
+        "workout.started",
+        "fitness",
+        {"session_id": str(session_id), "workout_id": str(workout_id) if workout_id else None},
+    )
+    return uuid.UUID(str(session_id))
+
+
+async def _open_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID) -> Any:
+    """The user's session, locked, still running.
+
+    Raises:
+        NotFound: no such session of the user (``WorkoutSession``).
+        InvalidState: it is finished already (``status`` ``completed``).
+    """
+    session = await lock_owned(
+        conn, _sessions, session_id, user_id, resource="WorkoutSession", what="workout session"
+    )
+    if session.completed_at is not None:
+        raise InvalidState("This workout session is finished already.", status="completed")
+    return session
+
+
+@dataclass(frozen=True)
+class LoggedSet:
+    """What :func:`log_set` did: the set, its session, and the personal records it set (the
+    ``personal_records`` ids, empty when it beat none)."""
+
+    set_id: uuid.UUID
+    session_id: uuid.UUID
+    records: list[uuid.UUID]
+
+
+async def log_set(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    exercise_id: uuid.UUID,
+    *,
+    reps: int | None = None,
+    weight: float | None = None,
+    duration: int | None = None,
+    is_warmup: bool = False,
+    is_dropset: bool = False,
+    rpe: float | None = None,
+    notes: str | None = None,
+) -> LoggedSet:
+    """Log a set in the user's running session: numbered after the session's sets of the
+    same exercise, completed now. A working set (not a warm-up) that beats a personal record
+    of the exercise (:func:`db.fitness.rules.set_measures`; strictly greater) replaces it,
+    keeping the value it beat in ``previous_value``.
+
+    Args:
+        reps: 0 to 1,000. weight: 0 to 2,000 (kg or lb). duration: 0 to 86,400 seconds.
+        rpe: 1 to 10. notes: at most 1,000 characters. A set needs ``reps`` or ``duration``.
+
+    Raises:
+        InvalidInput: a value out of range, neither reps nor duration, overlong notes.
+        NotFound: no such session of the user (``WorkoutSession``), an exercise neither
+            built in nor the user's (``Exercise``).
+        InvalidState: the session is finished (``completed``).
+    """
+    check_set(reps, weight, duration, rpe)
+    clean_notes = check_text(notes, "input.notes", MAX_NOTES)
+    await _open_session(conn, user_id, session_id)
+    await _check_exercises(conn, user_id, {exercise_id})
+    number = (
+        await conn.execute(
+            sa.select(sa.func.count() + 1).where(
+                _sets.c.session_id == session_id, _sets.c.exercise_id == exercise_id
+            )
+        )
+    ).scalar_one()
+    set_id, done_at = (
+        await conn.execute(
+            sa.insert(_sets)
+            .values(
+                session_id=session_id,
+                exercise_id=exercise_id,
+                set_number=number,
+                reps=reps,
+                weight=weight,
+                duration=duration,
+                is_warmup=is_warmup,
+                is_dropset=is_dropset,
+                rpe=rpe,
+                notes=clean_notes,
+                completed_at=sa.func.now(),
+            )
+            .returning(_sets.c.id, _sets.c.completed_at)
+        )
+    ).one()
+    records: list[uuid.UUID] = []
+    for measure in set_measures(reps, weight, duration, is_warmup):
+        stmt = insert(_records).values(
+            user_id=user_id,
+            exercise_id=exercise_id,
+            record_type=measure.record_type.value,
+            value=measure.value,
+            reps=measure.reps,
+            exercise_set_id=set_id,
+            achieved_at=done_at,
+        )
+        # The rule "strictly greater beats" in one statement: concurrent sets of two
+        # sessions cannot both win against the same old record.
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[_records.c.user_id, _records.c.exercise_id, _records.c.record_type],
+            set_={
+                "value": stmt.excluded.value,
+                "reps": stmt.excluded.reps,
+                "exercise_set_id": stmt.excluded.exercise_set_id,
+                "achieved_at": stmt.excluded.achieved_at,
+                "previous_value": _records.c.value,
+            },
+            where=stmt.excluded.value > _records.c.value,
+        ).returning(_records.c.id)
+        record_id = (await conn.execute(stmt)).scalar_one_or_none()
+        if record_id is not None:
+            records.append(uuid.UUID(str(record_id)))
+    if records:
+        await record_activity(
+            conn,
+            user_id,
+            "workout.personal_record",
+            "fitness",
+            {"set_id": str(set_id), "records": [str(r) for r in records]},
+        )
+    return LoggedSet(uuid.UUID(str(set_id)), session_id, records)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What :func:`finish_session` did: the session, the ledger posting of its award and the
+    achievements it unlocked."""
+
+    session_id: uuid.UUID
+    posting: Posting
+    unlocked: list[Unlocked]
+
+
+async def finish_session(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    *,
+    rating: int | None = None,
+    notes: str | None = None,
+) -> Finished:
+    """Finish the user's running session and pay it, once: ``completed_at`` now, the award of
+    :func:`db.fitness.rules.workout_award` through the ledger and in ``xp_awarded`` /
+    ``coins_awarded``, one ``workouts_completed`` quest unit (attributes ``sets``: the
+    working sets, ``minutes``: whole minutes since the start), the ``daily_activity``
+    streak, and the achievements evaluated.
+
+    Args:
+        rating: 1 to 5 (kept when None). notes: at most 1,000 characters (kept when None).
+
+    Raises:
+        InvalidInput: ``rating`` out of 1..5 (``rating``), overlong notes (``notes``).
+        NotFound: no such session of the user (``WorkoutSession``).
+        InvalidState: finished already (``completed``), or no working set logged
+            (``empty``).
+    """
+    check_int(rating, "rating", MIN_RATING, MAX_RATING)
+    clean_notes = check_text(notes, "notes", MAX_NOTES)
+    session = await _open_session(conn, user_id, session_id)
+    working = (
+        await conn.execute(
+            sa.select(sa.func.count()).where(
+                _sets.c.session_id == session_id, sa.not_(_sets.c.is_warmup)
+            )
+        )
+    ).scalar_one()
+    if working == 0:
+        raise InvalidState(
+            "Log at least one working set (not a warm-up) before finishing.", status="empty"
+        )
+    award = workout_award(int(working))
+    now = (await conn.execute(sa.select(sa.func.now()))).scalar_one()
+    changes: dict[str, Any] = {
+        "completed_at": now,
+        "xp_awarded": award.xp,
+        "coins_awarded": award.coins,
+    }
+    if rating is not None:
+        changes["rating"] = rating
+    if clean_notes is not None:
+        changes["notes"] = clean_notes
+    await conn.execute(sa.update(_sessions).where(_sessions.c.id == session_id).values(**changes))
+    minutes = int((now - session.started_at).total_seconds() // 60)
+    await advance_quests(
+        conn,
+        user_id,
+        target_type=QuestTargetType.WORKOUTS_COMPLETED,
+        amount=1,
+        attributes={"sets": int(working), "minutes": minutes},
+    )
+    name = None
+    if session.workout_id is not None:
+        name = (
+            await conn.execute(
+                sa.select(_workouts.c.name).where(_workouts.c.id == session.workout_id)
+            )
+        ).scalar_one_or_none()
+    posting = await post(
+        conn,
+        user_id,
+        event_type="workout.completed",
+        event_id=str(session_id),
+        coins=award.coins,
+        xp=award.xp,
+        stars=award.stars,
+        skill_key=award.skill_key,
+        reason=f"Workout: {name or 'free session'}",
+        idempotency_key=workout_ledger_key(session_id),
+    )
+    await touch_streak(conn, user_id, DAILY_ACTIVITY, datetime.now(UTC).date())
+    await record_activity(
+        conn,
+        user_id,
+        "workout.completed",
+        "fitness",
+        {"session_id": str(session_id), "workout": name, "sets": int(working)},
+        xp=award.xp,
+        coins=award.coins,
+    )
+    unlocked = await evaluate_achievements(
+        conn, user_id, [AchievementTriggerType.WORKOUTS_COMPLETED, *AWARD_TRIGGERS]
+    )
+    return Finished(session_id, posting, unlocked)
+
+
+# ---- training programs --------------------------------------------------------------------
+
+
+def _clean_weeks(
+    duration_weeks: int, weeks: Sequence[Week]
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    check_program_weeks(duration_weeks, [w.week_number for w in weeks])
+    out = []
+    for i, week in enumerate(weeks):
+        path = f"input.weeks[{i}]"
+        if len(week.workouts) > MAX_WEEK_WORKOUTS:
+            raise InvalidInput(
+                f"At most {MAX_WEEK_WORKOUTS} workouts a week.", field=f"{path}.workouts"
+            )
+        scheduled = []
+        for j, item in enumerate(week.workouts):
+            where = f"{path}.workouts[{j}]"
+            check_int(item.day_of_week, f"{where}.dayOfWeek", 0, 6)
+            check_int(item.order_index, f"{where}.orderIndex", 0, MAX_ORDER_INDEX)
+            check_float(
+                item.intensity_modifier,
+                f"{where}.intensityModifier",
+                0,
+                MAX_INTENSITY,
+                open_low=True,
+            )
+            scheduled.append(
+                {
+                    "workout_id": item.workout_id,
+                    "day_of_week": item.day_of_week,
+                    "order_index": item.order_index,
+                    "intensity_modifier": item.intensity_modifier,
+                }
+            )
+        out.append(
+            (
+                {
+                    "week_number": week.week_number,
+                    "name": check_text(week.name, f"{path}.name", MAX_NAME),
+                    "is_deload": bool(week.is_deload),
+                    "notes": check_text(week.notes, f"{path}.notes", MAX_NOTES),
+                },
+                scheduled,
+            )
+        )
+    return out
+
+
+async def create_program(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    *,
+    name: str,
+    description: str | None = None,
+    duration_weeks: int = 4,
+    goal: str | None = None,
+    difficulty: str = TrainingDifficulty.INTERMEDIATE.value,
+    weeks: Sequence[Week] = (),
+) -> uuid.UUID:
+    """Create a training program of the user (not started) with its weeks and their
+    scheduled workouts (the user's own).
+
+    Args:
+        duration_weeks: 1 to 52.
+
+    Returns:
+        The new program's id.
+
+    Raises:
+        InvalidInput: a name, description, goal, difficulty or week out of range; week
+            numbers outside 1..``duration_weeks`` or repeated (``input.weeks``).
+        NotFound: a scheduled workout that is not the user's (``Workout``).
+    """
+    clean_name = check_text(name, "input.name", MAX_NAME, required=True)
+    clean_description = check_text(description, "input.description", MAX_DESCRIPTION)
+    clean_goal = check_text(goal, "input.goal", MAX_DESCRIPTION)
+    check_int(duration_weeks, "input.durationWeeks", 1, MAX_PROGRAM_WEEKS)
+    try:
+        level = TrainingDifficulty(difficulty).value
+    except ValueError:
+        raise InvalidInput("Unknown difficulty.", field="input.difficulty") from None
+    clean_weeks = _clean_weeks(duration_weeks, weeks)
+    wanted = {s["workout_id"] for _, scheduled in clean_weeks for s in scheduled}
+    if wanted:
+        owned = set(
+            (
+                await conn.execute(
+                    sa.select(_workouts.c.id).where(
+                        _workouts.c.id.in_(sorted(wanted)), _workouts.c.user_id == user_id
+                    )
+                )
+            ).scalars()
+        )
+        if owned != wanted:
+            raise NotFound("There is no such workout.", resource="Workout")
+    program_id = (
+        await conn.execute(
+            sa.insert(_programs)
+            .values(
+                user_id=user_id,
+                name=clean_name,
+                description=clean_description,
+                duration_weeks=duration_weeks,
+                goal=clean_goal,
+                difficulty=level,
+            )
+            .returning(_programs.c.id)
+        )
+    ).scalar_one()
+    for week, scheduled in clean_weeks:
+        week_id = (
+            await conn.execute(
+                sa.insert(_weeks).values(program_id=program_id, **week).returning(_weeks.c.id)
+            )
+        ).scalar_one()
+        if scheduled:
+            await conn.execute(
+                sa.insert(_scheduled), [{**s, "program_week_id": week_id} for s in scheduled]
+            )
+    await record_activity(
+        conn,
+        user_id,
+        "training_program.created",
+        "fitness",
+        {"program_id": str(program_id), "name": clean_name},
+    )
+    return uuid.UUID(str(program_id))
+
+
+async def _lock_program(conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID) -> Any:
+    return await lock_owned(
+        conn, _programs, program_id, user_id, resource="TrainingProgram", what="training program"
+    )
+
+
+@dataclass(frozen=True)
+class Started:
+    """What :func:`start_program` did: the program started, and the programs it stopped
+    (the user's previously active one, if any)."""
+
+    program_id: uuid.UUID
+    stopped: list[uuid.UUID]
+
+
+async def start_program(
+    conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID
+) -> Started:
+    """Start the user's training program: ``is_active``, ``started_at`` now. A user follows
+    one program at a time: the program that was active stops (``is_active`` false, not
+    completed). The user's programs are locked in id order, so concurrent starts serialise.
+
+    Raises:
+        NotFound: no such program of the user (``TrainingProgram``).
+        InvalidState: it is running already (``active``) or finished (``completed``).
+    """
+    rows = (
+        await conn.execute(
+            sa.select(_programs.c.id, _programs.c.is_active, _programs.c.completed_at)
+            .where(_programs.c.user_id == user_id)
+            .order_by(_programs.c.id)
+            .with_for_update()
+        )
+    ).all()
+    program = next((r for r in rows if r.id == program_id), None)
+    if program is None:
+        raise NotFound("There is no such training program.", resource="TrainingProgram")
+    if program.completed_at is not None:
+        raise InvalidState("This training program is finished.", status="completed")
+    if program.is_active:
+        raise InvalidState("This training program is running already.", status="active")
+    stopped = [r.id for r in rows if r.is_active]
+    if stopped:
+        await conn.execute(
+            sa.update(_programs)
+            .where(_programs.c.id.in_(stopped))
+            .values(is_active=False, updated_at=sa.func.now())
+        )
+    await conn.execute(
+        sa.update(_programs)
+        .where(_programs.c.id == program_id)
+        .values(is_active=True, started_at=sa.func.now(), updated_at=sa.func.now())
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "training_program.started",
+        "fitness",
+        {"program_id": str(program_id), "stopped": [str(s) for s in stopped]},
+    )
+    return Started(program_id, [uuid.UUID(str(s)) for s in stopped])
+
+
+async def complete_program(
+    conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID
+) -> uuid.UUID:
+    """Complete the user's running training program: ``completed_at`` now, no longer active.
+
+    Raises:
+        NotFound: no such program of the user (``TrainingProgram``).
+        InvalidState: finished already (``completed``) or never started / stopped
+            (``inactive``).
+    """
+    program = await _lock_program(conn, user_id, program_id)
+    if program.completed_at is not None:
+        raise InvalidState("This training program is finished already.", status="completed")
+    if not program.is_active:
+        raise InvalidState("Start this training program first.", status="inactive")
+    await conn.execute(
+        sa.update(_programs)
+        .where(_programs.c.id == program_id)
+        .values(is_active=False, completed_at=sa.func.now(), updated_at=sa.func.now())
+    )
+    await record_activity(
+        conn,
+        user_id,
+        "training_program.completed",
+        "fitness",
+        {"program_id": str(program_id), "name": program.name},
+    )
+    return program_id
+
+
+__all__ = [
+    "WORKOUT_FIELDS",
+    "ExerciseLine",
+    "Finished",
+    "LoggedSet",
+    "ScheduledWorkout",
+    "Section",
+    "Started",
+    "Week",
+    "complete_program",
+    "create_program",
+    "create_workout",
+    "delete_workout",
+    "finish_session",
+    "log_set",
+    "start_program",
+    "start_session",
+    "update_workout",
+]

@@ -1,0 +1,492 @@
+"""Fitness mutations: the viewer's workouts, workout sessions and their sets (with personal
+records), and training programs. The rules live in :mod:`db.fitness.transitions` and
+:mod:`db.fitness.rules`; these declarations only map arguments and results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from db.errors import InvalidState, NotFound
+from db.fitness import transitions
+from db.fitness.models import (
+    ExerciseSet,
+    ProgramWeek,
+    ProgramWorkout,
+    TrainingDifficulty,
+    TrainingProgram,
+    Workout,
+    WorkoutExercise,
+    WorkoutSection,
+    WorkoutSession,
+)
+from db.fitness.rules import (
+    MAX_DESCRIPTION,
+    MAX_ESTIMATED_MINUTES,
+    MAX_EXERCISES,
+    MAX_INTENSITY,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_ORDER_INDEX,
+    MAX_PAID_SETS,
+    MAX_PROGRAM_WEEKS,
+    MAX_REPS,
+    MAX_REST_SECONDS,
+    MAX_SECTIONS,
+    MAX_SET_SECONDS,
+    MAX_SETS,
+    MAX_WEEK_WORKOUTS,
+    MAX_WEIGHT,
+    WORKOUT_COINS,
+    WORKOUT_SET_XP,
+    WORKOUT_XP,
+)
+from schema.core.descriptions import column_doc
+from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
+from schema.core.types import graphql_enum
+
+TrainingDifficultyEnum: Any = graphql_enum(TrainingDifficulty)
+
+WorkoutId = Annotated[
+    strawberry.ID, strawberry.argument(description="One of the viewer's workouts (`Workout.id`).")
+]
+SessionId = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="One of the viewer's workout sessions (`WorkoutSession.id`)."),
+]
+ProgramId = Annotated[
+    strawberry.ID,
+    strawberry.argument(
+        description="One of the viewer's training programs (`TrainingProgram.id`)."
+    ),
+]
+
+_NAME = f"1 to {MAX_NAME} characters."
+_NOTES = f"At most {MAX_NOTES} characters."
+
+
+@strawberry.input(
+    description="One exercise prescribed in a workout: a built-in exercise or the viewer's own."
+)
+class WorkoutExerciseInput:
+    exercise_id: strawberry.ID = strawberry.field(
+        description=column_doc(WorkoutExercise, "exercise_id")
+    )
+    sets: int = strawberry.field(
+        default=3, description=f"{column_doc(WorkoutExercise, 'sets')} 1 to {MAX_SETS}."
+    )
+    reps: int | None = strawberry.field(
+        default=None, description=f"{column_doc(WorkoutExercise, 'reps')} 0 to {MAX_REPS}."
+    )
+    weight: float | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(WorkoutExercise, 'weight')} 0 to {MAX_WEIGHT:g}.",
+    )
+    duration: int | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(WorkoutExercise, 'duration')} 0 to {MAX_SET_SECONDS}.",
+    )
+    rest_seconds: int | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(WorkoutExercise, 'rest_seconds')} 0 to {MAX_REST_SECONDS}.",
+    )
+    notes: str | None = strawberry.field(
+        default=None, description=f"{column_doc(WorkoutExercise, 'notes')} {_NOTES}"
+    )
+
+
+@strawberry.input(description="A named part of a workout with its exercises, in order.")
+class WorkoutSectionInput:
+    name: str = strawberry.field(description=f"{column_doc(WorkoutSection, 'name')} {_NAME}")
+    exercises: list[WorkoutExerciseInput] = strawberry.field(
+        default_factory=list, description="The section's exercises, in order."
+    )
+
+
+_STRUCTURE = (
+    f"At most {MAX_SECTIONS} sections and {MAX_EXERCISES} exercises in all; positions follow "
+    "the order given, the sections' exercises first."
+)
+
+
+@strawberry.input(description=f"A new workout with its sections and exercises. {_STRUCTURE}")
+class CreateWorkoutInput:
+    name: str = strawberry.field(description=f"{column_doc(Workout, 'name')} {_NAME}")
+    description: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(Workout, 'description')} At most {MAX_DESCRIPTION} characters.",
+    )
+    estimated_duration: int | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(Workout, 'estimated_duration')} 0 to {MAX_ESTIMATED_MINUTES}.",
+    )
+    is_template: bool = strawberry.field(
+        default=False, description=column_doc(Workout, "is_template")
+    )
+    sections: list[WorkoutSectionInput] = strawberry.field(
+        default_factory=list, description="The workout's sections, in order."
+    )
+    exercises: list[WorkoutExerciseInput] = strawberry.field(
+        default_factory=list, description="Exercises outside any section, in order."
+    )
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    f"optional one. {_STRUCTURE}"
+)
+class UpdateWorkoutInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new name. {_NAME}"
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    )
+    estimated_duration: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Minutes, 0 to {MAX_ESTIMATED_MINUTES}; null clears it.",
+    )
+    is_template: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whether the workout is a reusable template."
+    )
+    sections: list[WorkoutSectionInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces all the sections and their exercises (an empty list removes them).",
+    )
+    exercises: list[WorkoutExerciseInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces the exercises outside sections (an empty list removes them).",
+    )
+
+
+def _line(value: WorkoutExerciseInput, path: str) -> transitions.ExerciseLine:
+    return transitions.ExerciseLine(
+        exercise_id=id_arg(value.exercise_id, f"{path}.exerciseId"),
+        sets=value.sets,
+        reps=value.reps,
+        weight=value.weight,
+        duration=value.duration,
+        rest_seconds=value.rest_seconds,
+        notes=value.notes,
+    )
+
+
+def _lines(values: list[WorkoutExerciseInput], path: str) -> list[transitions.ExerciseLine]:
+    return [_line(v, f"{path}[{i}]") for i, v in enumerate(values)]
+
+
+def _sections(values: list[WorkoutSectionInput]) -> list[transitions.Section]:
+    return [
+        transitions.Section(s.name, _lines(s.exercises, f"input.sections[{i}].exercises"))
+        for i, s in enumerate(values)
+    ]
+
+
+@mutation(
+    description="Create a workout with its sections and exercises.",
+    returns={"workout": "workouts"},
+    errors=(NotFound,),
+)
+async def create_workout(tx: Tx, input: CreateWorkoutInput) -> Ids:
+    workout_id = await transitions.create_workout(
+        tx.conn,
+        tx.viewer.user_id,
+        name=input.name,
+        description=input.description,
+        estimated_duration=input.estimated_duration,
+        is_template=input.is_template,
+        sections=_sections(input.sections),
+        exercises=_lines(input.exercises, "input.exercises"),
+    )
+    return {"workout": workout_id}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's workouts; `sections` or "
+    "`exercises`, when given, replace that part of the workout.",
+    returns={"workout": "workouts"},
+    errors=(NotFound,),
+)
+async def update_workout(tx: Tx, id: WorkoutId, input: UpdateWorkoutInput) -> Ids:
+    changes = given_fields(input)
+    if changes.get("sections") is not None:
+        changes["sections"] = _sections(input.sections or [])
+    if changes.get("exercises") is not None:
+        changes["exercises"] = _lines(input.exercises or [], "input.exercises")
+    workout_id = await transitions.update_workout(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes
+    )
+    return {"workout": workout_id}
+
+
+@mutation(
+    description="Delete one of the viewer's workouts with its sections, exercises and places "
+    "in training programs; its sessions stay, as free sessions.",
+    returns={"deleted_workout_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_workout_id": "The id the deleted workout had (`Workout.id`)."},
+)
+async def delete_workout(tx: Tx, id: WorkoutId) -> Ids:
+    return {
+        "deleted_workout_id": await transitions.delete_workout(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
+@strawberry.input(description="A workout session to start: following a workout, or free.")
+class StartWorkoutSessionInput:
+    workout_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="One of the viewer's workouts to follow; left out for a free session.",
+    )
+    notes: str | None = strawberry.field(
+        default=None, description=f"{column_doc(WorkoutSession, 'notes')} {_NOTES}"
+    )
+
+
+@mutation(
+    description="Start a workout session, following one of the viewer's workouts or free.",
+    returns={"session": "workout_sessions"},
+    errors=(NotFound,),
+)
+async def start_workout_session(tx: Tx, input: StartWorkoutSessionInput) -> Ids:
+    workout_id = (
+        id_arg(input.workout_id, "input.workoutId") if input.workout_id is not None else None
+    )
+    session_id = await transitions.start_session(
+        tx.conn, tx.viewer.user_id, workout_id=workout_id, notes=input.notes
+    )
+    return {"session": session_id}
+
+
+@strawberry.input(
+    description="A set done in a running workout session: repetitions, a duration, or both."
+)
+class LogExerciseSetInput:
+    session_id: strawberry.ID = strawberry.field(
+        description="One of the viewer's running workout sessions."
+    )
+    exercise_id: strawberry.ID = strawberry.field(
+        description="The exercise done: a built-in exercise or the viewer's own."
+    )
+    reps: int | None = strawberry.field(
+        default=None, description=f"{column_doc(ExerciseSet, 'reps')} 0 to {MAX_REPS}."
+    )
+    weight: float | None = strawberry.field(
+        default=None, description=f"{column_doc(ExerciseSet, 'weight')} 0 to {MAX_WEIGHT:g}."
+    )
+    duration: int | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(ExerciseSet, 'duration')} 0 to {MAX_SET_SECONDS}.",
+    )
+    is_warmup: bool = strawberry.field(
+        default=False, description=column_doc(ExerciseSet, "is_warmup")
+    )
+    is_dropset: bool = strawberry.field(
+        default=False, description=column_doc(ExerciseSet, "is_dropset")
+    )
+    rpe: float | None = strawberry.field(default=None, description=column_doc(ExerciseSet, "rpe"))
+    notes: str | None = strawberry.field(
+        default=None, description=f"{column_doc(ExerciseSet, 'notes')} {_NOTES}"
+    )
+
+
+@mutation(
+    description="Log a set in a running workout session. A working set (not a warm-up) that "
+    "beats one of the viewer's personal records of the exercise (heaviest weight, most "
+    "repetitions, longest duration, largest volume, best one-repetition maximum estimated by "
+    "Epley's formula) replaces it, keeping the value it beat as `previousValue`.",
+    returns={
+        "set": "exercise_sets",
+        "session": "workout_sessions",
+        "personal_records": ["personal_records"],
+    },
+    errors=(NotFound, InvalidState),
+    fields={"personal_records": "The personal records this set set (empty when none)."},
+)
+async def log_exercise_set(tx: Tx, input: LogExerciseSetInput) -> Ids:
+    logged = await transitions.log_set(
+        tx.conn,
+        tx.viewer.user_id,
+        id_arg(input.session_id, "input.sessionId"),
+        id_arg(input.exercise_id, "input.exerciseId"),
+        reps=input.reps,
+        weight=input.weight,
+        duration=input.duration,
+        is_warmup=input.is_warmup,
+        is_dropset=input.is_dropset,
+        rpe=input.rpe,
+        notes=input.notes,
+    )
+    return {
+        "set": logged.set_id,
+        "session": logged.session_id,
+        "personal_records": logged.records,
+    }
+
+
+@mutation(
+    description="Finish a running workout session that has at least one working set: paid "
+    f"once through the points ledger ({WORKOUT_XP} XP, {WORKOUT_COINS} coins and a Fitness "
+    f"star, plus {WORKOUT_SET_XP} XP per working set for up to {MAX_PAID_SETS} sets), "
+    "workout quests advanced, achievements evaluated.",
+    returns={
+        "session": "workout_sessions",
+        "wallet": "user_wallet",
+        "ledger_entry": "points_ledger",
+        "unlocked_achievements": ["user_achievements"],
+    },
+    errors=(NotFound, InvalidState),
+    idempotent=True,
+    fields={
+        "ledger_entry": "The points ledger row of the award.",
+        "unlocked_achievements": "The achievements this session unlocked (empty when none).",
+    },
+)
+async def finish_workout_session(
+    tx: Tx,
+    id: SessionId,
+    idempotency_key: IdempotencyKey,
+    rating: Annotated[
+        int | None,
+        strawberry.argument(description="How the session felt, 1 to 5; kept when left out."),
+    ] = None,
+    notes: Annotated[
+        str | None,
+        strawberry.argument(description=f"Notes on the session; kept when left out. {_NOTES}"),
+    ] = None,
+) -> Ids:
+    done = await transitions.finish_session(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), rating=rating, notes=notes
+    )
+    return {
+        "session": done.session_id,
+        "wallet": done.posting.wallet.id,
+        "ledger_entry": done.posting.entry_id,
+        "unlocked_achievements": [u.user_achievement_id for u in done.unlocked],
+    }
+
+
+@strawberry.input(description="A workout of the viewer scheduled in a program week.")
+class ProgramWorkoutInput:
+    workout_id: strawberry.ID = strawberry.field(description="One of the viewer's workouts.")
+    day_of_week: int = strawberry.field(description=column_doc(ProgramWorkout, "day_of_week"))
+    order_index: int = strawberry.field(
+        default=0,
+        description=f"{column_doc(ProgramWorkout, 'order_index')} 0 to {MAX_ORDER_INDEX}.",
+    )
+    intensity_modifier: float = strawberry.field(
+        default=1.0,
+        description=f"{column_doc(ProgramWorkout, 'intensity_modifier')} Above 0, at most "
+        f"{MAX_INTENSITY:g}.",
+    )
+
+
+@strawberry.input(description="One week of a training program with its scheduled workouts.")
+class ProgramWeekInput:
+    week_number: int = strawberry.field(
+        description=f"{column_doc(ProgramWeek, 'week_number')} 1 to the program's "
+        "`durationWeeks`, each number once."
+    )
+    name: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(ProgramWeek, 'name')} At most {MAX_NAME} characters.",
+    )
+    is_deload: bool = strawberry.field(
+        default=False, description=column_doc(ProgramWeek, "is_deload")
+    )
+    notes: str | None = strawberry.field(
+        default=None, description=f"{column_doc(ProgramWeek, 'notes')} {_NOTES}"
+    )
+    workouts: list[ProgramWorkoutInput] = strawberry.field(
+        default_factory=list,
+        description=f"The week's workouts, at most {MAX_WEEK_WORKOUTS}.",
+    )
+
+
+@strawberry.input(description="A new training program (not started) with its weeks.")
+class CreateTrainingProgramInput:
+    name: str = strawberry.field(description=f"{column_doc(TrainingProgram, 'name')} {_NAME}")
+    description: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(TrainingProgram, 'description')} At most {MAX_DESCRIPTION} "
+        "characters.",
+    )
+    duration_weeks: int = strawberry.field(
+        default=4,
+        description=f"{column_doc(TrainingProgram, 'duration_weeks')} 1 to {MAX_PROGRAM_WEEKS}.",
+    )
+    goal: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(TrainingProgram, 'goal')} At most {MAX_DESCRIPTION} characters.",
+    )
+    difficulty: TrainingDifficultyEnum = strawberry.field(
+        default=TrainingDifficulty.INTERMEDIATE,
+        description=column_doc(TrainingProgram, "difficulty"),
+    )
+    weeks: list[ProgramWeekInput] = strawberry.field(
+        default_factory=list, description="The program's weeks."
+    )
+
+
+@mutation(
+    description="Create a training program with its weeks and their scheduled workouts.",
+    returns={"program": "training_programs"},
+    errors=(NotFound,),
+)
+async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> Ids:
+    weeks = [
+        transitions.Week(
+            week_number=w.week_number,
+            name=w.name,
+            is_deload=w.is_deload,
+            notes=w.notes,
+            workouts=[
+                transitions.ScheduledWorkout(
+                    workout_id=id_arg(s.workout_id, f"input.weeks[{i}].workouts[{j}].workoutId"),
+                    day_of_week=s.day_of_week,
+                    order_index=s.order_index,
+                    intensity_modifier=s.intensity_modifier,
+                )
+                for j, s in enumerate(w.workouts)
+            ],
+        )
+        for i, w in enumerate(input.weeks)
+    ]
+    program_id = await transitions.create_program(
+        tx.conn,
+        tx.viewer.user_id,
+        name=input.name,
+        description=input.description,
+        duration_weeks=input.duration_weeks,
+        goal=input.goal,
+        difficulty=plain(input.difficulty),
+        weeks=weeks,
+    )
+    return {"program": program_id}
+
+
+@mutation(
+    description="Start one of the viewer's training programs; the program the viewer "
+    "followed until now (if any) stops, unfinished.",
+    returns={"program": "training_programs", "stopped_programs": ["training_programs"]},
+    errors=(NotFound, InvalidState),
+    fields={"stopped_programs": "The programs this start stopped (empty when none)."},
+)
+async def start_training_program(tx: Tx, id: ProgramId) -> Ids:
+    started = await transitions.start_program(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    return {"program": started.program_id, "stopped_programs": started.stopped}
+
+
+@mutation(
+    description="Complete the viewer's running training program.",
+    returns={"program": "training_programs"},
+    errors=(NotFound, InvalidState),
+)
+async def complete_training_program(tx: Tx, id: ProgramId) -> Ids:
+    return {
+        "program": await transitions.complete_program(tx.conn, tx.viewer.user_id, id_arg(id, "id"))
+    }
