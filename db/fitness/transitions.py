@@ -551,7 +551,7 @@ async def log_set(
         )
         # The rule "strictly greater beats" in one statement: concurrent sets of two
         # sessions cannot both win against the same old record.
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=[_records.c.user_id, _records.c.exercise_id, _records.c.record_type],
             set_={
                 "value": stmt.excluded.value,
@@ -562,7 +562,7 @@ async def log_set(
             },
             where=stmt.excluded.value > _records.c.value,
         ).returning(_records.c.id)
-        record_id = (await conn.execute(stmt)).scalar_one_or_none()
+        record_id = (await conn.execute(upsert)).scalar_one_or_none()
         if record_id is not None:
             records.append(uuid.UUID(str(record_id)))
     if records:
