@@ -16,12 +16,11 @@ from db.books.rules import (
     session_ledger_key,
     session_reward,
 )
+from db.fitness.rules import set_measures, workout_award, workout_ledger_key
 from db.learn import rules as learn_rules
 from seeds.demo import content as c
 from seeds.demo.ledger import Transition
 from seeds.demo.state import (
-    WORKOUT_COINS,
-    WORKOUT_XP,
     Row,
     UserState,
     new_id,
@@ -326,8 +325,11 @@ class Practice(UserState):
             workouts.append((workout_id, name, minutes, lines))
         self.workout_ids = [(w[0], w[1]) for w in workouts]
 
-        # Sessions: two to three a week, rotating through the workouts.
-        best: dict[tuple[uuid.UUID, str], tuple[float, Row, float | None]] = {}
+        # Sessions: two to three a week, rotating through the workouts. Records and awards
+        # follow db/fitness/rules.py, as logExerciseSet and finishWorkoutSession do: a working
+        # set beats a record when its measure is strictly greater, the record keeps the value
+        # it beat; a finished session is paid workout_award(working sets).
+        best: dict[tuple[uuid.UUID, str], tuple[float, int | None, Row, float | None]] = {}
         rotation = 0
         free = [k for k in range(self.days, 0, -1) if k not in self.off]
         days = [k for k in free if rng.random() < self.persona.workout_days]
@@ -336,6 +338,9 @@ class Practice(UserState):
         for k in days:
             workout_id, name, minutes, lines = workouts[rotation % len(workouts)]
             rotation += 1
+            working = sum(sets for _, sets, _, _, _, warmup in lines if not warmup)
+            if working == 0:  # a session without a working set cannot be finished
+                continue
             progress = 1 + 0.006 * (self.days - k)
             start = self.at(k, rng.choice((7.0, 7.5, 18.0, 18.5, 19.0)))
             session_id = new_id()
@@ -344,6 +349,7 @@ class Practice(UserState):
                 for n in range(1, sets + 1):
                     clock += timedelta(seconds=(duration or 40) + 60)
                     set_row: Row = {
+                        "id": new_id(),
                         "session_id": session_id,
                         "exercise_id": ex_id,
                         "set_number": n,
@@ -357,22 +363,19 @@ class Practice(UserState):
                         "completed_at": clock,
                     }
                     self.add("exercise_sets", set_row)
-                    if warmup:
-                        continue
-                    kind, value = (
-                        ("weight", set_row["weight"])
-                        if set_row["weight"]
-                        else ("time", set_row["duration"])
-                        if set_row["duration"]
-                        else ("reps", set_row["reps"])
+                    measures = set_measures(
+                        set_row["reps"], set_row["weight"], set_row["duration"], warmup
                     )
-                    key = (ex_id, kind)
-                    old = best.get(key)
-                    if old is None or value > old[0]:
-                        best[key] = (float(value), set_row, old[0] if old else None)
+                    for measure in measures:
+                        key = (ex_id, measure.record_type.value)
+                        old = best.get(key)
+                        if old is None or measure.value > old[0]:
+                            previous = old[0] if old else None
+                            best[key] = (measure.value, measure.reps, set_row, previous)
             end = max(clock, start + timedelta(minutes=minutes))
             if end > self.now:
                 end = self.now - timedelta(seconds=10)
+            award = workout_award(working)
             self.add(
                 "workout_sessions",
                 {
@@ -383,8 +386,8 @@ class Practice(UserState):
                     "completed_at": end,
                     "notes": rng.choice(c.WORKOUT_NOTES),
                     "rating": rng.choice((3, 4, 4, 5, 5)),
-                    "xp_awarded": WORKOUT_XP,
-                    "coins_awarded": WORKOUT_COINS,
+                    "xp_awarded": award.xp,
+                    "coins_awarded": award.coins,
                 },
             )
             self.unit("workouts_completed", end)
@@ -394,18 +397,17 @@ class Practice(UserState):
                     activity="workout.completed",
                     category="fitness",
                     metadata={"sessionId": str(session_id), "workout": name},
-                    idempotency_key=f"workout.completed:{session_id}",
+                    idempotency_key=workout_ledger_key(session_id),
                     event_id=str(session_id),
                     reason=f"Workout: {name}",
-                    xp=WORKOUT_XP,
-                    coins=WORKOUT_COINS,
-                    stars=1,
-                    skill_key="fitness",
+                    xp=award.xp,
+                    coins=award.coins,
+                    stars=award.stars,
+                    skill_key=award.skill_key,
                     counts={"workouts_completed": 1},
                 )
             )
-        for (ex_id, kind), (value, set_row, previous) in best.items():
-            set_row.setdefault("id", new_id())
+        for (ex_id, kind), (value, reps_done, set_row, previous) in best.items():
             self.add(
                 "personal_records",
                 {
@@ -413,7 +415,7 @@ class Practice(UserState):
                     "exercise_id": ex_id,
                     "record_type": kind,
                     "value": value,
-                    "reps": set_row["reps"] if kind == "weight" else None,
+                    "reps": reps_done,
                     "achieved_at": set_row["completed_at"],
                     "exercise_set_id": set_row["id"],
                     "previous_value": previous,

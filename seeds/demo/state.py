@@ -7,9 +7,9 @@ Nothing is dated after ``now``, except calendar events and due dates that are me
 the future. A few days off (never in the last week) have no activity at all.
 
 Awards (XP, coins, skill stars) are computed by the rule functions of the transitions that
-pay them (``db/habits/rules.py``, ``db/quests/rules.py``, ``db/focus/rules.py``, ...), so the
-demo month is what the API would have recorded; domains without transitions yet use the demo
-rates below (workouts) or their catalog rewards (lessons, drills). Each award becomes a
+pay them (``db/habits/rules.py``, ``db/quests/rules.py``, ``db/focus/rules.py``,
+``db/fitness/rules.py``, ``db/books/rules.py``, ...), so the demo month is what the API would
+have recorded; lessons and drills pay their catalog rewards. Each award becomes a
 ledger row through :func:`seeds.demo.ledger.replay`, which also decides achievements (by
 :func:`db.gamification.achievements.newly_reached`), streaks (:mod:`db.gamification.streaks`),
 purchases and levels (:mod:`db.gamification.levels`), so the ledger invariants hold whatever
@@ -28,11 +28,6 @@ from seeds.demo.catalog import Catalog
 from seeds.demo.ledger import PurchaseIntent, Transition
 
 Row = dict[str, Any]
-
-# ---- demo award rates of the domains without transitions yet. Focus sessions pay by
-# db/focus/rules.py, habit completions by db/habits/rules.py, quests by db/quests/rules.py,
-# achievements by db/gamification/achievements.py: the transitions' own rules.
-WORKOUT_XP, WORKOUT_COINS = 40, 10
 
 #: Weekday numbers of ``habits.custom_days`` (0 = Sunday) for a Mon/Wed/Fri habit.
 MON_WED_FRI = [1, 3, 5]
