@@ -17,8 +17,10 @@ Then one client per user, all at once, each on its own HTTP connection, runs a r
 ``--duration`` seconds: ``purchaseMarketItem`` (sometimes replaying its last key),
 ``redeemPurchase``, ``refundPurchase``, ``startFocusSession`` / ``completeFocusSession`` /
 ``abandonFocusSession``, ``completeLesson`` / ``recordDrillAttempt`` on the seeded learn
-catalog, ``createBook`` / ``logReadingSession`` / ``finishBook``, ``setDailyPlan`` /
-``completePlanItem`` / ``uncompletePlanItem``, and ``grantPoints`` top-ups by the admin.
+catalog, ``startWorkoutSession`` / ``logExerciseSet`` (one to three sets, with personal
+records) / ``finishWorkoutSession`` (sometimes replaying its key), ``createBook`` /
+``logReadingSession`` / ``finishBook``, ``setDailyPlan`` / ``completePlanItem`` /
+``uncompletePlanItem``, and ``grantPoints`` top-ups by the admin.
 Every ``--snapshot-every`` seconds, while the mix runs, the ledger invariants
 (``db.gamification.invariants``) and the stock invariant of the limited item
 (``remaining_stock = total_stock - units held``) are checked in one REPEATABLE READ snapshot.
@@ -67,6 +69,15 @@ COMPLETE = """mutation($id: ID!, $key: String!) {
   ... on DomainError { code } } }"""
 ABANDON = """mutation($id: ID!) { abandonFocusSession(id: $id) {
   __typename ... on DomainError { code } } }"""
+START_WORKOUT = """mutation { startWorkoutSession(input: {}) {
+  __typename ... on StartWorkoutSessionSuccess { session { id } } ... on DomainError { code } } }"""
+LOG_SET = """mutation($input: LogExerciseSetInput!) { logExerciseSet(input: $input) {
+  __typename ... on LogExerciseSetSuccess { set { id } personalRecords { recordType } }
+  ... on DomainError { code } } }"""
+FINISH_WORKOUT = """mutation($id: ID!, $key: String!) {
+  finishWorkoutSession(id: $id, idempotencyKey: $key) {
+  __typename ... on FinishWorkoutSessionSuccess { wallet { coins } }
+  ... on DomainError { code } } }"""
 GRANT = """mutation($input: GrantPointsInput!) { grantPoints(input: $input) {
   __typename ... on GrantPointsSuccess { wallet { coins } } ... on DomainError { code } } }"""
 LESSON = """mutation($input: CompleteLessonInput!) { completeLesson(input: $input) {
@@ -97,6 +108,7 @@ MIX = {
     "redeem": 12,
     "refund": 8,
     "focus": 25,
+    "workout": 20,
     "grant": 15,
     "learn": 15,
     "reading": 12,
@@ -135,6 +147,7 @@ class Setup:
     tokens: list[str]
     admin_token: str
     items: dict[str, uuid.UUID]
+    exercise: uuid.UUID
     lessons: list[uuid.UUID] = field(default_factory=list)
     drills: list[uuid.UUID] = field(default_factory=list)
 
@@ -188,7 +201,15 @@ async def prepare(engine: AsyncEngine, users: int) -> Setup:
         drills = list(
             (await conn.execute(sa.select(metadata.tables["learn_drills"].c.id))).scalars()
         )
-    return Setup(user_ids, tokens, admin_token, ids, lessons, drills)
+        exercise = (
+            await conn.execute(
+                sa.select(metadata.tables["exercises"].c.id)
+                .where(metadata.tables["exercises"].c.user_id.is_(None))
+                .order_by(metadata.tables["exercises"].c.name)
+                .limit(1)
+            )
+        ).scalar_one()
+    return Setup(user_ids, tokens, admin_token, ids, exercise, lessons, drills)
 
 
 @dataclass
@@ -216,6 +237,9 @@ class Player:
         self.active: list[str] = []  # purchases with uses left
         self.unused: list[str] = []  # purchases never used (refundable)
         self.session: str | None = None
+        self.workout: str | None = None  # the running workout session
+        self.workout_sets = 0  # sets still to log in it
+        self.last_finish: dict[str, Any] | None = None
         self.last_purchase: dict[str, Any] | None = None
         self.seen: set[str] = set()  # purchases known already (a replay returns an old one)
         self.book: str | None = None  # the book being read
@@ -266,6 +290,8 @@ class Player:
             await self.reading(stats)
         elif kind == "plan":
             await self.plan(stats)
+        elif kind == "workout":
+            await self.train(stats)
         elif kind == "grant":
             grant = {
                 "input": {
@@ -378,6 +404,33 @@ class Player:
                 stats, "uncompletePlanItem", UNTICK, {"input": {"date": today, "itemId": item}}
             )
             self.ticked.discard(item)
+
+    async def train(self, stats: Stats) -> None:
+        """One step of a workout: start a free session, log one of its one to three sets
+        (heavier each time: personal records), or finish it (a retry replays the last key)."""
+        if self.last_finish is not None and self.rng.random() < 0.1:
+            await self.call(stats, "finishWorkoutSession", FINISH_WORKOUT, self.last_finish)
+            self.last_finish = None
+            return
+        if self.workout is None:
+            done = await self.call(stats, "startWorkoutSession", START_WORKOUT, {})
+            if done and done["__typename"] == "StartWorkoutSessionSuccess":
+                self.workout = done["session"]["id"]
+                self.workout_sets = self.rng.randint(1, 3)
+            return
+        if self.workout_sets > 0:
+            logged = {
+                "sessionId": self.workout,
+                "exerciseId": str(self.setup.exercise),
+                "reps": self.rng.randint(3, 12),
+                "weight": self.rng.choice((40.0, 60.0, 80.0, 100.0)),
+            }
+            await self.call(stats, "logExerciseSet", LOG_SET, {"input": logged})
+            self.workout_sets -= 1
+            return
+        self.last_finish = {"id": self.workout, "key": uuid.uuid4().hex}
+        await self.call(stats, "finishWorkoutSession", FINISH_WORKOUT, self.last_finish)
+        self.workout = None
 
 
 STOCK_CHECK = """
