@@ -751,16 +751,76 @@ async def create_program(
             numbers outside 1..``duration_weeks`` or repeated (``input.weeks``).
         NotFound: a scheduled workout that is not the user's (``Workout``).
     """
-    clean_name = check_text(name, "input.name", MAX_NAME, required=True)
-    clean_description = check_text(description, "input.description", MAX_DESCRIPTION)
-    clean_goal = check_text(goal, "input.goal", MAX_DESCRIPTION)
-    check_int(duration_weeks, "input.durationWeeks", 1, MAX_PROGRAM_WEEKS)
-    try:
-        level = TrainingDifficulty(difficulty).value
-    except ValueError:
-        raise InvalidInput("Unknown difficulty.", field="input.difficulty") from None
+    values = _clean_program(
+        {
+            "name": name,
+            "description": description,
+            "goal": goal,
+            "duration_weeks": duration_weeks,
+            "difficulty": difficulty,
+        }
+    )
     clean_weeks = _clean_weeks(duration_weeks, weeks)
-    wanted = {s["workout_id"] for _, scheduled in clean_weeks for s in scheduled}
+    program_id = (
+        await conn.execute(
+            sa.insert(_programs).values(user_id=user_id, **values).returning(_programs.c.id)
+        )
+    ).scalar_one()
+    await _write_weeks(conn, user_id, program_id, clean_weeks)
+    await record_activity(
+        conn,
+        user_id,
+        "training_program.created",
+        "fitness",
+        {"program_id": str(program_id), "name": values["name"]},
+    )
+    return uuid.UUID(str(program_id))
+
+
+#: The columns ``updateTrainingProgram`` may change besides its ``weeks``.
+PROGRAM_FIELDS = frozenset({"name", "description", "goal", "duration_weeks", "difficulty"})
+
+
+def _clean_program(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated program fields (a full or partial set).
+
+    Raises:
+        InvalidInput: a bad or null name, an overlong description or goal, a duration out of
+            1..52 weeks, an unknown difficulty.
+    """
+    out: dict[str, Any] = {}
+    if "name" in values:
+        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+    if "description" in values:
+        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+    if "goal" in values:
+        out["goal"] = check_text(values["goal"], "input.goal", MAX_DESCRIPTION)
+    if "duration_weeks" in values:
+        if values["duration_weeks"] is None:
+            raise InvalidInput("This field cannot be null.", field="input.durationWeeks")
+        out["duration_weeks"] = check_int(
+            values["duration_weeks"], "input.durationWeeks", 1, MAX_PROGRAM_WEEKS
+        )
+    if "difficulty" in values:
+        try:
+            out["difficulty"] = TrainingDifficulty(values["difficulty"]).value
+        except ValueError:
+            raise InvalidInput("Unknown difficulty.", field="input.difficulty") from None
+    return out
+
+
+async def _write_weeks(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    program_id: uuid.UUID,
+    weeks: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+) -> None:
+    """Write a program's weeks and their scheduled workouts.
+
+    Raises:
+        NotFound: a scheduled workout that is not the user's (``Workout``).
+    """
+    wanted = {s["workout_id"] for _, scheduled in weeks for s in scheduled}
     if wanted:
         owned = set(
             (
@@ -773,21 +833,7 @@ async def create_program(
         )
         if owned != wanted:
             raise NotFound("There is no such workout.", resource="Workout")
-    program_id = (
-        await conn.execute(
-            sa.insert(_programs)
-            .values(
-                user_id=user_id,
-                name=clean_name,
-                description=clean_description,
-                duration_weeks=duration_weeks,
-                goal=clean_goal,
-                difficulty=level,
-            )
-            .returning(_programs.c.id)
-        )
-    ).scalar_one()
-    for week, scheduled in clean_weeks:
+    for week, scheduled in weeks:
         week_id = (
             await conn.execute(
                 sa.insert(_weeks).values(program_id=program_id, **week).returning(_weeks.c.id)
@@ -797,14 +843,97 @@ async def create_program(
             await conn.execute(
                 sa.insert(_scheduled), [{**s, "program_week_id": week_id} for s in scheduled]
             )
+
+
+async def update_program(
+    conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID, changes: Mapping[str, Any]
+) -> uuid.UUID:
+    """Change the given fields of the user's training program: ``name``, ``description``,
+    ``goal``, ``duration_weeks`` (1 to 52, never below a week it has), ``difficulty``;
+    ``weeks`` (a list of :class:`Week`) replaces its weeks. A key absent keeps its value;
+    ``None`` clears an optional field.
+
+    Returns:
+        The program's id.
+
+    Raises:
+        InvalidInput: nothing to change, an unknown field, a bad value, weeks outside the
+            duration (``input.weeks``, or ``input.durationWeeks`` when the kept weeks no
+            longer fit).
+        NotFound: no such program of the user (``TrainingProgram``), a scheduled workout
+            not the user's (``Workout``).
+    """
+    unknown = set(changes) - PROGRAM_FIELDS - {"weeks"}
+    if unknown:
+        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
+    if not changes:
+        raise InvalidInput("Give at least one field to change.", field="input")
+    if "weeks" in changes and changes["weeks"] is None:
+        raise InvalidInput(
+            "This field cannot be null (an empty list removes them).", field="input.weeks"
+        )
+    values = _clean_program({k: v for k, v in changes.items() if k in PROGRAM_FIELDS})
+    new_weeks = changes.get("weeks")
+    # Everything but the fit of the weeks in a duration that is not given, before any SQL.
+    bound = values.get("duration_weeks", MAX_PROGRAM_WEEKS)
+    clean_weeks = _clean_weeks(bound, new_weeks) if new_weeks is not None else None
+    program = await _lock_program(conn, user_id, program_id)
+    duration = values.get("duration_weeks", program.duration_weeks)
+    if new_weeks is not None and clean_weeks is not None:
+        check_program_weeks(duration, [w.week_number for w in new_weeks])
+        await conn.execute(sa.delete(_weeks).where(_weeks.c.program_id == program_id))
+        await _write_weeks(conn, user_id, program_id, clean_weeks)
+    elif "duration_weeks" in values:
+        last = (
+            await conn.execute(
+                sa.select(sa.func.max(_weeks.c.week_number)).where(
+                    _weeks.c.program_id == program_id
+                )
+            )
+        ).scalar_one()
+        if last is not None and last > duration:
+            raise InvalidInput(
+                f"The program has a week {last}: it lasts at least {last} weeks.",
+                field="input.durationWeeks",
+            )
+    if values:
+        await conn.execute(
+            sa.update(_programs)
+            .where(_programs.c.id == program_id)
+            .values(updated_at=sa.func.now(), **values)
+        )
     await record_activity(
         conn,
         user_id,
-        "training_program.created",
+        "training_program.updated",
         "fitness",
-        {"program_id": str(program_id), "name": clean_name},
+        {"program_id": str(program_id), "fields": sorted(changes)},
     )
-    return uuid.UUID(str(program_id))
+    return program_id
+
+
+async def delete_program(
+    conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID
+) -> uuid.UUID:
+    """Delete the user's training program with its weeks and their schedule (the workouts
+    stay).
+
+    Returns:
+        The deleted program's id.
+
+    Raises:
+        NotFound: no such program of the user (``TrainingProgram``).
+    """
+    program = await _lock_program(conn, user_id, program_id)
+    await conn.execute(sa.delete(_programs).where(_programs.c.id == program_id))
+    await record_activity(
+        conn,
+        user_id,
+        "training_program.deleted",
+        "fitness",
+        {"program_id": str(program_id), "name": program.name},
+    )
+    return program_id
 
 
 async def _lock_program(conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID) -> Any:
@@ -901,6 +1030,7 @@ async def complete_program(
 
 
 __all__ = [
+    "PROGRAM_FIELDS",
     "WORKOUT_FIELDS",
     "ExerciseLine",
     "Finished",
@@ -912,10 +1042,12 @@ __all__ = [
     "complete_program",
     "create_program",
     "create_workout",
+    "delete_program",
     "delete_workout",
     "finish_session",
     "log_set",
     "start_program",
     "start_session",
+    "update_program",
     "update_workout",
 ]

@@ -432,13 +432,8 @@ class CreateTrainingProgramInput:
     )
 
 
-@mutation(
-    description="Create a training program with its weeks and their scheduled workouts.",
-    returns={"program": "training_programs"},
-    errors=(NotFound,),
-)
-async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> Ids:
-    weeks = [
+def _weeks(values: list[ProgramWeekInput]) -> list[transitions.Week]:
+    return [
         transitions.Week(
             week_number=w.week_number,
             name=w.name,
@@ -454,8 +449,16 @@ async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> 
                 for j, s in enumerate(w.workouts)
             ],
         )
-        for i, w in enumerate(input.weeks)
+        for i, w in enumerate(values)
     ]
+
+
+@mutation(
+    description="Create a training program with its weeks and their scheduled workouts.",
+    returns={"program": "training_programs"},
+    errors=(NotFound,),
+)
+async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> Ids:
     program_id = await transitions.create_program(
         tx.conn,
         tx.viewer.user_id,
@@ -464,9 +467,68 @@ async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> 
         duration_weeks=input.duration_weeks,
         goal=input.goal,
         difficulty=plain(input.difficulty),
-        weeks=weeks,
+        weeks=_weeks(input.weeks),
     )
     return {"program": program_id}
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    "optional one."
+)
+class UpdateTrainingProgramInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new name. {_NAME}"
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    )
+    goal: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new goal (at most {MAX_DESCRIPTION} characters); null clears it.",
+    )
+    duration_weeks: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Weeks, 1 to {MAX_PROGRAM_WEEKS}, at least the number of its last week.",
+    )
+    difficulty: TrainingDifficultyEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="A new level."
+    )
+    weeks: list[ProgramWeekInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces all the weeks and their workouts (an empty list removes them).",
+    )
+
+
+@mutation(
+    description="Change some fields of one of the viewer's training programs; `weeks`, when "
+    "given, replaces its weeks.",
+    returns={"program": "training_programs"},
+    errors=(NotFound,),
+)
+async def update_training_program(tx: Tx, id: ProgramId, input: UpdateTrainingProgramInput) -> Ids:
+    changes = given_fields(input)
+    if changes.get("weeks") is not None:
+        changes["weeks"] = _weeks(input.weeks or [])
+    program_id = await transitions.update_program(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes
+    )
+    return {"program": program_id}
+
+
+@mutation(
+    description="Delete one of the viewer's training programs with its weeks (the workouts stay).",
+    returns={"deleted_program_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_program_id": "The id the deleted program had (`TrainingProgram.id`)."},
+)
+async def delete_training_program(tx: Tx, id: ProgramId) -> Ids:
+    return {
+        "deleted_program_id": await transitions.delete_program(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
 
 
 @mutation(

@@ -1,5 +1,6 @@
-"""Training programs: create with weeks and scheduled workouts (the viewer's own), start (one
-program followed at a time: the previous one stops), complete; every refusal is typed and
+"""Training programs: create with weeks and scheduled workouts (the viewer's own), update (only
+the given fields; given weeks replace them), delete, start (one program followed at a time:
+the previous one stops), complete; every refusal is typed and
 leaves the database as it was; another user's program or workout is absent."""
 
 from __future__ import annotations
@@ -24,6 +25,27 @@ mutation($input: CreateTrainingProgramInput!) {{
         }} }} }}
       }}
     }}
+    {errors("InvalidInput", "NotFound")}
+  }}
+}}
+"""
+UPDATE = f"""
+mutation($id: ID!, $input: UpdateTrainingProgramInput!) {{
+  updateTrainingProgram(id: $id, input: $input) {{
+    __typename
+    ... on UpdateTrainingProgramSuccess {{
+      program {{ id name description goal durationWeeks difficulty
+        programWeeks {{ totalCount edges {{ node {{ weekNumber }} }} }} }}
+    }}
+    {errors("InvalidInput", "NotFound")}
+  }}
+}}
+"""
+DELETE = f"""
+mutation($id: ID!) {{
+  deleteTrainingProgram(id: $id) {{
+    __typename
+    ... on DeleteTrainingProgramSuccess {{ deletedProgramId }}
     {errors("InvalidInput", "NotFound")}
   }}
 }}
@@ -172,9 +194,107 @@ async def test_start_stops_the_previous_program_and_complete_ends_it(
     assert active == 0
 
 
+async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: AsyncEngine) -> None:
+    viewer = await committed_user(engine)
+    workout = await create_workout(mutate, viewer)
+    program = await _create(
+        mutate,
+        viewer,
+        description="Base",
+        goal="Strength",
+        durationWeeks=4,
+        weeks=[{"weekNumber": 1}, {"weekNumber": 4}],
+    )
+    renamed = await mutate(
+        UPDATE,
+        {"id": program["id"], "input": {"name": "Block 2", "goal": None, "difficulty": "ADVANCED"}},
+        viewer=viewer,
+    )
+    after = renamed.data["updateTrainingProgram"]["program"]
+    assert (after["name"], after["description"], after["goal"], after["difficulty"]) == (
+        "Block 2",
+        "Base",
+        None,
+        "ADVANCED",
+    )
+    assert after["programWeeks"]["totalCount"] == 2
+    reweeked = await mutate(
+        UPDATE,
+        {
+            "id": program["id"],
+            "input": {
+                "durationWeeks": 2,
+                "weeks": [
+                    {"weekNumber": 2, "workouts": [{"workoutId": workout["id"], "dayOfWeek": 3}]}
+                ],
+            },
+        },
+        viewer=viewer,
+    )
+    after = reweeked.data["updateTrainingProgram"]["program"]
+    assert after["durationWeeks"] == 2
+    assert [e["node"]["weekNumber"] for e in after["programWeeks"]["edges"]] == [2]
+    for fields, field in (
+        ({}, "input"),
+        ({"name": None}, "input.name"),
+        ({"durationWeeks": None}, "input.durationWeeks"),
+        ({"durationWeeks": 1}, "input.durationWeeks"),  # week 2 would no longer fit
+        ({"weeks": None}, "input.weeks"),
+        ({"weeks": [{"weekNumber": 3}]}, "input.weeks"),  # beyond the kept 2 weeks
+        (
+            {
+                "weeks": [
+                    {"weekNumber": 1, "workouts": [{"workoutId": workout["id"], "dayOfWeek": -1}]}
+                ]
+            },
+            "input.weeks[0].workouts[0].dayOfWeek",
+        ),
+    ):
+        payload = await unchanged(
+            engine, mutate, UPDATE, {"id": program["id"], "input": fields}, viewer
+        )
+        assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
+
+
+async def test_delete_keeps_the_workouts(mutate: Mutate, engine: AsyncEngine) -> None:
+    viewer = await committed_user(engine)
+    workout = await create_workout(mutate, viewer)
+    program = await _create(
+        mutate,
+        viewer,
+        weeks=[{"weekNumber": 1, "workouts": [{"workoutId": workout["id"], "dayOfWeek": 1}]}],
+    )
+    result = await mutate(DELETE, {"id": program["id"]}, viewer=viewer)
+    assert result.data["deleteTrainingProgram"] == {
+        "__typename": "DeleteTrainingProgramSuccess",
+        "deletedProgramId": program["id"],
+    }
+    assert (
+        await scalar(
+            engine, "SELECT count(*) FROM program_weeks WHERE program_id = :p", p=program["id"]
+        )
+        == 0
+    )
+    assert await scalar(engine, "SELECT count(*) FROM workouts WHERE id = :w", w=workout["id"]) == 1
+
+
 async def test_another_users_program_is_not_found(mutate: Mutate, engine: AsyncEngine) -> None:
     owner, other = await committed_user(engine), await committed_user(engine)
     program = await _create(mutate, owner)
+    theirs = await create_workout(mutate, owner)
+    mine = await _create(mutate, other)
+    scheduled = {
+        "weeks": [{"weekNumber": 1, "workouts": [{"workoutId": theirs["id"], "dayOfWeek": 1}]}]
+    }
+    payload = await unchanged(engine, mutate, UPDATE, {"id": mine["id"], "input": scheduled}, other)
+    assert (payload["__typename"], payload["resource"]) == ("NotFound", "Workout")
+    for target in (program["id"], str(uuid.uuid4())):
+        for query, variables in (
+            (UPDATE, {"id": target, "input": {"name": "Mine now"}}),
+            (DELETE, {"id": target}),
+        ):
+            payload = await unchanged(engine, mutate, query, variables, other)
+            assert (payload["__typename"], payload["resource"]) == ("NotFound", "TrainingProgram")
     for query in (START, COMPLETE):
         for target in (program["id"], str(uuid.uuid4())):
             payload = await unchanged(engine, mutate, query, {"id": target}, other)
