@@ -454,6 +454,34 @@ async def start_session(
     return uuid.UUID(str(session_id))
 
 
+async def delete_session(
+    conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
+) -> uuid.UUID:
+    """Delete the user's workout session with its sets: a running one that will not be
+    finished, or a finished one. What a finished one paid stays paid, and the personal
+    records its sets set stay (their ``exercise_set_id`` becomes null: a record, once set,
+    was achieved).
+
+    Returns:
+        The deleted session's id.
+
+    Raises:
+        NotFound: no such session of the user (``WorkoutSession``).
+    """
+    session = await lock_owned(
+        conn, _sessions, session_id, user_id, resource="WorkoutSession", what="workout session"
+    )
+    await conn.execute(sa.delete(_sessions).where(_sessions.c.id == session_id))
+    await record_activity(
+        conn,
+        user_id,
+        "workout.deleted_session",
+        "fitness",
+        {"session_id": str(session_id), "finished": session.completed_at is not None},
+    )
+    return session_id
+
+
 async def _open_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID) -> Any:
     """The user's session, locked, still running.
 
@@ -1043,6 +1071,7 @@ __all__ = [
     "create_program",
     "create_workout",
     "delete_program",
+    "delete_session",
     "delete_workout",
     "finish_session",
     "log_set",

@@ -262,6 +262,22 @@ async def start_workout_session(tx: Tx, input: StartWorkoutSessionInput) -> Ids:
     return {"session": session_id}
 
 
+@mutation(
+    description="Delete one of the viewer's workout sessions with its sets: a running one "
+    "that will not be finished, or a finished one (what it paid stays paid, and so do the "
+    "personal records its sets set).",
+    returns={"deleted_session_id": strawberry.ID},
+    errors=(NotFound,),
+    fields={"deleted_session_id": "The id the deleted session had (`WorkoutSession.id`)."},
+)
+async def delete_workout_session(tx: Tx, id: SessionId) -> Ids:
+    return {
+        "deleted_session_id": await transitions.delete_session(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
+
+
 @strawberry.input(
     description="A set done in a running workout session: repetitions, a duration, or both."
 )

@@ -1,7 +1,8 @@
 """Workout sessions: start (following a workout or free), log sets (numbered, in range,
 personal records beaten only by working sets, keeping the value beaten), and finish (paid
 once through the ledger, xpAwarded/coinsAwarded written, one workouts_completed quest unit,
-first_workout unlocked in the same transaction, idempotent replay); every refusal is typed
+first_workout unlocked in the same transaction, idempotent replay) and delete (rewards and
+records stay); every refusal is typed
 and leaves the database as it was; another user's session is absent."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.fitness.helpers import (
     builtin_exercises,
     create_workout,
     custom_exercise,
+    errors,
     finish,
     log_set,
     scalar,
@@ -28,6 +30,15 @@ from tests.fitness.helpers import (
     unchanged,
 )
 
+DELETE_SESSION = f"""
+mutation($id: ID!) {{
+  deleteWorkoutSession(id: $id) {{
+    __typename
+    ... on DeleteWorkoutSessionSuccess {{ deletedSessionId }}
+    {errors("InvalidInput", "NotFound")}
+  }}
+}}
+"""
 ACCEPT = """
 mutation($questId: ID!) {
   acceptQuest(questId: $questId) { __typename }
@@ -223,3 +234,36 @@ async def test_finish_refusals(mutate: Mutate, engine: AsyncEngine) -> None:
     for who, target in ((other, session), (viewer, str(uuid.uuid4()))):
         payload = await unchanged(engine, mutate, FINISH, {"id": target, "key": "nf"}, who)
         assert (payload["__typename"], payload["resource"]) == ("NotFound", "WorkoutSession")
+
+
+async def test_delete_session_keeps_rewards_and_records(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    viewer, other = await committed_user(engine), await committed_user(engine)
+    (squat,) = await builtin_exercises(engine, 1)
+    running, finished = await start_session(mutate, viewer), await start_session(mutate, viewer)
+    await log_set(mutate, viewer, sessionId=finished, exerciseId=squat, reps=5, weight=80)
+    paid = await finish(mutate, viewer, finished)
+    for target in (finished, str(uuid.uuid4())):
+        payload = await unchanged(engine, mutate, DELETE_SESSION, {"id": target}, other)
+        assert (payload["__typename"], payload["resource"]) == ("NotFound", "WorkoutSession")
+    for session in (running, finished):
+        result = await mutate(DELETE_SESSION, {"id": session}, viewer=viewer)
+        assert result.data["deleteWorkoutSession"]["deletedSessionId"] == session
+    assert (
+        await scalar(
+            engine, "SELECT count(*) FROM workout_sessions WHERE user_id = :u", u=viewer.user_id
+        )
+        == 0
+    )
+    assert (
+        await scalar(engine, "SELECT coins FROM user_wallet WHERE user_id = :u", u=viewer.user_id)
+        == paid["wallet"]["coins"]
+    )
+    record = await scalar(
+        engine,
+        "SELECT exercise_set_id IS NULL AND value = 80 FROM personal_records "
+        "WHERE user_id = :u AND record_type = 'weight'",
+        u=viewer.user_id,
+    )
+    assert record is True
