@@ -227,21 +227,29 @@ async def _write_lines(
     workout_id: uuid.UUID,
     section_id: uuid.UUID | None,
     lines: list[dict[str, Any]],
-    start: int,
 ) -> None:
+    """Insert lines of a workout, numbered in the order given (``_RENUMBER`` then places
+    them among the others)."""
     if lines:
         await conn.execute(
             sa.insert(_lines),
             [
-                {
-                    **line,
-                    "workout_id": workout_id,
-                    "section_id": section_id,
-                    "sort_order": start + i,
-                }
+                {**line, "workout_id": workout_id, "section_id": section_id, "sort_order": i}
                 for i, line in enumerate(lines)
             ],
         )
+
+
+#: Numbers a workout's lines 0, 1, ...: the sections' lines in section order, then the lines
+#: outside sections, each group in its previous order.
+_RENUMBER = sa.text(
+    "UPDATE workout_exercises w SET sort_order = r.n - 1 FROM ("
+    " SELECT we.id, row_number() OVER ("
+    "  ORDER BY s.sort_order NULLS LAST, we.sort_order, we.id) AS n"
+    " FROM workout_exercises we LEFT JOIN workout_sections s ON s.id = we.section_id"
+    " WHERE we.workout_id = :workout) r "
+    "WHERE w.id = r.id AND w.sort_order <> r.n - 1"
+)
 
 
 async def _write_structure(
@@ -252,7 +260,11 @@ async def _write_structure(
     lines: list[dict[str, Any]] | None,
 ) -> None:
     """Replace the given parts of a workout: its sections with their lines, its unsectioned
-    lines (a part given as None stays)."""
+    lines (a part given as None stays); then number all its lines again (``_RENUMBER``).
+
+    Raises:
+        NotFound: an exercise neither built in nor the user's (``Exercise``).
+    """
     wanted = {line["exercise_id"] for line in lines or ()}
     wanted |= {line["exercise_id"] for _, ls in sections or () for line in ls}
     await _check_exercises(conn, user_id, wanted)
@@ -260,7 +272,6 @@ async def _write_structure(
         old = sa.select(_sections.c.id).where(_sections.c.workout_id == workout_id)
         await conn.execute(sa.delete(_lines).where(_lines.c.section_id.in_(old)))
         await conn.execute(sa.delete(_sections).where(_sections.c.workout_id == workout_id))
-        position = 0
         for order, (name, section_lines) in enumerate(sections):
             section_id = (
                 await conn.execute(
@@ -269,22 +280,16 @@ async def _write_structure(
                     .returning(_sections.c.id)
                 )
             ).scalar_one()
-            await _write_lines(conn, workout_id, section_id, section_lines, position)
-            position += len(section_lines)
+            await _write_lines(conn, workout_id, section_id, section_lines)
     if lines is not None:
         await conn.execute(
             sa.delete(_lines).where(
                 _lines.c.workout_id == workout_id, _lines.c.section_id.is_(None)
             )
         )
-        first = (
-            await conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(_lines.c.sort_order) + 1, 0)).where(
-                    _lines.c.workout_id == workout_id
-                )
-            )
-        ).scalar_one()
-        await _write_lines(conn, workout_id, None, lines, int(first))
+        await _write_lines(conn, workout_id, None, lines)
+    if sections is not None or lines is not None:
+        await conn.execute(_RENUMBER, {"workout": workout_id})
 
 
 # ---- workouts -----------------------------------------------------------------------------

@@ -143,7 +143,10 @@ async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: Asyn
         {
             "id": workout["id"],
             "input": {
-                "sections": [{"name": "A"}, {"name": "B", "exercises": [{"exerciseId": bench}]}]
+                "sections": [
+                    {"name": "A"},
+                    {"name": "B", "exercises": [{"exerciseId": bench}, {"exerciseId": squat}]},
+                ]
             },
         },
         viewer=viewer,
@@ -151,13 +154,20 @@ async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: Asyn
     after = restructured.data["updateWorkout"]["workout"]
     assert [s["name"] for s in _nodes(after["sections"])] == ["A", "B"]
     lines = _nodes(after["exercises"])
-    # the old section's squat is gone, the unsectioned bench line stays, B's bench is new
-    assert sorted(line["exerciseId"] for line in lines) == [bench, bench]
+    # the old section's line is gone, the unsectioned bench line stays, B's two are new;
+    # numbered again: the section's lines first, then the one outside sections
+    ordered = sorted(lines, key=lambda line: line["sortOrder"])
+    assert [(line["exerciseId"], line["sortOrder"]) for line in ordered] == [
+        (bench, 0),
+        (squat, 1),
+        (bench, 2),
+    ]
+    assert ordered[2]["sectionId"] is None
     assert after["description"] == "Heavy"
     cleared = await mutate(
         UPDATE_WORKOUT, {"id": workout["id"], "input": {"exercises": []}}, viewer=viewer
     )
-    assert cleared.data["updateWorkout"]["workout"]["exercises"]["totalCount"] == 1
+    assert cleared.data["updateWorkout"]["workout"]["exercises"]["totalCount"] == 2
     for fields, field in (
         ({}, "input"),
         ({"name": None}, "input.name"),
