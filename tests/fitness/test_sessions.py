@@ -7,6 +7,7 @@ and leaves the database as it was; another user's session is absent."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -267,3 +268,33 @@ async def test_delete_session_keeps_rewards_and_records(
         u=viewer.user_id,
     )
     assert record is True
+
+
+async def test_concurrent_sets_of_many_sessions_keep_the_best_record(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    viewer = await committed_user(engine)
+    (squat,) = await builtin_exercises(engine, 1)
+    sessions = [await start_session(mutate, viewer) for _ in range(10)]
+    weights = [20.0 * (n + 1) for n in range(10)]
+    results = await asyncio.gather(
+        *(
+            mutate(
+                LOG_SET,
+                {"input": {"sessionId": s, "exerciseId": squat, "reps": 1, "weight": w}},
+                viewer=viewer,
+            )
+            for s, w in zip(sessions, weights, strict=True)
+        )
+    )
+    assert all(r.errors == [] for r in results)
+    assert {r.data["logExerciseSet"]["__typename"] for r in results} == {"LogExerciseSetSuccess"}
+    value, previous = await scalar(
+        engine,
+        "SELECT array[value, previous_value] FROM personal_records "
+        "WHERE user_id = :u AND exercise_id = :e AND record_type = 'weight'",
+        u=viewer.user_id,
+        e=squat,
+    )
+    assert value == max(weights)
+    assert previous is None or previous in weights[:-1]
