@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from db.fitness.rules import EXERCISE_FORCES, EXERCISE_LEVELS, EXERCISE_MECHANICS
 from seeds.load import Entry, load_entries
 
 #: Categories used by the catalog.
@@ -79,9 +80,10 @@ EQUIPMENT: frozenset[str] = frozenset(
     }
 )
 
-LEVELS: frozenset[str] = frozenset({"beginner", "intermediate", "expert"})
-FORCES: frozenset[str] = frozenset({"static", "pull", "push"})
-MECHANICS: frozenset[str] = frozenset({"compound", "isolation"})
+#: Levels, forces and mechanics: the vocabulary users' own exercises are checked against too.
+LEVELS: frozenset[str] = EXERCISE_LEVELS
+FORCES: frozenset[str] = EXERCISE_FORCES
+MECHANICS: frozenset[str] = EXERCISE_MECHANICS
 
 
 class CatalogExercise(Entry):

@@ -48,6 +48,21 @@ MAX_ESTIMATE_REPS = 12
 
 # ---- input ranges (every one is stated in the GraphQL field's description) ----------------
 
+#: The values of ``exercises.level``, ``force`` and ``mechanic`` (free-exercise-db's
+#: vocabulary, which the built-in catalog and the users' own exercises share).
+EXERCISE_LEVELS: frozenset[str] = frozenset({"beginner", "intermediate", "expert"})
+EXERCISE_FORCES: frozenset[str] = frozenset({"static", "pull", "push"})
+EXERCISE_MECHANICS: frozenset[str] = frozenset({"compound", "isolation"})
+#: Longest exercise category and equipment, in characters.
+MAX_CATEGORY = 50
+MAX_EQUIPMENT = 100
+#: Most muscle groups of an exercise, and the longest name of one.
+MAX_MUSCLES = 20
+MAX_MUSCLE = 50
+#: Most instruction steps of an exercise, and the longest step.
+MAX_STEPS = 50
+MAX_STEP = 1000
+
 #: Longest name (workout, section, program, week), in characters.
 MAX_NAME = 200
 #: Longest description or goal, in characters.
@@ -181,6 +196,39 @@ def check_text(value: str | None, field: str, limit: int, *, required: bool = Fa
     return text if text or required else None
 
 
+def check_choice(value: str | None, field: str, allowed: frozenset[str]) -> str | None:
+    """``value`` lowercased and stripped when it is null or one of ``allowed``.
+
+    Raises:
+        InvalidInput: naming ``field``.
+    """
+    if value is None:
+        return None
+    choice = value.strip().lower()
+    if choice not in allowed:
+        raise InvalidInput(f"One of {', '.join(sorted(allowed))}.", field=field)
+    return choice
+
+
+def check_texts(
+    values: list[str], field: str, most: int, limit: int, *, lower: bool = False
+) -> list[str]:
+    """``values`` stripped (lowercased when ``lower``), empty ones dropped: at most ``most``
+    items of at most ``limit`` characters each.
+
+    Raises:
+        InvalidInput: naming ``field`` (or ``field[i]`` for an item).
+    """
+    if len(values) > most:
+        raise InvalidInput(f"At most {most} items.", field=field)
+    out = []
+    for i, value in enumerate(values):
+        text = check_text(value, f"{field}[{i}]", limit, required=False)
+        if text:
+            out.append(text.lower() if lower else text)
+    return out
+
+
 def check_int(value: int | None, field: str, low: int, high: int) -> int | None:
     """``value`` when it is null or between ``low`` and ``high`` (inclusive).
 
@@ -266,6 +314,9 @@ def check_program_weeks(duration_weeks: int, week_numbers: list[int]) -> None:
 
 
 __all__ = [
+    "EXERCISE_FORCES",
+    "EXERCISE_LEVELS",
+    "EXERCISE_MECHANICS",
     "MAX_ESTIMATE_REPS",
     "MAX_PAID_SETS",
     "WORKOUT_COINS",
@@ -275,12 +326,14 @@ __all__ = [
     "WORKOUT_XP",
     "Measure",
     "WorkoutAward",
+    "check_choice",
     "check_float",
     "check_int",
     "check_line",
     "check_program_weeks",
     "check_set",
     "check_text",
+    "check_texts",
     "epley_one_rep_max",
     "set_measures",
     "workout_award",

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
@@ -32,24 +33,35 @@ from db.auth.activity import record_activity
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.fitness.models import TrainingDifficulty
 from db.fitness.rules import (
+    EXERCISE_FORCES,
+    EXERCISE_LEVELS,
+    EXERCISE_MECHANICS,
+    MAX_CATEGORY,
     MAX_DESCRIPTION,
+    MAX_EQUIPMENT,
     MAX_ESTIMATED_MINUTES,
     MAX_EXERCISES,
     MAX_INTENSITY,
+    MAX_MUSCLE,
+    MAX_MUSCLES,
     MAX_NAME,
     MAX_NOTES,
     MAX_ORDER_INDEX,
     MAX_PROGRAM_WEEKS,
     MAX_RATING,
     MAX_SECTIONS,
+    MAX_STEP,
+    MAX_STEPS,
     MAX_WEEK_WORKOUTS,
     MIN_RATING,
+    check_choice,
     check_float,
     check_int,
     check_line,
     check_program_weeks,
     check_set,
     check_text,
+    check_texts,
     set_measures,
     workout_award,
     workout_ledger_key,
@@ -201,7 +213,8 @@ def _clean_workout(values: Mapping[str, Any]) -> dict[str, Any]:
 async def _check_exercises(
     conn: AsyncConnection, user_id: uuid.UUID, exercise_ids: set[uuid.UUID]
 ) -> None:
-    """Every exercise is a built-in one or the user's own.
+    """Every exercise is a built-in one or the user's own (locked ``FOR KEY SHARE`` until
+    the transaction ends, so it cannot be deleted under the row that uses it).
 
     Raises:
         NotFound: one is missing or another user's (``resource`` ``Exercise``).
@@ -211,10 +224,15 @@ async def _check_exercises(
     found = set(
         (
             await conn.execute(
-                sa.select(_exercises.c.id).where(
+                sa.select(_exercises.c.id)
+                .where(
                     _exercises.c.id.in_(sorted(exercise_ids)),
                     sa.or_(_exercises.c.user_id.is_(None), _exercises.c.user_id == user_id),
                 )
+                .order_by(_exercises.c.id)
+                # KEY SHARE: a concurrent deleteExercise waits for this use, or this use sees
+                # the exercise gone (no FK failure at commit).
+                .with_for_update(read=True, key_share=True)
             )
         ).scalars()
     )
@@ -290,6 +308,192 @@ async def _write_structure(
         await _write_lines(conn, workout_id, None, lines)
     if sections is not None or lines is not None:
         await conn.execute(_RENUMBER, {"workout": workout_id})
+
+
+# ---- exercises (the user's own) ------------------------------------------------------------
+
+#: The columns ``updateExercise`` may change.
+EXERCISE_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "category",
+        "muscle_groups",
+        "equipment",
+        "level",
+        "force",
+        "mechanic",
+        "instructions",
+    }
+)
+
+
+def _clean_exercise(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated exercise fields (a full or partial set; lists and the category lowercased
+    where the catalog's vocabulary is).
+
+    Raises:
+        InvalidInput: naming the field.
+    """
+    out: dict[str, Any] = {}
+    for key in ("muscle_groups", "instructions"):
+        if key in values and values[key] is None:
+            raise InvalidInput("This field cannot be null.", field=f"input.{_camel(key)}")
+    if "name" in values:
+        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+    if "description" in values:
+        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+    if "category" in values:
+        category = check_text(values["category"], "input.category", MAX_CATEGORY, required=True)
+        out["category"] = str(category).lower()
+    if "muscle_groups" in values:
+        out["muscle_groups"] = check_texts(
+            values["muscle_groups"], "input.muscleGroups", MAX_MUSCLES, MAX_MUSCLE, lower=True
+        )
+    if "equipment" in values:
+        equipment = check_text(values["equipment"], "input.equipment", MAX_EQUIPMENT)
+        out["equipment"] = equipment.lower() if equipment else None
+    if "level" in values:
+        out["level"] = check_choice(values["level"], "input.level", EXERCISE_LEVELS)
+    if "force" in values:
+        out["force"] = check_choice(values["force"], "input.force", EXERCISE_FORCES)
+    if "mechanic" in values:
+        out["mechanic"] = check_choice(values["mechanic"], "input.mechanic", EXERCISE_MECHANICS)
+    if "instructions" in values:
+        out["instructions"] = check_texts(
+            values["instructions"], "input.instructions", MAX_STEPS, MAX_STEP
+        )
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_NAME_TAKEN = "You have an exercise of that name already."
+#: The constraint of one name per user's exercises.
+_UNIQUE_NAME = "uq_exercises_user_id_name"
+
+
+async def create_exercise(
+    conn: AsyncConnection, user_id: uuid.UUID, values: Mapping[str, Any]
+) -> uuid.UUID:
+    """Create an exercise of the user's own (``is_custom``), from ``values``: ``name`` and
+    ``category`` (required), ``description``, ``muscle_groups`` and ``instructions`` (lists of
+    strings), ``equipment``, ``level``, ``force``, ``mechanic``.
+
+    Returns:
+        The new exercise's id.
+
+    Raises:
+        InvalidInput: a value out of range (:func:`_clean_exercise`), or a name the user has
+            already (``input.name``: one name per user, ``uq_exercises_user_id``).
+    """
+    for required in ("name", "category"):
+        if required not in values:
+            raise InvalidInput("This field is required.", field=f"input.{required}")
+    clean = _clean_exercise(values)
+    stmt = (
+        insert(_exercises)
+        .values(user_id=user_id, is_custom=True, **clean)
+        .on_conflict_do_nothing(index_elements=[_exercises.c.user_id, _exercises.c.name])
+        .returning(_exercises.c.id)
+    )
+    exercise_id = (await conn.execute(stmt)).scalar_one_or_none()
+    if exercise_id is None:
+        raise InvalidInput(_NAME_TAKEN, field="input.name")
+    await record_activity(
+        conn,
+        user_id,
+        "exercise.created",
+        "fitness",
+        {"exercise_id": str(exercise_id), "name": clean["name"]},
+    )
+    return uuid.UUID(str(exercise_id))
+
+
+async def update_exercise(
+    conn: AsyncConnection, user_id: uuid.UUID, exercise_id: uuid.UUID, changes: Mapping[str, Any]
+) -> uuid.UUID:
+    """Change the given fields of one of the user's own exercises (the keys of
+    :func:`create_exercise`; absent keeps, ``None`` clears an optional field).
+
+    Returns:
+        The exercise's id.
+
+    Raises:
+        InvalidInput: nothing to change, an unknown field, a bad value, a name the user has
+            already (``input.name``).
+        NotFound: not an exercise of the user's own (built-in ones are nobody's to change).
+    """
+    unknown = set(changes) - EXERCISE_FIELDS
+    if unknown:
+        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
+    if not changes:
+        raise InvalidInput("Give at least one field to change.", field="input")
+    clean = _clean_exercise(changes)
+    await lock_owned(conn, _exercises, exercise_id, user_id, resource="Exercise", what="exercise")
+    try:
+        # A savepoint: a concurrent rename to the same name is a unique violation here.
+        async with conn.begin_nested():
+            await conn.execute(
+                sa.update(_exercises)
+                .where(_exercises.c.id == exercise_id)
+                .values(updated_at=sa.func.now(), **clean)
+            )
+    except IntegrityError as error:
+        if _UNIQUE_NAME not in str(error.orig):
+            raise
+        raise InvalidInput(_NAME_TAKEN, field="input.name") from None
+    await record_activity(
+        conn,
+        user_id,
+        "exercise.updated",
+        "fitness",
+        {"exercise_id": str(exercise_id), "fields": sorted(clean)},
+    )
+    return exercise_id
+
+
+async def delete_exercise(
+    conn: AsyncConnection, user_id: uuid.UUID, exercise_id: uuid.UUID
+) -> uuid.UUID:
+    """Delete one of the user's own exercises that nothing uses.
+
+    Returns:
+        The deleted exercise's id.
+
+    Raises:
+        NotFound: not an exercise of the user's own.
+        InvalidState: a workout, a logged set or a personal record uses it (``in_use``):
+            delete those first (the history is not thrown away with an exercise).
+    """
+    exercise = await lock_owned(
+        conn, _exercises, exercise_id, user_id, resource="Exercise", what="exercise"
+    )
+    used = (
+        await conn.execute(
+            sa.select(
+                sa.exists().where(_lines.c.exercise_id == exercise_id)
+                | sa.exists().where(_sets.c.exercise_id == exercise_id)
+                | sa.exists().where(_records.c.exercise_id == exercise_id)
+            )
+        )
+    ).scalar_one()
+    if used:
+        raise InvalidState(
+            "A workout, a logged set or a personal record uses this exercise.", status="in_use"
+        )
+    await conn.execute(sa.delete(_exercises).where(_exercises.c.id == exercise_id))
+    await record_activity(
+        conn,
+        user_id,
+        "exercise.deleted",
+        "fitness",
+        {"exercise_id": str(exercise_id), "name": exercise.name},
+    )
+    return exercise_id
 
 
 # ---- workouts -----------------------------------------------------------------------------
@@ -1063,6 +1267,7 @@ async def complete_program(
 
 
 __all__ = [
+    "EXERCISE_FIELDS",
     "PROGRAM_FIELDS",
     "WORKOUT_FIELDS",
     "ExerciseLine",
@@ -1073,8 +1278,10 @@ __all__ = [
     "Started",
     "Week",
     "complete_program",
+    "create_exercise",
     "create_program",
     "create_workout",
+    "delete_exercise",
     "delete_program",
     "delete_session",
     "delete_workout",
@@ -1082,6 +1289,7 @@ __all__ = [
     "log_set",
     "start_program",
     "start_session",
+    "update_exercise",
     "update_program",
     "update_workout",
 ]

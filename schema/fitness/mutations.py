@@ -1,9 +1,10 @@
-"""Fitness mutations: the viewer's workouts, workout sessions and their sets (with personal
-records), and training programs. The rules live in :mod:`db.fitness.transitions` and
+"""Fitness mutations: the viewer's own exercises, workouts, workout sessions and their sets
+(with personal records), and training programs. The rules live in :mod:`db.fitness.transitions` and
 :mod:`db.fitness.rules`; these declarations only map arguments and results."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import strawberry
@@ -11,6 +12,7 @@ import strawberry
 from db.errors import InvalidState, NotFound
 from db.fitness import transitions
 from db.fitness.models import (
+    Exercise,
     ExerciseSet,
     ProgramWeek,
     ProgramWorkout,
@@ -22,10 +24,17 @@ from db.fitness.models import (
     WorkoutSession,
 )
 from db.fitness.rules import (
+    EXERCISE_FORCES,
+    EXERCISE_LEVELS,
+    EXERCISE_MECHANICS,
+    MAX_CATEGORY,
     MAX_DESCRIPTION,
+    MAX_EQUIPMENT,
     MAX_ESTIMATED_MINUTES,
     MAX_EXERCISES,
     MAX_INTENSITY,
+    MAX_MUSCLE,
+    MAX_MUSCLES,
     MAX_NAME,
     MAX_NOTES,
     MAX_ORDER_INDEX,
@@ -36,6 +45,8 @@ from db.fitness.rules import (
     MAX_SECTIONS,
     MAX_SET_SECONDS,
     MAX_SETS,
+    MAX_STEP,
+    MAX_STEPS,
     MAX_WEEK_WORKOUTS,
     MAX_WEIGHT,
     WORKOUT_COINS,
@@ -64,6 +75,124 @@ ProgramId = Annotated[
 
 _NAME = f"1 to {MAX_NAME} characters."
 _NOTES = f"At most {MAX_NOTES} characters."
+
+
+def _choices(values: frozenset[str]) -> str:
+    return "One of " + ", ".join(f"`{v}`" for v in sorted(values)) + "."
+
+
+@strawberry.input(description="An exercise of the viewer's own, for the exercise library.")
+class CreateExerciseInput:
+    name: str = strawberry.field(
+        description=f"{column_doc(Exercise, 'name')} {_NAME} One name per viewer."
+    )
+    category: str = strawberry.field(
+        description=f"{column_doc(Exercise, 'category')} 1 to {MAX_CATEGORY} characters."
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(Exercise, 'description')} At most {MAX_DESCRIPTION} characters.",
+    )
+    muscle_groups: list[str] = strawberry.field(
+        default_factory=list,
+        description=f"{column_doc(Exercise, 'muscle_groups')} At most {MAX_MUSCLES} names of "
+        f"at most {MAX_MUSCLE} characters.",
+    )
+    equipment: str | None = strawberry.field(
+        default=None,
+        description=f"{column_doc(Exercise, 'equipment')} At most {MAX_EQUIPMENT} characters.",
+    )
+    level: str | None = strawberry.field(default=None, description=_choices(EXERCISE_LEVELS))
+    force: str | None = strawberry.field(default=None, description=_choices(EXERCISE_FORCES))
+    mechanic: str | None = strawberry.field(default=None, description=_choices(EXERCISE_MECHANICS))
+    instructions: list[str] = strawberry.field(
+        default_factory=list,
+        description=f"The steps to perform it, at most {MAX_STEPS} of at most {MAX_STEP} "
+        "characters.",
+    )
+
+
+@strawberry.input(
+    description="The fields to change; a field left out keeps its value, `null` clears an "
+    "optional one."
+)
+class UpdateExerciseInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new name. {_NAME} One name per viewer."
+    )
+    category: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"A new category, 1 to {MAX_CATEGORY} characters."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    )
+    muscle_groups: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Replaces the muscle groups: at most {MAX_MUSCLES} names of at most "
+        f"{MAX_MUSCLE} characters.",
+    )
+    equipment: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"New equipment (at most {MAX_EQUIPMENT} characters); null clears it.",
+    )
+    level: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_choices(EXERCISE_LEVELS)} Null clears it."
+    )
+    force: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_choices(EXERCISE_FORCES)} Null clears it."
+    )
+    mechanic: str | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{_choices(EXERCISE_MECHANICS)} Null clears it."
+    )
+    instructions: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Replaces the steps: at most {MAX_STEPS} of at most {MAX_STEP} characters.",
+    )
+
+
+ExerciseId = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="One of the viewer's own exercises (`Exercise.id`)."),
+]
+
+
+@mutation(
+    description="Create an exercise of the viewer's own; it joins the built-in ones in the "
+    "viewer's exercise library.",
+    returns={"exercise": "exercises"},
+)
+async def create_exercise(tx: Tx, input: CreateExerciseInput) -> Ids:
+    values = {f.name: getattr(input, f.name) for f in dataclasses.fields(input)}
+    return {"exercise": await transitions.create_exercise(tx.conn, tx.viewer.user_id, values)}
+
+
+@mutation(
+    description="Change some fields of one of the viewer's own exercises (built-in ones "
+    "cannot be changed).",
+    returns={"exercise": "exercises"},
+    errors=(NotFound,),
+)
+async def update_exercise(tx: Tx, id: ExerciseId, input: UpdateExerciseInput) -> Ids:
+    exercise_id = await transitions.update_exercise(
+        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
+    )
+    return {"exercise": exercise_id}
+
+
+@mutation(
+    description="Delete one of the viewer's own exercises that no workout, logged set or "
+    "personal record uses (InvalidState `in_use` otherwise).",
+    returns={"deleted_exercise_id": strawberry.ID},
+    errors=(NotFound, InvalidState),
+    fields={"deleted_exercise_id": "The id the deleted exercise had (`Exercise.id`)."},
+)
+async def delete_exercise(tx: Tx, id: ExerciseId) -> Ids:
+    return {
+        "deleted_exercise_id": await transitions.delete_exercise(
+            tx.conn, tx.viewer.user_id, id_arg(id, "id")
+        )
+    }
 
 
 @strawberry.input(
