@@ -213,30 +213,39 @@ def _clean_workout(values: Mapping[str, Any]) -> dict[str, Any]:
 async def _check_exercises(
     conn: AsyncConnection, user_id: uuid.UUID, exercise_ids: set[uuid.UUID]
 ) -> None:
-    """Every exercise is a built-in one or the user's own (locked ``FOR KEY SHARE`` until
-    the transaction ends, so it cannot be deleted under the row that uses it).
+    """Every exercise is a built-in one or the user's own. The user's own are locked ``FOR
+    KEY SHARE`` until the transaction ends: a concurrent ``deleteExercise`` waits for this
+    use (and then sees it), or this use sees the exercise gone, never an FK failure at
+    commit. Built-in ones are not locked (the API never deletes them, and thousands of
+    users share them).
 
     Raises:
         NotFound: one is missing or another user's (``resource`` ``Exercise``).
     """
     if not exercise_ids:
         return
-    found = set(
-        (
-            await conn.execute(
-                sa.select(_exercises.c.id)
-                .where(
-                    _exercises.c.id.in_(sorted(exercise_ids)),
-                    sa.or_(_exercises.c.user_id.is_(None), _exercises.c.user_id == user_id),
-                )
-                .order_by(_exercises.c.id)
-                # KEY SHARE: a concurrent deleteExercise waits for this use, or this use sees
-                # the exercise gone (no FK failure at commit).
-                .with_for_update(read=True, key_share=True)
+    rows = (
+        await conn.execute(
+            sa.select(_exercises.c.id, _exercises.c.user_id).where(
+                _exercises.c.id.in_(sorted(exercise_ids)),
+                sa.or_(_exercises.c.user_id.is_(None), _exercises.c.user_id == user_id),
             )
-        ).scalars()
-    )
-    if found != exercise_ids:
+        )
+    ).all()
+    own = sorted(r.id for r in rows if r.user_id is not None)
+    locked = 0
+    if own:
+        locked = len(
+            (
+                await conn.execute(
+                    sa.select(_exercises.c.id)
+                    .where(_exercises.c.id.in_(own))
+                    .order_by(_exercises.c.id)
+                    .with_for_update(read=True, key_share=True)
+                )
+            ).all()
+        )
+    if len(rows) != len(exercise_ids) or locked != len(own):
         raise NotFound("There is no such exercise.", resource="Exercise")
 
 

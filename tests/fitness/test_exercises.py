@@ -185,3 +185,34 @@ async def test_builtin_and_another_users_exercises_are_not_found(
             payload = await unchanged(engine, mutate, query, variables, other)
             assert (payload["__typename"], payload["resource"]) == ("NotFound", "Exercise")
     assert await scalar(engine, "SELECT count(*) FROM exercises WHERE id = :e", e=builtin) == 1
+
+
+async def test_a_delete_racing_a_use_never_fails_at_commit(
+    mutate: Mutate, engine: AsyncEngine
+) -> None:
+    viewer = await committed_user(engine)
+    session = await start_session(mutate, viewer)
+    exercises = [(await _create(mutate, viewer, name=f"Race {n}"))["id"] for n in range(8)]
+    log = """mutation($input: LogExerciseSetInput!) { logExerciseSet(input: $input) {
+      __typename } }"""
+    calls = []
+    for exercise in exercises:
+        calls.append(mutate(DELETE, {"id": exercise}, viewer=viewer))
+        calls.append(
+            mutate(
+                log,
+                {"input": {"sessionId": session, "exerciseId": exercise, "reps": 5}},
+                viewer=viewer,
+            )
+        )
+    results = await asyncio.gather(*calls)
+    assert all(r.errors == [] for r in results), [r.errors for r in results]
+    for deleted, logged in zip(results[::2], results[1::2], strict=True):
+        outcome = (
+            deleted.data["deleteExercise"]["__typename"],
+            logged.data["logExerciseSet"]["__typename"],
+        )
+        assert outcome in {
+            ("DeleteExerciseSuccess", "NotFound"),
+            ("InvalidState", "LogExerciseSetSuccess"),
+        }, outcome
