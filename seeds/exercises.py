@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.fitness.rules import EXERCISE_FORCES, EXERCISE_LEVELS, EXERCISE_MECHANICS
 from seeds.exercise_catalog import EXERCISES
 from seeds.upsert import table, upsert
 
@@ -41,10 +42,11 @@ BATCH_SIZE = 200
 #: The predicate of ``uq_exercises_builtin_name``: built-in rows are unique by name.
 BUILTIN: sa.ColumnElement[bool] = sa.column("user_id").is_(None)
 
-#: Closed vocabularies of free-exercise-db (``schema.json``); other values are rejected.
-LEVELS = frozenset({"beginner", "intermediate", "expert"})
-FORCES = frozenset({"static", "pull", "push"})
-MECHANICS = frozenset({"isolation", "compound"})
+#: Closed vocabularies of free-exercise-db (``schema.json``); other values are rejected. One
+#: definition (``db/fitness/rules.py``), shared with the users' own exercises.
+LEVELS = EXERCISE_LEVELS
+FORCES = EXERCISE_FORCES
+MECHANICS = EXERCISE_MECHANICS
 
 #: Columns written by the importer besides ``name`` (the key); all compared for changes.
 _IMPORT_COLUMNS = (

@@ -85,6 +85,64 @@ _programs = metadata.tables["training_programs"]
 _weeks = metadata.tables["program_weeks"]
 _scheduled = metadata.tables["program_workouts"]
 
+#: Table -> (the GraphQL type of its NotFound, its name in the message).
+_OWNED: dict[str, tuple[str, str]] = {
+    "exercises": ("Exercise", "exercise"),
+    "workouts": ("Workout", "workout"),
+    "workout_sessions": ("WorkoutSession", "workout session"),
+    "training_programs": ("TrainingProgram", "training program"),
+}
+
+
+async def _lock(
+    conn: AsyncConnection, table: sa.Table, row_id: uuid.UUID, user_id: uuid.UUID
+) -> Any:
+    """The user's row ``row_id`` of ``table`` (a table of :data:`_OWNED`), locked ``FOR
+    UPDATE``.
+
+    Raises:
+        NotFound: no such row of the user.
+    """
+    resource, what = _OWNED[table.name]
+    return await lock_owned(conn, table, row_id, user_id, resource=resource, what=what)
+
+
+def _check_changes(
+    changes: Mapping[str, Any], fields: frozenset[str], parts: tuple[str, ...] = ()
+) -> None:
+    """Refuse a partial update that changes nothing, names a field outside ``fields`` and
+    ``parts``, or gives a part (a list that replaces child rows) as null.
+
+    Raises:
+        InvalidInput: ``input``, or ``input.<part>``.
+    """
+    unknown = set(changes) - fields - set(parts)
+    if unknown:
+        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
+    if not changes:
+        raise InvalidInput("Give at least one field to change.", field="input")
+    for part in parts:
+        if part in changes and changes[part] is None:
+            raise InvalidInput(
+                "This field cannot be null (an empty list removes them).", field=f"input.{part}"
+            )
+
+
+async def _delete(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    table: sa.Table,
+    row_id: uuid.UUID,
+    event: str,
+    details: dict[str, Any],
+) -> uuid.UUID:
+    """Delete a row the caller locked (its children cascade) and record the ``event``
+    activity with ``details``; the row's id."""
+    await conn.execute(sa.delete(table).where(table.c.id == row_id))
+    await record_activity(conn, user_id, event, "fitness", details)
+    return row_id
+
+
 #: The columns ``updateWorkout`` may change besides the structure (``sections``/``exercises``).
 WORKOUT_FIELDS = frozenset({"name", "description", "estimated_duration", "is_template"})
 
@@ -436,13 +494,9 @@ async def update_exercise(
             already (``input.name``).
         NotFound: not an exercise of the user's own (built-in ones are nobody's to change).
     """
-    unknown = set(changes) - EXERCISE_FIELDS
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
+    _check_changes(changes, EXERCISE_FIELDS)
     clean = _clean_exercise(changes)
-    await lock_owned(conn, _exercises, exercise_id, user_id, resource="Exercise", what="exercise")
+    await _lock(conn, _exercises, exercise_id, user_id)
     try:
         # A savepoint: a concurrent rename to the same name is a unique violation here.
         async with conn.begin_nested():
@@ -478,9 +532,7 @@ async def delete_exercise(
         InvalidState: a workout, a logged set or a personal record uses it (``in_use``):
             delete those first (the history is not thrown away with an exercise).
     """
-    exercise = await lock_owned(
-        conn, _exercises, exercise_id, user_id, resource="Exercise", what="exercise"
-    )
+    exercise = await _lock(conn, _exercises, exercise_id, user_id)
     used = (
         await conn.execute(
             sa.select(
@@ -494,15 +546,14 @@ async def delete_exercise(
         raise InvalidState(
             "A workout, a logged set or a personal record uses this exercise.", status="in_use"
         )
-    await conn.execute(sa.delete(_exercises).where(_exercises.c.id == exercise_id))
-    await record_activity(
+    return await _delete(
         conn,
         user_id,
+        _exercises,
+        exercise_id,
         "exercise.deleted",
-        "fitness",
         {"exercise_id": str(exercise_id), "name": exercise.name},
     )
-    return exercise_id
 
 
 # ---- workouts -----------------------------------------------------------------------------
@@ -575,21 +626,12 @@ async def update_workout(
         NotFound: no such workout of the user (``Workout``), or an exercise not visible to
             the user (``Exercise``).
     """
-    unknown = set(changes) - WORKOUT_FIELDS - {"sections", "exercises"}
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
-    for part in ("sections", "exercises"):
-        if part in changes and changes[part] is None:
-            raise InvalidInput(
-                "This field cannot be null (an empty list removes them).", field=f"input.{part}"
-            )
+    _check_changes(changes, WORKOUT_FIELDS, ("sections", "exercises"))
     values = _clean_workout({k: v for k, v in changes.items() if k in WORKOUT_FIELDS})
     clean_sections, clean_lines = _clean_structure(
         changes.get("sections"), changes.get("exercises")
     )
-    await lock_owned(conn, _workouts, workout_id, user_id, resource="Workout", what="workout")
+    await _lock(conn, _workouts, workout_id, user_id)
     await conn.execute(
         sa.update(_workouts)
         .where(_workouts.c.id == workout_id)
@@ -618,18 +660,15 @@ async def delete_workout(
     Raises:
         NotFound: no such workout of the user (``Workout``).
     """
-    workout = await lock_owned(
-        conn, _workouts, workout_id, user_id, resource="Workout", what="workout"
-    )
-    await conn.execute(sa.delete(_workouts).where(_workouts.c.id == workout_id))
-    await record_activity(
+    workout = await _lock(conn, _workouts, workout_id, user_id)
+    return await _delete(
         conn,
         user_id,
+        _workouts,
+        workout_id,
         "workout.deleted",
-        "fitness",
         {"workout_id": str(workout_id), "name": workout.name},
     )
-    return workout_id
 
 
 # ---- sessions -----------------------------------------------------------------------------
@@ -654,7 +693,7 @@ async def start_session(
     """
     clean_notes = check_text(notes, "input.notes", MAX_NOTES)
     if workout_id is not None:
-        await lock_owned(conn, _workouts, workout_id, user_id, resource="Workout", what="workout")
+        await _lock(conn, _workouts, workout_id, user_id)
     session_id = (
         await conn.execute(
             sa.insert(_sessions)
@@ -686,18 +725,15 @@ async def delete_session(
     Raises:
         NotFound: no such session of the user (``WorkoutSession``).
     """
-    session = await lock_owned(
-        conn, _sessions, session_id, user_id, resource="WorkoutSession", what="workout session"
-    )
-    await conn.execute(sa.delete(_sessions).where(_sessions.c.id == session_id))
-    await record_activity(
+    session = await _lock(conn, _sessions, session_id, user_id)
+    return await _delete(
         conn,
         user_id,
+        _sessions,
+        session_id,
         "workout.deleted_session",
-        "fitness",
         {"session_id": str(session_id), "finished": session.completed_at is not None},
     )
-    return session_id
 
 
 async def _open_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID) -> Any:
@@ -707,9 +743,7 @@ async def _open_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: u
         NotFound: no such session of the user (``WorkoutSession``).
         InvalidState: it is finished already (``status`` ``completed``).
     """
-    session = await lock_owned(
-        conn, _sessions, session_id, user_id, resource="WorkoutSession", what="workout session"
-    )
+    session = await _lock(conn, _sessions, session_id, user_id)
     if session.completed_at is not None:
         raise InvalidState("This workout session is finished already.", status="completed")
     return session
@@ -1109,21 +1143,13 @@ async def update_program(
         NotFound: no such program of the user (``TrainingProgram``), a scheduled workout
             not the user's (``Workout``).
     """
-    unknown = set(changes) - PROGRAM_FIELDS - {"weeks"}
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
-    if "weeks" in changes and changes["weeks"] is None:
-        raise InvalidInput(
-            "This field cannot be null (an empty list removes them).", field="input.weeks"
-        )
+    _check_changes(changes, PROGRAM_FIELDS, ("weeks",))
     values = _clean_program({k: v for k, v in changes.items() if k in PROGRAM_FIELDS})
     new_weeks = changes.get("weeks")
     # Everything but the fit of the weeks in a duration that is not given, before any SQL.
     bound = values.get("duration_weeks", MAX_PROGRAM_WEEKS)
     clean_weeks = _clean_weeks(bound, new_weeks) if new_weeks is not None else None
-    program = await _lock_program(conn, user_id, program_id)
+    program = await _lock(conn, _programs, program_id, user_id)
     duration = values.get("duration_weeks", program.duration_weeks)
     if new_weeks is not None and clean_weeks is not None:
         check_program_weeks(duration, [w.week_number for w in new_weeks])
@@ -1170,21 +1196,14 @@ async def delete_program(
     Raises:
         NotFound: no such program of the user (``TrainingProgram``).
     """
-    program = await _lock_program(conn, user_id, program_id)
-    await conn.execute(sa.delete(_programs).where(_programs.c.id == program_id))
-    await record_activity(
+    program = await _lock(conn, _programs, program_id, user_id)
+    return await _delete(
         conn,
         user_id,
+        _programs,
+        program_id,
         "training_program.deleted",
-        "fitness",
         {"program_id": str(program_id), "name": program.name},
-    )
-    return program_id
-
-
-async def _lock_program(conn: AsyncConnection, user_id: uuid.UUID, program_id: uuid.UUID) -> Any:
-    return await lock_owned(
-        conn, _programs, program_id, user_id, resource="TrainingProgram", what="training program"
     )
 
 
@@ -1255,7 +1274,7 @@ async def complete_program(
         InvalidState: finished already (``completed``) or never started / stopped
             (``inactive``).
     """
-    program = await _lock_program(conn, user_id, program_id)
+    program = await _lock(conn, _programs, program_id, user_id)
     if program.completed_at is not None:
         raise InvalidState("This training program is finished already.", status="completed")
     if not program.is_active:
