@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db.bounds import IntRange, MaxItems, Text, refuse
 from db.errors import InvalidInput
 from db.fitness.models import PersonalRecordType
 
@@ -96,6 +97,39 @@ MAX_WEEK_WORKOUTS = 21
 MAX_ORDER_INDEX = 100
 #: A scheduled workout's ``intensityModifier``: above 0, at most this.
 MAX_INTENSITY = 3.0
+
+# The bound objects of the inputs (db/bounds.py): the mutations declare them, the checks below
+# use them, so each limit and its check exist once.
+NAME = Text(MAX_NAME, 1)
+OPTIONAL_NAME = Text(MAX_NAME)
+DESCRIPTION = Text(MAX_DESCRIPTION)
+NOTES = Text(MAX_NOTES)
+CATEGORY = Text(MAX_CATEGORY, 1)
+EQUIPMENT = Text(MAX_EQUIPMENT)
+#: ``level``, ``force`` and ``mechanic`` (one of their vocabulary; the longest has 12).
+CHOICE = Text(20)
+MUSCLE = Text(MAX_MUSCLE)
+MUSCLES = MaxItems(MAX_MUSCLES)
+STEP = Text(MAX_STEP)
+STEPS = MaxItems(MAX_STEPS)
+SECTIONS = MaxItems(MAX_SECTIONS)
+LINES = MaxItems(MAX_EXERCISES)
+ESTIMATED_MINUTES = IntRange(0, MAX_ESTIMATED_MINUTES)
+SETS = IntRange(1, MAX_SETS)
+REPS = IntRange(0, MAX_REPS)
+WEIGHT = IntRange(0, int(MAX_WEIGHT))
+SET_SECONDS = IntRange(0, MAX_SET_SECONDS)
+REST_SECONDS = IntRange(0, MAX_REST_SECONDS)
+RPE = IntRange(int(MIN_RPE), int(MAX_RPE))
+RATING = IntRange(MIN_RATING, MAX_RATING)
+PROGRAM_WEEKS = IntRange(1, MAX_PROGRAM_WEEKS)
+WEEK_NUMBER = IntRange(1, MAX_PROGRAM_WEEKS)
+WEEKS = MaxItems(MAX_PROGRAM_WEEKS)
+WEEKDAY = IntRange(0, 6)
+WEEK_WORKOUTS = MaxItems(MAX_WEEK_WORKOUTS)
+ORDER_INDEX = IntRange(0, MAX_ORDER_INDEX)
+#: Checked above 0 by the rule (``check_float(..., open_low=True)``).
+INTENSITY = IntRange(0, int(MAX_INTENSITY))
 
 
 @dataclass(frozen=True)
@@ -177,9 +211,9 @@ def set_measures(
 # ---- validation (before any SQL) ----------------------------------------------------------
 
 
-def check_text(value: str | None, field: str, limit: int, *, required: bool = False) -> str | None:
-    """``value`` stripped, when it has at most ``limit`` characters (and, when ``required``,
-    at least one).
+def check_text(value: str | None, field: str, bound: Text, *, required: bool = False) -> str | None:
+    """``value`` stripped, when it fits ``bound`` (and, when ``required``, is not blank);
+    an optional blank text is None.
 
     Raises:
         InvalidInput: naming ``field``.
@@ -190,10 +224,10 @@ def check_text(value: str | None, field: str, limit: int, *, required: bool = Fa
         return None
     text = value.strip()
     if required and not text:
-        raise InvalidInput(f"Give 1 to {limit} characters.", field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"At most {limit} characters.", field=field)
-    return text if text or required else None
+        raise InvalidInput(f"`{field}` cannot be blank.", field=field)
+    if text:
+        bound.check(text, field)
+    return text or None
 
 
 def check_choice(value: str | None, field: str, allowed: frozenset[str]) -> str | None:
@@ -211,39 +245,38 @@ def check_choice(value: str | None, field: str, allowed: frozenset[str]) -> str 
 
 
 def check_texts(
-    values: list[str], field: str, most: int, limit: int, *, lower: bool = False
+    values: list[str], field: str, items: MaxItems, bound: Text, *, lower: bool = False
 ) -> list[str]:
-    """``values`` stripped (lowercased when ``lower``), empty ones dropped: at most ``most``
-    items of at most ``limit`` characters each.
+    """``values`` stripped (lowercased when ``lower``), blank ones dropped: at most
+    ``items`` values, each fitting ``bound``.
 
     Raises:
-        InvalidInput: naming ``field`` (or ``field[i]`` for an item).
+        InvalidInput: naming ``field`` (or ``field[i]`` for a value).
     """
-    if len(values) > most:
-        raise InvalidInput(f"At most {most} items.", field=field)
+    refuse(field, items.problem(len(values)))
     out = []
     for i, value in enumerate(values):
-        text = check_text(value, f"{field}[{i}]", limit, required=False)
+        text = check_text(value, f"{field}[{i}]", bound)
         if text:
             out.append(text.lower() if lower else text)
     return out
 
 
-def check_int(value: int | None, field: str, low: int, high: int) -> int | None:
-    """``value`` when it is null or between ``low`` and ``high`` (inclusive).
+def check_int(value: int | None, field: str, bound: IntRange) -> int | None:
+    """``value`` when it is null or within ``bound``.
 
     Raises:
         InvalidInput: naming ``field``.
     """
-    if value is not None and not low <= value <= high:
-        raise InvalidInput(f"Give a whole number from {low} to {high}.", field=field)
+    if value is not None:
+        bound.check(value, field)
     return value
 
 
 def check_float(
-    value: float | None, field: str, low: float, high: float, *, open_low: bool = False
+    value: float | None, field: str, bound: IntRange, *, open_low: bool = False
 ) -> float | None:
-    """``value`` when it is null or within ``low``..``high`` (``low`` excluded when
+    """``value`` when it is null or within ``bound`` (its minimum excluded when
     ``open_low``).
 
     Raises:
@@ -251,9 +284,11 @@ def check_float(
     """
     if value is None:
         return None
-    if value != value or value > high or value < low or (open_low and value == low):
-        bound = "above" if open_low else "from"
-        raise InvalidInput(f"Give a number {bound} {low:g} up to {high:g}.", field=field)
+    if value != value:  # NaN compares false with everything
+        raise InvalidInput(f"`{field}` must be a number.", field=field)
+    bound.check(value, field)
+    if open_low and value == bound.minimum:
+        raise InvalidInput(f"`{field}` must be above {bound.minimum}.", field=field)
     return float(value)
 
 
@@ -265,10 +300,10 @@ def check_set(
     Raises:
         InvalidInput: ``input.reps``, ``input.weight``, ``input.duration`` or ``input.rpe``.
     """
-    check_int(reps, "input.reps", 0, MAX_REPS)
-    check_float(weight, "input.weight", 0, MAX_WEIGHT)
-    check_int(duration, "input.duration", 0, MAX_SET_SECONDS)
-    check_float(rpe, "input.rpe", MIN_RPE, MAX_RPE)
+    check_int(reps, "input.reps", REPS)
+    check_float(weight, "input.weight", WEIGHT)
+    check_int(duration, "input.duration", SET_SECONDS)
+    check_float(rpe, "input.rpe", RPE)
     if reps is None and duration is None:
         raise InvalidInput("A set has repetitions, a duration, or both.", field="input.reps")
 
@@ -291,11 +326,11 @@ def check_line(
     """
     if sets is None:
         raise InvalidInput("This field cannot be null.", field=f"{prefix}.sets")
-    check_int(sets, f"{prefix}.sets", 1, MAX_SETS)
-    check_int(reps, f"{prefix}.reps", 0, MAX_REPS)
-    check_float(weight, f"{prefix}.weight", 0, MAX_WEIGHT)
-    check_int(duration, f"{prefix}.duration", 0, MAX_SET_SECONDS)
-    check_int(rest_seconds, f"{prefix}.restSeconds", 0, MAX_REST_SECONDS)
+    check_int(sets, f"{prefix}.sets", SETS)
+    check_int(reps, f"{prefix}.reps", REPS)
+    check_float(weight, f"{prefix}.weight", WEIGHT)
+    check_int(duration, f"{prefix}.duration", SET_SECONDS)
+    check_int(rest_seconds, f"{prefix}.restSeconds", REST_SECONDS)
 
 
 def check_program_weeks(duration_weeks: int, week_numbers: list[int]) -> None:

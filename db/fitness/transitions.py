@@ -30,30 +30,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
+from db.bounds import refuse
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.fitness.models import TrainingDifficulty
 from db.fitness.rules import (
+    CATEGORY,
+    DESCRIPTION,
+    EQUIPMENT,
+    ESTIMATED_MINUTES,
     EXERCISE_FORCES,
     EXERCISE_LEVELS,
     EXERCISE_MECHANICS,
-    MAX_CATEGORY,
-    MAX_DESCRIPTION,
-    MAX_EQUIPMENT,
-    MAX_ESTIMATED_MINUTES,
+    INTENSITY,
     MAX_EXERCISES,
-    MAX_INTENSITY,
-    MAX_MUSCLE,
-    MAX_MUSCLES,
-    MAX_NAME,
-    MAX_NOTES,
-    MAX_ORDER_INDEX,
     MAX_PROGRAM_WEEKS,
-    MAX_RATING,
-    MAX_SECTIONS,
-    MAX_STEP,
-    MAX_STEPS,
-    MAX_WEEK_WORKOUTS,
-    MIN_RATING,
+    MUSCLE,
+    MUSCLES,
+    NAME,
+    NOTES,
+    OPTIONAL_NAME,
+    ORDER_INDEX,
+    PROGRAM_WEEKS,
+    RATING,
+    SECTIONS,
+    STEP,
+    STEPS,
+    WEEK_WORKOUTS,
+    WEEKDAY,
     check_choice,
     check_float,
     check_int,
@@ -217,7 +220,7 @@ def _clean_lines(lines: Sequence[ExerciseLine], prefix: str) -> list[dict[str, A
                 "weight": line.weight,
                 "duration": line.duration,
                 "rest_seconds": line.rest_seconds,
-                "notes": check_text(line.notes, f"{path}.notes", MAX_NOTES),
+                "notes": check_text(line.notes, f"{path}.notes", NOTES),
             }
         )
     return out
@@ -233,11 +236,10 @@ def _clean_structure(
     """
     clean_sections = None
     if sections is not None:
-        if len(sections) > MAX_SECTIONS:
-            raise InvalidInput(f"At most {MAX_SECTIONS} sections.", field="input.sections")
+        refuse("input.sections", SECTIONS.problem(len(sections)))
         clean_sections = [
             (
-                str(check_text(s.name, f"input.sections[{i}].name", MAX_NAME, required=True)),
+                str(check_text(s.name, f"input.sections[{i}].name", NAME, required=True)),
                 _clean_lines(s.exercises, f"input.sections[{i}].exercises"),
             )
             for i, s in enumerate(sections)
@@ -254,12 +256,12 @@ def _clean_structure(
 def _clean_workout(values: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
     if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
     if "estimated_duration" in values:
         out["estimated_duration"] = check_int(
-            values["estimated_duration"], "input.estimatedDuration", 0, MAX_ESTIMATED_MINUTES
+            values["estimated_duration"], "input.estimatedDuration", ESTIMATED_MINUTES
         )
     if "is_template" in values:
         if values["is_template"] is None:
@@ -407,18 +409,18 @@ def _clean_exercise(values: Mapping[str, Any]) -> dict[str, Any]:
         if key in values and values[key] is None:
             raise InvalidInput("This field cannot be null.", field=f"input.{_camel(key)}")
     if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
     if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
     if "category" in values:
-        category = check_text(values["category"], "input.category", MAX_CATEGORY, required=True)
+        category = check_text(values["category"], "input.category", CATEGORY, required=True)
         out["category"] = str(category).lower()
     if "muscle_groups" in values:
         out["muscle_groups"] = check_texts(
-            values["muscle_groups"], "input.muscleGroups", MAX_MUSCLES, MAX_MUSCLE, lower=True
+            values["muscle_groups"], "input.muscleGroups", MUSCLES, MUSCLE, lower=True
         )
     if "equipment" in values:
-        equipment = check_text(values["equipment"], "input.equipment", MAX_EQUIPMENT)
+        equipment = check_text(values["equipment"], "input.equipment", EQUIPMENT)
         out["equipment"] = equipment.lower() if equipment else None
     if "level" in values:
         out["level"] = check_choice(values["level"], "input.level", EXERCISE_LEVELS)
@@ -427,9 +429,7 @@ def _clean_exercise(values: Mapping[str, Any]) -> dict[str, Any]:
     if "mechanic" in values:
         out["mechanic"] = check_choice(values["mechanic"], "input.mechanic", EXERCISE_MECHANICS)
     if "instructions" in values:
-        out["instructions"] = check_texts(
-            values["instructions"], "input.instructions", MAX_STEPS, MAX_STEP
-        )
+        out["instructions"] = check_texts(values["instructions"], "input.instructions", STEPS, STEP)
     return out
 
 
@@ -691,7 +691,7 @@ async def start_session(
         InvalidInput: notes over 1,000 characters (``input.notes``).
         NotFound: no such workout of the user (``Workout``).
     """
-    clean_notes = check_text(notes, "input.notes", MAX_NOTES)
+    clean_notes = check_text(notes, "input.notes", NOTES)
     if workout_id is not None:
         await _lock(conn, _workouts, workout_id, user_id)
     session_id = (
@@ -789,7 +789,7 @@ async def log_set(
         InvalidState: the session is finished (``completed``).
     """
     check_set(reps, weight, duration, rpe)
-    clean_notes = check_text(notes, "input.notes", MAX_NOTES)
+    clean_notes = check_text(notes, "input.notes", NOTES)
     await _open_session(conn, user_id, session_id)
     await _check_exercises(conn, user_id, {exercise_id})
     number = (
@@ -889,8 +889,8 @@ async def finish_session(
         InvalidState: finished already (``completed``), or no working set logged
             (``empty``).
     """
-    check_int(rating, "rating", MIN_RATING, MAX_RATING)
-    clean_notes = check_text(notes, "notes", MAX_NOTES)
+    check_int(rating, "rating", RATING)
+    clean_notes = check_text(notes, "notes", NOTES)
     session = await _open_session(conn, user_id, session_id)
     working = (
         await conn.execute(
@@ -968,21 +968,14 @@ def _clean_weeks(
     out = []
     for i, week in enumerate(weeks):
         path = f"input.weeks[{i}]"
-        if len(week.workouts) > MAX_WEEK_WORKOUTS:
-            raise InvalidInput(
-                f"At most {MAX_WEEK_WORKOUTS} workouts a week.", field=f"{path}.workouts"
-            )
+        refuse(f"{path}.workouts", WEEK_WORKOUTS.problem(len(week.workouts)))
         scheduled = []
         for j, item in enumerate(week.workouts):
             where = f"{path}.workouts[{j}]"
-            check_int(item.day_of_week, f"{where}.dayOfWeek", 0, 6)
-            check_int(item.order_index, f"{where}.orderIndex", 0, MAX_ORDER_INDEX)
+            check_int(item.day_of_week, f"{where}.dayOfWeek", WEEKDAY)
+            check_int(item.order_index, f"{where}.orderIndex", ORDER_INDEX)
             check_float(
-                item.intensity_modifier,
-                f"{where}.intensityModifier",
-                0,
-                MAX_INTENSITY,
-                open_low=True,
+                item.intensity_modifier, f"{where}.intensityModifier", INTENSITY, open_low=True
             )
             scheduled.append(
                 {
@@ -996,9 +989,9 @@ def _clean_weeks(
             (
                 {
                     "week_number": week.week_number,
-                    "name": check_text(week.name, f"{path}.name", MAX_NAME),
+                    "name": check_text(week.name, f"{path}.name", OPTIONAL_NAME),
                     "is_deload": bool(week.is_deload),
-                    "notes": check_text(week.notes, f"{path}.notes", MAX_NOTES),
+                    "notes": check_text(week.notes, f"{path}.notes", NOTES),
                 },
                 scheduled,
             )
@@ -1070,16 +1063,16 @@ def _clean_program(values: Mapping[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", MAX_NAME, required=True)
+        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
     if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", MAX_DESCRIPTION)
+        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
     if "goal" in values:
-        out["goal"] = check_text(values["goal"], "input.goal", MAX_DESCRIPTION)
+        out["goal"] = check_text(values["goal"], "input.goal", DESCRIPTION)
     if "duration_weeks" in values:
         if values["duration_weeks"] is None:
             raise InvalidInput("This field cannot be null.", field="input.durationWeeks")
         out["duration_weeks"] = check_int(
-            values["duration_weeks"], "input.durationWeeks", 1, MAX_PROGRAM_WEEKS
+            values["duration_weeks"], "input.durationWeeks", PROGRAM_WEEKS
         )
     if "difficulty" in values:
         try:

@@ -24,31 +24,40 @@ from db.fitness.models import (
     WorkoutSession,
 )
 from db.fitness.rules import (
+    CATEGORY,
+    CHOICE,
+    DESCRIPTION,
+    EQUIPMENT,
+    ESTIMATED_MINUTES,
     EXERCISE_FORCES,
     EXERCISE_LEVELS,
     EXERCISE_MECHANICS,
-    MAX_CATEGORY,
-    MAX_DESCRIPTION,
-    MAX_EQUIPMENT,
-    MAX_ESTIMATED_MINUTES,
+    INTENSITY,
+    LINES,
     MAX_EXERCISES,
-    MAX_INTENSITY,
-    MAX_MUSCLE,
-    MAX_MUSCLES,
-    MAX_NAME,
-    MAX_NOTES,
-    MAX_ORDER_INDEX,
     MAX_PAID_SETS,
-    MAX_PROGRAM_WEEKS,
-    MAX_REPS,
-    MAX_REST_SECONDS,
     MAX_SECTIONS,
-    MAX_SET_SECONDS,
-    MAX_SETS,
-    MAX_STEP,
-    MAX_STEPS,
-    MAX_WEEK_WORKOUTS,
-    MAX_WEIGHT,
+    MUSCLE,
+    MUSCLES,
+    NAME,
+    NOTES,
+    OPTIONAL_NAME,
+    ORDER_INDEX,
+    PROGRAM_WEEKS,
+    RATING,
+    REPS,
+    REST_SECONDS,
+    RPE,
+    SECTIONS,
+    SET_SECONDS,
+    SETS,
+    STEP,
+    STEPS,
+    WEEK_NUMBER,
+    WEEK_WORKOUTS,
+    WEEKDAY,
+    WEEKS,
+    WEIGHT,
     WORKOUT_COINS,
     WORKOUT_SET_XP,
     WORKOUT_XP,
@@ -73,9 +82,6 @@ ProgramId = Annotated[
     ),
 ]
 
-_NAME = f"1 to {MAX_NAME} characters."
-_NOTES = f"At most {MAX_NOTES} characters."
-
 
 def _choices(values: frozenset[str]) -> str:
     return "One of " + ", ".join(f"`{v}`" for v in sorted(values)) + "."
@@ -83,32 +89,32 @@ def _choices(values: frozenset[str]) -> str:
 
 @strawberry.input(description="An exercise of the viewer's own, for the exercise library.")
 class CreateExerciseInput:
-    name: str = strawberry.field(
-        description=f"{column_doc(Exercise, 'name')} {_NAME} One name per viewer."
+    name: Annotated[str, NAME] = strawberry.field(
+        description=f"{column_doc(Exercise, 'name')} One name per viewer."
     )
-    category: str = strawberry.field(
-        description=f"{column_doc(Exercise, 'category')} 1 to {MAX_CATEGORY} characters."
+    category: Annotated[str, CATEGORY] = strawberry.field(
+        description=column_doc(Exercise, "category")
     )
-    description: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(Exercise, 'description')} At most {MAX_DESCRIPTION} characters.",
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(Exercise, "description")
     )
-    muscle_groups: list[str] = strawberry.field(
-        default_factory=list,
-        description=f"{column_doc(Exercise, 'muscle_groups')} At most {MAX_MUSCLES} names of "
-        f"at most {MAX_MUSCLE} characters.",
+    muscle_groups: Annotated[list[str], MUSCLE, MUSCLES] = strawberry.field(
+        default_factory=list, description=column_doc(Exercise, "muscle_groups")
     )
-    equipment: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(Exercise, 'equipment')} At most {MAX_EQUIPMENT} characters.",
+    equipment: Annotated[str | None, EQUIPMENT] = strawberry.field(
+        default=None, description=column_doc(Exercise, "equipment")
     )
-    level: str | None = strawberry.field(default=None, description=_choices(EXERCISE_LEVELS))
-    force: str | None = strawberry.field(default=None, description=_choices(EXERCISE_FORCES))
-    mechanic: str | None = strawberry.field(default=None, description=_choices(EXERCISE_MECHANICS))
-    instructions: list[str] = strawberry.field(
-        default_factory=list,
-        description=f"The steps to perform it, at most {MAX_STEPS} of at most {MAX_STEP} "
-        "characters.",
+    level: Annotated[str | None, CHOICE] = strawberry.field(
+        default=None, description=_choices(EXERCISE_LEVELS)
+    )
+    force: Annotated[str | None, CHOICE] = strawberry.field(
+        default=None, description=_choices(EXERCISE_FORCES)
+    )
+    mechanic: Annotated[str | None, CHOICE] = strawberry.field(
+        default=None, description=_choices(EXERCISE_MECHANICS)
+    )
+    instructions: Annotated[list[str], STEP, STEPS] = strawberry.field(
+        default_factory=list, description="The steps to perform it, in order."
     )
 
 
@@ -117,37 +123,32 @@ class CreateExerciseInput:
     "optional one."
 )
 class UpdateExerciseInput:
-    name: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new name. {_NAME} One name per viewer."
+    name: Annotated[str | None, NAME] = strawberry.field(
+        default=strawberry.UNSET, description="A new name; one name per viewer."
     )
-    category: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new category, 1 to {MAX_CATEGORY} characters."
+    category: Annotated[str | None, CATEGORY] = strawberry.field(
+        default=strawberry.UNSET, description="A new category."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
-    muscle_groups: list[str] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Replaces the muscle groups: at most {MAX_MUSCLES} names of at most "
-        f"{MAX_MUSCLE} characters.",
+    muscle_groups: Annotated[list[str] | None, MUSCLE, MUSCLES] = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the muscle groups."
     )
-    equipment: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"New equipment (at most {MAX_EQUIPMENT} characters); null clears it.",
+    equipment: Annotated[str | None, EQUIPMENT] = strawberry.field(
+        default=strawberry.UNSET, description="New equipment; null clears it."
     )
-    level: str | None = strawberry.field(
+    level: Annotated[str | None, CHOICE] = strawberry.field(
         default=strawberry.UNSET, description=f"{_choices(EXERCISE_LEVELS)} Null clears it."
     )
-    force: str | None = strawberry.field(
+    force: Annotated[str | None, CHOICE] = strawberry.field(
         default=strawberry.UNSET, description=f"{_choices(EXERCISE_FORCES)} Null clears it."
     )
-    mechanic: str | None = strawberry.field(
+    mechanic: Annotated[str | None, CHOICE] = strawberry.field(
         default=strawberry.UNSET, description=f"{_choices(EXERCISE_MECHANICS)} Null clears it."
     )
-    instructions: list[str] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Replaces the steps: at most {MAX_STEPS} of at most {MAX_STEP} characters.",
+    instructions: Annotated[list[str] | None, STEP, STEPS] = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the steps."
     )
 
 
@@ -202,33 +203,30 @@ class WorkoutExerciseInput:
     exercise_id: strawberry.ID = strawberry.field(
         description=column_doc(WorkoutExercise, "exercise_id")
     )
-    sets: int = strawberry.field(
-        default=3, description=f"{column_doc(WorkoutExercise, 'sets')} 1 to {MAX_SETS}."
+    sets: Annotated[int, SETS] = strawberry.field(
+        default=3, description=column_doc(WorkoutExercise, "sets")
     )
-    reps: int | None = strawberry.field(
-        default=None, description=f"{column_doc(WorkoutExercise, 'reps')} 0 to {MAX_REPS}."
+    reps: Annotated[int | None, REPS] = strawberry.field(
+        default=None, description=column_doc(WorkoutExercise, "reps")
     )
-    weight: float | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(WorkoutExercise, 'weight')} 0 to {MAX_WEIGHT:g}.",
+    weight: Annotated[float | None, WEIGHT] = strawberry.field(
+        default=None, description=column_doc(WorkoutExercise, "weight")
     )
-    duration: int | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(WorkoutExercise, 'duration')} 0 to {MAX_SET_SECONDS}.",
+    duration: Annotated[int | None, SET_SECONDS] = strawberry.field(
+        default=None, description=column_doc(WorkoutExercise, "duration")
     )
-    rest_seconds: int | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(WorkoutExercise, 'rest_seconds')} 0 to {MAX_REST_SECONDS}.",
+    rest_seconds: Annotated[int | None, REST_SECONDS] = strawberry.field(
+        default=None, description=column_doc(WorkoutExercise, "rest_seconds")
     )
-    notes: str | None = strawberry.field(
-        default=None, description=f"{column_doc(WorkoutExercise, 'notes')} {_NOTES}"
+    notes: Annotated[str | None, NOTES] = strawberry.field(
+        default=None, description=column_doc(WorkoutExercise, "notes")
     )
 
 
 @strawberry.input(description="A named part of a workout with its exercises, in order.")
 class WorkoutSectionInput:
-    name: str = strawberry.field(description=f"{column_doc(WorkoutSection, 'name')} {_NAME}")
-    exercises: list[WorkoutExerciseInput] = strawberry.field(
+    name: Annotated[str, NAME] = strawberry.field(description=column_doc(WorkoutSection, "name"))
+    exercises: Annotated[list[WorkoutExerciseInput], LINES] = strawberry.field(
         default_factory=list, description="The section's exercises, in order."
     )
 
@@ -241,22 +239,20 @@ _STRUCTURE = (
 
 @strawberry.input(description=f"A new workout with its sections and exercises. {_STRUCTURE}")
 class CreateWorkoutInput:
-    name: str = strawberry.field(description=f"{column_doc(Workout, 'name')} {_NAME}")
-    description: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(Workout, 'description')} At most {MAX_DESCRIPTION} characters.",
+    name: Annotated[str, NAME] = strawberry.field(description=column_doc(Workout, "name"))
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(Workout, "description")
     )
-    estimated_duration: int | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(Workout, 'estimated_duration')} 0 to {MAX_ESTIMATED_MINUTES}.",
+    estimated_duration: Annotated[int | None, ESTIMATED_MINUTES] = strawberry.field(
+        default=None, description=column_doc(Workout, "estimated_duration")
     )
     is_template: bool = strawberry.field(
         default=False, description=column_doc(Workout, "is_template")
     )
-    sections: list[WorkoutSectionInput] = strawberry.field(
+    sections: Annotated[list[WorkoutSectionInput], SECTIONS] = strawberry.field(
         default_factory=list, description="The workout's sections, in order."
     )
-    exercises: list[WorkoutExerciseInput] = strawberry.field(
+    exercises: Annotated[list[WorkoutExerciseInput], LINES] = strawberry.field(
         default_factory=list, description="Exercises outside any section, in order."
     )
 
@@ -266,25 +262,23 @@ class CreateWorkoutInput:
     f"optional one. {_STRUCTURE}"
 )
 class UpdateWorkoutInput:
-    name: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new name. {_NAME}"
+    name: Annotated[str | None, NAME] = strawberry.field(
+        default=strawberry.UNSET, description="A new name."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
-    estimated_duration: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Minutes, 0 to {MAX_ESTIMATED_MINUTES}; null clears it.",
+    estimated_duration: Annotated[int | None, ESTIMATED_MINUTES] = strawberry.field(
+        default=strawberry.UNSET, description="Minutes; null clears it."
     )
     is_template: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Whether the workout is a reusable template."
     )
-    sections: list[WorkoutSectionInput] | None = strawberry.field(
+    sections: Annotated[list[WorkoutSectionInput] | None, SECTIONS] = strawberry.field(
         default=strawberry.UNSET,
         description="Replaces all the sections and their exercises (an empty list removes them).",
     )
-    exercises: list[WorkoutExerciseInput] | None = strawberry.field(
+    exercises: Annotated[list[WorkoutExerciseInput] | None, LINES] = strawberry.field(
         default=strawberry.UNSET,
         description="Replaces the exercises outside sections (an empty list removes them).",
     )
@@ -371,8 +365,8 @@ class StartWorkoutSessionInput:
         default=None,
         description="One of the viewer's workouts to follow; left out for a free session.",
     )
-    notes: str | None = strawberry.field(
-        default=None, description=f"{column_doc(WorkoutSession, 'notes')} {_NOTES}"
+    notes: Annotated[str | None, NOTES] = strawberry.field(
+        default=None, description=column_doc(WorkoutSession, "notes")
     )
 
 
@@ -417,15 +411,14 @@ class LogExerciseSetInput:
     exercise_id: strawberry.ID = strawberry.field(
         description="The exercise done: a built-in exercise or the viewer's own."
     )
-    reps: int | None = strawberry.field(
-        default=None, description=f"{column_doc(ExerciseSet, 'reps')} 0 to {MAX_REPS}."
+    reps: Annotated[int | None, REPS] = strawberry.field(
+        default=None, description=column_doc(ExerciseSet, "reps")
     )
-    weight: float | None = strawberry.field(
-        default=None, description=f"{column_doc(ExerciseSet, 'weight')} 0 to {MAX_WEIGHT:g}."
+    weight: Annotated[float | None, WEIGHT] = strawberry.field(
+        default=None, description=column_doc(ExerciseSet, "weight")
     )
-    duration: int | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(ExerciseSet, 'duration')} 0 to {MAX_SET_SECONDS}.",
+    duration: Annotated[int | None, SET_SECONDS] = strawberry.field(
+        default=None, description=column_doc(ExerciseSet, "duration")
     )
     is_warmup: bool = strawberry.field(
         default=False, description=column_doc(ExerciseSet, "is_warmup")
@@ -433,9 +426,11 @@ class LogExerciseSetInput:
     is_dropset: bool = strawberry.field(
         default=False, description=column_doc(ExerciseSet, "is_dropset")
     )
-    rpe: float | None = strawberry.field(default=None, description=column_doc(ExerciseSet, "rpe"))
-    notes: str | None = strawberry.field(
-        default=None, description=f"{column_doc(ExerciseSet, 'notes')} {_NOTES}"
+    rpe: Annotated[float | None, RPE] = strawberry.field(
+        default=None, description="The rate of perceived exertion, 1 easy, 10 maximal."
+    )
+    notes: Annotated[str | None, NOTES] = strawberry.field(
+        default=None, description=column_doc(ExerciseSet, "notes")
     )
 
 
@@ -497,11 +492,13 @@ async def finish_workout_session(
     idempotency_key: IdempotencyKey,
     rating: Annotated[
         int | None,
-        strawberry.argument(description="How the session felt, 1 to 5; kept when left out."),
+        RATING,
+        strawberry.argument(description="How the session felt; kept when left out."),
     ] = None,
     notes: Annotated[
         str | None,
-        strawberry.argument(description=f"Notes on the session; kept when left out. {_NOTES}"),
+        NOTES,
+        strawberry.argument(description="Notes on the session; kept when left out."),
     ] = None,
 ) -> Ids:
     done = await transitions.finish_session(
@@ -518,61 +515,55 @@ async def finish_workout_session(
 @strawberry.input(description="A workout of the viewer scheduled in a program week.")
 class ProgramWorkoutInput:
     workout_id: strawberry.ID = strawberry.field(description="One of the viewer's workouts.")
-    day_of_week: int = strawberry.field(description=column_doc(ProgramWorkout, "day_of_week"))
-    order_index: int = strawberry.field(
-        default=0,
-        description=f"{column_doc(ProgramWorkout, 'order_index')} 0 to {MAX_ORDER_INDEX}.",
+    day_of_week: Annotated[int, WEEKDAY] = strawberry.field(
+        description="The day: 0 is Sunday, 6 is Saturday."
     )
-    intensity_modifier: float = strawberry.field(
+    order_index: Annotated[int, ORDER_INDEX] = strawberry.field(
+        default=0, description=column_doc(ProgramWorkout, "order_index")
+    )
+    intensity_modifier: Annotated[float, INTENSITY] = strawberry.field(
         default=1.0,
-        description=f"{column_doc(ProgramWorkout, 'intensity_modifier')} Above 0, at most "
-        f"{MAX_INTENSITY:g}.",
+        description=f"{column_doc(ProgramWorkout, 'intensity_modifier')} Above 0.",
     )
 
 
 @strawberry.input(description="One week of a training program with its scheduled workouts.")
 class ProgramWeekInput:
-    week_number: int = strawberry.field(
-        description=f"{column_doc(ProgramWeek, 'week_number')} 1 to the program's "
+    week_number: Annotated[int, WEEK_NUMBER] = strawberry.field(
+        description=f"{column_doc(ProgramWeek, 'week_number')} Within the program's "
         "`durationWeeks`, each number once."
     )
-    name: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(ProgramWeek, 'name')} At most {MAX_NAME} characters.",
+    name: Annotated[str | None, OPTIONAL_NAME] = strawberry.field(
+        default=None, description=column_doc(ProgramWeek, "name")
     )
     is_deload: bool = strawberry.field(
         default=False, description=column_doc(ProgramWeek, "is_deload")
     )
-    notes: str | None = strawberry.field(
-        default=None, description=f"{column_doc(ProgramWeek, 'notes')} {_NOTES}"
+    notes: Annotated[str | None, NOTES] = strawberry.field(
+        default=None, description=column_doc(ProgramWeek, "notes")
     )
-    workouts: list[ProgramWorkoutInput] = strawberry.field(
-        default_factory=list,
-        description=f"The week's workouts, at most {MAX_WEEK_WORKOUTS}.",
+    workouts: Annotated[list[ProgramWorkoutInput], WEEK_WORKOUTS] = strawberry.field(
+        default_factory=list, description="The week's workouts."
     )
 
 
 @strawberry.input(description="A new training program (not started) with its weeks.")
 class CreateTrainingProgramInput:
-    name: str = strawberry.field(description=f"{column_doc(TrainingProgram, 'name')} {_NAME}")
-    description: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(TrainingProgram, 'description')} At most {MAX_DESCRIPTION} "
-        "characters.",
+    name: Annotated[str, NAME] = strawberry.field(description=column_doc(TrainingProgram, "name"))
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(TrainingProgram, "description")
     )
-    duration_weeks: int = strawberry.field(
-        default=4,
-        description=f"{column_doc(TrainingProgram, 'duration_weeks')} 1 to {MAX_PROGRAM_WEEKS}.",
+    duration_weeks: Annotated[int, PROGRAM_WEEKS] = strawberry.field(
+        default=4, description=column_doc(TrainingProgram, "duration_weeks")
     )
-    goal: str | None = strawberry.field(
-        default=None,
-        description=f"{column_doc(TrainingProgram, 'goal')} At most {MAX_DESCRIPTION} characters.",
+    goal: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=None, description=column_doc(TrainingProgram, "goal")
     )
     difficulty: TrainingDifficultyEnum = strawberry.field(
         default=TrainingDifficulty.INTERMEDIATE,
         description=column_doc(TrainingProgram, "difficulty"),
     )
-    weeks: list[ProgramWeekInput] = strawberry.field(
+    weeks: Annotated[list[ProgramWeekInput], WEEKS] = strawberry.field(
         default_factory=list, description="The program's weeks."
     )
 
@@ -622,25 +613,22 @@ async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> 
     "optional one."
 )
 class UpdateTrainingProgramInput:
-    name: str | None = strawberry.field(
-        default=strawberry.UNSET, description=f"A new name. {_NAME}"
+    name: Annotated[str | None, NAME] = strawberry.field(
+        default=strawberry.UNSET, description="A new name."
     )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new description (at most {MAX_DESCRIPTION} characters); null clears it.",
+    description: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
     )
-    goal: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"A new goal (at most {MAX_DESCRIPTION} characters); null clears it.",
+    goal: Annotated[str | None, DESCRIPTION] = strawberry.field(
+        default=strawberry.UNSET, description="A new goal; null clears it."
     )
-    duration_weeks: int | None = strawberry.field(
-        default=strawberry.UNSET,
-        description=f"Weeks, 1 to {MAX_PROGRAM_WEEKS}, at least the number of its last week.",
+    duration_weeks: Annotated[int | None, PROGRAM_WEEKS] = strawberry.field(
+        default=strawberry.UNSET, description="Weeks, at least the number of its last week."
     )
     difficulty: TrainingDifficultyEnum | None = strawberry.field(
         default=strawberry.UNSET, description="A new level."
     )
-    weeks: list[ProgramWeekInput] | None = strawberry.field(
+    weeks: Annotated[list[ProgramWeekInput] | None, WEEKS] = strawberry.field(
         default=strawberry.UNSET,
         description="Replaces all the weeks and their workouts (an empty list removes them).",
     )

@@ -139,13 +139,13 @@ async def test_create_refusals(mutate: Mutate, engine: AsyncEngine) -> None:
         ({"durationWeeks": 0}, "input.durationWeeks"),
         ({"durationWeeks": 53}, "input.durationWeeks"),
         ({"weeks": [{"weekNumber": 5}]}, "input.weeks"),
-        ({"weeks": [{"weekNumber": 0}]}, "input.weeks"),
+        ({"weeks": [{"weekNumber": 0}]}, "input.weeks.weekNumber"),
         ({"weeks": [{"weekNumber": 1}, {"weekNumber": 1}]}, "input.weeks"),
-        ({"weeks": [{"weekNumber": 1, "name": "x" * 201}]}, "input.weeks[0].name"),
-        ({"weeks": [week(dayOfWeek=7)]}, "input.weeks[0].workouts[0].dayOfWeek"),
-        ({"weeks": [week(orderIndex=-1)]}, "input.weeks[0].workouts[0].orderIndex"),
+        ({"weeks": [{"weekNumber": 1, "name": "x" * 201}]}, "input.weeks.name"),
+        ({"weeks": [week(dayOfWeek=7)]}, "input.weeks.workouts.dayOfWeek"),
+        ({"weeks": [week(orderIndex=-1)]}, "input.weeks.workouts.orderIndex"),
         ({"weeks": [week(intensityModifier=0)]}, "input.weeks[0].workouts[0].intensityModifier"),
-        ({"weeks": [week(intensityModifier=3.5)]}, "input.weeks[0].workouts[0].intensityModifier"),
+        ({"weeks": [week(intensityModifier=3.5)]}, "input.weeks.workouts.intensityModifier"),
         ({"weeks": [week(workoutId="x")]}, "input.weeks[0].workouts[0].workoutId"),
     ):
         payload = await unchanged(
@@ -247,7 +247,7 @@ async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: Asyn
                     {"weekNumber": 1, "workouts": [{"workoutId": workout["id"], "dayOfWeek": -1}]}
                 ]
             },
-            "input.weeks[0].workouts[0].dayOfWeek",
+            "input.weeks.workouts.dayOfWeek",
         ),
     ):
         payload = await unchanged(
