@@ -193,6 +193,13 @@ async def test_finish_pays_once_and_counts_for_quests_and_achievements(
         q=quest,
     )
     assert progress == "completed"
+    # the same transaction published its live events through the outbox
+    topics = await scalar(
+        engine,
+        "SELECT array_agg(DISTINCT topic ORDER BY topic) FROM event_outbox WHERE user_id = :u",
+        u=viewer.user_id,
+    )
+    assert {"achievement.unlocked", "quest.completed", "wallet.changed"} <= set(topics)
     replay = await finish(mutate, viewer, session, key="fin-1", rating=4, notes="Good")
     assert replay == done
     again = await unchanged(engine, mutate, FINISH, {"id": session, "key": "fin-2"}, viewer)
