@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.fitness.rules import WORKOUT_COINS, WORKOUT_XP, epley_one_rep_max
@@ -305,3 +306,47 @@ async def test_concurrent_sets_of_many_sessions_keep_the_best_record(
     )
     assert value == max(weights)
     assert previous is None or previous in weights[:-1]
+
+
+async def test_quest_filters_see_the_sets_and_minutes(mutate: Mutate, engine: AsyncEngine) -> None:
+    viewer = await committed_user(engine)
+    (squat,) = await builtin_exercises(engine, 1)
+    async with engine.begin() as conn:
+        quest = (
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO universal_quests (title, description, type, target, "
+                    "target_type, target_config, is_active) VALUES (:t, 'x', 'special', 2, "
+                    "'workouts_completed', CAST(:c AS jsonb), true) RETURNING id"
+                ),
+                {"t": f"Heavy days {uuid.uuid4().hex[:8]}", "c": '{"min_sets": 3}'},
+            )
+        ).scalar_one()
+        await conn.execute(
+            sa.text(
+                "INSERT INTO user_quest_progress (user_id, quest_id, status, progress, "
+                "last_reset_at) VALUES (:u, :q, 'accepted', 0, now())"
+            ),
+            {"u": viewer.user_id, "q": quest},
+        )
+
+    async def train(sets: int) -> None:
+        session = await start_session(mutate, viewer)
+        for _ in range(sets):
+            await log_set(mutate, viewer, sessionId=session, exerciseId=squat, reps=5)
+        assert (await finish(mutate, viewer, session))[
+            "__typename"
+        ] == "FinishWorkoutSessionSuccess"
+
+    progress = "SELECT progress FROM user_quest_progress WHERE user_id = :u AND quest_id = :q"
+    try:
+        await train(2)  # fewer working sets than the filter asks: no unit
+        assert await scalar(engine, progress, u=viewer.user_id, q=quest) == 0
+        await train(3)
+        assert await scalar(engine, progress, u=viewer.user_id, q=quest) == 1
+    finally:
+        async with engine.begin() as conn:  # the catalog is shared by the run's tests
+            await conn.execute(
+                sa.text("DELETE FROM user_quest_progress WHERE quest_id = :q"), {"q": quest}
+            )
+            await conn.execute(sa.text("DELETE FROM universal_quests WHERE id = :q"), {"q": quest})
