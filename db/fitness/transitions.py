@@ -1,6 +1,7 @@
-"""Fitness transitions: workouts (create, update, delete), workout sessions (start, log a set,
-finish), personal records, and training programs (create, start, complete). The rules and
-rates are :mod:`db.fitness.rules`.
+"""Fitness transitions: the user's own exercises (create, update, delete), workouts (create,
+update, delete), workout sessions (start, log a set, finish, delete), personal records, and
+training programs (create, update, delete, start, complete). The rules, rates and input bounds
+are :mod:`db.fitness.rules`.
 
 Finishing a session pays through the ledger (:mod:`db.gamification.ledger`, event
 ``workout.completed``, key ``workout.completed:<session id>``) once, writes the session's
