@@ -6,8 +6,8 @@ keeps the best one-repetition maximum estimated by Epley's formula (``db/fitness
 The CHECK of the enum-like column gains the value, and the column (a VARCHAR as long as
 the longest value) grows to 11 characters.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.sql.elements import conv
 
-revision: str = "0018"
-down_revision: str | Sequence[str] | None = "0017"
+revision: str = "0020"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
