@@ -1,5 +1,7 @@
 """What the fitness tests share: the operations, creating a workout and a session through
-the API, built-in exercises, and the unchanged-database check of a refusal."""
+the API, built-in exercises; and, re-exported, the shared ``errors`` selections, the
+unchanged-database check of a refusal (``unchanged``) and reading a committed value
+(``scalar``)."""
 
 from __future__ import annotations
 
@@ -9,25 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.auth import Viewer
-from tests.economy.conftest import Mutate
-from tests.economy.harness import snapshot
-
-_FIELDS = {
-    "InvalidInput": "field",
-    "InvalidState": "status",
-    "NotFound": "resource",
-    "IdempotencyKeyReused": "key",
-}
-
-
-def errors(*types: str) -> str:
-    """The selections of a result union's error members (``DomainError`` plus the extra
-    fields of ``types``)."""
-    return "... on DomainError { __typename code message }\n" + "\n".join(
-        f"... on {t} {{ {_FIELDS[t]} }}" for t in types
-    )
-
+from db.auth.viewer import Viewer
+from tests.support.harness import Mutate, unchanged
+from tests.support.writes import errors
+from tests.support.writes import value as scalar
 
 WORKOUT_FIELDS = """
   id name description estimatedDuration isTemplate
@@ -127,27 +114,6 @@ async def custom_exercise(engine: AsyncEngine, user_id: uuid.UUID) -> str:
         )
 
 
-async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
-    """One value of a query (committed state)."""
-    async with engine.connect() as conn:
-        return (await conn.execute(sa.text(sql), params)).scalar_one()
-
-
-async def unchanged(
-    engine: AsyncEngine, mutate: Mutate, query: str, variables: dict[str, Any], viewer: Viewer
-) -> dict[str, Any]:
-    """Run a refused mutation: the database (every table's row count, the wallets) is as
-    before; the payload of its one root field."""
-    async with engine.connect() as conn:
-        before = await snapshot(conn)
-    result = await mutate(query, variables, viewer=viewer)
-    async with engine.connect() as conn:
-        assert await snapshot(conn) == before
-    assert result.errors == [], result.errors
-    payload: dict[str, Any] = next(iter(result.data.values()))
-    return payload
-
-
 async def create_workout(mutate: Mutate, viewer: Viewer, **fields: Any) -> dict[str, Any]:
     """A workout of ``viewer`` created through the API (``fields`` of CreateWorkoutInput)."""
     result = await mutate(CREATE_WORKOUT, {"input": {"name": "Push day", **fields}}, viewer=viewer)
@@ -184,3 +150,22 @@ async def finish(
     assert result.errors == [], result.errors
     payload: dict[str, Any] = result.data["finishWorkoutSession"]
     return payload
+
+
+__all__ = [
+    "CREATE_WORKOUT",
+    "DELETE_WORKOUT",
+    "FINISH",
+    "LOG_SET",
+    "START_SESSION",
+    "UPDATE_WORKOUT",
+    "builtin_exercises",
+    "create_workout",
+    "custom_exercise",
+    "errors",
+    "finish",
+    "log_set",
+    "scalar",
+    "start_session",
+    "unchanged",
+]

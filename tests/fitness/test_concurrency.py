@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.fitness import transitions
 from db.fitness.rules import WORKOUT_XP
 from tests.e2e.test_economy_concurrency import outcomes, post_all, report, server, signed_in_user
-from tests.economy.harness import invariant_violations
-from tests.economy.money import scalar
+from tests.support.harness import invariant_violations
+from tests.support.money import scalar
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.fitness.helpers import (
     builtin_exercises,
     create_workout,
@@ -21,6 +19,7 @@ from tests.fitness.helpers import (
     start_session,
     unchanged,
 )
+from tests.support.harness import Mutate, committed_user
 
 FIELDS = (
     "id name category description muscleGroups equipment level force mechanic "

@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.fitness.helpers import create_workout, errors, scalar, unchanged
+from tests.support.harness import Mutate, committed_user
 
 CREATE = f"""
 mutation($input: CreateTrainingProgramInput!) {{

@@ -15,8 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.fitness.rules import WORKOUT_COINS, WORKOUT_XP, epley_one_rep_max
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.fitness.helpers import (
     FINISH,
     LOG_SET,
@@ -31,6 +29,7 @@ from tests.fitness.helpers import (
     start_session,
     unchanged,
 )
+from tests.support.harness import Mutate, committed_user
 
 DELETE_SESSION = f"""
 mutation($id: ID!) {{

@@ -10,8 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
 from tests.fitness.helpers import (
     CREATE_WORKOUT,
     DELETE_WORKOUT,
@@ -24,6 +22,7 @@ from tests.fitness.helpers import (
     start_session,
     unchanged,
 )
+from tests.support.harness import Mutate, committed_user
 
 
 def _nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
