@@ -2,11 +2,14 @@
 (its length, range, value set, nullability), checked before any SQL so that every CHECK and
 enum of a table is a typed ``InvalidInput`` naming the field instead of a database error.
 
-Pure functions: a domain's ``rules.py`` declares its columns' rules (``{"title": Text(200,
-min=1), "tags": Tags()}``) and its transitions call :func:`clean`. Each rule also gives the
-:mod:`db.bounds` objects of its input field (:func:`bounds`), which the mutation machinery
-states in the field's description and checks first (``schema/core/inputs.py``); :func:`clean`
-then applies what a bound cannot say (blank after stripping, null, enums, duplicate tags).
+The one mechanism of every domain's create/update fields: a domain's ``rules.py`` declares its
+columns' rules (``{"title": Text(200, min=1), "tags": Tags(), "target_date": Moment(day=True)}``)
+and its transitions call :func:`clean` (or :func:`check` for one value). Each rule also gives
+the :mod:`db.bounds` objects of its input field (:func:`bounds`), which the mutation machinery
+states in the field's description and checks first (``schema/core/inputs.py``: a rule may be
+given directly as an ``Annotated`` marker, ``Annotated[str, rules.TITLE]``); :func:`clean` then
+applies what a bound cannot say (blank after stripping, null, enums, duplicate tags, a value a
+domain function shapes).
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 
 from db.bounds import IntRange, MaxItems
@@ -58,10 +64,12 @@ class Number:
 
 @dataclass(frozen=True)
 class Choice:
-    """One value of ``enum`` (a member or its stored value)."""
+    """One value of ``enum`` (a member or its stored value); ``allowed``: the members a client
+    may set here (None: all of them; ``completed`` is often a transition's own)."""
 
     enum: type[enum.Enum]
     nullable: bool = False
+    allowed: Collection[Enum] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,12 +86,40 @@ class Tags:
     max_len: int = 50
 
 
-Rule = Text | Number | Choice | Flag | Tags
+@dataclass(frozen=True)
+class Moment:
+    """A calendar day (``day``: a ``date``) or a moment (a ``datetime``; one without a time
+    zone is taken as UTC and stored aware)."""
+
+    day: bool = False
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The id of another row (a UUID; whether the viewer may point at that row is the
+    transition's to check, with the row)."""
+
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A value a domain function checks and normalises (a list of plan items, a JSON object):
+    ``shape(value, field)`` returns the stored value or raises ``InvalidInput`` naming
+    ``field`` (or a path below it)."""
+
+    shape: Callable[[Any, str], Any]
+    nullable: bool = False
+
+
+Rule = Text | Number | Choice | Flag | Tags | Moment | Ref | Shaped
 
 
 def bounds(rule: Rule) -> tuple[Any, ...]:
     """The :mod:`db.bounds` objects of an input field with ``rule``: a text's length, a
-    number's range, a tag list's count and each tag's length (none for an enum or a flag)."""
+    number's range, a tag list's count and each tag's length (none for an enum, a flag, a
+    date, an id or a shaped value: the machinery's defaults or the input's own markers)."""
     if isinstance(rule, Text):
         return (TextBound(rule.max, rule.min),)
     if isinstance(rule, Number):
@@ -93,8 +129,13 @@ def bounds(rule: Rule) -> tuple[Any, ...]:
     return ()
 
 
+def path(key: str, prefix: str = "input") -> str:
+    """The client's path of column ``key``'s input field: ``input.totalPages``."""
+    return f"{prefix}.{camel(key)}" if prefix else camel(key)
+
+
 def _refuse(message: str, key: str, prefix: str) -> InvalidInput:
-    return InvalidInput(message, field=f"{prefix}.{camel(key)}" if prefix else camel(key))
+    return InvalidInput(message, field=path(key, prefix))
 
 
 def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
@@ -105,13 +146,15 @@ def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
         InvalidInput: ``field`` ``<prefix>.<camelCase key>``, saying what the rule wants.
     """
     if value is None:
-        if isinstance(rule, Text | Number | Choice) and rule.nullable:
+        if isinstance(rule, Text | Number | Choice | Moment | Ref | Shaped) and rule.nullable:
             return None
         raise _refuse("This field cannot be null.", key, prefix)
     if isinstance(rule, Text):
         if not isinstance(value, str):
             raise _refuse("Give a text.", key, prefix)
         text = value.strip()
+        if not text and rule.min:
+            raise _refuse("This field must not be blank.", key, prefix)
         if not rule.min <= len(text) <= rule.max:
             raise _refuse(f"Give {rule.min} to {rule.max} characters.", key, prefix)
         if rule.line and _CONTROL.search(text):
@@ -129,10 +172,29 @@ def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
         return int(value) if rule.integer else float(value)
     if isinstance(rule, Choice):
         try:
-            return rule.enum(getattr(value, "value", value)).value
+            member = rule.enum(getattr(value, "value", value))
         except ValueError:
             allowed = ", ".join(str(m.value) for m in rule.enum)
             raise _refuse(f"One of: {allowed}.", key, prefix) from None
+        if rule.allowed is not None and member not in rule.allowed:
+            allowed = ", ".join(sorted(str(m.value) for m in rule.allowed))
+            raise _refuse(f"Allowed here: {allowed}.", key, prefix)
+        return member.value
+    if isinstance(rule, Moment):
+        if rule.day:
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise _refuse("Give a date.", key, prefix)
+            return value
+        if not isinstance(value, datetime):
+            raise _refuse("Give a date and time.", key, prefix)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(rule, Ref):
+        try:
+            return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        except ValueError:
+            raise _refuse("Not an id.", key, prefix) from None
+    if isinstance(rule, Shaped):
+        return rule.shape(value, path(key, prefix))
     if isinstance(rule, Flag):
         if not isinstance(value, bool):
             raise _refuse("Give true or false.", key, prefix)
@@ -183,12 +245,16 @@ def clean(
 __all__ = [
     "Choice",
     "Flag",
+    "Moment",
     "Number",
+    "Ref",
     "Rule",
+    "Shaped",
     "Tags",
     "Text",
     "bounds",
     "camel",
     "check",
     "clean",
+    "path",
 ]

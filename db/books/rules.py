@@ -21,8 +21,8 @@ to ``reading``; a ``completed`` or ``dropped`` book takes no sessions.
 from __future__ import annotations
 
 from db.books.models import BookStatus
-from db.bounds import IntRange, Text
 from db.errors import InvalidInput, InvalidState
+from db.fields import Choice, Number, Ref, Rule, Text
 from db.payout import Reward
 
 #: A reading session pays one XP per this many whole pages.
@@ -45,20 +45,40 @@ MAX_PAGES = 100_000
 #: The longest reading session, in minutes (a day).
 MAX_SESSION_MINUTES = 1_440
 
-#: The bounds of the book inputs (the mutations declare them, the transitions check them).
-TITLE = Text(MAX_TITLE, 1)
-AUTHOR = Text(MAX_AUTHOR)
-NOTES = Text(MAX_NOTES)
-TOTAL_PAGES = IntRange(1, MAX_PAGES)
-CURRENT_PAGE = IntRange(0, MAX_PAGES)
-RATING = IntRange(1, 5)
-PAGES_READ = IntRange(1, MAX_PAGES)
-SESSION_MINUTES = IntRange(0, MAX_SESSION_MINUTES)
-
 #: The statuses a client may set with createBook/updateBook (``completed`` is finishBook's).
 SETTABLE_STATUSES = frozenset(
     {BookStatus.WANT_TO_READ, BookStatus.READING, BookStatus.PAUSED, BookStatus.DROPPED}
 )
+
+#: The rules of the book inputs (:mod:`db.fields`: the mutations declare them as the inputs'
+#: bounds, the transitions check them).
+TITLE = Text(MAX_TITLE, min=1, nullable=False)
+AUTHOR = Text(MAX_AUTHOR)
+NOTES = Text(MAX_NOTES)
+TOTAL_PAGES = Number(1, MAX_PAGES, nullable=True)
+CURRENT_PAGE = Number(0, MAX_PAGES)
+RATING = Number(1, 5, nullable=True)
+PAGES_READ = Number(1, MAX_PAGES)
+SESSION_MINUTES = Number(0, MAX_SESSION_MINUTES, nullable=True)
+
+#: ``books`` columns a client sets (createBook and updateBook).
+BOOK_FIELDS: dict[str, Rule] = {
+    "title": TITLE,
+    "author": AUTHOR,
+    "total_pages": TOTAL_PAGES,
+    "current_page": CURRENT_PAGE,
+    "status": Choice(BookStatus, allowed=SETTABLE_STATUSES),
+    "rating": RATING,
+    "notes": NOTES,
+    "cover_blob_id": Ref(),
+}
+#: ``reading_sessions`` columns a client sets (logReadingSession).
+SESSION_FIELDS: dict[str, Rule] = {
+    "pages_read": PAGES_READ,
+    "duration_minutes": SESSION_MINUTES,
+    "notes": NOTES,
+}
+
 #: The statuses in which a book takes reading sessions.
 READABLE_STATUSES = frozenset({BookStatus.WANT_TO_READ, BookStatus.READING, BookStatus.PAUSED})
 
@@ -138,6 +158,7 @@ def finish_ledger_key(book_id: object) -> str:
 
 __all__ = [
     "AUTHOR",
+    "BOOK_FIELDS",
     "CURRENT_PAGE",
     "FINISH_COINS",
     "FINISH_EVENT",
@@ -156,6 +177,7 @@ __all__ = [
     "READABLE_STATUSES",
     "READING_SKILL",
     "SESSION_EVENT",
+    "SESSION_FIELDS",
     "SESSION_MINUTES",
     "SETTABLE_STATUSES",
     "TITLE",

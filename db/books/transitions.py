@@ -24,17 +24,10 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.books.models import BookStatus
 from db.books.rules import (
-    AUTHOR,
-    CURRENT_PAGE,
+    BOOK_FIELDS,
     FINISH_EVENT,
-    NOTES,
-    PAGES_READ,
-    RATING,
     SESSION_EVENT,
-    SESSION_MINUTES,
-    SETTABLE_STATUSES,
-    TITLE,
-    TOTAL_PAGES,
+    SESSION_FIELDS,
     advance,
     check_pages,
     check_status_change,
@@ -43,11 +36,11 @@ from db.books.rules import (
     session_ledger_key,
     session_reward,
 )
-from db.checks import choice, not_null, text, whole
 from db.errors import InvalidState
+from db.fields import clean
 from db.gamification.achievements import Unlocked
 from db.gamification.models import AchievementTriggerType
-from db.ownership import lock_owned
+from db.ownership import delete_owned, lock_owned
 from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
@@ -55,39 +48,18 @@ from db.quests.progress import advance_quests
 _books = metadata.tables["books"]
 _sessions = metadata.tables["reading_sessions"]
 
-#: The columns ``updateBook`` may change.
-EDITABLE = frozenset(
-    {"title", "author", "total_pages", "current_page", "status", "rating", "notes", "cover_blob_id"}
-)
 
-
-def clean_book(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise book fields (a full or partial set), before any SQL.
+def clean_book(values: Mapping[str, Any], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate and normalise book fields (a full or partial set), before any SQL, by the
+    rules of :data:`~db.books.rules.BOOK_FIELDS` (:func:`db.fields.clean`).
 
     Raises:
         InvalidInput: an empty or overlong title, an overlong author or notes, pages outside
             1..:data:`~db.books.rules.MAX_PAGES` (``currentPage`` 0..), a rating outside 1..5,
-            a null where a value is required, ``completed`` or an unknown status.
+            a null where a value is required, ``completed`` or an unknown status, a column that
+            is not a book's, a ``required`` one missing.
     """
-    out = dict(values)
-    not_null(out, ("title", "current_page", "status"))
-    if "title" in out:
-        out["title"] = text(out["title"], "input.title", TITLE, required=True)
-    if "author" in out:
-        out["author"] = text(out["author"], "input.author", AUTHOR)
-    if "notes" in out:
-        out["notes"] = text(out["notes"], "input.notes", NOTES)
-    if "total_pages" in out:
-        whole(out["total_pages"], "input.totalPages", TOTAL_PAGES)
-    if "current_page" in out:
-        whole(out["current_page"], "input.currentPage", CURRENT_PAGE)
-    if "rating" in out:
-        whole(out["rating"], "input.rating", RATING)
-    if "status" in out:
-        out["status"] = choice(
-            out["status"], BookStatus, "input.status", set(SETTABLE_STATUSES)
-        ).value
-    return out
+    return clean(values, BOOK_FIELDS, required=required)
 
 
 async def create_book(
@@ -106,7 +78,9 @@ async def create_book(
     Raises:
         InvalidInput: what :func:`clean_book` refuses, or ``currentPage`` past ``totalPages``.
     """
-    row = clean_book({"current_page": 0, "status": BookStatus.READING.value, **values})
+    row = clean_book(
+        {"current_page": 0, "status": BookStatus.READING.value, **values}, required=("title",)
+    )
     check_pages(row.get("total_pages"), row["current_page"])
     if row["status"] != BookStatus.WANT_TO_READ:
         row["started_at"] = sa.func.now()
@@ -130,7 +104,7 @@ async def update_book(
         NotFound: no such book of the user (``resource`` ``Book``).
         InvalidState: a new status for a completed book (``status`` ``completed``).
     """
-    values = clean_book({k: v for k, v in changes.items() if k in EDITABLE})
+    values = clean_book(changes)
     book = await lock_owned(conn, _books, book_id, user_id, resource="Book", what="book")
     if "status" in values:
         check_status_change(str(book.status), values["status"])
@@ -157,8 +131,7 @@ async def delete_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.U
     Raises:
         NotFound: no such book of the user (``resource`` ``Book``).
     """
-    book = await lock_owned(conn, _books, book_id, user_id, resource="Book", what="book")
-    await conn.execute(sa.delete(_books).where(_books.c.id == book_id))
+    book = await delete_owned(conn, _books, book_id, user_id, resource="Book", what="book")
     await record_activity(
         conn, user_id, "book.deleted", "books", {"book_id": str(book_id), "title": book.title}
     )
@@ -203,9 +176,11 @@ async def log_reading_session(
         NotFound: no such book of the user (``resource`` ``Book``).
         InvalidState: the book is ``completed`` or ``dropped``.
     """
-    whole(pages_read, "input.pagesRead", PAGES_READ, required=True)
-    whole(duration_minutes, "input.durationMinutes", SESSION_MINUTES)
-    notes = text(notes, "input.notes", NOTES)
+    session = clean(
+        {"pages_read": pages_read, "duration_minutes": duration_minutes, "notes": notes},
+        SESSION_FIELDS,
+    )
+    notes = session["notes"]
     book = await lock_owned(conn, _books, book_id, user_id, resource="Book", what="book")
     page, status = advance(str(book.status), book.current_page, book.total_pages, pages_read)
     reward = session_reward(pages_read)
@@ -303,7 +278,6 @@ async def finish_book(conn: AsyncConnection, user_id: uuid.UUID, book_id: uuid.U
 
 
 __all__ = [
-    "EDITABLE",
     "ReadingDone",
     "clean_book",
     "create_book",

@@ -20,8 +20,8 @@ changes.
 
 from __future__ import annotations
 
-from db.bounds import IntRange, Text
 from db.errors import InvalidState
+from db.fields import Choice, Moment, Number, Rule, Text
 from db.habits.models import GoalStatus
 from db.payout import Reward
 
@@ -44,16 +44,34 @@ MAX_SORT_ORDER = 1_000_000
 #: The most milestones a goal may have.
 MAX_MILESTONES = 100
 
-#: The bounds of the goal and milestone inputs (declared by the mutations, checked by the
-#: transitions).
-TITLE = Text(MAX_TITLE, 1)
-DESCRIPTION = Text(MAX_DESCRIPTION)
-CATEGORY = Text(MAX_CATEGORY)
-PRIORITY = IntRange(0, MAX_PRIORITY)
-SORT_ORDER = IntRange(0, MAX_SORT_ORDER)
-
 #: The statuses a client may set with createGoal/updateGoal.
 SETTABLE_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.PAUSED, GoalStatus.ABANDONED})
+
+#: The rules of the goal and milestone inputs (:mod:`db.fields`: declared by the mutations as
+#: the inputs' bounds, checked by the transitions).
+TITLE = Text(MAX_TITLE, min=1, nullable=False)
+DESCRIPTION = Text(MAX_DESCRIPTION)
+CATEGORY = Text(MAX_CATEGORY)
+PRIORITY = Number(0, MAX_PRIORITY)
+SORT_ORDER = Number(0, MAX_SORT_ORDER)
+
+#: ``goals`` columns a client sets (createGoal and updateGoal).
+GOAL_FIELDS: dict[str, Rule] = {
+    "title": TITLE,
+    "description": DESCRIPTION,
+    "category": CATEGORY,
+    "target_date": Moment(day=True),
+    "status": Choice(GoalStatus, allowed=SETTABLE_STATUSES),
+    "priority": PRIORITY,
+    "sort_order": SORT_ORDER,
+}
+#: ``goal_milestones`` columns a client sets (addGoalMilestone and updateGoalMilestone).
+MILESTONE_FIELDS: dict[str, Rule] = {
+    "title": TITLE,
+    "description": DESCRIPTION,
+    "sort_order": SORT_ORDER,
+}
+
 #: The statuses in which a goal's milestones may change.
 OPEN_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.PAUSED})
 
@@ -115,6 +133,7 @@ __all__ = [
     "DESCRIPTION",
     "GOAL_COINS",
     "GOAL_EVENT",
+    "GOAL_FIELDS",
     "GOAL_SKILL",
     "GOAL_XP",
     "MAX_CATEGORY",
@@ -125,6 +144,7 @@ __all__ = [
     "MAX_TITLE",
     "MILESTONE_COINS",
     "MILESTONE_EVENT",
+    "MILESTONE_FIELDS",
     "MILESTONE_XP",
     "OPEN_STATUSES",
     "PRIORITY",

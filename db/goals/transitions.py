@@ -22,20 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.checks import choice, not_null, text, whole
 from db.errors import InvalidInput, InvalidState, NotFound
+from db.fields import clean
 from db.gamification.achievements import Unlocked
 from db.goals.rules import (
-    CATEGORY,
-    DESCRIPTION,
     GOAL_EVENT,
+    GOAL_FIELDS,
     MAX_MILESTONES,
     MAX_SORT_ORDER,
     MILESTONE_EVENT,
-    PRIORITY,
-    SETTABLE_STATUSES,
-    SORT_ORDER,
-    TITLE,
+    MILESTONE_FIELDS,
     check_open,
     check_status_change,
     goal_ledger_key,
@@ -45,7 +41,7 @@ from db.goals.rules import (
     progress,
 )
 from db.habits.models import GoalStatus
-from db.ownership import lock_owned
+from db.ownership import delete_owned, lock_owned
 from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
@@ -53,58 +49,10 @@ from db.quests.progress import advance_quests
 _goals = metadata.tables["goals"]
 _milestones = metadata.tables["goal_milestones"]
 
-#: The columns ``updateGoal`` may change.
-GOAL_FIELDS = frozenset(
-    {"title", "description", "category", "target_date", "status", "priority", "sort_order"}
-)
-#: The columns ``updateGoalMilestone`` may change.
-MILESTONE_FIELDS = frozenset({"title", "description", "sort_order"})
 
-
-def clean_goal(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise goal fields (a full or partial set), before any SQL.
-
-    Raises:
-        InvalidInput: an empty or overlong title, an overlong description or category, a
-            priority outside 0..:data:`~db.goals.rules.MAX_PRIORITY`, a sort order outside
-            0..:data:`~db.goals.rules.MAX_SORT_ORDER`, a null where a value is required,
-            ``completed`` or an unknown status.
-    """
-    out = {k: v for k, v in values.items() if k in GOAL_FIELDS}
-    not_null(out, ("title", "status", "priority", "sort_order"))
-    if "title" in out:
-        out["title"] = text(out["title"], "input.title", TITLE, required=True)
-    if "description" in out:
-        out["description"] = text(out["description"], "input.description", DESCRIPTION)
-    if "category" in out:
-        out["category"] = text(out["category"], "input.category", CATEGORY)
-    if "priority" in out:
-        whole(out["priority"], "input.priority", PRIORITY)
-    if "sort_order" in out:
-        whole(out["sort_order"], "input.sortOrder", SORT_ORDER)
-    if "status" in out:
-        out["status"] = choice(
-            out["status"], GoalStatus, "input.status", set(SETTABLE_STATUSES)
-        ).value
-    return out
-
-
-def clean_milestone(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise milestone fields (a full or partial set), before any SQL.
-
-    Raises:
-        InvalidInput: an empty or overlong title, an overlong description, a sort order
-            outside 0..:data:`~db.goals.rules.MAX_SORT_ORDER`, a null title or sort order.
-    """
-    out = {k: v for k, v in values.items() if k in MILESTONE_FIELDS}
-    not_null(out, ("title", "sort_order"))
-    if "title" in out:
-        out["title"] = text(out["title"], "input.title", TITLE, required=True)
-    if "description" in out:
-        out["description"] = text(out["description"], "input.description", DESCRIPTION)
-    if "sort_order" in out:
-        whole(out["sort_order"], "input.sortOrder", SORT_ORDER)
-    return out
+def _appended(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A create's values without a null ``sort_order`` (null: after the others)."""
+    return {k: v for k, v in values.items() if k != "sort_order" or v is not None}
 
 
 async def create_goal(
@@ -121,11 +69,9 @@ async def create_goal(
         The new goal's id.
 
     Raises:
-        InvalidInput: what :func:`clean_goal` refuses.
+        InvalidInput: what :data:`~db.goals.rules.GOAL_FIELDS` refuse (the title required).
     """
-    row = clean_goal({k: v for k, v in values.items() if k != "sort_order" or v is not None})
-    if "title" not in row:
-        raise InvalidInput("A goal needs a title.", field="input.title")
+    row = clean(_appended(values), GOAL_FIELDS, required=("title",))
     if row.get("sort_order") is None:
         row["sort_order"] = (
             await conn.execute(
@@ -159,11 +105,11 @@ async def update_goal(
     """Change the given fields of the user's goal (the others keep their values).
 
     Raises:
-        InvalidInput: what :func:`clean_goal` refuses.
+        InvalidInput: what :data:`~db.goals.rules.GOAL_FIELDS` refuse.
         NotFound: no such goal of the user (``resource`` ``Goal``).
         InvalidState: a new status for a completed goal (``status`` ``completed``).
     """
-    values = clean_goal(changes)
+    values = clean(changes, GOAL_FIELDS)
     goal = await _lock_goal(conn, user_id, goal_id)
     if "status" in values:
         check_status_change(str(goal.status))
@@ -183,8 +129,7 @@ async def delete_goal(conn: AsyncConnection, user_id: uuid.UUID, goal_id: uuid.U
     Raises:
         NotFound: no such goal of the user (``resource`` ``Goal``).
     """
-    goal = await _lock_goal(conn, user_id, goal_id)
-    await conn.execute(sa.delete(_goals).where(_goals.c.id == goal_id))
+    goal = await delete_owned(conn, _goals, goal_id, user_id, resource="Goal", what="goal")
     await record_activity(
         conn, user_id, "goal.deleted", "goals", {"goal_id": str(goal_id), "title": goal.title}
     )
@@ -220,14 +165,13 @@ async def add_goal_milestone(
         The new milestone's id.
 
     Raises:
-        InvalidInput: what :func:`clean_milestone` refuses, or a goal with
+        InvalidInput: what :data:`~db.goals.rules.MILESTONE_FIELDS` refuse (the title
+            required), or a goal with
             :data:`~db.goals.rules.MAX_MILESTONES` milestones already (``field`` ``goalId``).
         NotFound: no such goal of the user (``resource`` ``Goal``).
         InvalidState: the goal is completed or abandoned.
     """
-    row = clean_milestone({k: v for k, v in values.items() if k != "sort_order" or v is not None})
-    if "title" not in row:
-        raise InvalidInput("A milestone needs a title.", field="input.title")
+    row = clean(_appended(values), MILESTONE_FIELDS, required=("title",))
     goal = await _lock_goal(conn, user_id, goal_id)
     check_open(str(goal.status))
     count, last = (
@@ -287,10 +231,10 @@ async def update_goal_milestone(
     """Change the given fields (title, description, sort order) of the user's milestone.
 
     Raises:
-        InvalidInput: what :func:`clean_milestone` refuses.
+        InvalidInput: what :data:`~db.goals.rules.MILESTONE_FIELDS` refuse.
         NotFound: no such milestone of the user (``resource`` ``GoalMilestone``).
     """
-    values = clean_milestone(changes)
+    values = clean(changes, MILESTONE_FIELDS)
     await _lock_milestone(conn, user_id, milestone_id)
     if values:
         await conn.execute(
@@ -409,12 +353,8 @@ async def complete_goal(conn: AsyncConnection, user_id: uuid.UUID, goal_id: uuid
 
 
 __all__ = [
-    "GOAL_FIELDS",
-    "MILESTONE_FIELDS",
     "GoalDone",
     "add_goal_milestone",
-    "clean_goal",
-    "clean_milestone",
     "complete_goal",
     "complete_goal_milestone",
     "create_goal",

@@ -30,8 +30,11 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from db.bounds import IntRange, MaxItems, Text, refuse
+from db.bounds import MaxItems, refuse
+from db.bounds import Text as TextBound
 from db.errors import InvalidInput
+from db.fields import Choice, Flag, Moment, Number, Ref, Rule, Shaped, Text, check
+from db.planning.models import CalendarEventType
 
 #: The most items a daily plan may hold.
 MAX_ITEMS = 50
@@ -63,24 +66,25 @@ MAX_RULE = 500
 MAX_METADATA = 16_384
 
 
-#: The bounds of the planning inputs (declared by the mutations, checked by the rules and the
-#: transitions).
-ITEM_ID = Text(MAX_ITEM_ID, 1)
-ITEM_TITLE = Text(MAX_ITEM_TITLE, 1)
+#: The rules of the planning inputs (:mod:`db.fields`: declared by the mutations as the inputs'
+#: bounds, checked by the rules and the transitions).
+ITEM_ID = Text(MAX_ITEM_ID, min=1)
+ITEM_TITLE = Text(MAX_ITEM_TITLE, min=1, nullable=False)
 REF_ID = Text(MAX_REF_ID)
-ITEM_MINUTES = IntRange(1, MAX_ITEM_MINUTES)
-ITEMS = MaxItems(MAX_ITEMS)
+ITEM_MINUTES = Number(1, MAX_ITEM_MINUTES, nullable=True)
 NOTES = Text(MAX_NOTES)
-TEMPLATE_NAME = Text(MAX_TEMPLATE_NAME, 1)
+TEMPLATE_NAME = Text(MAX_TEMPLATE_NAME, min=1, nullable=False)
 TEMPLATE_CATEGORY = Text(MAX_TEMPLATE_CATEGORY)
-EVENT_TITLE = Text(MAX_EVENT_TITLE, 1)
+EVENT_TITLE = Text(MAX_EVENT_TITLE, min=1, nullable=False)
 EVENT_DESCRIPTION = Text(MAX_EVENT_DESCRIPTION)
 LOCATION = Text(MAX_LOCATION)
 COLOR = Text(MAX_COLOR)
 TIMEZONE = Text(64)
-REMINDER_MINUTES = IntRange(0, MAX_REMINDER_MINUTES)
+REMINDER_MINUTES = Number(0, MAX_REMINDER_MINUTES, nullable=True)
 RULE = Text(MAX_RULE)
-METADATA = Text(MAX_METADATA)
+#: The bounds that are no column's rule: a plan's item count, the metadata's JSON text.
+ITEMS = MaxItems(MAX_ITEMS)
+METADATA = TextBound(MAX_METADATA)
 
 
 class PlanItemKind(enum.StrEnum):
@@ -108,6 +112,9 @@ class PlanItemKind(enum.StrEnum):
     ADMIN = "admin"
     HABIT = "habit"
     GOAL = "goal"
+
+
+_ITEM_KIND = Choice(PlanItemKind)
 
 
 def new_item_id() -> str:
@@ -142,15 +149,9 @@ def check_tick_date(day: date, today: date) -> None:
         )
 
 
-def _item_text(value: Any, field: str, bound: Text, required: bool) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise InvalidInput(f"`{field}` must not be blank.", field=field)
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"`{field}` must be a text.", field=field)
-    bound.check(value.strip(), field)
-    return value.strip()
+def _blank(value: Any) -> bool:
+    """An absent or blank optional text (a blank item id asks for a new one)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def clean_items(
@@ -175,37 +176,26 @@ def clean_items(
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
-        at = (
-            field  # the path of every item's field (the bounds' convention); the message says which
-        )
-        item_id = _item_text(item.get("id"), f"{at}.id", ITEM_ID, False) or new_item_id()
-        if item_id in seen:
-            raise InvalidInput(f"Item {i + 1}: ids are unique in a plan.", field=f"{at}.id")
-        seen.add(item_id)
-        kind = item.get("kind") or PlanItemKind.TASK.value
+        # Every item's fields share one path (the bounds' convention): the message says which.
         try:
-            kind = PlanItemKind(kind).value
-        except ValueError:
-            raise InvalidInput(
-                f"Item {i + 1}: unknown kind {kind!r}.", field=f"{at}.kind"
-            ) from None
-        minutes = item.get("minutes")
-        if minutes is not None:
-            if not isinstance(minutes, int):
-                raise InvalidInput(
-                    f"Item {i + 1}: minutes are a whole number.", field=f"{at}.minutes"
-                )
-            ITEM_MINUTES.check(minutes, f"{at}.minutes")
-        out.append(
-            {
-                "id": item_id,
-                "title": _item_text(item.get("title"), f"{at}.title", ITEM_TITLE, True),
-                "kind": kind,
-                "refId": _item_text(item.get("refId"), f"{at}.refId", REF_ID, False),
-                "minutes": minutes,
-                "done": bool(item.get("done", False)),
-            }
-        )
+            raw_id = item.get("id")
+            item_id = check("id", ITEM_ID, None if _blank(raw_id) else raw_id, field)
+            item_id = item_id or new_item_id()
+            if item_id in seen:
+                raise InvalidInput("ids are unique in a plan.", field=f"{field}.id")
+            seen.add(item_id)
+            out.append(
+                {
+                    "id": item_id,
+                    "title": check("title", ITEM_TITLE, item.get("title"), field),
+                    "kind": check("kind", _ITEM_KIND, item.get("kind") or PlanItemKind.TASK, field),
+                    "refId": check("refId", REF_ID, item.get("refId"), field),
+                    "minutes": check("minutes", ITEM_MINUTES, item.get("minutes"), field),
+                    "done": bool(item.get("done", False)),
+                }
+            )
+        except InvalidInput as refused:
+            raise InvalidInput(f"Item {i + 1}: {refused.message}", field=refused.field) from None
     return out
 
 
@@ -257,17 +247,19 @@ def template_items(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def template_item_values(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def template_item_values(
+    items: Sequence[Mapping[str, Any]], field: str = "input.items"
+) -> list[dict[str, Any]]:
     """A template's item list as stored: ``{title, kind, minutes}`` each (the seeded shape),
-    checked like a plan's items (:func:`clean_items`, at ``input.items``); ids and ``done``
-    belong to plans, not templates.
+    checked like a plan's items (:func:`clean_items`, at ``field``); ids and ``done`` belong
+    to plans, not templates.
 
     Raises:
         InvalidInput: what :func:`clean_items` refuses.
     """
     return [
         {"title": i["title"], "kind": i["kind"], "minutes": i["minutes"]}
-        for i in clean_items(items)
+        for i in clean_items(items, field)
     ]
 
 
@@ -303,11 +295,10 @@ def normalise_rule(rule: str | None, start: datetime) -> str | None:
             characters, more than one line (DTSTART, EXDATE, ... are not taken), a rule
             ``rrulestr`` refuses, or one that gives no occurrence.
     """
-    if rule is None or not rule.strip():
-        return None
-    text = rule.strip()
     field = "input.recurrenceRule"
-    RULE.check(text, field)
+    text = check("recurrence_rule", RULE, rule)
+    if text is None:
+        return None
     if "\n" in text or "\r" in text:
         raise InvalidInput("One RRULE line (DTSTART, EXDATE, ... are not taken).", field=field)
     if text.upper().startswith("RRULE:"):
@@ -348,22 +339,59 @@ def check_event_times(
             )
 
 
-def check_metadata(value: Any) -> dict[str, Any]:
+def check_metadata(value: Any, field: str = "input.metadata") -> dict[str, Any]:
     """The event's free JSON data: an object of at most :data:`MAX_METADATA` characters as
     JSON.
 
     Raises:
-        InvalidInput: ``field`` ``input.metadata``.
+        InvalidInput: ``field``.
     """
     if not isinstance(value, dict):
-        raise InvalidInput("A JSON object.", field="input.metadata")
-    refuse("input.metadata", METADATA.problem(json.dumps(value)))
+        raise InvalidInput("A JSON object.", field=field)
+    refuse(field, METADATA.problem(json.dumps(value)))
     return value
+
+
+# ---- the columns a client sets ---------------------------------------------------------------
+
+#: ``daily_plans`` columns setDailyPlan sets (besides the day).
+PLAN_FIELDS: dict[str, Rule] = {"notes": NOTES, "items": Shaped(clean_items)}
+#: ``plan_templates`` columns a client sets (create and updatePlanTemplate).
+TEMPLATE_FIELDS: dict[str, Rule] = {
+    "name": TEMPLATE_NAME,
+    "description": NOTES,
+    "category": TEMPLATE_CATEGORY,
+    "items": Shaped(template_item_values),
+    "is_public": Flag(),
+}
+#: ``calendar_events`` columns a client sets (create and updateCalendarEvent); the times and
+#: the recurrence depend on each other and are checked on the merged event
+#: (:func:`check_event_times`, :func:`normalise_rule`), the links with the rows they name.
+EVENT_FIELDS: dict[str, Rule] = {
+    "title": EVENT_TITLE,
+    "description": EVENT_DESCRIPTION,
+    "event_type": Choice(CalendarEventType),
+    "start_time": Moment(nullable=False),
+    "end_time": Moment(),
+    "all_day": Flag(),
+    "timezone": TIMEZONE,
+    "location": LOCATION,
+    "workout_id": Ref(),
+    "habit_id": Ref(),
+    "goal_id": Ref(),
+    "recurrence_rule": RULE,
+    "recurrence_end": Moment(day=True),
+    "parent_event_id": Ref(),
+    "color": COLOR,
+    "reminder_minutes": REMINDER_MINUTES,
+    "metadata": Shaped(check_metadata),
+}
 
 
 __all__ = [
     "COLOR",
     "EVENT_DESCRIPTION",
+    "EVENT_FIELDS",
     "EVENT_TITLE",
     "ITEMS",
     "ITEM_ID",
@@ -388,11 +416,13 @@ __all__ = [
     "MAX_TICK_BACK_DAYS",
     "METADATA",
     "NOTES",
+    "PLAN_FIELDS",
     "PLAN_WINDOW_DAYS",
     "REF_ID",
     "REMINDER_MINUTES",
     "RULE",
     "TEMPLATE_CATEGORY",
+    "TEMPLATE_FIELDS",
     "TEMPLATE_NAME",
     "TIMEZONE",
     "PlanItemKind",

@@ -21,33 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.checks import choice, not_null, text, whole
 from db.errors import InvalidInput, InvalidState, NotFound
-from db.ownership import lock_owned
-from db.planning.models import CalendarEventType
+from db.fields import check, clean
+from db.ownership import delete_owned, lock_owned, update_owned
 from db.planning.rules import (
-    COLOR,
-    EVENT_DESCRIPTION,
-    EVENT_TITLE,
+    EVENT_FIELDS,
     ITEM_ID,
-    LOCATION,
     MAX_ITEMS,
-    NOTES,
-    REMINDER_MINUTES,
-    TEMPLATE_CATEGORY,
-    TEMPLATE_NAME,
-    TIMEZONE,
+    PLAN_FIELDS,
+    TEMPLATE_FIELDS,
     check_done,
     check_event_times,
-    check_metadata,
     check_plan_date,
     check_tick_date,
     check_timezone,
-    clean_items,
     find_item,
     normalise_rule,
     stored_done,
-    template_item_values,
     template_items,
 )
 from db.quests.models import QuestTargetType
@@ -129,22 +119,14 @@ async def set_daily_plan(
             ``done`` that differs from the stored one (``input.items.done``).
     """
     check_plan_date(day, _today())
-    values: dict[str, Any] = {}
-    if "notes" in changes:
-        values["notes"] = text(changes["notes"], "input.notes", NOTES)
-    items: list[dict[str, Any]] | None = None
-    if "items" in changes:
-        if changes["items"] is None:
-            raise InvalidInput("This field cannot be null.", field="input.items")
-        items = clean_items(changes["items"])
+    values = clean(changes, PLAN_FIELDS)
     plan = await _lock_plan(conn, user_id, day, create=True)
-    if items is not None:
+    if "items" in values:
         before = stored_done(plan.items)
-        check_done(items, before)
-        kept = {str(i["id"]) for i in items}
+        check_done(values["items"], before)
+        kept = {str(i["id"]) for i in values["items"]}
         removed_done = sum(1 for item_id, done in before.items() if done and item_id not in kept)
         await _move_units(conn, user_id, day, -removed_done)
-        values["items"] = items
     if values:
         await conn.execute(
             sa.update(_plans)
@@ -158,7 +140,7 @@ async def _tick(
     conn: AsyncConnection, user_id: uuid.UUID, day: date, item_id: str, done: bool
 ) -> uuid.UUID:
     check_tick_date(day, _today())
-    ITEM_ID.check(item_id, "input.itemId")
+    check("item_id", ITEM_ID, item_id)
     plan = await _lock_plan(conn, user_id, day, create=False)
     items = [dict(i) for i in plan.items]
     index = find_item(items, item_id)
@@ -265,30 +247,6 @@ async def apply_plan_template(
 
 # ---- plan templates ------------------------------------------------------------------------
 
-#: The columns ``updatePlanTemplate`` may change.
-TEMPLATE_FIELDS = frozenset({"name", "description", "category", "items", "is_public"})
-
-
-def clean_template(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise plan template fields (a full or partial set), before any SQL.
-
-    Raises:
-        InvalidInput: an empty or overlong name, an overlong description or category, items
-            :func:`~db.planning.rules.template_item_values` refuses, a null name, item list
-            or ``isPublic``.
-    """
-    out = {k: v for k, v in values.items() if k in TEMPLATE_FIELDS}
-    not_null(out, ("name", "items", "is_public"))
-    if "name" in out:
-        out["name"] = text(out["name"], "input.name", TEMPLATE_NAME, required=True)
-    if "description" in out:
-        out["description"] = text(out["description"], "input.description", NOTES)
-    if "category" in out:
-        out["category"] = text(out["category"], "input.category", TEMPLATE_CATEGORY)
-    if "items" in out:
-        out["items"] = template_item_values(out["items"])
-    return out
-
 
 async def create_plan_template(
     conn: AsyncConnection, user_id: uuid.UUID, values: Mapping[str, Any]
@@ -300,12 +258,10 @@ async def create_plan_template(
         The new template's id.
 
     Raises:
-        InvalidInput: what :func:`clean_template` refuses.
+        InvalidInput: what :data:`~db.planning.rules.TEMPLATE_FIELDS` refuse (the name and
+            the items required).
     """
-    row = clean_template(values)
-    for required in ("name", "items"):
-        if required not in row:
-            raise InvalidInput("This field is required.", field=f"input.{required}")
+    row = clean(values, TEMPLATE_FIELDS, required=("name", "items"))
     template_id = (
         await conn.execute(
             sa.insert(_templates).values(user_id=user_id, **row).returning(_templates.c.id)
@@ -320,19 +276,19 @@ async def update_plan_template(
     """Change the given fields of one of the user's templates (built-in ones are nobody's).
 
     Raises:
-        InvalidInput: what :func:`clean_template` refuses.
+        InvalidInput: what :data:`~db.planning.rules.TEMPLATE_FIELDS` refuse.
         NotFound: no such template of the user (``resource`` ``PlanTemplate``).
     """
-    values = clean_template(changes)
-    await lock_owned(
-        conn, _templates, template_id, user_id, resource="PlanTemplate", what="plan template"
+    values = clean(changes, TEMPLATE_FIELDS)
+    await update_owned(
+        conn,
+        _templates,
+        template_id,
+        user_id,
+        values,
+        resource="PlanTemplate",
+        what="plan template",
     )
-    if values:
-        await conn.execute(
-            sa.update(_templates)
-            .where(_templates.c.id == template_id)
-            .values(**values, updated_at=sa.func.now())
-        )
     return template_id
 
 
@@ -344,37 +300,13 @@ async def delete_plan_template(
     Raises:
         NotFound: no such template of the user (``resource`` ``PlanTemplate``).
     """
-    await lock_owned(
+    await delete_owned(
         conn, _templates, template_id, user_id, resource="PlanTemplate", what="plan template"
     )
-    await conn.execute(sa.delete(_templates).where(_templates.c.id == template_id))
     return template_id
 
 
 # ---- calendar events ------------------------------------------------------------------------
-
-#: The columns ``updateCalendarEvent`` may change.
-EVENT_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "event_type",
-        "start_time",
-        "end_time",
-        "all_day",
-        "timezone",
-        "location",
-        "workout_id",
-        "habit_id",
-        "goal_id",
-        "recurrence_rule",
-        "recurrence_end",
-        "parent_event_id",
-        "color",
-        "reminder_minutes",
-        "metadata",
-    }
-)
 
 #: Link column -> (table, GraphQL type) of the user's rows it may point to.
 _LINKS: dict[str, tuple[str, str]] = {
@@ -385,43 +317,20 @@ _LINKS: dict[str, tuple[str, str]] = {
 }
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def clean_event(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise calendar event fields (a full or partial set), before any SQL;
-    times without a zone are UTC. The fields that depend on each other (times, recurrence)
-    are checked by :func:`_check_whole` on the merged event.
+def clean_event(values: Mapping[str, Any], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate and normalise calendar event fields (a full or partial set) by the rules of
+    :data:`~db.planning.rules.EVENT_FIELDS`, before any SQL; times without a zone are UTC.
+    The fields that depend on each other (times, recurrence) are checked by
+    :func:`_check_whole` on the merged event.
 
     Raises:
         InvalidInput: an empty or overlong title, an overlong description, location or colour,
             an unknown event type or time zone, a reminder outside
             0..:data:`~db.planning.rules.MAX_REMINDER_MINUTES`, metadata that is not a small
-            JSON object, a null where a value is required.
+            JSON object, a null where a value is required, a ``required`` column missing.
     """
-    out = {k: v for k, v in values.items() if k in EVENT_FIELDS}
-    not_null(out, ("title", "event_type", "start_time", "all_day", "metadata"))
-    if "title" in out:
-        out["title"] = text(out["title"], "input.title", EVENT_TITLE, required=True)
-    if "description" in out:
-        out["description"] = text(out["description"], "input.description", EVENT_DESCRIPTION)
-    if "location" in out:
-        out["location"] = text(out["location"], "input.location", LOCATION)
-    if "color" in out:
-        out["color"] = text(out["color"], "input.color", COLOR)
-    if "event_type" in out:
-        out["event_type"] = choice(out["event_type"], CalendarEventType, "input.eventType").value
-    if "timezone" in out:
-        out["timezone"] = text(out["timezone"], "input.timezone", TIMEZONE)
-        check_timezone(out["timezone"])
-    if "reminder_minutes" in out:
-        whole(out["reminder_minutes"], "input.reminderMinutes", REMINDER_MINUTES)
-    if "metadata" in out:
-        out["metadata"] = check_metadata(out["metadata"])
-    for moment in ("start_time", "end_time"):
-        if out.get(moment) is not None:
-            out[moment] = _utc(out[moment])
+    out = clean(values, EVENT_FIELDS, required=required)
+    check_timezone(out.get("timezone"))
     return out
 
 
@@ -482,10 +391,7 @@ async def create_calendar_event(
             before the start; a bad parent.
         NotFound: a linked workout, habit, goal or parent event that is not the user's.
     """
-    row = clean_event(values)
-    for required in ("title", "start_time"):
-        if required not in row:
-            raise InvalidInput("This field is required.", field=f"input.{required}")
+    row = clean_event(values, required=("title", "start_time"))
     row["recurrence_rule"] = _check_whole(row)
     await _check_links(conn, user_id, row, None)
     event_id = (
@@ -534,19 +440,15 @@ async def delete_calendar_event(
     Raises:
         NotFound: no such event of the user (``resource`` ``CalendarEvent``).
     """
-    await lock_owned(
+    await delete_owned(
         conn, _events, event_id, user_id, resource="CalendarEvent", what="calendar event"
     )
-    await conn.execute(sa.delete(_events).where(_events.c.id == event_id))
     return event_id
 
 
 __all__ = [
-    "EVENT_FIELDS",
-    "TEMPLATE_FIELDS",
     "apply_plan_template",
     "clean_event",
-    "clean_template",
     "complete_plan_item",
     "create_calendar_event",
     "create_plan_template",

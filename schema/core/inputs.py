@@ -11,6 +11,10 @@ A mutation's argument or input field declares its bound by an annotation (the bo
 
     async def refund_purchase(tx: Tx, id: strawberry.ID, reason: Annotated[str, REASON]): ...
 
+A column's rule of :mod:`db.fields` is a marker too (``Annotated[str, rules.TITLE]``): it stands
+for its bounds (:func:`db.fields.bounds`), so the input states and checks what the transition's
+:func:`db.fields.clean` checks again.
+
 An ``Int`` (or ``Float``) that declares no :class:`~db.bounds.IntRange` gets
 :data:`~db.bounds.DEFAULT_INT`, a ``String`` without a :class:`~db.bounds.Text` gets
 :data:`~db.bounds.DEFAULT_TEXT` (an ``idempotency_key`` gets
@@ -55,6 +59,8 @@ from db.bounds import (
     refuse,
 )
 from db.events.idempotency import KEY_TEXT
+from db.fields import Rule as FieldRule
+from db.fields import bounds as field_bounds
 from schema.core.tables import camel
 
 #: The python name of the idempotency key (argument or input field), bounded by ``KEY_TEXT``.
@@ -104,7 +110,11 @@ def _strip(hint: Any) -> tuple[Any, list[Any]]:
         origin = typing.get_origin(hint)
         if origin is Annotated:
             hint, *metadata = typing.get_args(hint)
-            markers.extend(m for m in metadata if isinstance(m, IntRange | Text | MaxItems))
+            for marker in metadata:
+                if isinstance(marker, IntRange | Text | MaxItems):
+                    markers.append(marker)
+                elif isinstance(marker, FieldRule):  # a column's rule: its bounds
+                    markers.extend(field_bounds(marker))
         elif origin in (Union, types.UnionType):
             rest = [a for a in typing.get_args(hint) if a is not type(None)]
             if len(rest) != 1:

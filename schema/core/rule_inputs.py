@@ -15,11 +15,12 @@ given_fields`); an explicit ``null`` clears a nullable column.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 
-from db.fields import Choice, Flag, Number, Rule, Tags, Text, bounds
+from db.fields import Choice, Flag, Moment, Number, Ref, Rule, Tags, Text, bounds
 from schema.core.descriptions import column_doc
 from schema.core.types import graphql_enum
 
@@ -35,9 +36,14 @@ def _python_type(rule: Rule) -> Any:
         return graphql_enum(rule.enum)
     if isinstance(rule, Flag):
         return bool
-    assert isinstance(rule, Tags)
-    count, each = marks
-    return Annotated[list[Annotated[str, each]], count]
+    if isinstance(rule, Moment):
+        return date if rule.day else datetime
+    if isinstance(rule, Ref):
+        return strawberry.ID
+    if isinstance(rule, Tags):
+        count, each = marks
+        return Annotated[list[Annotated[str, each]], count]
+    raise TypeError(f"{rule!r}: a shaped value has no generated input type; declare the field")
 
 
 def rules_input(

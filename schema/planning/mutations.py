@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from db.checks import input_field
 from db.errors import InvalidState, NotFound
+from db.fields import path
 from db.planning import rules, transitions
 from db.planning.models import CalendarEvent, CalendarEventType
 from db.planning.rules import PlanItemKind
@@ -389,7 +389,7 @@ def _event_values(input: Any) -> dict[str, Any]:
     values = given_fields(input)
     for name in _ID_FIELDS:
         if values.get(name) is not None:
-            values[name] = id_arg(values[name], input_field(name))
+            values[name] = id_arg(values[name], path(name))
     return values
 
 
