@@ -143,11 +143,23 @@ async def update_owned(
         NotFound: no such row, or another user's.
     """
     row = await lock_owned(conn, table, row_id, user_id, resource=resource, what=what)
+    await set_columns(conn, table, row_id, values)
+    return row
+
+
+async def set_columns(
+    conn: AsyncConnection, table: sa.Table, row_id: uuid.UUID, values: Mapping[str, Any]
+) -> None:
+    """Apply a partial update: set ``values`` (checked already, the row locked or found by
+    the caller) on the row ``row_id`` of ``table``, and ``updated_at`` to now when the table
+    has one; nothing at all when ``values`` is empty (an update that sends no field changes
+    nothing, not even ``updated_at``)."""
+    if not values:
+        return
     changes = dict(values)
     if "updated_at" in table.c:
         changes["updated_at"] = sa.func.now()
     await conn.execute(sa.update(table).where(table.c.id == row_id).values(**changes))
-    return row
 
 
 async def delete_owned(

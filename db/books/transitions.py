@@ -40,7 +40,7 @@ from db.errors import InvalidState
 from db.fields import clean
 from db.gamification.achievements import Unlocked
 from db.gamification.models import AchievementTriggerType
-from db.ownership import delete_owned, lock_owned
+from db.ownership import delete_owned, lock_owned, set_columns
 from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
@@ -113,12 +113,7 @@ async def update_book(
     )
     if values.get("status") == BookStatus.READING and book.started_at is None:
         values["started_at"] = sa.func.now()
-    if values:
-        await conn.execute(
-            sa.update(_books)
-            .where(_books.c.id == book_id)
-            .values(**values, updated_at=sa.func.now())
-        )
+    await set_columns(conn, _books, book_id, values)
     return book_id
 
 

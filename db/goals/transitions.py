@@ -41,7 +41,7 @@ from db.goals.rules import (
     progress,
 )
 from db.habits.models import GoalStatus
-from db.ownership import delete_owned, lock_owned
+from db.ownership import delete_owned, lock_owned, set_columns
 from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
@@ -113,12 +113,7 @@ async def update_goal(
     goal = await _lock_goal(conn, user_id, goal_id)
     if "status" in values:
         check_status_change(str(goal.status))
-    if values:
-        await conn.execute(
-            sa.update(_goals)
-            .where(_goals.c.id == goal_id)
-            .values(**values, updated_at=sa.func.now())
-        )
+    await set_columns(conn, _goals, goal_id, values)
     return goal_id
 
 
@@ -236,10 +231,7 @@ async def update_goal_milestone(
     """
     values = clean(changes, MILESTONE_FIELDS)
     await _lock_milestone(conn, user_id, milestone_id)
-    if values:
-        await conn.execute(
-            sa.update(_milestones).where(_milestones.c.id == milestone_id).values(**values)
-        )
+    await set_columns(conn, _milestones, milestone_id, values)
     return milestone_id
 
 

@@ -23,7 +23,7 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.fields import check, clean
-from db.ownership import delete_owned, lock_owned, update_owned
+from db.ownership import delete_owned, lock_owned, set_columns, update_owned
 from db.planning.rules import (
     EVENT_FIELDS,
     ITEM_ID,
@@ -127,12 +127,7 @@ async def set_daily_plan(
         kept = {str(i["id"]) for i in values["items"]}
         removed_done = sum(1 for item_id, done in before.items() if done and item_id not in kept)
         await _move_units(conn, user_id, day, -removed_done)
-    if values:
-        await conn.execute(
-            sa.update(_plans)
-            .where(_plans.c.id == plan.id)
-            .values(**values, updated_at=sa.func.now())
-        )
+    await set_columns(conn, _plans, plan.id, values)
     return uuid.UUID(str(plan.id))
 
 
@@ -423,12 +418,7 @@ async def update_calendar_event(
         if "recurrence_rule" in values:
             values["recurrence_rule"] = rule
     await _check_links(conn, user_id, values, event_id)
-    if values:
-        await conn.execute(
-            sa.update(_events)
-            .where(_events.c.id == event_id)
-            .values(**values, updated_at=sa.func.now())
-        )
+    await set_columns(conn, _events, event_id, values)
     return event_id
 
 

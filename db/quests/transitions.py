@@ -39,7 +39,7 @@ from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achi
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
-from db.ownership import lock_owned
+from db.ownership import lock_owned, set_columns
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
 from db.quests.rules import (
     next_repeat_streak,
@@ -230,11 +230,7 @@ async def update_quest(
     if "is_repeatable" in values and not repeatable and "repeat_frequency" not in values:
         frequency = values["repeat_frequency"] = None
     _check_repeat(repeatable, frequency)
-    await conn.execute(
-        sa.update(_quests)
-        .where(_quests.c.id == quest_id)
-        .values(**values, updated_at=sa.func.now())
-    )
+    await set_columns(conn, _quests, quest_id, values)
     await record_activity(
         conn,
         user_id,

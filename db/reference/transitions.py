@@ -24,7 +24,7 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.errors import InvalidInput, NotFound
 from db.fields import Rule, clean
-from db.ownership import delete_owned, lock_owned
+from db.ownership import delete_owned, lock_owned, set_columns
 from db.reference.rules import (
     ANNOTATION_FIELDS,
     ANNOTATION_REQUIRED,
@@ -131,11 +131,7 @@ async def update_track(
                 "last at least that long.",
                 field="input.durationSeconds",
             )
-    await conn.execute(
-        sa.update(_tracks)
-        .where(_tracks.c.id == track_id)
-        .values(**values, updated_at=sa.func.now())
-    )
+    await set_columns(conn, _tracks, track_id, values)
     await record_activity(
         conn,
         user_id,
@@ -290,11 +286,7 @@ async def update_mark(
         duration_ms(track.duration_seconds),
         end_required=mark.end_required,
     )
-    await conn.execute(
-        sa.update(mark.table)
-        .where(mark.table.c.id == mark_id)
-        .values(**values, updated_at=sa.func.now())
-    )
+    await set_columns(conn, mark.table, mark_id, values)
     await record_activity(
         conn,
         user_id,
