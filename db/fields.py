@@ -43,12 +43,27 @@ def camel(name: str) -> str:
 class Text:
     """A string of ``min`` to ``max`` characters after stripping the ends (``min`` 1: not
     blank); ``nullable``: None is allowed (and stored as NULL); ``line``: no control
-    characters (a name, a key, not a body of text)."""
+    characters (a name, a key, not a body of text); ``pattern``: the whole text matches it
+    (``re.fullmatch``), ``format`` says it in words (both or neither, as in
+    :class:`db.bounds.Text`)."""
 
     max: int
     min: int = 0
     nullable: bool = True
     line: bool = False
+    pattern: str | None = None
+    format: str | None = None
+
+    @classmethod
+    def of(cls, bound: TextBound, *, nullable: bool = True) -> Text:
+        """The rule of a text with ``bound``'s length and format (``Text.of(HEX_COLOR)``)."""
+        return cls(
+            bound.maximum,
+            bound.minimum,
+            nullable=nullable,
+            pattern=bound.pattern,
+            format=bound.format,
+        )
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def bounds(rule: Rule) -> tuple[Any, ...]:
     number's range, a tag list's count and each tag's length (none for an enum, a flag, a
     date, an id or a shaped value: the machinery's defaults or the input's own markers)."""
     if isinstance(rule, Text):
-        return (TextBound(rule.max, rule.min),)
+        return (TextBound(rule.max, rule.min, rule.pattern, rule.format),)
     if isinstance(rule, Number):
         return (IntRange(rule.low, rule.high),)
     if isinstance(rule, Tags):
@@ -159,6 +174,8 @@ def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
             raise _refuse(f"Give {rule.min} to {rule.max} characters.", key, prefix)
         if rule.line and _CONTROL.search(text):
             raise _refuse("Control characters are not allowed here.", key, prefix)
+        if rule.pattern is not None and text and re.fullmatch(rule.pattern, text) is None:
+            raise _refuse(f"Give {rule.format}.", key, prefix)
         return text if text or not rule.nullable else None
     if isinstance(rule, Number):
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -24,8 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from db.bounds import HEX_COLOR, IntRange, MaxItems, Text
+from db.bounds import HEX_COLOR, IntRange, MaxItems
 from db.errors import InvalidInput
+from db.fields import Choice, Flag, Number, Rule, Shaped, Text
 from db.habits.models import HabitFrequency
 
 #: XP and coins paid for each habit completion.
@@ -41,29 +42,56 @@ MAX_BACKDATE_DAYS = 7
 #: The most completions a weekly habit may ask for.
 MAX_WEEKLY_TARGET = 7
 
-# The bounds of a habit's fields (checked by the mutations before they run, and by
-# db/habits/transitions.py for every caller).
+# The rules of a habit's fields (:mod:`db.fields`: the mutations state and check their bounds
+# before they run, db/habits/transitions.py checks them for every caller).
 #: Longest habit name, in characters.
 MAX_NAME = 200
 #: Longest description, in characters.
 MAX_DESCRIPTION = 2000
 #: A habit's name: 1 to :data:`MAX_NAME` characters (after trimming the spaces around it).
-NAME = Text(MAX_NAME, 1)
+NAME = Text(MAX_NAME, min=1, nullable=False)
 #: A habit's description.
 DESCRIPTION = Text(MAX_DESCRIPTION)
 #: An icon name (``music``): a short identifier, not a picture.
 ICON = Text(50)
 #: The color a habit is shown in.
-COLOR = HEX_COLOR
+COLOR = Text.of(HEX_COLOR)
 #: Completions per period (1 for daily and custom habits; see :func:`check_settings`).
-TARGET_COUNT = IntRange(1, MAX_WEEKLY_TARGET)
+TARGET_COUNT = Number(1, MAX_WEEKLY_TARGET)
 #: A weekday number of ``custom_days``: 0 = Sunday ... 6 = Saturday.
 WEEKDAY = IntRange(0, 6)
 #: ``custom_days`` holds each weekday at most once.
 WEEKDAYS = MaxItems(7)
 #: A habit's position in its user's list. Within this range, the "after the others" of
 #: :func:`next_sort_order` never overflows int4.
-SORT_ORDER = IntRange(-1_000_000, 1_000_000)
+SORT_ORDER = Number(-1_000_000, 1_000_000)
+
+
+def weekdays(days: Sequence[int], field: str) -> list[int]:
+    """``custom_days`` as stored: the weekday numbers (:data:`WEEKDAY`), sorted.
+
+    Raises:
+        InvalidInput: more than :data:`WEEKDAYS` values, or one outside 0..6 (``field``).
+    """
+    if len(days) > WEEKDAYS.maximum:
+        raise InvalidInput(f"At most {WEEKDAYS.maximum} weekdays.", field=field)
+    for day in days:
+        WEEKDAY.check(day, field)
+    return sorted(int(d) for d in days)
+
+
+#: ``habits`` columns a client sets (createHabit and updateHabit).
+HABIT_FIELDS: dict[str, Rule] = {
+    "name": NAME,
+    "description": DESCRIPTION,
+    "frequency": Choice(HabitFrequency),
+    "target_count": TARGET_COUNT,
+    "custom_days": Shaped(weekdays),
+    "icon": ICON,
+    "color": COLOR,
+    "is_active": Flag(),
+    "sort_order": SORT_ORDER,
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +130,7 @@ def next_sort_order(highest: int | None) -> int:
     the last place instead of overflowing)."""
     if highest is None:
         return 0
-    return max(SORT_ORDER.minimum, min(highest + 1, SORT_ORDER.maximum))
+    return max(SORT_ORDER.low, min(highest + 1, SORT_ORDER.high))
 
 
 def weekday_number(day: date) -> int:
@@ -226,6 +254,7 @@ __all__ = [
     "COLOR",
     "DESCRIPTION",
     "HABIT_COINS",
+    "HABIT_FIELDS",
     "HABIT_SKILL",
     "HABIT_STAR_EVERY",
     "HABIT_XP",
@@ -251,4 +280,5 @@ __all__ = [
     "period_is_full",
     "period_key",
     "weekday_number",
+    "weekdays",
 ]

@@ -26,18 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.errors import AlreadyCompleted, InvalidInput, InvalidState, NotFound
+from db.errors import AlreadyCompleted, InvalidState, NotFound
+from db.fields import check, clean
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, HABITS, set_streak, touch_streak
 from db.habits.models import HabitFrequency
 from db.habits.rules import (
-    COLOR,
-    DESCRIPTION,
-    ICON,
-    NAME,
-    SORT_ORDER,
+    HABIT_FIELDS,
     check_completion_date,
     check_settings,
     completion_award,
@@ -55,60 +52,9 @@ _habits = metadata.tables["habits"]
 _completions = metadata.tables["habit_completions"]
 _ledger = metadata.tables["points_ledger"]
 
-#: The columns ``updateHabit`` may change.
-EDITABLE = frozenset(
-    {
-        "name",
-        "description",
-        "frequency",
-        "target_count",
-        "custom_days",
-        "icon",
-        "color",
-        "is_active",
-        "sort_order",
-    }
-)
-
 
 def _today() -> date:
     return datetime.now(UTC).date()
-
-
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise habit fields (a full or partial set).
-
-    Raises:
-        InvalidInput: an empty or overlong name, an overlong description, an icon, color or
-            sort order out of its bound (db/habits/rules.py), a null where a value is
-            required, an unknown frequency.
-    """
-    out = dict(values)
-    if "name" in out:
-        name = (out["name"] or "").strip()
-        NAME.check(name, "input.name")
-        out["name"] = name
-    for name, bound in (("description", DESCRIPTION), ("icon", ICON), ("color", COLOR)):
-        if out.get(name) is not None:
-            bound.check(out[name], f"input.{name}")
-    if out.get("sort_order") is not None:
-        SORT_ORDER.check(out["sort_order"], "input.sortOrder")
-    for required in ("frequency", "target_count", "custom_days", "is_active", "sort_order"):
-        if required in out and out[required] is None:
-            raise InvalidInput("This field cannot be null.", field=f"input.{_camel(required)}")
-    if "frequency" in out:
-        try:
-            out["frequency"] = HabitFrequency(out["frequency"]).value
-        except ValueError:
-            raise InvalidInput("Unknown frequency.", field="input.frequency") from None
-    if "custom_days" in out:
-        out["custom_days"] = sorted(int(d) for d in out["custom_days"])
-    return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 async def create_habit(
@@ -134,9 +80,7 @@ async def create_habit(
         InvalidInput: a bad name, description, icon, color or sort order, or settings
             :func:`~db.habits.rules.check_settings` refuses.
     """
-    if sort_order is not None:
-        SORT_ORDER.check(sort_order, "input.sortOrder")
-    values = _clean(
+    values = clean(
         {
             "name": name,
             "description": description,
@@ -145,8 +89,11 @@ async def create_habit(
             "custom_days": list(custom_days),
             "icon": icon,
             "color": color,
-        }
+        },
+        HABIT_FIELDS,
     )
+    if sort_order is not None:
+        sort_order = check("sort_order", HABIT_FIELDS["sort_order"], sort_order)
     check_settings(values["frequency"], values["target_count"], values["custom_days"])
     if sort_order is None:
         sort_order = next_sort_order(
@@ -226,13 +173,8 @@ async def update_habit(
         NotFound: no such habit of the user.
         InvalidInput: an unknown field, nothing to change, a bad value, inconsistent settings.
     """
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
+    values = clean(changes, HABIT_FIELDS, partial=True)
     habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
-    values = _clean(dict(changes))
     merged = {
         k: values.get(k, getattr(habit, k)) for k in ("frequency", "target_count", "custom_days")
     }

@@ -154,10 +154,10 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
     viewer = await committed_user(engine)
     refusals = [
         ({"name": "A", "sortOrder": 2_147_483_647}, "input.sortOrder"),
-        ({"name": "A", "sortOrder": SORT_ORDER.maximum + 1}, "input.sortOrder"),
+        ({"name": "A", "sortOrder": SORT_ORDER.high + 1}, "input.sortOrder"),
         ({"name": "A", "sortOrder": -2_147_483_648}, "input.sortOrder"),
         ({"name": "A", "icon": "x" * 900_000}, "input.icon"),
-        ({"name": "A", "icon": "x" * (ICON.maximum + 1)}, "input.icon"),
+        ({"name": "A", "icon": "x" * (ICON.max + 1)}, "input.icon"),
         ({"name": "A", "color": "#" + "0" * 900_000}, "input.color"),
         ({"name": "A", "color": "red"}, "input.color"),
         ({"name": "A", "color": "#12345g"}, "input.color"),
@@ -168,12 +168,12 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
         assert (payload["__typename"], payload["field"]) == ("InvalidInput", field), fields
     top = await mutate(
         CREATE,
-        {"input": {"name": "Last", "sortOrder": SORT_ORDER.maximum, "color": "#7C3AED"}},
+        {"input": {"name": "Last", "sortOrder": SORT_ORDER.high, "color": "#7C3AED"}},
         viewer=viewer,
     )
-    assert top.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    assert top.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.high
     after = await mutate(CREATE, {"input": {"name": "After", "icon": "music"}}, viewer=viewer)
-    assert after.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    assert after.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.high
     # A value stored before the bound existed: "after the others" still does not overflow.
     async with engine.begin() as conn:
         await conn.execute(
@@ -182,7 +182,7 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
         )
     legacy = await mutate(CREATE, {"input": {"name": "Legacy"}}, viewer=viewer)
     assert legacy.errors == []
-    assert legacy.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.maximum
+    assert legacy.data["createHabit"]["habit"]["sortOrder"] == SORT_ORDER.high
     habit = after.data["createHabit"]["habit"]["id"]
     for fields, field in (
         ({"color": "#" + "0" * 900_000}, "input.color"),
@@ -201,9 +201,9 @@ async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: Asy
 def test_next_sort_order_stays_within_its_bound() -> None:
     assert next_sort_order(None) == 0
     assert next_sort_order(4) == 5
-    assert next_sort_order(SORT_ORDER.maximum) == SORT_ORDER.maximum
-    assert next_sort_order(2_147_483_647) == SORT_ORDER.maximum
-    assert next_sort_order(-2_147_483_648) == SORT_ORDER.minimum
+    assert next_sort_order(SORT_ORDER.high) == SORT_ORDER.high
+    assert next_sort_order(2_147_483_647) == SORT_ORDER.high
+    assert next_sort_order(-2_147_483_648) == SORT_ORDER.low
 
 
 async def test_update_changes_only_the_given_fields(mutate: Mutate, engine: AsyncEngine) -> None:
