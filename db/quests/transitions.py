@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import record_activity
-from db.bounds import Text
 from db.errors import AlreadyCompleted, InvalidInput, InvalidState
 from db.events.outbox import Topic, publish
+from db.fields import Choice, Flag, Rule, Shaped, Text, clean
 from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achievements
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
@@ -56,59 +56,52 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 #: Longest category, in characters.
 MAX_CATEGORY = 50
-#: The bounds the quest mutations check and state (:mod:`db.bounds`): a title and a category
-#: of 1 to :data:`MAX_TITLE` / :data:`MAX_CATEGORY` characters, a description of at most
-#: :data:`MAX_DESCRIPTION`.
-TITLE = Text(MAX_TITLE, 1)
-CATEGORY = Text(MAX_CATEGORY, 1)
+#: The rules of a quest's title, category and description (:mod:`db.fields`: the quest
+#: mutations state and check their bounds): a title and a category of 1 to :data:`MAX_TITLE` /
+#: :data:`MAX_CATEGORY` characters, a description of at most :data:`MAX_DESCRIPTION`.
+TITLE = Text(MAX_TITLE, min=1, nullable=False)
+CATEGORY = Text(MAX_CATEGORY, min=1, nullable=False)
 DESCRIPTION = Text(MAX_DESCRIPTION)
-#: The columns ``updateQuest`` may change.
-EDITABLE = frozenset(
-    {
-        "title",
-        "description",
-        "category",
-        "difficulty",
-        "expires_at",
-        "is_repeatable",
-        "repeat_frequency",
-    }
-)
+
+
+def _expiry(expires_at: datetime, field: str) -> datetime:
+    """A quest's ``expires_at``: with a time zone, in the future.
+
+    Raises:
+        InvalidInput: ``field``.
+    """
+    if not isinstance(expires_at, datetime) or expires_at.tzinfo is None:
+        raise InvalidInput("Give `expiresAt` with a time zone.", field=field)
+    if expires_at <= datetime.now(UTC):
+        raise InvalidInput("`expiresAt` must lie in the future.", field=field)
+    return expires_at
+
+
+#: ``user_quests`` columns a client sets (createQuest and updateQuest); the reward follows
+#: from the difficulty.
+QUEST_FIELDS: dict[str, Rule] = {
+    "title": TITLE,
+    "description": DESCRIPTION,
+    "category": CATEGORY,
+    "difficulty": Choice(QuestDifficulty),
+    "expires_at": Shaped(_expiry, nullable=True),
+    "is_repeatable": Flag(),
+    "repeat_frequency": Choice(RepeatFrequency, nullable=True),
+}
 #: The statuses in which a quest can still be changed, completed or abandoned.
 OPEN = (UserQuestStatus.AVAILABLE.value, UserQuestStatus.ACCEPTED.value)
 
 
-def _clean(values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Validate and normalise quest fields (a full or partial set).
+def _clean(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Quest fields checked by :data:`QUEST_FIELDS` (:func:`db.fields.clean`), with the
+    reward of a given difficulty (``xp_reward``, ``coin_reward``).
 
     Raises:
         InvalidInput: naming the field.
     """
-    out = dict(values)
-    for name, bound in (("title", TITLE), ("category", CATEGORY)):
-        if name in out:
-            text = (out[name] or "").strip()
-            bound.check(text, f"input.{name}")
-            out[name] = text
-    if out.get("description") is not None:
-        DESCRIPTION.check(out["description"], "input.description")
-    for name, field in (
-        ("difficulty", "input.difficulty"),
-        ("is_repeatable", "input.isRepeatable"),
-    ):
-        if name in out and out[name] is None:
-            raise InvalidInput("This field cannot be null.", field=field)
+    out = clean(values, QUEST_FIELDS, partial=partial)
     if "difficulty" in out:
-        out["difficulty"] = QuestDifficulty(out["difficulty"]).value
         out["xp_reward"], out["coin_reward"] = user_quest_reward(out["difficulty"])
-    if out.get("repeat_frequency") is not None:
-        out["repeat_frequency"] = RepeatFrequency(out["repeat_frequency"]).value
-    expires = out.get("expires_at")
-    if expires is not None:
-        if expires.tzinfo is None:
-            raise InvalidInput("Give `expiresAt` with a time zone.", field="input.expiresAt")
-        if expires <= now:
-            raise InvalidInput("`expiresAt` must lie in the future.", field="input.expiresAt")
     return out
 
 
@@ -172,8 +165,7 @@ async def create_quest(
             "expires_at": expires_at,
             "is_repeatable": is_repeatable,
             "repeat_frequency": repeat_frequency,
-        },
-        now,
+        }
     )
     _check_repeat(values["is_repeatable"], values["repeat_frequency"])
     quest_id = (
@@ -217,14 +209,9 @@ async def update_quest(
         InvalidState: the quest is completed, abandoned or expired.
         InvalidInput: nothing to change, an unknown field, a bad value.
     """
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
+    values = _clean(changes, partial=True)
     row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
-    values = _clean(dict(changes), datetime.now(UTC))
     repeatable = values.get("is_repeatable", row.is_repeatable)
     frequency = values.get("repeat_frequency", row.repeat_frequency)
     if "is_repeatable" in values and not repeatable and "repeat_frequency" not in values:
@@ -351,6 +338,7 @@ async def abandon_quest(
 __all__ = [
     "CATEGORY",
     "DESCRIPTION",
+    "QUEST_FIELDS",
     "TITLE",
     "QuestCompletion",
     "abandon_quest",
