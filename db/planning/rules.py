@@ -296,7 +296,7 @@ def normalise_rule(rule: str | None, start: datetime) -> str | None:
             ``rrulestr`` refuses, or one that gives no occurrence.
     """
     field = "input.recurrenceRule"
-    text = check("recurrence_rule", RULE, rule)
+    text: str | None = check("recurrence_rule", RULE, rule)
     if text is None:
         return None
     if "\n" in text or "\r" in text:
