@@ -45,7 +45,7 @@ class Text:
     blank); ``nullable``: None is allowed (and stored as NULL); ``line``: no control
     characters (a name, a key, not a body of text); ``pattern``: the whole text matches it
     (``re.fullmatch``), ``format`` says it in words (both or neither, as in
-    :class:`db.bounds.Text`)."""
+    :class:`db.bounds.Text`); ``lower``: stored lowercased (a word of a vocabulary)."""
 
     max: int
     min: int = 0
@@ -53,9 +53,10 @@ class Text:
     line: bool = False
     pattern: str | None = None
     format: str | None = None
+    lower: bool = False
 
     @classmethod
-    def of(cls, bound: TextBound, *, nullable: bool = True) -> Text:
+    def of(cls, bound: TextBound, *, nullable: bool = True, lower: bool = False) -> Text:
         """The rule of a text with ``bound``'s length and format (``Text.of(HEX_COLOR)``)."""
         return cls(
             bound.maximum,
@@ -63,6 +64,7 @@ class Text:
             nullable=nullable,
             pattern=bound.pattern,
             format=bound.format,
+            lower=lower,
         )
 
 
@@ -75,6 +77,11 @@ class Number:
     high: int
     integer: bool = True
     nullable: bool = False
+
+    @classmethod
+    def of(cls, bound: IntRange, *, integer: bool = True, nullable: bool = False) -> Number:
+        """The rule of a number in ``bound``'s range."""
+        return cls(bound.minimum, bound.maximum, integer=integer, nullable=nullable)
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,8 @@ def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
             raise _refuse("Control characters are not allowed here.", key, prefix)
         if rule.pattern is not None and text and re.fullmatch(rule.pattern, text) is None:
             raise _refuse(f"Give {rule.format}.", key, prefix)
+        if rule.lower:
+            text = text.lower()
         return text if text or not rule.nullable else None
     if isinstance(rule, Number):
         if isinstance(value, bool) or not isinstance(value, int | float):

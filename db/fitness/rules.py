@@ -29,10 +29,12 @@ record); the new record keeps the value it beat in ``previous_value``. The measu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+from db import fields
 from db.bounds import IntRange, MaxItems, Text, refuse
 from db.errors import InvalidInput
-from db.fitness.models import PersonalRecordType
+from db.fitness.models import PersonalRecordType, TrainingDifficulty
 
 #: XP, coins and stars of the ``fitness`` skill paid for every finished workout session.
 WORKOUT_XP = 20
@@ -348,13 +350,50 @@ def check_program_weeks(duration_weeks: int, week_numbers: list[int]) -> None:
         raise InvalidInput("Each week number once.", field="input.weeks")
 
 
+# ---- the columns a client sets (db.fields rules, checked by db.fields.clean) ---------------
+
+#: ``exercises`` columns a client sets on its own exercises (create and updateExercise): the
+#: category and equipment lowercased (the catalog's vocabulary), the lists stripped.
+EXERCISE_FIELDS: dict[str, fields.Rule] = {
+    "name": fields.Text.of(NAME, nullable=False),
+    "description": fields.Text.of(DESCRIPTION),
+    "category": fields.Text.of(CATEGORY, nullable=False, lower=True),
+    "muscle_groups": fields.Shaped(partial(check_texts, items=MUSCLES, bound=MUSCLE, lower=True)),
+    "equipment": fields.Text.of(EQUIPMENT, lower=True),
+    "level": fields.Shaped(partial(check_choice, allowed=EXERCISE_LEVELS), nullable=True),
+    "force": fields.Shaped(partial(check_choice, allowed=EXERCISE_FORCES), nullable=True),
+    "mechanic": fields.Shaped(partial(check_choice, allowed=EXERCISE_MECHANICS), nullable=True),
+    "instructions": fields.Shaped(partial(check_texts, items=STEPS, bound=STEP)),
+}
+#: ``workouts`` columns a client sets (createWorkout and updateWorkout, besides the
+#: structure: ``sections`` and ``exercises`` replace child rows).
+WORKOUT_FIELDS: dict[str, fields.Rule] = {
+    "name": fields.Text.of(NAME, nullable=False),
+    "description": fields.Text.of(DESCRIPTION),
+    "estimated_duration": fields.Number.of(ESTIMATED_MINUTES, nullable=True),
+    "is_template": fields.Flag(),
+}
+#: ``training_programs`` columns a client sets (create and updateTrainingProgram, besides its
+#: ``weeks``).
+PROGRAM_FIELDS: dict[str, fields.Rule] = {
+    "name": fields.Text.of(NAME, nullable=False),
+    "description": fields.Text.of(DESCRIPTION),
+    "goal": fields.Text.of(DESCRIPTION),
+    "duration_weeks": fields.Number.of(PROGRAM_WEEKS),
+    "difficulty": fields.Choice(TrainingDifficulty),
+}
+
+
 __all__ = [
+    "EXERCISE_FIELDS",
     "EXERCISE_FORCES",
     "EXERCISE_LEVELS",
     "EXERCISE_MECHANICS",
     "MAX_ESTIMATE_REPS",
     "MAX_PAID_SETS",
+    "PROGRAM_FIELDS",
     "WORKOUT_COINS",
+    "WORKOUT_FIELDS",
     "WORKOUT_SET_XP",
     "WORKOUT_SKILL",
     "WORKOUT_STARS",

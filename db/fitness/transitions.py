@@ -33,39 +33,29 @@ from db import metadata
 from db.auth.activity import record_activity
 from db.bounds import refuse
 from db.errors import InvalidInput, InvalidState, NotFound
+from db.fields import Rule, clean
 from db.fitness.models import TrainingDifficulty
 from db.fitness.rules import (
-    CATEGORY,
-    DESCRIPTION,
-    EQUIPMENT,
-    ESTIMATED_MINUTES,
-    EXERCISE_FORCES,
-    EXERCISE_LEVELS,
-    EXERCISE_MECHANICS,
+    EXERCISE_FIELDS,
     INTENSITY,
     MAX_EXERCISES,
     MAX_PROGRAM_WEEKS,
-    MUSCLE,
-    MUSCLES,
     NAME,
     NOTES,
     OPTIONAL_NAME,
     ORDER_INDEX,
-    PROGRAM_WEEKS,
+    PROGRAM_FIELDS,
     RATING,
     SECTIONS,
-    STEP,
-    STEPS,
     WEEK_WORKOUTS,
     WEEKDAY,
-    check_choice,
+    WORKOUT_FIELDS,
     check_float,
     check_int,
     check_line,
     check_program_weeks,
     check_set,
     check_text,
-    check_texts,
     set_measures,
     workout_award,
     workout_ledger_key,
@@ -74,7 +64,7 @@ from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achi
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
-from db.ownership import lock_owned
+from db.ownership import lock_owned, set_columns
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
@@ -111,25 +101,25 @@ async def _lock(
     return await lock_owned(conn, table, row_id, user_id, resource=resource, what=what)
 
 
-def _check_changes(
-    changes: Mapping[str, Any], fields: frozenset[str], parts: tuple[str, ...] = ()
-) -> None:
-    """Refuse a partial update that changes nothing, names a field outside ``fields`` and
-    ``parts``, or gives a part (a list that replaces child rows) as null.
+def _clean_update(
+    changes: Mapping[str, Any], rules: Mapping[str, Rule], parts: tuple[str, ...]
+) -> dict[str, Any]:
+    """The column fields of a partial update checked by ``rules`` (:func:`db.fields.clean`);
+    ``parts`` (lists that replace child rows: ``sections``, ``weeks``) are the caller's, but
+    may not be null and count as a change.
 
     Raises:
-        InvalidInput: ``input``, or ``input.<part>``.
+        InvalidInput: nothing to change or an unknown field (``input``), a null part
+            (``input.<part>``), a value its rule refuses.
     """
-    unknown = set(changes) - fields - set(parts)
-    if unknown:
-        raise InvalidInput(f"Cannot change {sorted(unknown)}.", field="input")
-    if not changes:
-        raise InvalidInput("Give at least one field to change.", field="input")
     for part in parts:
         if part in changes and changes[part] is None:
             raise InvalidInput(
                 "This field cannot be null (an empty list removes them).", field=f"input.{part}"
             )
+    given = any(part in changes for part in parts)
+    columns = {k: v for k, v in changes.items() if k not in parts}
+    return clean(columns, rules, partial=not given)
 
 
 async def _delete(
@@ -145,10 +135,6 @@ async def _delete(
     await conn.execute(sa.delete(table).where(table.c.id == row_id))
     await record_activity(conn, user_id, event, "fitness", details)
     return row_id
-
-
-#: The columns ``updateWorkout`` may change besides the structure (``sections``/``exercises``).
-WORKOUT_FIELDS = frozenset({"name", "description", "estimated_duration", "is_template"})
 
 
 # ---- inputs -------------------------------------------------------------------------------
@@ -252,23 +238,6 @@ def _clean_structure(
             f"At most {MAX_EXERCISES} exercises in a workout.", field="input.exercises"
         )
     return clean_sections, clean_lines
-
-
-def _clean_workout(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
-    if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
-    if "estimated_duration" in values:
-        out["estimated_duration"] = check_int(
-            values["estimated_duration"], "input.estimatedDuration", ESTIMATED_MINUTES
-        )
-    if "is_template" in values:
-        if values["is_template"] is None:
-            raise InvalidInput("This field cannot be null.", field="input.isTemplate")
-        out["is_template"] = bool(values["is_template"])
-    return out
 
 
 async def _check_exercises(
@@ -382,63 +351,6 @@ async def _write_structure(
 
 # ---- exercises (the user's own) ------------------------------------------------------------
 
-#: The columns ``updateExercise`` may change.
-EXERCISE_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "category",
-        "muscle_groups",
-        "equipment",
-        "level",
-        "force",
-        "mechanic",
-        "instructions",
-    }
-)
-
-
-def _clean_exercise(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated exercise fields (a full or partial set; lists and the category lowercased
-    where the catalog's vocabulary is).
-
-    Raises:
-        InvalidInput: naming the field.
-    """
-    out: dict[str, Any] = {}
-    for key in ("muscle_groups", "instructions"):
-        if key in values and values[key] is None:
-            raise InvalidInput("This field cannot be null.", field=f"input.{_camel(key)}")
-    if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
-    if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
-    if "category" in values:
-        category = check_text(values["category"], "input.category", CATEGORY, required=True)
-        out["category"] = str(category).lower()
-    if "muscle_groups" in values:
-        out["muscle_groups"] = check_texts(
-            values["muscle_groups"], "input.muscleGroups", MUSCLES, MUSCLE, lower=True
-        )
-    if "equipment" in values:
-        equipment = check_text(values["equipment"], "input.equipment", EQUIPMENT)
-        out["equipment"] = equipment.lower() if equipment else None
-    if "level" in values:
-        out["level"] = check_choice(values["level"], "input.level", EXERCISE_LEVELS)
-    if "force" in values:
-        out["force"] = check_choice(values["force"], "input.force", EXERCISE_FORCES)
-    if "mechanic" in values:
-        out["mechanic"] = check_choice(values["mechanic"], "input.mechanic", EXERCISE_MECHANICS)
-    if "instructions" in values:
-        out["instructions"] = check_texts(values["instructions"], "input.instructions", STEPS, STEP)
-    return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 _NAME_TAKEN = "You have an exercise of that name already."
 #: The constraint of one name per user's exercises.
 _UNIQUE_NAME = "uq_exercises_user_id_name"
@@ -455,16 +367,14 @@ async def create_exercise(
         The new exercise's id.
 
     Raises:
-        InvalidInput: a value out of range (:func:`_clean_exercise`), or a name the user has
+        InvalidInput: a value its rule refuses (:data:`~db.fitness.rules.EXERCISE_FIELDS`),
+            the name or category missing, or a name the user has
             already (``input.name``: one name per user, ``uq_exercises_user_id``).
     """
-    for required in ("name", "category"):
-        if required not in values:
-            raise InvalidInput("This field is required.", field=f"input.{required}")
-    clean = _clean_exercise(values)
+    row = clean(values, EXERCISE_FIELDS, required=("name", "category"))
     stmt = (
         insert(_exercises)
-        .values(user_id=user_id, is_custom=True, **clean)
+        .values(user_id=user_id, is_custom=True, **row)
         .on_conflict_do_nothing(index_elements=[_exercises.c.user_id, _exercises.c.name])
         .returning(_exercises.c.id)
     )
@@ -476,7 +386,7 @@ async def create_exercise(
         user_id,
         "exercise.created",
         "fitness",
-        {"exercise_id": str(exercise_id), "name": clean["name"]},
+        {"exercise_id": str(exercise_id), "name": row["name"]},
     )
     return uuid.UUID(str(exercise_id))
 
@@ -495,8 +405,7 @@ async def update_exercise(
             already (``input.name``).
         NotFound: not an exercise of the user's own (built-in ones are nobody's to change).
     """
-    _check_changes(changes, EXERCISE_FIELDS)
-    clean = _clean_exercise(changes)
+    values = _clean_update(changes, EXERCISE_FIELDS, ())
     await _lock(conn, _exercises, exercise_id, user_id)
     try:
         # A savepoint: a concurrent rename to the same name is a unique violation here.
@@ -504,7 +413,7 @@ async def update_exercise(
             await conn.execute(
                 sa.update(_exercises)
                 .where(_exercises.c.id == exercise_id)
-                .values(updated_at=sa.func.now(), **clean)
+                .values(updated_at=sa.func.now(), **values)
             )
     except IntegrityError as error:
         if _UNIQUE_NAME not in str(error.orig):
@@ -515,7 +424,7 @@ async def update_exercise(
         user_id,
         "exercise.updated",
         "fitness",
-        {"exercise_id": str(exercise_id), "fields": sorted(clean)},
+        {"exercise_id": str(exercise_id), "fields": sorted(values)},
     )
     return exercise_id
 
@@ -585,13 +494,14 @@ async def create_workout(
             more than 20 sections or 100 lines.
         NotFound: an exercise that is neither built in nor the user's (``Exercise``).
     """
-    values = _clean_workout(
+    values = clean(
         {
             "name": name,
             "description": description,
             "estimated_duration": estimated_duration,
             "is_template": is_template,
-        }
+        },
+        WORKOUT_FIELDS,
     )
     clean_sections, clean_lines = _clean_structure(sections, exercises)
     workout_id = (
@@ -627,17 +537,12 @@ async def update_workout(
         NotFound: no such workout of the user (``Workout``), or an exercise not visible to
             the user (``Exercise``).
     """
-    _check_changes(changes, WORKOUT_FIELDS, ("sections", "exercises"))
-    values = _clean_workout({k: v for k, v in changes.items() if k in WORKOUT_FIELDS})
+    values = _clean_update(changes, WORKOUT_FIELDS, ("sections", "exercises"))
     clean_sections, clean_lines = _clean_structure(
         changes.get("sections"), changes.get("exercises")
     )
     await _lock(conn, _workouts, workout_id, user_id)
-    await conn.execute(
-        sa.update(_workouts)
-        .where(_workouts.c.id == workout_id)
-        .values(updated_at=sa.func.now(), **values)
-    )
+    await set_columns(conn, _workouts, workout_id, values)
     await _write_structure(conn, user_id, workout_id, clean_sections, clean_lines)
     await record_activity(
         conn,
@@ -1025,14 +930,15 @@ async def create_program(
             numbers outside 1..``duration_weeks`` or repeated (``input.weeks``).
         NotFound: a scheduled workout that is not the user's (``Workout``).
     """
-    values = _clean_program(
+    values = clean(
         {
             "name": name,
             "description": description,
             "goal": goal,
             "duration_weeks": duration_weeks,
             "difficulty": difficulty,
-        }
+        },
+        PROGRAM_FIELDS,
     )
     clean_weeks = _clean_weeks(duration_weeks, weeks)
     program_id = (
@@ -1049,38 +955,6 @@ async def create_program(
         {"program_id": str(program_id), "name": values["name"]},
     )
     return uuid.UUID(str(program_id))
-
-
-#: The columns ``updateTrainingProgram`` may change besides its ``weeks``.
-PROGRAM_FIELDS = frozenset({"name", "description", "goal", "duration_weeks", "difficulty"})
-
-
-def _clean_program(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validated program fields (a full or partial set).
-
-    Raises:
-        InvalidInput: a bad or null name, an overlong description or goal, a duration out of
-            1..52 weeks, an unknown difficulty.
-    """
-    out: dict[str, Any] = {}
-    if "name" in values:
-        out["name"] = check_text(values["name"], "input.name", NAME, required=True)
-    if "description" in values:
-        out["description"] = check_text(values["description"], "input.description", DESCRIPTION)
-    if "goal" in values:
-        out["goal"] = check_text(values["goal"], "input.goal", DESCRIPTION)
-    if "duration_weeks" in values:
-        if values["duration_weeks"] is None:
-            raise InvalidInput("This field cannot be null.", field="input.durationWeeks")
-        out["duration_weeks"] = check_int(
-            values["duration_weeks"], "input.durationWeeks", PROGRAM_WEEKS
-        )
-    if "difficulty" in values:
-        try:
-            out["difficulty"] = TrainingDifficulty(values["difficulty"]).value
-        except ValueError:
-            raise InvalidInput("Unknown difficulty.", field="input.difficulty") from None
-    return out
 
 
 async def _write_weeks(
@@ -1137,8 +1011,7 @@ async def update_program(
         NotFound: no such program of the user (``TrainingProgram``), a scheduled workout
             not the user's (``Workout``).
     """
-    _check_changes(changes, PROGRAM_FIELDS, ("weeks",))
-    values = _clean_program({k: v for k, v in changes.items() if k in PROGRAM_FIELDS})
+    values = _clean_update(changes, PROGRAM_FIELDS, ("weeks",))
     new_weeks = changes.get("weeks")
     # Everything but the fit of the weeks in a duration that is not given, before any SQL.
     bound = values.get("duration_weeks", MAX_PROGRAM_WEEKS)
@@ -1162,12 +1035,7 @@ async def update_program(
                 f"The program has a week {last}: it lasts at least {last} weeks.",
                 field="input.durationWeeks",
             )
-    if values:
-        await conn.execute(
-            sa.update(_programs)
-            .where(_programs.c.id == program_id)
-            .values(updated_at=sa.func.now(), **values)
-        )
+    await set_columns(conn, _programs, program_id, values)
     await record_activity(
         conn,
         user_id,
@@ -1289,9 +1157,6 @@ async def complete_program(
 
 
 __all__ = [
-    "EXERCISE_FIELDS",
-    "PROGRAM_FIELDS",
-    "WORKOUT_FIELDS",
     "ExerciseLine",
     "Finished",
     "LoggedSet",
