@@ -156,82 +156,89 @@ def path(key: str, prefix: str = "input") -> str:
     return f"{prefix}.{camel(key)}" if prefix else camel(key)
 
 
-def _refuse(message: str, key: str, prefix: str) -> InvalidInput:
-    return InvalidInput(message, field=path(key, prefix))
-
-
 def check(key: str, rule: Rule, value: Any, prefix: str = "input") -> Any:
     """``value`` of field ``key`` checked against ``rule``, normalised (text stripped, enums
-    as their stored value, tags deduplicated).
+    as their stored value, tags deduplicated): :func:`check_field` at ``<prefix>.<camelCase
+    key>``.
 
     Raises:
         InvalidInput: ``field`` ``<prefix>.<camelCase key>``, saying what the rule wants.
     """
+    return check_field(rule, value, path(key, prefix))
+
+
+def check_field(rule: Rule, value: Any, field: str) -> Any:
+    """``value`` checked against ``rule`` and normalised, refused as ``field`` (a client's
+    path: ``input.sections[0].name``).
+
+    Raises:
+        InvalidInput: naming ``field``, saying what the rule wants.
+    """
     if value is None:
         if isinstance(rule, Text | Number | Choice | Moment | Ref | Shaped) and rule.nullable:
             return None
-        raise _refuse("This field cannot be null.", key, prefix)
+        raise InvalidInput("This field cannot be null.", field=field)
     if isinstance(rule, Text):
         if not isinstance(value, str):
-            raise _refuse("Give a text.", key, prefix)
+            raise InvalidInput("Give a text.", field=field)
         text = value.strip()
         if not text and rule.min:
-            raise _refuse("This field must not be blank.", key, prefix)
+            raise InvalidInput("This field must not be blank.", field=field)
         if not rule.min <= len(text) <= rule.max:
-            raise _refuse(f"Give {rule.min} to {rule.max} characters.", key, prefix)
+            raise InvalidInput(f"Give {rule.min} to {rule.max} characters.", field=field)
         if rule.line and _CONTROL.search(text):
-            raise _refuse("Control characters are not allowed here.", key, prefix)
+            raise InvalidInput("Control characters are not allowed here.", field=field)
         if rule.pattern is not None and text and re.fullmatch(rule.pattern, text) is None:
-            raise _refuse(f"Give {rule.format}.", key, prefix)
+            raise InvalidInput(f"Give {rule.format}.", field=field)
         if rule.lower:
             text = text.lower()
         return text if text or not rule.nullable else None
     if isinstance(rule, Number):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _refuse("Give a number.", key, prefix)
+            raise InvalidInput("Give a number.", field=field)
         if not math.isfinite(value):
-            raise _refuse("Give a finite number.", key, prefix)
+            raise InvalidInput("Give a finite number.", field=field)
         if rule.integer and value != int(value):
-            raise _refuse("Give a whole number.", key, prefix)
+            raise InvalidInput("Give a whole number.", field=field)
         if not rule.low <= value <= rule.high:
-            raise _refuse(f"Give a number from {rule.low:,} to {rule.high:,}.", key, prefix)
+            raise InvalidInput(f"Give a number from {rule.low:,} to {rule.high:,}.", field=field)
         return int(value) if rule.integer else float(value)
     if isinstance(rule, Choice):
         try:
             member = rule.enum(getattr(value, "value", value))
         except ValueError:
             allowed = ", ".join(str(m.value) for m in rule.enum)
-            raise _refuse(f"One of: {allowed}.", key, prefix) from None
+            raise InvalidInput(f"One of: {allowed}.", field=field) from None
         if rule.allowed is not None and member not in rule.allowed:
             allowed = ", ".join(sorted(str(m.value) for m in rule.allowed))
-            raise _refuse(f"Allowed here: {allowed}.", key, prefix)
+            raise InvalidInput(f"Allowed here: {allowed}.", field=field)
         return member.value
     if isinstance(rule, Moment):
         if rule.day:
             if not isinstance(value, date) or isinstance(value, datetime):
-                raise _refuse("Give a date.", key, prefix)
+                raise InvalidInput("Give a date.", field=field)
             return value
         if not isinstance(value, datetime):
-            raise _refuse("Give a date and time.", key, prefix)
+            raise InvalidInput("Give a date and time.", field=field)
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(rule, Ref):
         try:
             return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         except ValueError:
-            raise _refuse("Not an id.", key, prefix) from None
+            raise InvalidInput("Not an id.", field=field) from None
     if isinstance(rule, Shaped):
-        return rule.shape(value, path(key, prefix))
+        return rule.shape(value, field)
     if isinstance(rule, Flag):
         if not isinstance(value, bool):
-            raise _refuse("Give true or false.", key, prefix)
+            raise InvalidInput("Give true or false.", field=field)
         return value
     if not isinstance(value, list | tuple) or len(value) > rule.max_items:
-        raise _refuse(f"Give at most {rule.max_items} tags.", key, prefix)
+        raise InvalidInput(f"Give at most {rule.max_items} tags.", field=field)
     tags: list[str] = []
     for tag in value:
         text = tag.strip() if isinstance(tag, str) else ""
         if not 1 <= len(text) <= rule.max_len or _CONTROL.search(text):
-            raise _refuse(f"A tag has 1 to {rule.max_len} characters.", key, prefix)
+            raise InvalidInput(f"A tag has 1 to {rule.max_len} characters.", field=field)
         if text not in tags:
             tags.append(text)
     return tags
@@ -257,7 +264,7 @@ def clean(
     """
     for key in required:
         if key not in values:
-            raise _refuse("This field is required.", key, prefix)
+            raise InvalidInput("This field is required.", field=path(key, prefix))
     unknown = set(values) - set(rules)
     if unknown:
         raise InvalidInput(
@@ -281,6 +288,7 @@ __all__ = [
     "bounds",
     "camel",
     "check",
+    "check_field",
     "clean",
     "path",
 ]

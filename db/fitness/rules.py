@@ -215,21 +215,15 @@ def set_measures(
 
 def check_text(value: str | None, field: str, bound: Text, *, required: bool = False) -> str | None:
     """``value`` stripped, when it fits ``bound`` (and, when ``required``, is not blank);
-    an optional blank text is None.
+    an optional blank text is None (the rule of :class:`db.fields.Text`).
 
     Raises:
         InvalidInput: naming ``field``.
     """
-    if value is None:
-        if required:
-            raise InvalidInput("This field cannot be null.", field=field)
-        return None
-    text = value.strip()
-    if required and not text:
-        raise InvalidInput(f"`{field}` cannot be blank.", field=field)
-    if text:
-        bound.check(text, field)
-    return text or None
+    text: str | None = fields.check_field(
+        fields.Text.of(bound, nullable=not required), value, field
+    )
+    return text
 
 
 def check_choice(value: str | None, field: str, allowed: frozenset[str]) -> str | None:
@@ -265,33 +259,30 @@ def check_texts(
 
 
 def check_int(value: int | None, field: str, bound: IntRange) -> int | None:
-    """``value`` when it is null or within ``bound``.
+    """``value`` when it is null or within ``bound`` (the rule of :class:`db.fields.Number`).
 
     Raises:
         InvalidInput: naming ``field``.
     """
-    if value is not None:
-        bound.check(value, field)
-    return value
+    number: int | None = fields.check_field(fields.Number.of(bound, nullable=True), value, field)
+    return number
 
 
 def check_float(
     value: float | None, field: str, bound: IntRange, *, open_low: bool = False
 ) -> float | None:
-    """``value`` when it is null or within ``bound`` (its minimum excluded when
-    ``open_low``).
+    """``value`` when it is null or a finite number within ``bound`` (its minimum excluded
+    when ``open_low``).
 
     Raises:
         InvalidInput: naming ``field``.
     """
-    if value is None:
-        return None
-    if value != value:  # NaN compares false with everything
-        raise InvalidInput(f"`{field}` must be a number.", field=field)
-    bound.check(value, field)
-    if open_low and value == bound.minimum:
+    number: float | None = fields.check_field(
+        fields.Number.of(bound, integer=False, nullable=True), value, field
+    )
+    if open_low and number == bound.minimum:
         raise InvalidInput(f"`{field}` must be above {bound.minimum}.", field=field)
-    return float(value)
+    return number
 
 
 def check_set(
