@@ -4,6 +4,7 @@ values a domain function shapes, and a blank text refused as blank. Pure: no dat
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any
@@ -12,8 +13,10 @@ import pytest
 
 from db.books.models import BookStatus
 from db.books.rules import BOOK_FIELDS
+from db.bounds import HEX_COLOR, IntRange
+from db.bounds import Text as TextBound
 from db.errors import InvalidInput
-from db.fields import Choice, Moment, Ref, Shaped, Text, check, clean
+from db.fields import Choice, Moment, Number, Ref, Shaped, Text, check, check_field, clean
 from db.planning.rules import clean_items
 from schema.core.inputs import plan
 
@@ -102,3 +105,18 @@ def test_a_rule_is_a_bound_marker() -> None:
     """``Annotated[str, rule]`` states and checks the rule's bounds (the input machinery)."""
     bound = plan("title", "input.title", Annotated[str, Text(300, min=1)])
     assert bound.describe() == "1 to 300 characters."
+
+
+def test_rules_of_bounds_and_paths() -> None:
+    """``Text.of``/``Number.of`` take a bound's limits (and pattern); ``lower`` stores a
+    vocabulary word lowercased; ``check_field`` refuses at any client path."""
+    color = Text.of(HEX_COLOR)
+    assert check("color", color, "#7C3AED") == "#7C3AED"
+    assert _refusal(lambda: check("color", color, "red")).field == "input.color"
+    assert check("category", Text.of(TextBound(50, 1), lower=True), " Strength ") == "strength"
+    weeks = Number.of(IntRange(1, 52))
+    assert check_field(weeks, 4, "input.durationWeeks") == 4
+    error = _refusal(lambda: check_field(weeks, 53, "input.weeks[0].weekNumber"))
+    assert error.field == "input.weeks[0].weekNumber"
+    floats = Number.of(IntRange(0, 10), integer=False)
+    assert _refusal(lambda: check_field(floats, math.nan, "input.weight")).field == "input.weight"
