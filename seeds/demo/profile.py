@@ -12,6 +12,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from db.auth.users import DEFAULT_SETTINGS
+from db.fields import clean
+from db.platform.rules import (
+    FEEDBACK_FIELDS,
+    FEEDBACK_REQUIRED,
+    IDEA_FIELDS,
+    INBOX_FIELDS,
+    REFERENCE_FIELDS,
+    TITLE_REQUIRED,
+    check_metadata,
+    check_url,
+)
 from seeds.demo import content as c
 from seeds.demo.state import (
     Row,
@@ -271,34 +282,34 @@ class Profile(UserState):
             return self.at(self.day(1, self.days), rng.uniform(8, 23.5))
 
         for title, text, category, tags in rng.sample(c.IDEAS, k=rng.randint(3, 5)):
+            idea = {
+                "title": title,
+                "content": text,
+                "category": category,
+                "tags": list(tags),
+                "is_pinned": rng.random() < 0.2,
+            }
             self.add(
                 "ideas",
                 {
                     "user_id": uid,
-                    "title": title,
-                    "content": text,
-                    "category": category,
-                    "tags": list(tags),
-                    "is_pinned": rng.random() < 0.2,
+                    **clean(idea, IDEA_FIELDS, required=TITLE_REQUIRED),
                     "created_at": when(),
                 },
             )
         for title, note, tags in rng.sample(c.INBOX, k=rng.randint(3, 5)):
+            item = {"title": title, "description": note, "tags": list(tags)}
             self.add(
                 "inbox_items",
                 {
                     "user_id": uid,
-                    "title": title,
-                    "description": note,
-                    "tags": list(tags),
+                    **clean(item, INBOX_FIELDS, required=TITLE_REQUIRED),
                     "created_at": when(),
                 },
             )
         for title, url, category, summary, tags in rng.sample(c.REFERENCES, k=rng.randint(2, 4)):
-            self.add(
-                "user_references",
+            reference = clean(
                 {
-                    "user_id": uid,
                     "title": title,
                     "content": summary,
                     "url": url,
@@ -306,24 +317,34 @@ class Profile(UserState):
                     "tags": list(tags),
                     "is_pinned": rng.random() < 0.3,
                     "is_archived": False,
-                    "created_at": when(),
                 },
+                REFERENCE_FIELDS,
+                required=TITLE_REQUIRED,
             )
+            check_url(reference["url"])
+            self.add("user_references", {"user_id": uid, **reference, "created_at": when()})
         for kind, title, text, status in rng.sample(c.FEEDBACK, k=rng.randint(1, 2)):
             created = when()
             done = status in ("resolved", "closed")
+            # What submitFeedback stores, then the moderators' triage (status, response).
+            submitted = clean(
+                {"feedback_type": kind, "title": title, "description": text},
+                FEEDBACK_FIELDS,
+                required=FEEDBACK_REQUIRED,
+            )
+            context = check_metadata(
+                {"page": "/focus" if kind == "bug" else "/", "appVersion": "0.9.3"}
+            )
             self.add(
                 "feedback",
                 {
                     "user_id": uid,
-                    "feedback_type": kind,
-                    "title": title,
-                    "description": text,
+                    **submitted,
                     "status": status,
                     "priority": "high" if kind == "bug" else "normal",
                     "admin_response": "Thanks! Fixed in the latest release." if done else None,
                     "resolved_at": created + timedelta(days=1) if done else None,
-                    "metadata": {"page": "/focus" if kind == "bug" else "/", "appVersion": "0.9.3"},
+                    "metadata": context,
                     "created_at": created,
                 },
             )

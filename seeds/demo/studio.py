@@ -12,11 +12,58 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from db.fields import clean
+from db.reference.rules import (
+    ANNOTATION_FIELDS,
+    ANNOTATION_REQUIRED,
+    REGION_FIELDS,
+    REGION_REQUIRED,
+    TRACK_FIELDS,
+    TRACK_REQUIRED,
+    check_mime_type,
+    check_span,
+    duration_ms,
+)
 from seeds.demo import content as c
 from seeds.demo.state import (
     UserState,
     new_id,
 )
+
+
+def track_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """A reference track's metadata as ``createReferenceTrack`` stores it: checked and
+    normalised by the transition's rules (:data:`~db.reference.rules.TRACK_FIELDS`, the media
+    type by :func:`~db.reference.rules.check_mime_type`).
+
+    Raises:
+        InvalidInput: the demo content breaks a rule (a bug of the content).
+    """
+    row = clean(values, TRACK_FIELDS, required=TRACK_REQUIRED)
+    check_mime_type(row.get("mime_type"))
+    return row
+
+
+def mark_fields(values: dict[str, Any], duration_seconds: float, *, region: bool) -> dict[str, Any]:
+    """An annotation (``region`` false) or a region of a track lasting ``duration_seconds``,
+    as ``createTrackAnnotation`` / ``createTrackRegion`` store it: the fields checked by their
+    rules and the span by :func:`~db.reference.rules.check_span` (inside the track, the end
+    after the start).
+
+    Raises:
+        InvalidInput: the demo content breaks a rule (a bug of the content).
+    """
+    fields, required = (
+        (REGION_FIELDS, REGION_REQUIRED) if region else (ANNOTATION_FIELDS, ANNOTATION_REQUIRED)
+    )
+    row = clean(values, fields, required=required)
+    check_span(
+        row["start_time_ms"],
+        row.get("end_time_ms"),
+        duration_ms(duration_seconds),
+        end_required=region,
+    )
+    return row
 
 
 class Studio(UserState):
@@ -36,11 +83,8 @@ class Studio(UserState):
             track_id = new_id()
             uploaded = self.at(self.day(5, self.days), rng.uniform(10, 22))
             wav = rng.random() < 0.3
-            self.add(
-                "reference_tracks",
+            fields = track_fields(
                 {
-                    "id": track_id,
-                    "user_id": self.uid,
                     "name": name,
                     "description": f"Reference for {genre.replace('_', ' ')} mixdowns.",
                     "r2_key": f"users/{self.uid}/tracks/{track_id}.{'wav' if wav else 'mp3'}",
@@ -55,8 +99,11 @@ class Studio(UserState):
                     "tags": list(tags),
                     "status": "ready",
                     "error_message": None,
-                    "created_at": uploaded,
-                },
+                }
+            )
+            self.add(
+                "reference_tracks",
+                {"id": track_id, "user_id": self.uid, **fields, "created_at": uploaded},
             )
             self.tracks.append((track_id, f"{artist} - {name}", duration))
             regions = self.regions(track_id, genre, bpm, duration, uploaded)
@@ -65,11 +112,8 @@ class Studio(UserState):
                 start_ms = rng.randint(0, int(duration * 1000) - 20_000)
                 span = rng.choice((None, 8, 16))
                 bar_ms = 240_000 / bpm
-                self.add(
-                    "track_annotations",
+                fields = mark_fields(
                     {
-                        "track_id": track_id,
-                        "user_id": self.uid,
                         "start_time_ms": start_ms,
                         "end_time_ms": None
                         if span is None
@@ -79,6 +123,16 @@ class Studio(UserState):
                         "category": category,
                         "color": _CATEGORY_COLORS.get(category, "#3b82f6"),
                         "is_private": True,
+                    },
+                    duration,
+                    region=False,
+                )
+                self.add(
+                    "track_annotations",
+                    {
+                        "track_id": track_id,
+                        "user_id": self.uid,
+                        **fields,
                         "created_at": uploaded + timedelta(minutes=rng.randint(5, 600)),
                     },
                 )
@@ -101,11 +155,8 @@ class Studio(UserState):
             end = total if last else min(total, start + int(phrases * 4 * bar_ms))
             if end <= start:
                 break
-            self.add(
-                "track_regions",
+            fields = mark_fields(
                 {
-                    "track_id": track_id,
-                    "user_id": self.uid,
                     "start_time_ms": start,
                     "end_time_ms": end,
                     "name": name,
@@ -113,6 +164,16 @@ class Studio(UserState):
                     "section_type": section,
                     "color": c.SECTION_COLORS[section],
                     "display_order": n,
+                },
+                duration,
+                region=True,
+            )
+            self.add(
+                "track_regions",
+                {
+                    "track_id": track_id,
+                    "user_id": self.uid,
+                    **fields,
                     "created_at": uploaded + timedelta(minutes=30),
                 },
             )

@@ -6,14 +6,16 @@ plans and calendar recurrences too)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.books.rules import finish_reward, session_ledger_key, session_reward
+from db.fields import Rule, clean
 from db.gamification.achievements import (
     THRESHOLD_KEYS,
     AchievementRule,
@@ -25,7 +27,28 @@ from db.gamification.streaks import day_streaks
 from db.goals.rules import goal_reward, milestone_reward, progress
 from db.habits.rules import completion_award, habit_ledger_key
 from db.planning.rules import clean_items, normalise_rule
+from db.platform.rules import (
+    FEEDBACK_FIELDS,
+    FEEDBACK_REQUIRED,
+    IDEA_FIELDS,
+    INBOX_FIELDS,
+    REFERENCE_FIELDS,
+    TITLE_REQUIRED,
+    check_metadata,
+    check_url,
+)
 from db.quests.rules import quest_reward_key, user_quest_reward
+from db.reference.rules import (
+    ANNOTATION_FIELDS,
+    ANNOTATION_REQUIRED,
+    REGION_FIELDS,
+    REGION_REQUIRED,
+    TRACK_FIELDS,
+    TRACK_REQUIRED,
+    check_mime_type,
+    check_span,
+    duration_ms,
+)
 from seeds.demo import DemoResult, seed_demo
 
 
@@ -199,3 +222,50 @@ async def test_books_goals_and_plans_are_the_transitions(
     assert events
     for e in events:
         assert normalise_rule(e.recurrence_rule, e.start_time) == e.recurrence_rule
+
+
+async def test_reference_audio_and_platform_rows_pass_the_transitions_rules(
+    db_conn: AsyncConnection, demo: DemoResult
+) -> None:
+    """Every demo reference track, annotation and region, idea, inbox item, reference-library
+    entry and piece of feedback is what the create mutations would store: the transitions'
+    field rules keep its values as they are, and the spans lie inside their tracks."""
+    ids = list(demo.user_ids)
+
+    async def rows(table: str) -> list[sa.Row[Any]]:
+        statement = sa.text(f'SELECT * FROM "{table}" WHERE user_id = ANY(:ids)')
+        found = list((await db_conn.execute(statement, {"ids": ids})).all())
+        assert found, table
+        return found
+
+    def kept(row: sa.Row[Any], fields: Mapping[str, Rule], required: tuple[str, ...]) -> None:
+        values = {key: getattr(row, key) for key in fields}
+        assert clean(values, fields, required=required) == values
+
+    lengths: dict[object, int | None] = {}
+    for track in await rows("reference_tracks"):
+        kept(track, TRACK_FIELDS, TRACK_REQUIRED)
+        check_mime_type(track.mime_type)
+        lengths[track.id] = duration_ms(track.duration_seconds)
+    marks = (
+        ("track_annotations", ANNOTATION_FIELDS, ANNOTATION_REQUIRED, False),
+        ("track_regions", REGION_FIELDS, REGION_REQUIRED, True),
+    )
+    for table, fields, required, region in marks:
+        for mark in await rows(table):
+            kept(mark, fields, required)
+            check_span(
+                mark.start_time_ms, mark.end_time_ms, lengths[mark.track_id], end_required=region
+            )
+    for table, fields in (
+        ("ideas", IDEA_FIELDS),
+        ("inbox_items", INBOX_FIELDS),
+        ("user_references", REFERENCE_FIELDS),
+    ):
+        for row in await rows(table):
+            kept(row, fields, TITLE_REQUIRED)
+            if table == "user_references":
+                check_url(row.url)
+    for feedback in await rows("feedback"):
+        kept(feedback, FEEDBACK_FIELDS, FEEDBACK_REQUIRED)
+        assert check_metadata(feedback.metadata) == feedback.metadata
