@@ -19,10 +19,29 @@ QUERIES = [
 SUBSCRIPTIONS = [block for block in BLOCKS if block.startswith("subscription")]
 
 
-def test_the_readme_shows_three_queries() -> None:
+#: The mutation examples, by operation name: the purchase and one per other domain.
+DOMAIN_EXAMPLES = (
+    "Buy",
+    "Focus",
+    "Habit",
+    "Quest",
+    "Drill",
+    "Workout",
+    "Book",
+    "Goal",
+    "Plan",
+    "Track",
+    "Idea",
+)
+
+
+def test_the_readme_shows_three_queries_and_a_mutation_per_domain() -> None:
     assert len(QUERIES) == 3
-    # The purchase runs in tests/market/test_readme_purchase.py (mutations commit).
-    assert len(MUTATIONS) == 1
+    # The mutations run in tests/market/test_readme_purchase.py and
+    # tests/api/test_readme_mutations.py
+    # (mutations commit).
+    names = tuple(re.search(r"^mutation (\w+)", m, re.M).group(1) for m in MUTATIONS)  # type: ignore[union-attr]
+    assert names == DOMAIN_EXAMPLES
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=["dashboard", "ledger", "catalogs"])

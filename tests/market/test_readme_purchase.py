@@ -16,7 +16,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 (PURCHASE,) = [
     block
     for block in re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
-    if re.search(r"^mutation\b", block, re.M)
+    if re.search(r"^mutation Buy\b", block, re.M)
 ]
 
 
