@@ -14,8 +14,11 @@ duration (``duration_seconds`` * 1000) when the track knows it, and no later tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from db.errors import InvalidInput
-from db.fields import Choice, Flag, Number, Rule, Tags, Text
+from db.fields import Choice, Flag, Number, Rule, Tags, Text, clean
 from db.reference.models import ReferenceTrackStatus, TrackAnnotationCategory, TrackSectionType
 
 #: The longest track, in seconds (24 hours), and so the latest time on a timeline, in ms.
@@ -127,6 +130,42 @@ def check_span(
             )
 
 
+def track_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata of a new track as it is stored: ``values`` (columns of
+    :data:`TRACK_FIELDS`, the :data:`TRACK_REQUIRED` ones present) checked and normalised
+    by their rules, the media type by :func:`check_mime_type`. ``createReferenceTrack`` and
+    the demo data both build tracks with it.
+
+    Raises:
+        InvalidInput: a field its rule refuses (``field`` names it).
+    """
+    row = clean(values, TRACK_FIELDS, required=TRACK_REQUIRED)
+    check_mime_type(row.get("mime_type"))
+    return row
+
+
+def mark_values(
+    values: Mapping[str, Any],
+    fields: Mapping[str, Rule],
+    required: tuple[str, ...],
+    track_ms: int | None,
+    *,
+    end_required: bool,
+) -> dict[str, Any]:
+    """A new annotation or region (``fields``/``required``: :data:`ANNOTATION_FIELDS` or
+    :data:`REGION_FIELDS` and theirs; ``end_required`` for a region) as it is stored: checked
+    and normalised by the field rules, the span by :func:`check_span` against the track's
+    length ``track_ms`` (None: not known yet). The create mutations and the demo data both
+    build marks with it.
+
+    Raises:
+        InvalidInput: a field its rule refuses, or a span outside the track.
+    """
+    row = clean(values, fields, required=required)
+    check_span(row["start_time_ms"], row.get("end_time_ms"), track_ms, end_required=end_required)
+    return row
+
+
 __all__ = [
     "ANNOTATION_FIELDS",
     "ANNOTATION_REQUIRED",
@@ -143,4 +182,6 @@ __all__ = [
     "check_mime_type",
     "check_span",
     "duration_ms",
+    "mark_values",
+    "track_values",
 ]

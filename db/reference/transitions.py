@@ -31,10 +31,11 @@ from db.reference.rules import (
     REGION_FIELDS,
     REGION_REQUIRED,
     TRACK_FIELDS,
-    TRACK_REQUIRED,
     check_mime_type,
     check_span,
     duration_ms,
+    mark_values,
+    track_values,
 )
 
 _tracks = metadata.tables["reference_tracks"]
@@ -67,8 +68,7 @@ async def create_track(
     Raises:
         InvalidInput: a field its rule refuses, or a media type that is not ``audio/...``.
     """
-    row = clean(values, TRACK_FIELDS, required=TRACK_REQUIRED)
-    check_mime_type(row.get("mime_type"))
+    row = track_values(values)
     track_id = (
         await conn.execute(
             sa.insert(_tracks).values(user_id=user_id, **row).returning(_tracks.c.id)
@@ -218,8 +218,7 @@ async def create_mark(
             (:func:`~db.reference.rules.check_span`).
         NotFound: no such track of the user (``resource`` ``ReferenceTrack``).
     """
-    row = clean(values, mark.fields, required=mark.required)
-    check_span(row["start_time_ms"], row.get("end_time_ms"), None, end_required=mark.end_required)
+    row = mark_values(values, mark.fields, mark.required, None, end_required=mark.end_required)
     track = await _lock_track(conn, user_id, track_id)
     check_span(
         row["start_time_ms"],

@@ -12,58 +12,20 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from db.fields import clean
 from db.reference.rules import (
     ANNOTATION_FIELDS,
     ANNOTATION_REQUIRED,
     REGION_FIELDS,
     REGION_REQUIRED,
-    TRACK_FIELDS,
-    TRACK_REQUIRED,
-    check_mime_type,
-    check_span,
     duration_ms,
+    mark_values,
+    track_values,
 )
 from seeds.demo import content as c
 from seeds.demo.state import (
     UserState,
     new_id,
 )
-
-
-def track_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """A reference track's metadata as ``createReferenceTrack`` stores it: checked and
-    normalised by the transition's rules (:data:`~db.reference.rules.TRACK_FIELDS`, the media
-    type by :func:`~db.reference.rules.check_mime_type`).
-
-    Raises:
-        InvalidInput: the demo content breaks a rule (a bug of the content).
-    """
-    row = clean(values, TRACK_FIELDS, required=TRACK_REQUIRED)
-    check_mime_type(row.get("mime_type"))
-    return row
-
-
-def mark_fields(values: dict[str, Any], duration_seconds: float, *, region: bool) -> dict[str, Any]:
-    """An annotation (``region`` false) or a region of a track lasting ``duration_seconds``,
-    as ``createTrackAnnotation`` / ``createTrackRegion`` store it: the fields checked by their
-    rules and the span by :func:`~db.reference.rules.check_span` (inside the track, the end
-    after the start).
-
-    Raises:
-        InvalidInput: the demo content breaks a rule (a bug of the content).
-    """
-    fields, required = (
-        (REGION_FIELDS, REGION_REQUIRED) if region else (ANNOTATION_FIELDS, ANNOTATION_REQUIRED)
-    )
-    row = clean(values, fields, required=required)
-    check_span(
-        row["start_time_ms"],
-        row.get("end_time_ms"),
-        duration_ms(duration_seconds),
-        end_required=region,
-    )
-    return row
 
 
 class Studio(UserState):
@@ -83,7 +45,7 @@ class Studio(UserState):
             track_id = new_id()
             uploaded = self.at(self.day(5, self.days), rng.uniform(10, 22))
             wav = rng.random() < 0.3
-            fields = track_fields(
+            fields = track_values(
                 {
                     "name": name,
                     "description": f"Reference for {genre.replace('_', ' ')} mixdowns.",
@@ -112,7 +74,7 @@ class Studio(UserState):
                 start_ms = rng.randint(0, int(duration * 1000) - 20_000)
                 span = rng.choice((None, 8, 16))
                 bar_ms = 240_000 / bpm
-                fields = mark_fields(
+                fields = mark_values(
                     {
                         "start_time_ms": start_ms,
                         "end_time_ms": None
@@ -124,8 +86,10 @@ class Studio(UserState):
                         "color": _CATEGORY_COLORS.get(category, "#3b82f6"),
                         "is_private": True,
                     },
-                    duration,
-                    region=False,
+                    ANNOTATION_FIELDS,
+                    ANNOTATION_REQUIRED,
+                    duration_ms(duration),
+                    end_required=False,
                 )
                 self.add(
                     "track_annotations",
@@ -155,7 +119,7 @@ class Studio(UserState):
             end = total if last else min(total, start + int(phrases * 4 * bar_ms))
             if end <= start:
                 break
-            fields = mark_fields(
+            fields = mark_values(
                 {
                     "start_time_ms": start,
                     "end_time_ms": end,
@@ -165,8 +129,10 @@ class Studio(UserState):
                     "color": c.SECTION_COLORS[section],
                     "display_order": n,
                 },
-                duration,
-                region=True,
+                REGION_FIELDS,
+                REGION_REQUIRED,
+                duration_ms(duration),
+                end_required=True,
             )
             self.add(
                 "track_regions",
