@@ -12,7 +12,7 @@ A driver performs the mutations that produce the units, in as few calls as the i
 allow (a drill round of up to 1,000 questions, a 240-minute focus session, one reading session
 for all the pages, ...). A row whose unit no driver produces fails its test, naming the row.
 
-Time is the only thing simulated, the way ``tests/economy/test_focus.py`` does it: a focus
+Time is the only thing simulated, the way ``tests/focus/test_focus.py`` does it: a focus
 session is moved into the past before it is completed (so a 240-minute session takes no four
 hours), and a habit with its completions is moved a week back (a completion can be dated at
 most 7 days back and not before the habit existed, so a 30-day streak needs 30 days to pass).
@@ -42,9 +42,9 @@ from db.quests.models import QuestTargetType
 from db.quests.rules import period_start
 from seeds.gamification import ACHIEVEMENTS
 from seeds.quests import QUESTS
-from tests.economy.conftest import Mutate
-from tests.economy.harness import committed_user
-from tests.economy.test_focus import travel
+from tests.focus.test_focus import travel
+from tests.support.fixtures import Mutate
+from tests.support.harness import committed_user
 
 PENDING = {"startWorkoutSession"}
 
