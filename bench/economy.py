@@ -1,5 +1,5 @@
 """Benchmark the money mutations under a random concurrent mix, checking the invariants as it
-goes (issue 7, "a bench, not a test").
+goes.
 
 Run from the repository root::
 

@@ -1,6 +1,6 @@
 """Fuzz the GraphQL API with queries generated from its schema (hypothesis-graphql).
 
-Issue 6, point 2: no generated query may get HTTP 500 or an error that shows internals
+No generated query may get HTTP 500 or an error that shows internals
 (exception text, SQL, a traceback); an internal failure must be masked as ``Unexpected error
 (id ...)``, and every masked error is a bug to fix. The test suite runs 1,000 queries signed
 in and 1,000 signed out (``tests/request_path/test_fuzz.py``); this script runs as many as

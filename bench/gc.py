@@ -1,4 +1,4 @@
-"""Garbage-collector settings for this workload (issue 9): the same queries against gateways that
+"""Garbage-collector settings for this workload: the same queries against gateways that
 differ only in ``IGNITION_GC_THRESHOLD``, interleaved, on one database.
 
 ```sh

@@ -2,7 +2,7 @@
 
 It sits between a server under test and PostgreSQL and counts the SQL statements the server
 sends, whatever its driver (asyncpg, node-postgres, ...), so that two servers are measured the
-same way (``bench/postgraphile.py``'s counting phase, issue 9).
+same way (``bench/postgraphile.py``'s counting phase).
 
 What it does with each client connection:
 

@@ -1,4 +1,4 @@
-"""The gateway against PostGraphile 5 on the same database and the same queries (issue 9).
+"""The gateway against PostGraphile 5 on the same database and the same queries.
 
 ```sh
 createdb -h 127.0.0.1 -U postgres ignition_bench

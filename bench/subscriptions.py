@@ -1,5 +1,5 @@
 """Benchmark live events: many concurrent websocket subscribers, events committed at a steady
-rate (issue 8, "Bench"). Prints figures, asserts nothing.
+rate. Prints figures, asserts nothing.
 
 Run from the repository root::
 

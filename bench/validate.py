@@ -8,7 +8,7 @@ Run from the repository root::
 Each document is built against the configured limits (schema/core/protection.py): as large
 as the limits allow (many repeated fields, many fragments spread many times, deep fragment
 chains, long strings, many variables, operations, directives, list items...), plus the abusive
-documents of issue 6 that the limits refuse. Every document goes through exactly what a
+documents that the limits refuse. Every document goes through exactly what a
 request goes through before execution: :func:`parse_document`, then
 :func:`validate_document` (shape limits, then graphql-core's validation with the schema's
 rules), then the cost estimate, with the parse and validation caches cleared before each run.
@@ -82,7 +82,7 @@ def _largest(make: Callable[[int], str], limits: RequestLimits, high: int = 20_0
 
 
 def _cases(user: GraphQLObjectType, limits: RequestLimits) -> list[Case]:
-    """The documents: the abusive ones of issue 6, then each attack grown as large as the
+    """The documents: the abusive ones, then each attack grown as large as the
     limits let through to validation (sizes found by binary search against the limits)."""
     scalars = [n for n, f in user.fields.items() if is_leaf_type(get_named_type(f.type))]
     back = [
@@ -98,11 +98,9 @@ def _cases(user: GraphQLObjectType, limits: RequestLimits) -> list[Case]:
     def grown(name: str, attack: str, make: Callable[[int], str]) -> None:
         cases.append(Case(name, attack, _largest(make, limits)))
 
+    fixed("me{id} x990", "990 copies of `me { id }` (5 KB)", "{" + " me { id }" * 990 + " }")
     fixed(
-        "issue 6: me{id} x990", "990 copies of `me { id }` (5 KB)", "{" + " me { id }" * 990 + " }"
-    )
-    fixed(
-        "issue 6: 1 MB search",
+        "1 MB search",
         "a 1 MB string literal",
         '{ exercises(filter: {search: "' + "a" * 1_000_000 + '"}) { totalCount } }',
     )

@@ -3,14 +3,14 @@ a pooled connection. The process's settings choose the engine's sizes and timeou
 (``gateway.database.create_engine``); everything here takes them as arguments, so that the
 GraphQL layer, the seeds and the migrations use it without the process.
 
-Connection discipline (issue 6; docs/design.md#resources):
+Connection discipline (docs/design.md#resources):
 
 - The pool checks every connection it hands out (:func:`_closed_by_server`): one the server
   closed (a restart, ``pg_terminate_backend``, ``idle_in_transaction_session_timeout``) is
   replaced, never handed to a request. The check is local (asyncpg has seen the socket
   close), not SQLAlchemy's ``pool_pre_ping``, which costs three round trips per checkout
   (``BEGIN``, ``;``, ``ROLLBACK`` on asyncpg): measured by ``bench/pgproxy.py``, that tripled
-  the round trips of a compiled read (issue 9). A connection that dies unnoticed (a
+  the round trips of a compiled read. A connection that dies unnoticed (a
   half-open socket, or one closed in the instant before the checkout, before the event loop
   has read the close) fails its statement and is invalidated.
 - Every session sets ``statement_timeout`` and ``idle_in_transaction_session_timeout``: the
@@ -288,8 +288,8 @@ async def driver_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
 
     The same pool, liveness check, cancellation safety and release rules as
     :func:`short_connection` (invalidated when the body fails or is cancelled), without the
-    SQLAlchemy ``Connection`` and ``AsyncConnection`` around the pooled connection (issue 9:
-    about 20-50 microseconds of CPU less per request in-process; in three interleaved rounds
+    SQLAlchemy ``Connection`` and ``AsyncConnection`` around the pooled connection (    about 20-50
+    microseconds of CPU less per request in-process; in three interleaved rounds
     on one small compiled read, 0.98-1.37x the requests per second with a p99 no worse). The
     check-in stays a background task, as in
     :func:`checkin`: done synchronously it cost less CPU still, but the p99 latency of 50

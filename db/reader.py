@@ -2,7 +2,7 @@
 transaction, checked out at the first statement, so that every statement of the request sees
 the same snapshot.
 
-Resources (issue 6, point 1; docs/design.md#resources):
+Resources (docs/design.md#resources):
 
 - The :class:`Reader` checks a connection out at its first statement, not before: a request
   that fails before execution (bad JSON, 405, 413, GraphiQL page, unknown operation, client

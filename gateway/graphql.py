@@ -1,6 +1,6 @@
 """The GraphQL endpoint: Strawberry's ASGI view with the gateway's request lifecycle.
 
-Request lifecycle (issue 6; the design the mutation and subscription code builds on):
+Request lifecycle (the design the mutation and subscription code builds on):
 
 1. ``__call__`` wraps Strawberry's ``run`` for the whole request (HTTP) or socket (websocket),
    under the wall-clock limit ``IGNITION_REQUEST_TIMEOUT_S`` (HTTP only: a socket lives long).

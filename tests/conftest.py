@@ -171,7 +171,7 @@ def execute(
         context = Context(settings=settings, engine=engine, reader=reader, viewer=viewer)
         result = await schema.execute(query, variable_values=variables, context_value=context)
         errors = [e.message for e in result.errors or []]
-        # The compiled path answers identically, in one statement (issue 9).
+        # The compiled path answers identically, in one statement.
         outcome = await compare(compiler, db_conn, result, query, variables, viewer)
         assert_same(outcome, query, variables)
         return GraphQLResult(result.data, errors, reader.statements, 1 if outcome.covered else None)

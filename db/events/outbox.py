@@ -18,7 +18,7 @@ from db import metadata
 
 
 class Topic(StrEnum):
-    """Every topic a transition publishes (issue 7 lists them; subscriptions read them)."""
+    """Every topic a transition publishes (subscriptions read them)."""
 
     FOCUS_SESSION_STARTED = "focus.session.started"
     FOCUS_SESSION_PAUSED = "focus.session.paused"

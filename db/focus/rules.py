@@ -1,7 +1,7 @@
 """The rules of the focus timer: what a session may be, when it expires, what it pays.
 
-This module is the one place of these numbers (issue 7, "rates defined in one documented
-place"): the transitions (:mod:`db.focus.transitions`) and the demo generator
+This module is the one place of these numbers: the transitions (:mod:`db.focus.transitions`) and the
+demo generator
 (``seeds/demo/routine.py``) both read them from here.
 
 Award rates, for a completed session, from the whole minutes actually focused (time paused

@@ -1,5 +1,5 @@
 """Achievements: which definitions a user has reached, and the unlock transition
-(docs/design.md#achievements; issue 7 point 5).
+(docs/design.md#achievements).
 
 A definition (``achievement_definitions``) names a ``trigger_type`` (an
 :class:`~db.gamification.models.AchievementTriggerType`) and a ``trigger_config`` holding one

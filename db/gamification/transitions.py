@@ -1,5 +1,5 @@
-"""Support staff's corrections of a user's coins, XP and skill stars (issue 7, "Admin":
-``grantPoints``, under the ``wallet:adjust`` entitlement; the admin role's
+"""Support staff's corrections of a user's coins, XP and skill stars
+(``grantPoints``, under the ``wallet:adjust`` entitlement; the admin role's
 "wallet corrections", Ignition specification, "Part 7: Seed Data Requirements").
 
 A grant is an award like any other: the level and coins-earned achievements it reaches unlock

@@ -1,5 +1,5 @@
 """The websocket side of ``/graphql``: graphql-transport-ws and the legacy graphql-ws, as
-Strawberry serves them, with the gateway's rules (issue 8; docs/design.md#graphql-conventions and
+Strawberry serves them, with the gateway's rules (docs/design.md#graphql-conventions and
 docs/design.md#events-and-the-outbox).
 
 - Authentication: ``connection_init`` carries ``{"Authorization": "Bearer <token>"}``

@@ -1,4 +1,4 @@
-"""Errors a client can act on and logs an operator can read (issue 6, point 4).
+"""Errors a client can act on and logs an operator can read.
 
 :func:`finish_errors` gives each error its final form, in the :class:`FinishErrors` extension
 (the last one, so that metrics and logs see the final errors) and again, for what escaped the

@@ -1,5 +1,4 @@
-"""The request limits, applied before anything runs (docs/design.md#graphql-conventions; issue 6,
-point 3).
+"""The request limits, applied before anything runs (docs/design.md#graphql-conventions).
 
 Order of the checks, each bounding the work of the next:
 
@@ -291,7 +290,7 @@ class IntrospectionCache(SchemaExtension):
     ``__type`` or ``__typename``) touches no database: graphql-core answers it from memory
     without ever awaiting, so on the loop a large one held every other request (six 15 MB
     answers held ``/healthz`` for 52 s, and the request timeout fired only after the work
-    ended: issue 13). It is executed in a worker thread instead, one at a time (graphql-core's
+    ended). It is executed in a worker thread instead, one at a time (graphql-core's
     :func:`graphql.execute` over the same schema, document and variables; Python switches
     threads every 5 ms, so the loop keeps serving), and the request waits for it as for I/O:
     its timeout cancels the wait at once, and a job still queued never runs. The cost limit

@@ -8,8 +8,8 @@ cursor, the filter values) is a named bind parameter, so a statement depends onl
 *shape* of a field (table, relation, direction, which filter fields and cursor are given, the
 kind of viewer). :class:`Template` compiles such a statement once per shape; the DataLoaders
 (``schema/core/loaders.py``) keep the templates in :data:`TEMPLATES` and run them with new
-values, with no SQLAlchemy construction or compilation per request (issue 9, "make the
-general path cheaper too"). The compiled read path (``schema/compiler``) builds its one
+values, with no SQLAlchemy construction or compilation per request. The compiled read path
+(``schema/compiler``) builds its one
 statement from the same predicates.
 """
 
@@ -286,7 +286,7 @@ def filter_defs(info: TableInfo) -> list[FilterDef]:
     return defs
 
 
-#: Longest ``search`` term, in characters: a search box, not a document (issue 6: a 1 MB term
+#: Longest ``search`` term, in characters: a search box, not a document (a 1 MB term
 #: cost 3-8 s of ILIKE per request).
 MAX_SEARCH_LENGTH = 100
 #: Longest other string of a filter (a category, a piece of equipment, a muscle), characters.

@@ -1,5 +1,5 @@
 """Subscriptions: one declaration per subscription, served from the outbox relay
-(docs/design.md#events-and-the-outbox; issue 8).
+(docs/design.md#events-and-the-outbox).
 
 A domain declares a subscription in ``schema/<domain>/subscriptions.py``::
 

@@ -48,7 +48,7 @@ class DemoDatabase:
         )
         result = await self.schema.execute(query, variable_values=variables, context_value=context)
         await context.reader.close()
-        # Every sweep over the demo data runs through both paths (issue 9).
+        # Every sweep over the demo data runs through both paths.
         async with self.engine.connect() as conn:
             outcome = await compare(self.compiler, conn, result, query, variables, viewer)
         assert_same(outcome, query, variables)

@@ -1,4 +1,4 @@
-"""Query cost (issue 6, point 3): every operation is estimated before it runs, in GitHub's node
+"""Query cost: every operation is estimated before it runs, in GitHub's node
 model (a connection multiplies its children by its page size), fragments and variables
 included; above ``IGNITION_MAX_QUERY_NODES`` it is refused before any SQL, and every response
 reports ``extensions.cost``."""
@@ -28,7 +28,7 @@ from tests.support.requests import codes, run_request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-#: The query of issue 6: 300 bytes, 2 million objects, 114 s and 5.4 GB before this limit.
+#: The query: 300 bytes, 2 million objects, 114 s and 5.4 GB before this limit.
 COST_BOMB = """{ me { activityEvents(first: 100) { edges { node { user {
   activityEvents(first: 100) { edges { node { user {
     activityEvents(first: 100) { edges { node { id eventType createdAt } } } } } } } } } } } } }"""

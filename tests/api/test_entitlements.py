@@ -1,6 +1,6 @@
 """Who sees which rows is decided once, whatever was imported first, and by named entitlements.
 
-Specification (docs/design.md#graphql-conventions; issue 6 point 6):
+Specification (docs/design.md#graphql-conventions):
 
 - ``build_catalog()`` gives the same answer whatever the process imported before it: called
   first thing, it used to see none of the domains' ``TableSpec`` overrides and made

@@ -1,6 +1,6 @@
 """Every table is readable through its generated type: each column a field of the right
 GraphQL type (enums, JSON, base64 bytes, 64-bit integers, dates), each forward relation
-resolvable (issue 3 points 1-2). Generated from the model list, grouped by domain."""
+resolvable. Generated from the model list, grouped by domain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The GraphiQL page explains a refused token (issue 13, point 6): a token GraphiQL saved for
+"""The GraphiQL page explains a refused token: a token GraphiQL saved for
 an earlier database makes every request, the schema's own included, answer 401; the page then
 shows why and offers to forget the saved headers. The page script runs under node with stub
 browser globals (skipped without node; the chromium test covers the page itself)."""

@@ -1,5 +1,5 @@
-"""HTTP errors outside ``/graphql`` are the same GraphQL-shaped JSON as inside it (issue 13,
-point 6; README, "Errors"): an unknown path is ``NOT_FOUND``, a method a route does not take
+"""HTTP errors outside ``/graphql`` are the same GraphQL-shaped JSON as inside it (README,
+"Errors"): an unknown path is ``NOT_FOUND``, a method a route does not take
 ``METHOD_NOT_ALLOWED`` with ``Allow``, never Starlette's plain text."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The input sweep (issue 13): for every mutation and every argument or input field, nested
+"""The input sweep: for every mutation and every argument or input field, nested
 ones included, read from the introspection of the running schema (a new mutation is covered
 without editing this test), an ``Int`` at int4's extremes, a ``String`` one character past the
 bound its description states, an ``ID`` past its length and a list one value past its count

@@ -1,4 +1,4 @@
-"""The limits checked before validation and execution (issue 6, point 3): document length and
+"""The limits checked before validation and execution: document length and
 tokens, selections and repeated selections (fragments counted at every spread), depth and
 aliases, each refused with a stable ``extensions.code`` and no SQL; string and list arguments
 of filters with sensible maximum sizes."""
@@ -83,7 +83,7 @@ REFUSED = [
         "the limit is 1,000",
     ),
     (
-        "issue 6: the same field selected over and over",
+        "the same field selected over and over",
         "{" + " me { id }" * 21 + " }",
         REPEATED_FIELD_LIMIT_EXCEEDED,
         "`me` is selected 21 times",

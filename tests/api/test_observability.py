@@ -1,4 +1,4 @@
-"""Metrics, logs and tracing, piece by piece (issue 6 point 6; the real server: tests/e2e/
+"""Metrics, logs and tracing, piece by piece (the real server: tests/e2e/
 test_observability.py).
 
 Specification (``gateway.metrics``, ``gateway.logs``, ``gateway.observe``, ``gateway.tracing``):

@@ -1,4 +1,4 @@
-"""Database unavailability is its own answer (issue 13, point 4): an operation whose database
+"""Database unavailability is its own answer: an operation whose database
 cannot be reached gets ``SERVICE_UNAVAILABLE``, never a masked ``INTERNAL_SERVER_ERROR``; SQL
 errors stay unexpected. (Through the real server, with HTTP 503 and ``Retry-After``:
 tests/e2e/test_outage.py.)"""

@@ -32,7 +32,7 @@ def test_every_table_has_a_type() -> None:
 
 
 def test_me_carries_everything_the_viewer_owns() -> None:
-    """Issue 3 point 4: the fields of ``me`` the frontend relies on."""
+    """The fields of ``me`` the frontend relies on."""
     expected = {
         "wallet", "progress", "streaks", "skills", "achievements", "ledger", "focusSessions",
         "activeFocusSession", "habits", "goals", "quests", "questProgress", "purchases",

@@ -1,5 +1,5 @@
 """The SQL statements of a request depend on the shape of the query, never on the number of
-rows (docs/design.md#graphql-conventions; issue 3 point 2): each deep query runs at two data sizes
+rows (docs/design.md#graphql-conventions): each deep query runs at two data sizes
 and must issue the same, expected number of statements (one per relation level, one per
 totalCount)."""
 

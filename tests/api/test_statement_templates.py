@@ -1,5 +1,5 @@
-"""The general path compiles each statement shape once (issue 9, "make the general path cheaper
-too"): a second request of the same shape, by another user, with other page sizes, cursors and
+"""The general path compiles each statement shape once: a second request of the same shape, by
+another user, with other page sizes, cursors and
 filter values, builds and compiles no SQL at all; it only fills the bind parameters of the
 templates the first request compiled (``schema.core.sql.Template``)."""
 

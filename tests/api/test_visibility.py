@@ -1,5 +1,6 @@
-"""Another user's rows are absent, not forbidden, on every path (docs/design.md#graphql-conventions;
-issue 3 point 6). Generated from the model list: for every user-owned table, a row of Alice's is
+"""Another user's rows are absent, not forbidden, on every path
+(docs/design.md#graphql-conventions). Generated from the model list: for every user-owned table, a
+row of Alice's is
 looked up by id, reached from the public catalogs through every relation into the table, and listed
 under ``me``, as Bob, as a signed-out client, and as Alice herself."""
 

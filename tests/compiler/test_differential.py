@@ -1,4 +1,4 @@
-"""The compiled read path answers exactly what the general path answers (issue 9).
+"""The compiled read path answers exactly what the general path answers.
 
 Over the demo data (two users with a month of activity in every domain), as each user, as an
 admin, as a holder of a table's read entitlement and signed out:

@@ -1,4 +1,4 @@
-"""Filter values that come from variables are bind parameters of the compiled plan (issue 9):
+"""Filter values that come from variables are bind parameters of the compiled plan:
 a search box sends a new term with every keystroke, and each term must not compile (and cache)
 a plan of its own. Only the filter's shape (which fields are given) selects the plan; every
 answer still equals the general path's (the ``execute`` fixture compares both paths)."""

@@ -1,5 +1,5 @@
 """The compiled read path behind ``/graphql``: over HTTP, a gateway with compiled reads answers
-exactly what one without them (``IGNITION_COMPILED_READS=false``) answers (issue 9).
+exactly what one without them (``IGNITION_COMPILED_READS=false``) answers.
 
 Bodies are compared as JSON after key ordering: ``data`` and ``errors`` alike, signed in and
 signed out, for the benchmark's screens and for requests the general path rejects (which the

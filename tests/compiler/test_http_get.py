@@ -1,6 +1,6 @@
 """Queries by ``GET`` on the compiled read path: a gateway with compiled reads answers a ``GET``
 exactly what one without them (``IGNITION_COMPILED_READS=false``) answers, and what either
-answers for the same operation as a JSON ``POST`` (issue 9 follow-up).
+answers for the same operation as a JSON ``POST``.
 
 Compared: the status, the content type and the body, byte for byte after key ordering
 (``expose_sql_stats`` off here, so that the statement counts, which differ by design, are not

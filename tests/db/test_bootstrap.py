@@ -1,4 +1,4 @@
-"""Processes that start together on one fresh database neither race nor fail (issue 6 point 6).
+"""Processes that start together on one fresh database neither race nor fail.
 
 Specification (``gateway.bootstrap``; docs/decisions.md, "Seeds and startup"):
 

@@ -1,6 +1,6 @@
 """The models and the migrations never drift, and the check would see it if they did.
 
-Specification (docs/design.md#the-schema; issue 6 point 6):
+Specification (docs/design.md#the-schema):
 
 - ``alembic check`` compares server defaults too (``compare_server_default=True``).
 - ``migrations.drift.schema_differences`` finds no difference between the migrated database and

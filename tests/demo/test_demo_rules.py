@@ -1,4 +1,4 @@
-"""The demo month follows the transitions' own rules (issue 7 point 6): what the real
+"""The demo month follows the transitions' own rules: what the real
 achievement evaluation would decide from the demo rows is what the demo decided, and the
 rewards, streaks and quest states are those of the transitions' rule functions (books, goals,
 plans and calendar recurrences too)."""

@@ -31,6 +31,9 @@ SKIPPED_PARTS = {"static", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff
 
 #: Names of files outside the repository that nothing may cite.
 FORBIDDEN = re.compile("DESIGN" + r"\.md|\bspec/" + r"0\d\d")
+#: An issue of the project's tracker by number ("issue 6, point 3"): a clone has no tracker, so
+#: the text says what the rule is instead (upstream issues are cited by their full address).
+TRACKER = re.compile(r"(?<![/\w#])[Ii]ssues? #?" + r"\d+\b")
 
 #: A repository path to a file: a top-level folder, then a path with an extension.
 PATH = re.compile(
@@ -128,6 +131,10 @@ def test_every_reference_resolves_inside_the_repository(rule: str) -> None:
                 f"{where}:{_line(text, m.start())}: names a file outside the repository: {m[0]}"
                 for m in FORBIDDEN.finditer(text)
             ]
+            problems += [
+                f"{where}:{_line(text, m.start())}: names an issue of the tracker: {m[0]}"
+                for m in TRACKER.finditer(text)
+            ]
         elif rule == "paths":
             for m in PATH.finditer(text):
                 target = ROOT / m.group(1)
@@ -164,6 +171,8 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     """The patterns find a broken reference of each kind (so the test above can fail)."""
     assert FORBIDDEN.search("see " + "DESIGN" + ".md section 3")
     assert FORBIDDEN.search("spec/" + "003 Focus Lifecycle")
+    assert TRACKER.search("the limits (issue " + "6, point 3)")
+    assert not TRACKER.search("https://github.com/strawberry-graphql/strawberry/issues/" + "3405")
     m = PATH.search("rules in docs/" + "design.md#no-such-heading.")
     assert m is not None and m.group(2)[1:] not in anchors(ROOT / "docs" / "design.md")
     assert PATH.search("(db/" + "no_such_module.py)") is not None

@@ -1,5 +1,5 @@
 """Every command of the CLI fails the same way when ``DATABASE_URL`` points where nothing
-listens (issue 13, point 6): one line saying which database and why, exit code 1, no
+listens: one line saying which database and why, exit code 1, no
 traceback (``ignition serve`` printed 110 lines)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every pooled connection comes back (issue 6, point 1), against the real server process.
+"""Every pooled connection comes back, against the real server process.
 
 A thousand failing requests of every kind that used to leave a connection ``idle in
 transaction`` (malformed JSON, wrong content type, a ``null`` body, the GraphiQL page, 405, 413,

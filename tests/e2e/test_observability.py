@@ -1,5 +1,5 @@
 """End to end: two real ``ignition serve`` processes started together on one fresh database,
-sharing a ``PROMETHEUS_MULTIPROC_DIR``, with JSON logs (issue 6 point 6).
+sharing a ``PROMETHEUS_MULTIPROC_DIR``, with JSON logs.
 
 Specification:
 

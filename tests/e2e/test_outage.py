@@ -1,4 +1,4 @@
-"""A database outage through the real server (issue 13, point 4): queries (compiled and
+"""A database outage through the real server: queries (compiled and
 general path), signed-in requests and mutations answer ``SERVICE_UNAVAILABLE`` with HTTP 503
 and ``Retry-After``, never a masked ``INTERNAL_SERVER_ERROR``; a websocket whose token cannot
 be checked closes with 1013 (try again later); the server recovers when the database is back.

@@ -1,4 +1,4 @@
-"""The request limits through the real server (issue 13, point 1): the introspection bomb is
+"""The request limits through the real server: the introspection bomb is
 refused at once, and the most expensive documents the limits accept leave the event loop free
 (``/healthz`` answers within a second while four of them run)."""
 
@@ -19,7 +19,7 @@ from tests.e2e.live import Gateway
 
 pytestmark = pytest.mark.e2e
 
-#: One copy of the bomb of issue 13: every type with its fields, their arguments and types.
+#: One copy of the bomb: every type with its fields, their arguments and types.
 BOMB_COPY = (
     "__schema { types { name kind description fields { name description args { name "
     "description type { name kind ofType { name } } } type { name kind ofType { name kind "
@@ -54,7 +54,7 @@ def heaviest_accepted(tag: str) -> str:
 
 
 async def test_the_introspection_bomb_is_refused_cheaply(gateway: Gateway) -> None:
-    """Issue 13: 30 aliased ``__schema`` in one anonymous 6 KB POST were answered with
+    """30 aliased ``__schema`` in one anonymous 6 KB POST were answered with
     14.3 MB after 10-15 s of CPU; now a refusal of a few hundred bytes, before validation."""
     bomb = "{ " + " ".join(f"a{i}: {BOMB_COPY}" for i in range(30)) + " }"
     body = orjson.dumps({"query": bomb})

@@ -170,7 +170,7 @@ def test_oversized_bodies_are_refused(server: tuple[str, Path]) -> None:
 
 
 def test_the_cost_bomb_is_refused_over_http(server: tuple[str, Path]) -> None:
-    """Issue 6: a 300-byte signed-in query that asked for a million objects (114 s, 5.4 GB)
+    """A 300-byte signed-in query that asked for a million objects (114 s, 5.4 GB)
     is refused with its estimate before any SQL; every answer reports its cost."""
     base, data_dir = server
     _cli(data_dir, "user", "create", "--email", "bomb@example.com", "--name", "Bomb")

@@ -1,4 +1,4 @@
-"""Slow and silent clients (issue 13, point 3), through the real server: while 1,000 sockets
+"""Slow and silent clients, through the real server: while 1,000 sockets
 hold a connection without completing a request's head (half send nothing, half a request line
 and one header), a normal client is answered at once; and every one of those sockets is
 closed (408) once ``IGNITION_HTTP_HEADER_TIMEOUT_S`` has passed. A head larger than

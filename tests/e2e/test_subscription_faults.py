@@ -1,4 +1,4 @@
-"""Live events under faults, end to end (issue 8, "Tests with real clients"): the listener's
+"""Live events under faults, end to end: the listener's
 backend killed with 1,000 events in flight, a client away while 50 events happen, a gateway
 restart, two processes (and ``--workers 2``) sharing the subscribers, the Redis backend.
 

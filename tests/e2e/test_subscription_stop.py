@@ -1,4 +1,4 @@
-"""Subscribers that stop (issue 13, points 4 and 6): clients with nested fields leaving while
+"""Subscribers that stop: clients with nested fields leaving while
 events flow leave no "Future exception was never retrieved" / ``ReaderClosedError`` in the
 log, and a subscription the client stopped after its events is logged and counted as ``ok``
 under its operation name."""

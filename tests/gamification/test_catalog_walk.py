@@ -1,6 +1,5 @@
 """The catalog walk: every seeded universal quest and every seeded achievement definition is
-reachable by a new user through the API's mutations alone (issue 15, "Every quest and every
-achievement reachable").
+reachable by a new user through the API's mutations alone.
 
 For each row of ``universal_quests`` a new user accepts the quest (``acceptQuest``), does what
 its ``target_type`` counts (:data:`QUEST_DRIVERS`) and claims it (``claimQuestReward``): the

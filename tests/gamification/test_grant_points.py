@@ -137,7 +137,7 @@ async def test_totals_at_the_integer_limit_refuse_instead_of_overflowing(
     mutate: Mutate, engine: AsyncEngine
 ) -> None:
     """Each grant is bounded, but totals grow with every call: a total that would pass what
-    its ``integer`` column holds is a typed refusal (issue 13), not an internal error."""
+    its ``integer`` column holds is a typed refusal, not an internal error."""
     admin = await committed_user(engine, admin=True)
     user = await committed_user(engine)
     first = await mutate(GRANT, grant(user.user_id, stars=1, skillKey="discipline"), viewer=admin)

@@ -149,7 +149,7 @@ async def test_create_habit_and_its_refusals(mutate: Mutate, engine: AsyncEngine
 
 
 async def test_sort_order_icon_and_color_are_bounded(mutate: Mutate, engine: AsyncEngine) -> None:
-    """Issue 13: ``sortOrder`` 2147483647 made every later ``createHabit`` overflow int4 in
+    """``sortOrder`` 2147483647 made every later ``createHabit`` overflow int4 in
     "after the others", and ``icon``/``color`` took 900 KB each."""
     viewer = await committed_user(engine)
     refusals = [

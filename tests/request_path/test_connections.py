@@ -1,4 +1,4 @@
-"""Connections on every path (issue 6, points 1 and 2), through the real view in process:
+"""Connections on every path, through the real view in process:
 statements of one request never overlap, a failing field does not poison the pool, a
 cancelled statement's connection is invalidated, the request timeout returns the connection
 with a clean error, and authentication holds no connection.

@@ -1,4 +1,4 @@
-"""Errors a client can act on and logs an operator can read (issue 6, point 4), through the
+"""Errors a client can act on and logs an operator can read, through the
 real view in process."""
 
 from __future__ import annotations

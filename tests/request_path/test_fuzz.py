@@ -1,4 +1,4 @@
-"""Fuzzing (issue 6, point 2): documents generated from the schema by hypothesis-graphql, sent
+"""Fuzzing: documents generated from the schema by hypothesis-graphql, sent
 through the real view signed out and signed in; no answer may be HTTP 500 or show internals,
 and none may even hold a masked internal error (each one is a bug).
 

@@ -1,5 +1,5 @@
-"""The mutations' write transaction gives its connection back on every path (issue 6 point 1,
-issue 7 point 1): commit, a domain error (rolled back, connection reused), a database error,
+"""The mutations' write transaction gives its connection back on every path: commit, a domain error
+(rolled back, connection reused), a database error,
 and cancellation mid-statement (connection invalidated, never returned busy to the pool)."""
 
 from __future__ import annotations
