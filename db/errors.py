@@ -221,3 +221,15 @@ __all__ = [
     "OutOfStock",
     "QuestNotCompleted",
 ]
+
+
+class AccountNotLinked(DomainError):
+    """The sign-in's email address belongs to an existing user who signed in another way, and
+    the account cannot be linked to them automatically: linking needs the address verified
+    both by this provider and on the existing user (otherwise whoever registers an address
+    first could take over its owner's account). The person should sign in the way they did
+    before."""
+
+    default_message = (
+        "This email address is already used by another sign-in method; sign in with that one."
+    )

@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                         engine,
                         interval_s=settings.maintenance_interval_s,
                         key_retention_s=settings.idempotency_key_retention_s,
+                        session_retention_s=settings.session_retention_s,
                     ):
                         yield
                 finally:

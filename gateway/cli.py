@@ -393,6 +393,14 @@ def user_create(
     email: Annotated[str, typer.Option("--email", help="Sign-in email (unique).")],
     name: Annotated[str, typer.Option("--name", help="Display name.")],
     admin: Annotated[bool, typer.Option("--admin", help="Grant the admin role.")] = False,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="Grant this seeded role too (repeatable), e.g. `auth_server` for the app's "
+            "sign-in server.",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a user with wallet, progress, settings and onboarding state."""
@@ -404,15 +412,17 @@ def user_create(
     async def work(url: str) -> Any:
         await bootstrap.prepare_database(url)
         async with _transaction(url) as conn:
-            return await create_user(conn, email=email, name=name, admin=admin)
+            return await create_user(
+                conn, email=email, name=name, admin=admin, roles=tuple(role or ())
+            )
 
     try:
         user = _run(settings, work)
     except UserError as exc:
         err_console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    role = "admin" if user.is_admin else "user"
-    console.print(f"Created {role} [bold]{escape(user.email)}[/] ({user.id})")
+    roles = ", ".join(user.roles)
+    console.print(f"Created [bold]{escape(user.email)}[/] ({user.id}), roles: {escape(roles)}")
 
 
 @token_app.command("create")

@@ -1,5 +1,5 @@
-"""Periodic upkeep of the database inside the server process: expiring overdue focus sessions
-and pruning old idempotency keys.
+"""Periodic upkeep of the database inside the server process: expiring overdue focus sessions,
+pruning old idempotency keys and long-expired sign-in sessions.
 
 One asyncio task per process (:func:`run_maintenance`), started and stopped by the app's
 lifespan (:func:`maintenance_task`). Every ``settings.maintenance_interval_s`` seconds it runs
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.sessions import prune_expired
 from db.events.idempotency import prune
 from db.focus.transitions import expire_overdue
 
@@ -29,20 +30,30 @@ logger = logging.getLogger(__name__)
 
 #: Sessions expired per transaction; the sweep goes on while a batch comes back full.
 SWEEP_BATCH = 500
+#: Default of ``session_retention_s``: expired sign-in sessions are kept 30 days.
+SESSION_RETENTION_S = 30 * 24 * 3600.0
 
 
 @dataclass
 class SweepResult:
-    """What one maintenance pass did: sessions expired, idempotency keys deleted."""
+    """What one maintenance pass did: focus sessions expired, idempotency keys deleted,
+    expired sign-in sessions deleted."""
 
     expired_sessions: int = 0
     pruned_keys: int = 0
+    pruned_sign_in_sessions: int = 0
 
 
-async def sweep_once(engine: AsyncEngine, *, key_retention_s: float) -> SweepResult:
+async def sweep_once(
+    engine: AsyncEngine,
+    *,
+    key_retention_s: float,
+    session_retention_s: float = SESSION_RETENTION_S,
+) -> SweepResult:
     """One maintenance pass: expire every overdue focus session (in batches of
-    :data:`SWEEP_BATCH`, one transaction each) and delete idempotency keys older than
-    ``key_retention_s`` seconds.
+    :data:`SWEEP_BATCH`, one transaction each), delete idempotency keys older than
+    ``key_retention_s`` seconds and sign-in sessions expired more than
+    ``session_retention_s`` seconds ago.
 
     Returns:
         The :class:`SweepResult`.
@@ -56,23 +67,35 @@ async def sweep_once(engine: AsyncEngine, *, key_retention_s: float) -> SweepRes
             break
     async with engine.begin() as conn:
         result.pruned_keys = await prune(conn, older_than_seconds=key_retention_s)
+    async with engine.begin() as conn:
+        result.pruned_sign_in_sessions = await prune_expired(
+            conn, older_than_seconds=session_retention_s
+        )
     return result
 
 
 async def run_maintenance(
-    engine: AsyncEngine, *, interval_s: float, key_retention_s: float
+    engine: AsyncEngine,
+    *,
+    interval_s: float,
+    key_retention_s: float,
+    session_retention_s: float = SESSION_RETENTION_S,
 ) -> None:
     """Run :func:`sweep_once` every ``interval_s`` seconds until cancelled (the first pass at
     once). Errors of a pass are logged, not raised; cancellation ends the loop (an open
     transaction is rolled back and its connection returned by ``engine.begin()``)."""
     while True:
         try:
-            result = await sweep_once(engine, key_retention_s=key_retention_s)
-            if result.expired_sessions or result.pruned_keys:
+            result = await sweep_once(
+                engine, key_retention_s=key_retention_s, session_retention_s=session_retention_s
+            )
+            if result.expired_sessions or result.pruned_keys or result.pruned_sign_in_sessions:
                 logger.info(
-                    "maintenance: %d focus sessions expired, %d idempotency keys pruned",
+                    "maintenance: %d focus sessions expired, %d idempotency keys and %d expired "
+                    "sign-in sessions pruned",
                     result.expired_sessions,
                     result.pruned_keys,
+                    result.pruned_sign_in_sessions,
                 )
         except asyncio.CancelledError:
             raise
@@ -83,12 +106,21 @@ async def run_maintenance(
 
 @contextlib.asynccontextmanager
 async def maintenance_task(
-    engine: AsyncEngine, *, interval_s: float, key_retention_s: float
+    engine: AsyncEngine,
+    *,
+    interval_s: float,
+    key_retention_s: float,
+    session_retention_s: float = SESSION_RETENTION_S,
 ) -> AsyncIterator[asyncio.Task[None]]:
     """Run :func:`run_maintenance` in a task for the duration of the ``async with`` block;
     at exit the task is cancelled and awaited, so nothing of it outlives the engine."""
     task = asyncio.create_task(
-        run_maintenance(engine, interval_s=interval_s, key_retention_s=key_retention_s),
+        run_maintenance(
+            engine,
+            interval_s=interval_s,
+            key_retention_s=key_retention_s,
+            session_retention_s=session_retention_s,
+        ),
         name="ignition-maintenance",
     )
     try:
@@ -99,4 +131,11 @@ async def maintenance_task(
             await task
 
 
-__all__ = ["SWEEP_BATCH", "SweepResult", "maintenance_task", "run_maintenance", "sweep_once"]
+__all__ = [
+    "SESSION_RETENTION_S",
+    "SWEEP_BATCH",
+    "SweepResult",
+    "maintenance_task",
+    "run_maintenance",
+    "sweep_once",
+]

@@ -221,6 +221,29 @@ class Settings(BaseSettings):
     request through the general Strawberry + DataLoader path (for comparison, and as an
     escape hatch)."""
 
+    session_ttl_s: int = Field(default=30 * 24 * 3600, ge=60, le=366 * 24 * 3600)
+    """``IGNITION_SESSION_TTL_S``: lifetime of a session token issued by ``signInWithAccount``
+    or ``refreshSession``, in seconds (30 days)."""
+
+    session_refresh_grace_s: int = Field(default=60, ge=0, le=3600)
+    """``IGNITION_SESSION_REFRESH_GRACE_S``: after ``refreshSession``, the old token still
+    signs in for this many seconds (requests already in flight with it), then stops."""
+
+    session_retention_s: float = Field(default=30 * 24 * 3600, gt=0)
+    """``IGNITION_SESSION_RETENTION_S``: expired sign-in sessions are deleted by the maintenance
+    task this many seconds after they expired (30 days), so ``me.sessions`` does not grow
+    without end."""
+
+    require_approval: bool = False
+    """``IGNITION_REQUIRE_APPROVAL``: users created by a sign-in start unapproved and not
+    age-verified, and mutations of a user who is not both are refused (``extensions.code``
+    ``AGE_VERIFICATION_REQUIRED`` or ``APPROVAL_REQUIRED``), except the ones that lead there
+    (``confirmAge``, ``acceptTerms``, ``updateProfile``, the session mutations)."""
+
+    terms_version: str | None = Field(default=None, max_length=64)
+    """``IGNITION_TERMS_VERSION``: the current version of the terms of service;
+    ``acceptTerms`` accepts only this version when set (any well-formed version when unset)."""
+
     gc_threshold: tuple[int, int, int] = (50_000, 20, 20)
     """``IGNITION_GC_THRESHOLD``: the garbage collector's thresholds for the serving process
     (:func:`gc.set_threshold`, as a JSON list; Python's defaults are ``[700, 10, 10]``), set

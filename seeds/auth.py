@@ -16,7 +16,8 @@ Data: ``seeds/data/auth/roles.json``, ``entitlements.json`` and ``role_entitleme
   ``"<resource>:<action>"`` and is what the API checks: ``rows:read_all`` lets a viewer see
   every row of every table (admin only); ``users:read`` and ``audit_log:read`` guard the
   ``users`` and ``auditLog`` root fields and the rows of those tables;
-  ``feature_flags:manage`` guards flag management.
+  ``feature_flags:manage`` guards flag management; ``sessions:issue`` lets the app's sign-in
+  server (role ``auth_server``, which also reads users) issue sessions.
 - ``ROLE_ENTITLEMENTS``: role name -> entitlement names. ``admin`` holds every entitlement;
   ``user`` holds none: what a signed-in user may do with their own rows is decided by
   ownership, not by entitlements.

@@ -68,6 +68,8 @@ async def record_audit(
     session_id: uuid.UUID | None = None,
     request_id: str | None = None,
     status: AuditStatus = AuditStatus.SUCCESS,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
 ) -> uuid.UUID:
     """Append one ``audit_log`` row (an admin or security action) in the caller's transaction.
 
@@ -82,6 +84,8 @@ async def record_audit(
         session_id: the actor's session, when known.
         request_id: the request id of the API call, when known.
         status: the outcome.
+        ip_address: the address the action came from, when known.
+        user_agent: the client it came from, when known.
 
     Returns:
         The new row's id.
@@ -98,6 +102,8 @@ async def record_audit(
             status=status,
             details=details or {},
             request_id=request_id,
+            ip_address=ip_address,
+            user_agent=user_agent,
         )
         .returning(_audit.c.id)
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +49,7 @@ class CreatedUser:
     email: str
     name: str
     is_admin: bool
+    roles: tuple[str, ...] = ()
 
 
 def normalize_email(email: str) -> str:
@@ -62,14 +65,26 @@ def normalize_email(email: str) -> str:
 
 
 async def create_user(
-    conn: AsyncConnection, *, email: str, name: str, admin: bool = False
+    conn: AsyncConnection,
+    *,
+    email: str,
+    name: str,
+    admin: bool = False,
+    roles: Sequence[str] = (),
+    email_verified: datetime | None = None,
+    image: str | None = None,
+    approved: bool = True,
+    age_verified: bool = True,
 ) -> CreatedUser:
-    """Create a user with everything a user owns from the start, in the caller's transaction.
+    """Create a user with everything a user owns from the start, in the caller's transaction:
+    the one place a user is created (``ignition user create``, the first
+    ``signInWithAccount``, the demo data and the tests), so the Ignition specification's
+    createUser event ("Auth Flow", step 5) happens the same way everywhere.
 
     Inserts the ``users`` row, its ``user_wallet`` (0 coins), ``user_progress`` (level 1),
     the default ``user_settings`` (:data:`DEFAULT_SETTINGS`), a ``user_onboarding_state`` on
-    the active onboarding flow, the ``user`` role (and ``admin`` when asked), an
-    ``activity_events`` row and an ``audit_log`` row.
+    the active onboarding flow, the ``user`` role (plus ``admin`` and ``roles`` when asked),
+    an ``activity_events`` row and an ``audit_log`` row.
 
     Args:
         conn: a connection inside the caller's transaction.
@@ -77,10 +92,15 @@ async def create_user(
         name: the display name (non-empty).
         admin: also grant the ``admin`` role (all entitlements, Ignition specification,
         "Part 7: Seed Data Requirements").
+        roles: more seeded role names to grant (e.g. ``auth_server``).
+        email_verified: when the address was verified (None: not verified).
+        image: a profile picture URL.
+        approved: ``users.approved`` (False when the gateway requires approval).
+        age_verified: ``users.age_verified`` (False when the gateway requires approval).
 
     Raises:
-        UserError: a malformed email or an empty name; no active onboarding flow or no seeded
-            roles (run ``ignition seed`` first).
+        UserError: a malformed email or an empty name; an unknown role; no active onboarding
+            flow or no seeded roles (run ``ignition seed`` first).
         EmailTaken: the email is in use.
     """
     t = metadata.tables
@@ -88,14 +108,16 @@ async def create_user(
     name = name.strip()
     if not name:
         raise UserError("name must not be empty")
-    role_names = ["user", "admin"] if admin else ["user"]
-    roles = (
+    role_names = list(dict.fromkeys(["user", *(["admin"] if admin else []), *roles]))
+    role_ids = (
         (await conn.execute(sa.select(t["roles"].c.id).where(t["roles"].c.name.in_(role_names))))
         .scalars()
         .all()
     )
-    if len(roles) != len(role_names):
-        raise UserError("the roles catalog is not seeded: run `ignition seed`")
+    if len(role_ids) != len(role_names):
+        raise UserError(
+            f"unknown role among {', '.join(role_names)} (is the catalog seeded? `ignition seed`)"
+        )
     flow_id = (
         await conn.execute(
             sa.select(t["onboarding_flows"].c.id)
@@ -114,6 +136,10 @@ async def create_user(
                 email=email,
                 name=name,
                 role=(BuiltinRole.ADMIN if admin else BuiltinRole.USER).value,
+                email_verified=email_verified,
+                image=image,
+                approved=approved,
+                age_verified=age_verified,
             )
             .on_conflict_do_nothing(index_elements=["email"])
             .returning(t["users"].c.id)
@@ -132,7 +158,7 @@ async def create_user(
         sa.insert(t["user_onboarding_state"]).values(user_id=user_id, flow_id=flow_id)
     )
     await conn.execute(
-        sa.insert(t["user_roles"]), [{"user_id": user_id, "role_id": r} for r in roles]
+        sa.insert(t["user_roles"]), [{"user_id": user_id, "role_id": r} for r in role_ids]
     )
     await conn.execute(
         sa.insert(t["activity_events"]).values(
@@ -146,10 +172,10 @@ async def create_user(
             resource_type="user",
             resource_id=str(user_id),
             action="create",
-            details={"admin": admin},
+            details={"roles": role_names},
         )
     )
-    return CreatedUser(id=user_id, email=email, name=name, is_admin=admin)
+    return CreatedUser(id=user_id, email=email, name=name, is_admin=admin, roles=tuple(role_names))
 
 
 async def user_id_by_email(conn: AsyncConnection, email: str) -> uuid.UUID:

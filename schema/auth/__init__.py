@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
-from schema.core.spec import RootField, RowField, TableSpec, Visibility, add_root_row, register
+import typing
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+
+from schema.core.spec import (
+    ExtraFilter,
+    RootField,
+    RowField,
+    TableSpec,
+    Visibility,
+    add_root_row,
+    register,
+)
 
 #: Lists and reads every ``users`` row (admin area). Seeded by ``seeds.auth``.
 USERS_READ = "users:read"
+#: Approves users and edits accounts (``setUserApproval``). Seeded by ``seeds.auth``.
+USERS_MANAGE = "users:manage"
 #: Reads every ``audit_log`` row. Seeded by ``seeds.auth``.
 AUDIT_LOG_READ = "audit_log:read"
 
+
+def _is_current(root: Any, info: strawberry.Info) -> bool:
+    viewer = info.context.viewer
+    return viewer is not None and viewer.session_id == root.id
+
+
+def _current_field(factory: Any) -> Any:
+    """``Session.current``: whether the request came with this session's token."""
+    return strawberry.field(
+        resolver=_is_current,
+        name="current",
+        description="Whether this is the session of the request's own token (the one "
+        "`signOut` ends).",
+    )
+
+
+def _active(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
+    live: sa.ColumnElement[bool] = table.c.expires_at > sa.func.now()
+    return typing.cast("sa.ColumnElement[bool]", live == value)
+
+
 register(
+    TableSpec(
+        "sessions",
+        order=("-created_at",),
+        filters=(
+            ExtraFilter(
+                "active",
+                bool,
+                _active,
+                "True: only sessions whose token still signs in (not expired; a revoked "
+                "session is deleted); false: only expired ones.",
+                sa.Boolean(),
+            ),
+        ),
+        extra_fields={"current": _current_field},
+    ),
     TableSpec(
         "users",
         order=("created_at",),

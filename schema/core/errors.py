@@ -61,6 +61,8 @@ ERROR_CODES = {
     "BAD_REQUEST": "the request cannot be run as sent (several operations, no operationName)",
     "BAD_USER_INPUT": "an argument or variable value is not acceptable",
     "FORBIDDEN": "the viewer may not read this field",
+    "AGE_VERIFICATION_REQUIRED": "forbidden until the viewer confirms the minimum age",
+    "APPROVAL_REQUIRED": "forbidden until an administrator approves the viewer's account",
     "UNAUTHENTICATED": "the request's token signs nobody in, or the field needs a viewer",
     "INTERNAL_SERVER_ERROR": "a masked unexpected error; the log has its traceback by id",
     "SERVICE_UNAVAILABLE": "the database cannot be reached now; retry after a few seconds",

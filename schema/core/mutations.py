@@ -52,6 +52,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.types.arguments import StrawberryArgumentAnnotation
 from strawberry.types.unset import UnsetType
 
+from db.auth.rules import AccessStep, missing_step
 from db.connections import write_transaction
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
@@ -118,6 +119,7 @@ class MutationDef:
     args: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     bounds: tuple[Bound, ...] = ()
+    gated: bool = True
 
 
 _MUTATIONS: dict[str, MutationDef] = {}
@@ -134,6 +136,7 @@ def mutation(
     prepare: Callable[[Tx], Awaitable[None]] | None = None,
     args: dict[str, str] | None = None,
     fields: dict[str, str] | None = None,
+    gated: bool = True,
 ) -> Callable[[Callable[..., Awaitable[Ids]]], Callable[..., Awaitable[Ids]]]:
     """Declare a mutation (registered at import of its ``schema/<domain>`` module).
 
@@ -163,6 +166,10 @@ def mutation(
         fields: payload field (python name) -> its description, for scalar fields (required
             there) and for row fields whose generated text (the row's type and the first
             sentence of its model's docstring) needs more, such as when it is null.
+        gated: with ``IGNITION_REQUIRE_APPROVAL``, refuse the mutation to a viewer who is not
+            approved and age-verified (:func:`db.auth.rules.missing_step`). False only for
+            the mutations that lead there (confirming the age, the terms, the profile, the
+            sessions).
 
     Raises:
         ValueError: a mutation name declared twice; ``args`` or ``fields`` names an argument
@@ -192,6 +199,7 @@ def mutation(
             prepare=prepare,
             args=dict(args or {}),
             fields=dict(fields or {}),
+            gated=gated,
         )
         return fn
 
@@ -497,7 +505,10 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
         The success object (its rows read after the commit) or the domain error's object.
 
     Raises:
-        GraphQLError: not signed in (``extensions.code = "UNAUTHENTICATED"``).
+        GraphQLError: not signed in (``extensions.code = "UNAUTHENTICATED"``); with
+            ``IGNITION_REQUIRE_APPROVAL``, a gated mutation of a viewer who is not approved
+            or not age-verified (``extensions.code`` names the missing step,
+            :class:`db.auth.rules.AccessStep`).
     """
     viewer = ctx.viewer
     if viewer is None:
@@ -505,6 +516,10 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             "Sign in first: send `Authorization: Bearer <token>`.",
             extensions={"code": UNAUTHENTICATED},
         )
+    if d.gated and ctx.settings.require_approval:
+        step = missing_step(approved=viewer.approved, age_verified=viewer.age_verified)
+        if step is not None:
+            raise GraphQLError(_STEP_MESSAGES[step], extensions={"code": step.value})
     try:
         # Every bound before any SQL (schema/core/inputs.py): a refusal has changed nothing,
         # and an out-of-range value is refused before a lookup can answer NotFound.
@@ -559,6 +574,12 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
         await ctx.events.committed()  # wake the relays (the Redis backend; gateway.events)
     await ctx.refresh_reads()
     return success(values)
+
+
+_STEP_MESSAGES = {
+    AccessStep.AGE_VERIFICATION_REQUIRED: "Confirm the minimum age first (`confirmAge`).",
+    AccessStep.APPROVAL_REQUIRED: "Your account awaits an administrator's approval.",
+}
 
 
 def plain(value: Any) -> Any:

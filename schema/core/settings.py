@@ -20,6 +20,10 @@ class SchemaSettings(Protocol):
         max_query_depth, max_aliases, max_tokens, max_query_length, max_selections,
         max_repeated_selections, max_input_values, max_query_nodes: the request limits of
             ``schema.core.protection`` (counts; the length in characters).
+        session_ttl_s: lifetime of a session token issued by a mutation, seconds.
+        session_refresh_grace_s: seconds an old token still works after ``refreshSession``.
+        require_approval: gate mutations on ``users.approved`` and ``age_verified``.
+        terms_version: the current terms of service version, or None.
     """
 
     @property
@@ -44,3 +48,11 @@ class SchemaSettings(Protocol):
     def max_input_values(self) -> int: ...
     @property
     def max_query_nodes(self) -> int: ...
+    @property
+    def session_ttl_s(self) -> int: ...
+    @property
+    def session_refresh_grace_s(self) -> int: ...
+    @property
+    def require_approval(self) -> bool: ...
+    @property
+    def terms_version(self) -> str | None: ...

@@ -67,13 +67,13 @@ async def test_the_task_runs_survives_failures_and_stops_cleanly(
     third = asyncio.Event()
     real = maintenance.sweep_once
 
-    async def flaky(engine: AsyncEngine, *, key_retention_s: float) -> maintenance.SweepResult:
+    async def flaky(engine: AsyncEngine, **retention: float) -> maintenance.SweepResult:
         passes.append("pass")
         if len(passes) == 3:
             third.set()
         if len(passes) == 1:
             raise RuntimeError("database restarting")
-        return await real(engine, key_retention_s=key_retention_s)
+        return await real(engine, **retention)
 
     monkeypatch.setattr(maintenance, "sweep_once", flaky)
     async with maintenance_task(engine, interval_s=0.01, key_retention_s=3600) as task:

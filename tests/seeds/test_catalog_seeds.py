@@ -46,7 +46,7 @@ def test_catalog_counts_cover_every_catalog_table() -> None:
     assert counts == seeds.CATALOG_COUNTS
     assert counts["skill_definitions"] == 6
     assert counts["onboarding_steps"] == 10
-    assert counts["roles"] == 3
+    assert counts["roles"] == 4
     assert counts["learn_topics"] == 6
     assert counts["plan_templates"] == 5
     assert counts["infobase_entries"] == 5
@@ -152,7 +152,7 @@ async def test_table_counts(seeded: AsyncConnection) -> None:
         return int(await _scalar(seeded, sql))
 
     assert await count("SELECT count(*) FROM skill_definitions") == 6
-    assert await count("SELECT count(*) FROM roles") == 3
+    assert await count("SELECT count(*) FROM roles") == 4
     assert await count("SELECT count(*) FROM learn_topics") == 6
     assert await count("SELECT count(*) FROM plan_templates WHERE user_id IS NULL") == 5
     assert await count("SELECT count(*) FROM infobase_entries WHERE user_id IS NULL") == 5
@@ -262,6 +262,8 @@ async def test_admin_role_holds_the_admin_entitlements(seeded: AsyncConnection) 
     assert "feature_flags:manage" not in await held_by("moderator")
     assert "rows:read_all" not in await held_by("moderator")  # only admins see every row
     assert await held_by("user") == set()
+    # The app's sign-in server issues sessions and reads the users it links, nothing more.
+    assert await held_by("auth_server") == {"sessions:issue", "users:read"}
     parents = await _rows(
         seeded,
         "SELECT r.name, p.name AS parent FROM roles r LEFT JOIN roles p ON p.id = r.parent_role_id",
@@ -270,6 +272,7 @@ async def test_admin_role_holds_the_admin_entitlements(seeded: AsyncConnection) 
         "user": None,
         "moderator": "user",
         "admin": "moderator",
+        "auth_server": None,
     }
 
 

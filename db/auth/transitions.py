@@ -1,0 +1,329 @@
+"""The writes of sign-in, sessions and the profile: plain async functions on a connection
+inside the caller's transaction (the mutation's one transaction).
+
+Sources: Ignition specification, "Auth Flow" (OAuth sign-in creates or updates the account and
+the user, creates a session, and a new user gets what the createUser event creates); the
+rules are in :mod:`db.auth.rules`, the sessions in :mod:`db.auth.sessions`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
+from db.auth.activity import record_activity, record_audit
+from db.auth.models import AccountType
+from db.auth.rules import Identity
+from db.auth.sessions import IssuedSession, issue_session, revoke_session, rotate_session
+from db.auth.users import EmailTaken, create_user
+from db.errors import AccountNotLinked, NotFound
+
+__all__ = [
+    "SignedIn",
+    "accept_terms",
+    "confirm_age",
+    "end_session",
+    "refresh_session",
+    "set_approval",
+    "sign_in_with_account",
+    "update_profile",
+]
+
+_users = metadata.tables["users"]
+_accounts = metadata.tables["accounts"]
+
+#: First keys of the transaction advisory locks that serialise sign-ins of one provider
+#: account, and first sign-ins with one email address (the second key is a hash of it).
+_ACCOUNT_LOCK = 0x1651_0001
+_EMAIL_LOCK = 0x1651_0002
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The outcome of :func:`sign_in_with_account`.
+
+    Attributes:
+        user_id: the signed-in user.
+        session: the new session (its token is shown once).
+        created: whether this sign-in created the user.
+        linked: whether it linked a new provider account to an existing user.
+    """
+
+    user_id: uuid.UUID
+    session: IssuedSession
+    created: bool
+    linked: bool
+
+
+async def _lock(conn: AsyncConnection, space: int, key: str) -> None:
+    """Hold a transaction advisory lock on ``(space, hashtext(key))`` until the commit."""
+    await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(space, sa.func.hashtext(key))))
+
+
+async def sign_in_with_account(
+    conn: AsyncConnection,
+    identity: Identity,
+    *,
+    issued_by: uuid.UUID,
+    ttl_seconds: int,
+    require_approval: bool,
+    account_type: AccountType = AccountType.OAUTH,
+) -> SignedIn:
+    """Turn an identity the sign-in server vouches for into a session, creating or linking the
+    user on the way, all in the caller's transaction.
+
+    1. The provider account (``accounts`` by ``(provider, provider_account_id)``) is known:
+       its user signs in. Their profile is the user's own (``updateProfile``): a sign-in
+       only fills a missing picture, and sets ``email_verified`` when the provider now vouches
+       for the user's current address.
+    2. Unknown account, and a user has this email: the account is linked to that user when
+       the provider vouches for the address and the user's address is verified too;
+       otherwise :class:`AccountNotLinked`.
+    3. Nobody has it: the user is created with everything the createUser event creates
+       (:func:`db.auth.users.create_user`: wallet, progress, settings defaults, onboarding
+       state, role ``user``), ``email_verified`` from the provider, and, when the gateway
+       requires approval, ``approved`` and ``age_verified`` false; then the account.
+
+    Sign-ins of one provider account are serialised by a transaction advisory lock (and first
+    sign-ins with one address by another, taken after it, so they cannot deadlock): two
+    simultaneous first sign-ins create one user; the second finds the first's account.
+
+    Args:
+        conn: a connection inside the mutation's transaction.
+        identity: the validated identity (:func:`db.auth.rules.identity`).
+        issued_by: the sign-in server's user (the audit log's ``issued_by``).
+        ttl_seconds: lifetime of the new session, seconds (> 0).
+        require_approval: new users start unapproved and not age-verified.
+        account_type: ``accounts.type`` of a new account.
+
+    Raises:
+        AccountNotLinked: the address belongs to a user who cannot be linked (above).
+    """
+    await _lock(conn, _ACCOUNT_LOCK, f"{identity.provider}\x1f{identity.provider_account_id}")
+    user_id = (
+        await conn.execute(
+            sa.update(_accounts)
+            .where(
+                _accounts.c.provider == identity.provider,
+                _accounts.c.provider_account_id == identity.provider_account_id,
+            )
+            .values(updated_at=sa.func.now())
+            .returning(_accounts.c.user_id)
+        )
+    ).scalar()
+    created = linked = False
+    if user_id is not None:
+        await conn.execute(
+            sa.update(_users)
+            .where(_users.c.id == user_id)
+            .values(
+                email_verified=sa.case(
+                    (
+                        sa.and_(
+                            _users.c.email_verified.is_(None),
+                            _users.c.email == identity.email,
+                            sa.literal(identity.email_verified),
+                        ),
+                        sa.func.now(),
+                    ),
+                    else_=_users.c.email_verified,
+                ),
+                image=sa.func.coalesce(_users.c.image, identity.image),
+            )
+        )
+    else:
+        await _lock(conn, _EMAIL_LOCK, identity.email)
+        existing = (
+            await conn.execute(
+                sa.select(_users.c.id, _users.c.email_verified).where(
+                    _users.c.email == identity.email
+                )
+            )
+        ).first()
+        if existing is not None:
+            if not identity.email_verified or existing.email_verified is None:
+                raise AccountNotLinked()
+            user_id, linked = existing.id, True
+        else:
+            try:
+                new_user = await create_user(
+                    conn,
+                    email=identity.email,
+                    name=identity.name,
+                    image=identity.image,
+                    email_verified=(
+                        (await conn.execute(sa.select(sa.func.now()))).scalar_one()
+                        if identity.email_verified
+                        else None
+                    ),
+                    approved=not require_approval,
+                    age_verified=not require_approval,
+                )
+            except EmailTaken:  # created outside sign-in (the CLI) since the check
+                raise AccountNotLinked() from None
+            user_id, created = new_user.id, True
+        await conn.execute(
+            sa.insert(_accounts).values(
+                user_id=user_id,
+                type=account_type,
+                provider=identity.provider,
+                provider_account_id=identity.provider_account_id,
+            )
+        )
+        if linked:
+            await record_activity(
+                conn,
+                user_id,
+                "auth.account.linked",
+                "account",
+                {"provider": identity.provider},
+            )
+    session = await issue_session(
+        conn,
+        user_id,
+        ttl_seconds=ttl_seconds,
+        user_agent=identity.user_agent,
+        ip_address=identity.ip_address,
+    )
+    await record_audit(
+        conn,
+        actor_id=user_id,
+        event_type="auth.signed_in",
+        resource_type="session",
+        resource_id=str(session.id),
+        action="create",
+        details={
+            "provider": identity.provider,
+            "created": created,
+            "linked": linked,
+            "issued_by": str(issued_by),
+        },
+        session_id=session.id,
+        ip_address=identity.ip_address,
+        user_agent=identity.user_agent,
+    )
+    return SignedIn(user_id=user_id, session=session, created=created, linked=linked)
+
+
+async def end_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End one of the user's sessions (``signOut``: the current one; ``revokeSession``: any of
+    theirs) with :func:`db.auth.sessions.revoke_session`, audited.
+
+    Raises:
+        NotFound: no such session of this user (or it was revoked already).
+    """
+    await revoke_session(conn, user_id, session_id)
+    await record_audit(
+        conn,
+        actor_id=user_id,
+        event_type="auth.session.revoked",
+        resource_type="session",
+        resource_id=str(session_id),
+        action="delete",
+    )
+
+
+async def refresh_session(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    *,
+    ttl_seconds: int,
+    grace_seconds: int,
+) -> IssuedSession:
+    """Rotate the viewer's current session (:func:`db.auth.sessions.rotate_session`) and
+    audit it.
+
+    Raises:
+        NotFound: the session is gone.
+        InvalidState: it was refreshed already.
+    """
+    issued = await rotate_session(
+        conn, user_id, session_id, ttl_seconds=ttl_seconds, grace_seconds=grace_seconds
+    )
+    await record_audit(
+        conn,
+        actor_id=user_id,
+        event_type="auth.session.rotated",
+        resource_type="session",
+        resource_id=str(issued.id),
+        action="create",
+        details={"rotated_from": str(session_id), "grace_seconds": grace_seconds},
+        session_id=issued.id,
+    )
+    return issued
+
+
+async def accept_terms(conn: AsyncConnection, user_id: uuid.UUID, version: str) -> None:
+    """Record that the user accepted the terms of service ``version`` (validated by
+    :func:`db.auth.rules.terms_version`): ``tos_accepted``, ``tos_accepted_at`` (now) and
+    ``tos_version``; accepting the version already accepted changes nothing."""
+    changed = (
+        await conn.execute(
+            sa.update(_users)
+            .where(
+                _users.c.id == user_id,
+                sa.or_(_users.c.tos_version.is_distinct_from(version), ~_users.c.tos_accepted),
+            )
+            .values(tos_accepted=True, tos_accepted_at=sa.func.now(), tos_version=version)
+            .returning(_users.c.id)
+        )
+    ).scalar()
+    if changed is not None:
+        await record_activity(conn, user_id, "auth.terms.accepted", "account", {"version": version})
+
+
+async def update_profile(
+    conn: AsyncConnection, user_id: uuid.UUID, changes: dict[str, str | None]
+) -> None:
+    """Change the user's ``name`` and/or ``image`` (validated by the caller with
+    :func:`db.auth.rules.display_name` and :func:`db.auth.rules.image_url`); an empty
+    ``changes`` changes nothing."""
+    if changes:
+        await conn.execute(sa.update(_users).where(_users.c.id == user_id).values(**changes))
+        await record_activity(
+            conn, user_id, "auth.profile.updated", "account", {"fields": sorted(changes)}
+        )
+
+
+async def confirm_age(conn: AsyncConnection, user_id: uuid.UUID) -> None:
+    """Record that the user confirmed the minimum age (``users.age_verified``)."""
+    await conn.execute(
+        sa.update(_users)
+        .where(_users.c.id == user_id, ~_users.c.age_verified)
+        .values(age_verified=True)
+    )
+
+
+async def set_approval(
+    conn: AsyncConnection, admin_id: uuid.UUID, user_id: uuid.UUID, approved: bool
+) -> None:
+    """An administrator approves (or withdraws the approval of) a user's account
+    (``users.approved``), audited.
+
+    Raises:
+        NotFound: no such user.
+    """
+    found = (
+        await conn.execute(
+            sa.update(_users)
+            .where(_users.c.id == user_id)
+            .values(approved=approved)
+            .returning(_users.c.id)
+        )
+    ).scalar()
+    if found is None:
+        raise NotFound("No such user.", resource="User")
+    await record_audit(
+        conn,
+        actor_id=admin_id,
+        event_type="user.approval.changed",
+        resource_type="user",
+        resource_id=str(user_id),
+        action="update",
+        details={"approved": approved},
+    )
