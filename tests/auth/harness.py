@@ -1,5 +1,5 @@
 """What the sign-in tests share: the auth server's account, viewers signed in through the real
-sign-in statement, operations run the way a request runs them, and the operations."""
+sign-in statement, and the sign-in operation."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
-from strawberry.types import ExecutionResult
 
 from db.auth.users import create_user
 from gateway.auth import Viewer, create_session_token, viewer_for_token
-from gateway.settings import Settings
-from tests.support.requests import run_request
 
 SIGN_IN = """
 mutation SignIn($input: SignInWithAccountInput!) {
@@ -76,21 +72,6 @@ async def auth_server(engine: AsyncEngine) -> Viewer:
     return (await new_account(engine, "auth_server"))[0]
 
 
-async def request(
-    schema: strawberry.Schema,
-    settings: Settings,
-    engine: AsyncEngine,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    viewer: Viewer | None = None,
-) -> ExecutionResult:
-    """Run an operation the way a request does (:func:`tests.support.requests.run_request`);
-    the whole result (errors keep their ``extensions``)."""
-    result, _ = await run_request(schema, settings, engine, query, variables, viewer)
-    return result
-
-
 async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
     """One value of a committed read."""
     async with engine.connect() as conn:
@@ -102,7 +83,6 @@ __all__ = [
     "auth_server",
     "identity",
     "new_account",
-    "request",
     "scalar",
     "signed_in",
 ]

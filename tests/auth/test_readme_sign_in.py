@@ -13,7 +13,8 @@ from graphql import OperationDefinitionNode, parse, print_ast
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.settings import Settings
-from tests.auth.harness import auth_server, request, signed_in
+from tests.auth.harness import auth_server, signed_in
+from tests.support.requests import run_request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTION = re.search(r"^## From sign-in to Today\n(.*?)(?=^## )", README.read_text(), re.S | re.M)
@@ -39,7 +40,7 @@ async def test_the_sign_in_sequence_runs_as_written(
     variables["input"]["email"] = "readme-" + variables["input"]["email"]
     server = await auth_server(engine)
 
-    result = await request(schema, settings, engine, sign_in, variables, viewer=server)
+    result = (await run_request(schema, settings, engine, sign_in, variables, server))[0]
     assert not result.errors and result.data is not None, result.errors
     payload = result.data["signInWithAccount"]
     assert payload["__typename"] == "SignInWithAccountSuccess" and payload["created"] is True
@@ -48,7 +49,7 @@ async def test_the_sign_in_sequence_runs_as_written(
     assert len(operations) == 4
     for operation in operations:
         viewer = await signed_in(engine, payload["token"])
-        done = await request(schema, settings, engine, print_ast(operation), viewer=viewer)
+        done = (await run_request(schema, settings, engine, print_ast(operation), None, viewer))[0]
         assert not done.errors and done.data is not None, (print_ast(operation), done.errors)
         data = done.data
         for value in data.values():

@@ -16,8 +16,9 @@ from db.auth.rules import ACTIVITY_INTERVAL_SECONDS
 from db.auth.sessions import hash_token
 from gateway.auth import viewer_for_token
 from gateway.settings import Settings
-from tests.auth.harness import SIGN_IN, auth_server, identity, new_account, request, scalar
+from tests.auth.harness import SIGN_IN, auth_server, identity, new_account, scalar
 from tests.auth.harness import signed_in as viewer_of
+from tests.support.requests import run_request
 
 SIGN_OUT = """mutation { signOut { __typename ... on SignOutSuccess { sessionId }
   ... on DomainError { code } } }"""
@@ -40,7 +41,9 @@ def call(schema: strawberry.Schema, settings: Settings, engine: AsyncEngine) -> 
         viewer: Any,
         settings_: Settings | None = None,
     ) -> Any:
-        return await request(schema, settings_ or settings, engine, query, variables, viewer=viewer)
+        return (await run_request(schema, settings_ or settings, engine, query, variables, viewer))[
+            0
+        ]
 
     return run
 

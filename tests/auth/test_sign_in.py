@@ -13,15 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.auth.sessions import hash_token
 from db.auth.users import DEFAULT_SETTINGS
 from gateway.settings import Settings
-from tests.auth.harness import SIGN_IN, auth_server, identity, new_account, request, scalar
+from tests.auth.harness import SIGN_IN, auth_server, identity, new_account, scalar
 from tests.auth.harness import signed_in as viewer_of
 from tests.support.harness import snapshot
+from tests.support.requests import run_request
 
 
 @pytest.fixture
 def call(schema: strawberry.Schema, settings: Settings, engine: AsyncEngine) -> Any:
     async def run(query: str, variables: dict[str, Any] | None = None, *, viewer: Any) -> Any:
-        return await request(schema, settings, engine, query, variables, viewer=viewer)
+        return (await run_request(schema, settings, engine, query, variables, viewer))[0]
 
     return run
 
