@@ -10,13 +10,19 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.api.test_readme import SIGN_IN_SECTION
 from tests.support.fixtures import Mutate
 from tests.support.harness import committed_user
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+#: The sign-in section runs in tests/auth/test_readme_sign_in.py (the auth server's call).
+_TEXT = SIGN_IN_SECTION.sub("", README.read_text())
 EXAMPLES = {
     match.group(1): block
-    for block in re.findall(r"```graphql\n(.*?)```", README.read_text(), re.S)
+    # The sign-in section runs in tests/auth/test_readme_sign_in.py (the auth server's call).
+    for block in re.findall(
+        r"```graphql\n(.*?)```", SIGN_IN_SECTION.sub("", README.read_text()), re.S
+    )
     if (match := re.search(r"^mutation (\w+)", block, re.M)) and match.group(1) != "Buy"
 }
 
