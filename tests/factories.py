@@ -5,11 +5,13 @@ is rolled back with the test."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import metadata
 from db.auth.users import create_user
@@ -22,6 +24,23 @@ async def insert(conn: AsyncConnection, table: str, **values: Any) -> uuid.UUID:
         await conn.execute(sa.insert(tbl).values(**values).returning(tbl.c.id))
     ).scalar_one()
     return row_id
+
+
+@asynccontextmanager
+async def committed_quest(engine: AsyncEngine, **values: Any) -> AsyncIterator[uuid.UUID]:
+    """A universal quest committed for a test that drives it through mutations (which commit),
+    deleted with its users' progress afterwards on every path: the catalog is shared by the
+    run's tests (the seed tests read it whole)."""
+    async with engine.begin() as conn:
+        quest = await insert(conn, "universal_quests", **values)
+    try:
+        yield quest
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text("DELETE FROM user_quest_progress WHERE quest_id = :q"), {"q": quest}
+            )
+            await conn.execute(sa.text("DELETE FROM universal_quests WHERE id = :q"), {"q": quest})
 
 
 async def make_user(conn: AsyncConnection, *, admin: bool = False, **overrides: Any) -> uuid.UUID:

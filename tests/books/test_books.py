@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.books.rules import FINISH_COINS, FINISH_XP, session_reward
 from gateway.auth import Viewer
-from tests.factories import insert
+from tests.factories import committed_quest
 from tests.support.fixtures import Mutate
 from tests.support.harness import committed_user
 from tests.support.writes import errors, payload_of, row, unchanged, value
@@ -340,20 +340,18 @@ async def test_finish_book_pays_once_and_unlocks(mutate: Mutate, engine: AsyncEn
 
 async def test_quest_filters_see_the_pages(mutate: Mutate, engine: AsyncEngine) -> None:
     viewer = await committed_user(engine)
-    async with engine.begin() as conn:
-        quest = await insert(
-            conn,
-            "universal_quests",
-            title=f"A long sitting {uuid.uuid4().hex[:6]}",
-            type="weekly",
-            target=30,
-            target_type="pages_read",
-            target_config={"min_pages": 30},
-        )
-    await payload_of(mutate, ACCEPT, {"id": str(quest)}, viewer)
-    book = await _create(mutate, viewer)
-    await payload_of(mutate, READ, _read(book, 29), viewer)
-    progress = "SELECT progress FROM user_quest_progress WHERE user_id = :u AND quest_id = :q"
-    assert await value(engine, progress, u=viewer.user_id, q=quest) == 0
-    await payload_of(mutate, READ, _read(book, 30), viewer)
-    assert await value(engine, progress, u=viewer.user_id, q=quest) == 30
+    async with committed_quest(
+        engine,
+        title=f"A long sitting {uuid.uuid4().hex[:6]}",
+        type="weekly",
+        target=30,
+        target_type="pages_read",
+        target_config={"min_pages": 30},
+    ) as quest:
+        await payload_of(mutate, ACCEPT, {"id": str(quest)}, viewer)
+        book = await _create(mutate, viewer)
+        await payload_of(mutate, READ, _read(book, 29), viewer)
+        progress = "SELECT progress FROM user_quest_progress WHERE user_id = :u AND quest_id = :q"
+        assert await value(engine, progress, u=viewer.user_id, q=quest) == 0
+        await payload_of(mutate, READ, _read(book, 30), viewer)
+        assert await value(engine, progress, u=viewer.user_id, q=quest) == 30

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.errors import InvalidInput
 from db.planning.rules import MAX_ITEMS, check_done, clean_items, template_items
 from gateway.auth import Viewer
-from tests.factories import insert
+from tests.factories import committed_quest
 from tests.support.fixtures import Mutate
 from tests.support.harness import committed_user
 from tests.support.writes import errors, payload_of, row, unchanged, value
@@ -263,25 +263,23 @@ async def test_apply_plan_template(mutate: Mutate, engine: AsyncEngine) -> None:
 
 async def test_quest_filters_see_the_item_kind(mutate: Mutate, engine: AsyncEngine) -> None:
     viewer = await committed_user(engine)
-    async with engine.begin() as conn:
-        quest = await insert(
-            conn,
-            "universal_quests",
-            title=f"Two focus blocks {uuid.uuid4().hex[:6]}",
-            type="daily",
-            target=2,
-            target_type="plan_items_completed",
-            target_config={"kind": "focus"},
-        )
-    await payload_of(mutate, ACCEPT, {"id": str(quest)}, viewer)
-    items = [
-        {"id": "f1", "title": "Drums", "kind": "FOCUS"},
-        {"id": "t1", "title": "Email", "kind": "ADMIN"},
-        {"id": "f2", "title": "Bass", "kind": "FOCUS"},
-    ]
-    await _set(mutate, viewer, items=items)
-    await payload_of(mutate, TICK, _tick("t1"), viewer)
-    assert await _units(engine, viewer, quest) == (0, "accepted")
-    await payload_of(mutate, TICK, _tick("f1"), viewer)
-    await payload_of(mutate, TICK, _tick("f2"), viewer)
-    assert await _units(engine, viewer, quest) == (2, "completed")
+    async with committed_quest(
+        engine,
+        title=f"Two focus blocks {uuid.uuid4().hex[:6]}",
+        type="daily",
+        target=2,
+        target_type="plan_items_completed",
+        target_config={"kind": "focus"},
+    ) as quest:
+        await payload_of(mutate, ACCEPT, {"id": str(quest)}, viewer)
+        items = [
+            {"id": "f1", "title": "Drums", "kind": "FOCUS"},
+            {"id": "t1", "title": "Email", "kind": "ADMIN"},
+            {"id": "f2", "title": "Bass", "kind": "FOCUS"},
+        ]
+        await _set(mutate, viewer, items=items)
+        await payload_of(mutate, TICK, _tick("t1"), viewer)
+        assert await _units(engine, viewer, quest) == (0, "accepted")
+        await payload_of(mutate, TICK, _tick("f1"), viewer)
+        await payload_of(mutate, TICK, _tick("f2"), viewer)
+        assert await _units(engine, viewer, quest) == (2, "completed")
