@@ -5,7 +5,7 @@ GraphQL layer, the seeds and the migrations use it without the process.
 
 Connection discipline (docs/design.md#resources):
 
-- The pool keeps the connections it opens (issue 18): the process's default is no overflow
+- The pool keeps the connections it opens: the process's default is no overflow
   (``IGNITION_DB_MAX_OVERFLOW=0``), so under any number of concurrent requests it opens at
   most ``pool_size`` PostgreSQL sessions, once, and requests beyond that wait for a free
   connection up to the pool timeout. SQLAlchemy's ``QueuePool`` closes an overflow connection

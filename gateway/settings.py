@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     size wait for one (up to ``db_pool_timeout_s``). An overflow connection is closed when it
     comes back to a full pool, so under steady load it is reopened again and again: each a
     new PostgreSQL backend (a fork, authentication, a cold catalog cache, statements prepared
-    again). Measured by ``bench/pool.py`` (issue 18; bench/README.md)."""
+    again). Measured by ``bench/pool.py`` (bench/README.md)."""
 
     statement_timeout_ms: int = Field(default=5000, ge=0)
     """``IGNITION_STATEMENT_TIMEOUT_MS``: PostgreSQL ``statement_timeout`` of every pooled

@@ -1,7 +1,7 @@
-"""No connection churn (issue 18, point 1), against the real server process with its default
-pool settings.
+"""No connection churn: the pool keeps its connections, against the real server process with
+its default pool settings.
 
-After a warm-up, a burst of 200 concurrent requests (signed-out compiled reads and signed-in
+After a warm-up, three bursts of 200 concurrent requests (signed-out compiled reads and signed-in
 reads, which borrow the pool's asyncpg connection through ``driver_connection``) must open at
 most the pool's size of new PostgreSQL sessions on the test database: PostgreSQL's own
 ``pg_stat_database.sessions`` counter, read from another database. A pool that closes its
