@@ -5,6 +5,15 @@ GraphQL layer, the seeds and the migrations use it without the process.
 
 Connection discipline (docs/design.md#resources):
 
+- The pool keeps the connections it opens: the process's default is no overflow
+  (``IGNITION_DB_MAX_OVERFLOW=0``), so under any number of concurrent requests it opens at
+  most ``pool_size`` PostgreSQL sessions, once, and requests beyond that wait for a free
+  connection up to the pool timeout. SQLAlchemy's ``QueuePool`` closes an overflow connection
+  when it comes back to a full pool, so with overflow a steady load forks new backends again
+  and again (``bench/pool.py``). :func:`checkout`, :func:`short_connection`,
+  :func:`write_transaction` and :func:`driver_connection` all borrow from that one pool; only
+  a connection of unknown state (a failed or cancelled statement) is closed and replaced.
+
 - The pool checks every connection it hands out (:func:`_closed_by_server`): one the server
   closed (a restart, ``pg_terminate_backend``, ``idle_in_transaction_session_timeout``) is
   replaced, never handed to a request. The check is local (asyncpg has seen the socket
@@ -119,7 +128,9 @@ def create_engine(
     Args:
         url: a database URL in any form :func:`async_url` accepts.
         pool_size: connections kept open.
-        max_overflow: connections opened beyond ``pool_size`` under load.
+        max_overflow: connections opened beyond ``pool_size`` under load, each closed again
+            when it comes back to a full pool (0: every connection kept; checkouts beyond
+            ``pool_size`` wait up to ``pool_timeout_s``).
         pool_timeout_s: seconds a checkout waits for a free connection.
         statement_timeout_ms: the server's statement timeout, in milliseconds; 0 disables it.
         idle_in_transaction_timeout_ms: the server's limit on a transaction left idle, in

@@ -55,10 +55,18 @@ class Settings(BaseSettings):
     """``IGNITION_LOG_LEVEL``: uvicorn log level (critical, error, warning, info, debug, trace)."""
 
     db_pool_size: int = Field(default=10, ge=1)
-    """``IGNITION_DB_POOL_SIZE``: connections kept open in the pool, per process."""
+    """``IGNITION_DB_POOL_SIZE``: connections kept open in the pool, per process (each process
+    of ``--workers N`` has its own). Chosen from ``bench/pool.py`` (bench/README.md): 5, 10
+    and 20 did not differ in throughput on two cores, and 10 is the steady connection count
+    of the earlier default."""
 
-    db_max_overflow: int = Field(default=10, ge=0)
-    """``IGNITION_DB_MAX_OVERFLOW``: extra connections opened past the pool size under load."""
+    db_max_overflow: int = Field(default=0, ge=0)
+    """``IGNITION_DB_MAX_OVERFLOW``: extra connections opened past the pool size under load.
+    0 (the default): the pool keeps every connection it opens, and requests beyond the pool
+    size wait for one (up to ``db_pool_timeout_s``). An overflow connection is closed when it
+    comes back to a full pool, so under steady load it is reopened again and again: each a
+    new PostgreSQL backend (a fork, authentication, a cold catalog cache, statements prepared
+    again). Measured by ``bench/pool.py`` (bench/README.md)."""
 
     statement_timeout_ms: int = Field(default=5000, ge=0)
     """``IGNITION_STATEMENT_TIMEOUT_MS``: PostgreSQL ``statement_timeout`` of every pooled
