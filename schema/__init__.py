@@ -33,6 +33,7 @@ DOMAINS = (
     "books",
     "learn",
     "platform",
+    "today",
     "events",
 )
 
