@@ -21,7 +21,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -242,6 +242,16 @@ def local_date(timezone: str, now: datetime) -> date:
     return now.astimezone(zone).date()
 
 
+def day_bounds(timezone: str, day: date) -> tuple[datetime, datetime]:
+    """The aware instants (UTC) where the local ``day`` begins and the next one begins in the
+    IANA zone ``timezone`` (23 or 25 hours apart across a DST change; UTC for an unknown
+    name)."""
+    zone = zoneinfo.ZoneInfo(timezone if is_time_zone(timezone) else "UTC")
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def week_start(day: date, week_starts_on: str) -> date:
     """The first day of the week containing ``day`` when weeks start on ``week_starts_on``
     (``monday``, ``saturday`` or ``sunday``; Monday for an unknown value)."""
@@ -263,6 +273,7 @@ __all__ = [
     "WEEK_STARTS",
     "Setting",
     "check_value",
+    "day_bounds",
     "effective",
     "is_time_zone",
     "local_date",

@@ -8,9 +8,11 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from db.errors import NotFound
 from db.platform import setting_transitions
+from db.today import transitions as today_transitions
 from db.platform.settings import KEY
-from schema.core.mutations import Ids, Tx, mutation
+from schema.core.mutations import Ids, Tx, id_arg, mutation
 
 
 @strawberry.input(description="One setting to store.")
@@ -35,3 +37,20 @@ class UpdateSettingsInput:
 async def update_settings(tx: Tx, input: UpdateSettingsInput) -> Ids:
     items = [(item.key, item.value) for item in input.settings]
     return {"settings": await setting_transitions.write_settings(tx.conn, tx.viewer.user_id, items)}
+
+
+@mutation(
+    description="Mark some of the viewer's unlocked achievements as seen: they leave "
+    "`me.today.unseenAchievements`. An id that is not the viewer's unlock is `NotFound` and "
+    "nothing changes.",
+    returns={"achievements": ["user_achievements"]},
+    errors=(NotFound,),
+    args={"ids": "Unlocks of the viewer (`UserAchievement.id`), each at most once."},
+)
+async def mark_achievements_seen(tx: Tx, ids: list[strawberry.ID]) -> Ids:
+    unlocks = [id_arg(value, "ids") for value in ids]
+    return {
+        "achievements": await today_transitions.mark_achievements_seen(
+            tx.conn, tx.viewer.user_id, unlocks
+        )
+    }

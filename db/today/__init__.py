@@ -1,0 +1,2 @@
+"""Today: the home screen's state (:mod:`db.today.state`) and its next action
+(:mod:`db.today.rules`)."""
