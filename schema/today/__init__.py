@@ -193,10 +193,10 @@ def _today_type(factory: Any) -> type:
     resolve_target.__annotations__ = {
         "self": Any,
         "info": strawberry.Info,
-        "return": Optional[Target],
-    }  # noqa: UP045
+        "return": Optional[Target],  # noqa: UP045 - a runtime union
+    }
 
-    class NextActionType:
+    class _NextAction:
         kind: NextActionKindEnum = strawberry.field(description="What to do.")
         title: str = strawberry.field(description="What to do, in words for people.")
         reason: str = strawberry.field(description="Why, in words for people.")
@@ -214,14 +214,14 @@ def _today_type(factory: Any) -> type:
             "and NOTHING.",
         )
 
-    NextActionType = strawberry.type(
-        NextActionType,
+    NextActionType: Any = strawberry.type(
+        _NextAction,
         name="NextAction",
         description="What Today proposes to do next, resolved by one rule of the state "
         "(docs/today.md).",
     )
 
-    class TodayUserState:
+    class _TodayUserState:
         local_date: date = strawberry.field(description="Today in the viewer's timezone.")
         days_since_last_activity: int | None = strawberry.field(
             description="Whole local days since the last activity; null when never active."
@@ -264,15 +264,15 @@ def _today_type(factory: Any) -> type:
         )
         next_action: Any = strawberry.field(description="What to do next.")
 
-    TodayUserState.__annotations__["next_action"] = NextActionType
-    TodayUserState = strawberry.type(
-        TodayUserState,
+    _TodayUserState.__annotations__["next_action"] = NextActionType
+    TodayUserState: Any = strawberry.type(
+        _TodayUserState,
         name="TodayUserState",
         description="The viewer's home screen: the day in their timezone and what is on it "
         '(Ignition specification, "Today Resolution Flow").',
     )
 
-    def build(state: TodayState) -> TodayUserState:
+    def build(state: TodayState) -> Any:
         action = resolve_next_action(state)
         lesson = state.lessons[0] if state.lessons else None
         return TodayUserState(
@@ -328,7 +328,7 @@ def _today_type(factory: Any) -> type:
             ),
         )
 
-    TodayUserState.build = staticmethod(build)  # type: ignore[attr-defined]
+    TodayUserState.build = staticmethod(build)
     return TodayUserState
 
 

@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from db.errors import NotFound
 from db.platform import setting_transitions
-from db.today import transitions as today_transitions
 from db.platform.settings import KEY
+from db.today import transitions as today_transitions
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 
 
