@@ -67,8 +67,8 @@ async def _finish_onboarding(engine: AsyncEngine, viewer: Any) -> None:
 
 CREATE_HABIT = """mutation($n: String!) { createHabit(input: {name: $n}) {
   __typename ... on CreateHabitSuccess { habit { id } } } }"""
-COMPLETE_HABIT = """mutation($h: ID!, $k: String!) { completeHabit(habitId: $h, idempotencyKey: $k) {
-  __typename } }"""
+COMPLETE_HABIT = """mutation($h: ID!, $k: String!) {
+  completeHabit(habitId: $h, idempotencyKey: $k) { __typename } }"""
 START_FOCUS = """mutation { startFocusSession(input: {mode: FOCUS, durationSeconds: 1500}) {
   __typename ... on StartFocusSessionSuccess { session { id } } } }"""
 
