@@ -185,6 +185,23 @@ REGISTRY: dict[str, Setting] = {
             allowed=("visible", "collapsed", "hidden"),
         ),
         Setting(
+            "daw",
+            "string",
+            "other",
+            "The DAW the user works in most (tips and shortcuts follow it).",
+            allowed=(
+                "ableton_live",
+                "fl_studio",
+                "logic_pro",
+                "bitwig",
+                "reaper",
+                "cubase",
+                "studio_one",
+                "pro_tools",
+                "other",
+            ),
+        ),
+        Setting(
             "theme",
             "string",
             "system",

@@ -4,7 +4,6 @@ interests, seen achievements)."""
 
 from __future__ import annotations
 
-import inspect
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Optional, Union
 
@@ -13,11 +12,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from db import metadata
+from db.platform.models import OnboardingStatus
 from db.platform.settings import REGISTRY, effective
 from db.today.rules import Item, NextActionKind, TodayState, resolve_next_action
 from db.today.state import read_today
-from schema.core.descriptions import client_text
-from schema.core.spec import TableSpec, add_field, register
+from schema.core.spec import RowField, TableSpec, add_field, register
+from schema.core.types import graphql_enum
 
 if TYPE_CHECKING:
     from gateway.context import Context
@@ -96,9 +96,8 @@ add_field("users", "settings", _settings_field)
 
 # ---- Today -----------------------------------------------------------------------------
 
-NextActionKindEnum: Any = strawberry.enum(
-    NextActionKind, description=client_text(inspect.cleandoc(NextActionKind.__doc__ or ""))
-)
+OnboardingStatusEnum: Any = graphql_enum(OnboardingStatus)
+NextActionKindEnum: Any = graphql_enum(NextActionKind)
 
 
 @strawberry.type(description="A habit due today (or this week, for a weekly habit).")
@@ -217,8 +216,10 @@ def _today_type(factory: Any) -> type:
     NextActionType: Any = strawberry.type(
         _NextAction,
         name="NextAction",
-        description="What Today proposes to do next, resolved by one rule of the state "
-        "(docs/today.md).",
+        description="What Today proposes to do next: the first that applies of "
+        "CONTINUE_ONBOARDING, RESUME_FOCUS, CLAIM_QUEST_REWARD, WELCOME_BACK, COMPLETE_HABIT, "
+        "COMPLETE_PLAN_ITEM, CONTINUE_LESSON, START_FOCUS (nudges off: the first two only; a "
+        "disabled module: none of its kinds).",
     )
 
     class _TodayUserState:
@@ -226,8 +227,8 @@ def _today_type(factory: Any) -> type:
         days_since_last_activity: int | None = strawberry.field(
             description="Whole local days since the last activity; null when never active."
         )
-        onboarding_status: str | None = strawberry.field(
-            description="not_started, in_progress, completed or skipped; null without a state."
+        onboarding_status: OnboardingStatusEnum | None = strawberry.field(
+            description="Where the viewer is in onboarding; null without an onboarding state."
         )
         focus_session: TodayRow | None = strawberry.field(
             description="The running or paused focus session (`FocusSession.id`)."
@@ -278,7 +279,9 @@ def _today_type(factory: Any) -> type:
         return TodayUserState(
             local_date=state.local_date,
             days_since_last_activity=state.days_since_activity,
-            onboarding_status=state.onboarding_status,
+            onboarding_status=None
+            if state.onboarding_status is None
+            else OnboardingStatus(state.onboarding_status),
             focus_session=_row(state.focus),
             focus_minutes_today=state.focus_minutes_today,
             daily_focus_goal_minutes=state.daily_focus_goal_minutes,
@@ -364,3 +367,17 @@ def _today_field(factory: Any) -> Any:
 
 
 add_field("users", "today", _today_field)
+
+
+#: ``User.onboarding``: the viewer's onboarding state (status, current step, the flow and its
+#: steps through ``flow``); both read paths answer it from the declaration.
+add_field(
+    "users",
+    "onboarding",
+    RowField(
+        "user_onboarding_state",
+        "user_id",
+        "The onboarding: its status, the current step, and the flow with its steps.",
+        source="id",
+    ),
+)

@@ -8,8 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from db.errors import NotFound
+from db.errors import InvalidState, NotFound
+from db.platform import onboarding_transitions as onboarding
 from db.platform import setting_transitions
+from db.platform.onboarding import INTEREST_KEY, INTEREST_KEYS, OnboardingIncomplete
 from db.platform.settings import KEY
 from db.today import transitions as today_transitions
 from schema.core.mutations import Ids, Tx, id_arg, mutation
@@ -54,3 +56,83 @@ async def mark_achievements_seen(tx: Tx, ids: list[strawberry.ID]) -> Ids:
             tx.conn, tx.viewer.user_id, unlocks
         )
     }
+
+
+# ---- onboarding --------------------------------------------------------------------------
+
+_STATE = {"onboarding": "user_onboarding_state"}
+_STATE_ERRORS = (NotFound, InvalidState)
+
+
+@strawberry.input(description="An answer to one step of the viewer's onboarding flow.")
+class AnswerOnboardingStepInput:
+    step_id: strawberry.ID = strawberry.field(description="The step (`OnboardingStep.id`).")
+    response: JSON | None = strawberry.field(
+        default=None,
+        description="The answer: one option `value` (a list of them when the step "
+        "`allowsMultiple`; null or [] passes over a step that is not required), or `true` for "
+        "a step without options.",
+    )
+
+
+@mutation(
+    description="Begin the viewer's onboarding on its first step (Ignition specification, "
+    '"Onboarding Flow"); a flow in progress is left as it is.',
+    returns=_STATE,
+    errors=_STATE_ERRORS,
+)
+async def start_onboarding(tx: Tx) -> Ids:
+    return {"onboarding": await onboarding.start(tx.conn, tx.viewer.user_id)}
+
+
+@mutation(
+    description="Answer a step of the viewer's onboarding: the response is checked against "
+    "the step's options, stored (replacing an earlier answer), its settings and interests are "
+    "written, and the current step moves to the next one.",
+    returns={**_STATE, "response": "user_onboarding_responses"},
+    errors=_STATE_ERRORS,
+)
+async def answer_onboarding_step(tx: Tx, input: AnswerOnboardingStepInput) -> Ids:
+    state, response = await onboarding.answer(
+        tx.conn, tx.viewer.user_id, id_arg(input.step_id, "input.stepId"), input.response
+    )
+    return {"onboarding": state, "response": response}
+
+
+@mutation(
+    description="Skip the viewer's onboarding (answers are kept; `resumeOnboarding` picks "
+    "it up again).",
+    returns=_STATE,
+    errors=_STATE_ERRORS,
+)
+async def skip_onboarding(tx: Tx) -> Ids:
+    return {"onboarding": await onboarding.skip(tx.conn, tx.viewer.user_id)}
+
+
+@mutation(
+    description="Pick a skipped onboarding up again, on its first unanswered step.",
+    returns=_STATE,
+    errors=_STATE_ERRORS,
+)
+async def resume_onboarding(tx: Tx) -> Ids:
+    return {"onboarding": await onboarding.resume(tx.conn, tx.viewer.user_id)}
+
+
+@mutation(
+    description="Finish the viewer's onboarding; refused with `OnboardingIncomplete` while a "
+    "required step is unanswered.",
+    returns=_STATE,
+    errors=(*_STATE_ERRORS, OnboardingIncomplete),
+)
+async def complete_onboarding(tx: Tx) -> Ids:
+    return {"onboarding": await onboarding.complete(tx.conn, tx.viewer.user_id)}
+
+
+@mutation(
+    description="Make these the viewer's interests (the others are removed); a key is an "
+    "option value of an interest step of onboarding (`genre:house`, `goal:ear_training`).",
+    returns={"interests": ["user_interests"]},
+    args={"keys": "The interest keys, each once."},
+)
+async def set_interests(tx: Tx, keys: Annotated[list[str], INTEREST_KEY, INTEREST_KEYS]) -> Ids:
+    return {"interests": await onboarding.set_interests(tx.conn, tx.viewer.user_id, keys)}

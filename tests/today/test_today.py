@@ -81,7 +81,7 @@ async def _habit(mutate: Any, viewer: Any, name: str) -> str:
 async def test_a_new_user_continues_onboarding(mutate: Any, engine: AsyncEngine) -> None:
     viewer = await committed_user(engine)
     today = await _today(mutate, viewer)
-    assert today["onboardingStatus"] == "not_started"
+    assert today["onboardingStatus"] == "NOT_STARTED"
     assert today["daysSinceLastActivity"] is None  # never active: new, not back
     assert today["localDate"] == datetime.now(UTC).date().isoformat()
     assert [m["name"] for m in today["modules"]] == [
