@@ -45,6 +45,8 @@ from db.habits.rules import (
     period_is_full,
 )
 from db.ownership import lock_owned
+from db.platform.local_time import user_today
+from db.platform.settings import local_date
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
@@ -53,8 +55,10 @@ _completions = metadata.tables["habit_completions"]
 _ledger = metadata.tables["points_ledger"]
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
+async def _today(conn: AsyncConnection, user_id: uuid.UUID) -> date:
+    """Today in the user's timezone (Ignition specification, "user_settings"; the rule of a
+    timezone change mid-day: :mod:`db.platform.settings`)."""
+    return (await user_today(conn, user_id))[1]
 
 
 async def create_habit(
@@ -183,7 +187,9 @@ async def update_habit(
     others = {k: v for k, v in values.items() if k not in merged}
     if others:
         await conn.execute(sa.update(_habits).where(_habits.c.id == habit_id).values(**others))
-    await _store_streaks(conn, habit, await _dates(conn, habit_id), _today(), **settings)
+    await _store_streaks(
+        conn, habit, await _dates(conn, habit_id), await _today(conn, user_id), **settings
+    )
     await record_activity(
         conn,
         user_id,
@@ -206,7 +212,7 @@ async def delete_habit(conn: AsyncConnection, user_id: uuid.UUID, habit_id: uuid
     """
     habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     await conn.execute(sa.delete(_habits).where(_habits.c.id == habit_id))
-    await _store_user_streak(conn, user_id, _today())
+    await _store_user_streak(conn, user_id, await _today(conn, user_id))
     await record_activity(
         conn, user_id, "habit.deleted", "habits", {"habit_id": str(habit_id), "name": habit.name}
     )
@@ -235,7 +241,7 @@ async def complete_habit(
     habit_id: uuid.UUID,
     day: date | None = None,
 ) -> Completion:
-    """Check off the user's habit for ``day`` (default today, UTC).
+    """Check off the user's habit for ``day`` (default today in the user's timezone).
 
     Writes the ``habit_completions`` row, the habit's streaks and ``last_completed_at``, the
     reward of :func:`~db.habits.rules.completion_award` through the ledger (event
@@ -250,7 +256,7 @@ async def complete_habit(
             due day of a custom habit (``field`` ``date``).
         AlreadyCompleted: the period of ``day`` is done already.
     """
-    today = _today()
+    zone, today = await user_today(conn, user_id)
     day = day or today
     habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     if not habit.is_active:
@@ -260,7 +266,7 @@ async def complete_habit(
         today,
         frequency=str(habit.frequency),
         custom_days=habit.custom_days,
-        created=habit.created_at.astimezone(UTC).date(),
+        created=local_date(zone, habit.created_at),
     )
     dates = await _dates(conn, habit_id)
     if day in dates or period_is_full(str(habit.frequency), habit.target_count, dates, day):
@@ -362,7 +368,7 @@ async def uncomplete_habit(
     ).one_or_none()
     if completion is None:  # undone by a concurrent call while we waited for the habit
         raise NotFound("There is no such habit completion.", resource="HabitCompletion")
-    today = _today()
+    today = await _today(conn, user_id)
     dates = await _dates(conn, habit_id)
     last_at = (
         await conn.execute(
