@@ -27,7 +27,12 @@ from typing import Any
 
 from db.bounds import Text
 from db.errors import InvalidInput
-from db.focus.rules import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS
+from db.focus.rules import (
+    DEFAULT_DURATION_SECONDS,
+    DEFAULT_DURATION_SETTING,
+    MAX_DURATION_SECONDS,
+    MIN_DURATION_SECONDS,
+)
 
 #: The longest setting key accepted from a client.
 KEY = Text(64, 1)
@@ -139,10 +144,12 @@ REGISTRY: dict[str, Setting] = {
             valid=is_time_zone,
             rule="an IANA time zone name such as Europe/Berlin",
         ),
+        # The focus rules own the numbers: startFocusSession without a duration reads this
+        # setting through db.focus.rules.default_duration, which answers what effective() does.
         Setting(
-            "default_focus_duration",
+            DEFAULT_DURATION_SETTING,
             "integer",
-            300,
+            DEFAULT_DURATION_SECONDS,
             "The planned duration of a focus session started without one, in seconds.",
             minimum=MIN_DURATION_SECONDS,
             maximum=MAX_DURATION_SECONDS,

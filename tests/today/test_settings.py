@@ -224,3 +224,15 @@ async def test_settings_are_null_on_another_users_row(mutate: Any, engine: Async
     for edge in out.data["users"]["edges"]:
         node = edge["node"]
         assert (node["settings"] is None) == (node["id"] != str(admin.user_id))
+
+
+@pytest.mark.parametrize("value", [None, 59, 60, 300, 1500.0, 1500.5, 14_400, 14_401, "300", True])
+def test_the_focus_default_duration_agrees_with_the_registry(value: Any) -> None:
+    from db.focus.rules import default_duration
+
+    stored = {} if value is None else {"default_focus_duration": value}
+    expected = effective(stored)["default_focus_duration"]
+    # The registry keeps whole numbers only; the focus rule also takes 1500.0 as 1500.
+    if value == 1500.0 and isinstance(value, float):
+        expected = 1500
+    assert default_duration(value) == expected
