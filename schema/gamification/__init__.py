@@ -1,7 +1,18 @@
 """Gamification: skills, achievements, progress, wallet, the points ledger, streaks."""
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from db.gamification.hidden import masked_columns
 from db.gamification.streaks import current_streak_read
+from schema.core.sql import VIEWER_ID
 from schema.core.spec import RootField, TableSpec, register
+
+
+def _viewer_id() -> sa.BindParameter[object]:
+    """The viewer's bind parameter, filled per request by both read paths."""
+    return sa.bindparam(VIEWER_ID, None, type_=postgresql.UUID(as_uuid=True))
+
 
 register(
     TableSpec(
@@ -13,6 +24,8 @@ register(
         roots=(
             RootField("achievementDefinitions", "Achievements and the triggers that unlock them."),
         ),
+        # Hidden until earned: name, description and threshold masked for other viewers.
+        computed=masked_columns(_viewer_id),
     ),
     TableSpec("points_ledger", reverse_names={"user_id": "ledger"}),
     TableSpec("user_achievements", order=("-earned_at",)),
