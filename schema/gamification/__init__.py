@@ -5,8 +5,8 @@ from sqlalchemy.dialects import postgresql
 
 from db.gamification.hidden import masked_columns
 from db.gamification.streaks import current_streak_read
-from schema.core.sql import VIEWER_ID
 from schema.core.spec import RootField, TableSpec, register
+from schema.core.sql import VIEWER_ID
 
 
 def _viewer_id() -> sa.BindParameter[object]:
