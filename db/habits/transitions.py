@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,8 +45,8 @@ from db.habits.rules import (
     period_is_full,
 )
 from db.ownership import lock_owned
-from db.platform.local_time import user_today
-from db.platform.settings import local_date
+from db.platform.local_time import user_timezone, user_today
+from db.platform.settings import day_bounds, local_date
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 
@@ -230,9 +230,10 @@ class Completion:
     unlocked: list[Unlocked]
 
 
-def _moment(day: date) -> datetime:
-    """The moment a completion dated ``day`` counts at for quests (noon UTC that day)."""
-    return datetime.combine(day, time(12), tzinfo=UTC)
+def _moment(day: date, zone: str) -> datetime:
+    """The moment a completion dated ``day`` counts at for quests: noon of that day in the
+    user's timezone ``zone`` (so it falls in that local day's quest periods)."""
+    return day_bounds(zone, day)[0] + timedelta(hours=12)
 
 
 async def complete_habit(
@@ -286,7 +287,7 @@ async def complete_habit(
         target_type=QuestTargetType.HABIT_COMPLETIONS,
         amount=1,
         attributes={"frequency": str(habit.frequency)},
-        at=_moment(day),
+        at=_moment(day, zone),
     )
     award = completion_award(len(dates))
     posting = await post(
@@ -384,7 +385,7 @@ async def uncomplete_habit(
         target_type=QuestTargetType.HABIT_COMPLETIONS,
         amount=-1,
         attributes={"frequency": str(habit.frequency)},
-        at=_moment(completion.completed_date),
+        at=_moment(completion.completed_date, await user_timezone(conn, user_id)),
     )
     paid = (
         await conn.execute(

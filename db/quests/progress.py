@@ -31,6 +31,8 @@ from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achi
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
+from db.platform.local_time import user_timezone
+from db.platform.settings import local_date
 from db.quests.models import QuestProgressStatus, QuestTargetType
 from db.quests.rules import (
     QUEST_SKILL_STARS,
@@ -119,6 +121,7 @@ async def advance_quests(
     if amount == 0:
         return []
     now = now or datetime.now(UTC)
+    zone = await user_timezone(conn, user_id)  # periods are the user's
     rows = (
         await conn.execute(
             sa.select(
@@ -143,8 +146,8 @@ async def advance_quests(
     for row in rows:
         if not accepts(row.target_config, attributes or {}):
             continue
-        before = current_state(_state(row), str(row.type), now)
-        after = advance(before, str(row.type), int(row.target), amount, now, at)
+        before = current_state(_state(row), str(row.type), now, zone)
+        after = advance(before, str(row.type), int(row.target), amount, now, at, zone)
         if after == _state(row):
             continue
         await conn.execute(
@@ -201,6 +204,7 @@ async def accept_quest(
             period).
     """
     now = now or datetime.now(UTC)
+    zone = await user_timezone(conn, user_id)  # periods are the user's
     quest = await _quest(conn, quest_id)
     if not quest.is_active:
         raise InvalidState("This quest is not offered any more.", status="inactive")
@@ -210,7 +214,7 @@ async def accept_quest(
         "accepted_at": now,
         "completed_at": None,
         "claimed_at": None,
-        "last_reset_at": period_start(str(quest.type), now),
+        "last_reset_at": period_start(str(quest.type), now, zone),
     }
     created = (
         await conn.execute(
@@ -222,7 +226,7 @@ async def accept_quest(
     ).scalar_one_or_none()
     if created is None:
         row = await _locked_progress(conn, user_id, quest_id)
-        state = current_state(_state(row), str(quest.type), now)
+        state = current_state(_state(row), str(quest.type), now, zone)
         if state.status != QuestProgressStatus.ABANDONED:
             raise InvalidState(
                 f"You have this quest already ({state.status}).", status=state.status
@@ -269,11 +273,12 @@ async def claim_quest_reward(
         InvalidState: the quest was abandoned (``status`` ``abandoned``).
     """
     now = now or datetime.now(UTC)
+    zone = await user_timezone(conn, user_id)  # periods are the user's
     quest = await _quest(conn, quest_id)
     row = await _locked_progress(conn, user_id, quest_id)
     if row is None:
         raise NotFound("You have not accepted this quest.", resource="UniversalQuest")
-    state = current_state(_state(row), str(quest.type), now)
+    state = current_state(_state(row), str(quest.type), now, zone)
     if state.status == QuestProgressStatus.ABANDONED:
         raise InvalidState("This quest was abandoned.", status=state.status)
     if state.status == QuestProgressStatus.CLAIMED:
@@ -317,7 +322,7 @@ async def claim_quest_reward(
         coins=int(quest.coin_reward),
     )
     await publish(conn, Topic.QUEST_CLAIMED, user_id, details)
-    await touch_streak(conn, user_id, DAILY_ACTIVITY, now.astimezone(UTC).date())
+    await touch_streak(conn, user_id, DAILY_ACTIVITY, local_date(zone, now))
     unlocked = await evaluate_achievements(
         conn, user_id, [*AWARD_TRIGGERS, AchievementTriggerType.STREAK_DAYS]
     )

@@ -5,9 +5,11 @@ Pure functions, called by the transitions (:mod:`db.quests.progress`,
 :mod:`db.quests.transitions`) and by the demo generator's replay (``seeds/demo/rewards.py``),
 so both follow one rule.
 
-Periods (UTC): a ``daily`` quest's period is the calendar day, a ``weekly`` quest's the ISO
-week (Monday 00:00 to the next Monday), a ``monthly`` quest's the calendar month (the 1st
-00:00 to the 1st of the next month), a ``special`` quest has one period that never ends.
+Periods, in the user's timezone (``zone``, UTC by default; the day boundary of
+:mod:`db.platform.settings`): a ``daily`` quest's period is the local calendar day, a
+``weekly`` quest's the ISO week (Monday 00:00 to the next Monday), a ``monthly`` quest's the
+calendar month (the 1st 00:00 to the 1st of the next month), a ``special`` quest has one
+period that never ends. Period starts are stored as instants (``last_reset_at``).
 Resets are lazy: ``user_quest_progress.last_reset_at`` holds the start of the period the row's
 progress belongs to; when the row is next touched in a later period (progress from activity,
 a claim, an accept), it starts again from ``accepted`` with progress 0, whatever it was. An
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from db.platform.settings import day_bounds, local_date
 from db.quests.models import (
     QuestDifficulty,
     QuestProgressStatus,
@@ -30,18 +33,21 @@ from db.quests.models import (
 )
 
 
-def period_start(quest_type: str, moment: datetime) -> datetime | None:
-    """The start of the period of a ``quest_type`` quest that contains ``moment`` (UTC
-    midnight of the day for daily quests, of the Monday for weekly ones, of the 1st of the
-    month for monthly ones); None for a special quest (it never resets)."""
-    day = datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+def period_start(quest_type: str, moment: datetime, zone: str = "UTC") -> datetime | None:
+    """The start (an instant, in UTC) of the period of a ``quest_type`` quest that contains
+    ``moment``, in the IANA zone ``zone``: local midnight of the day for daily quests, of the
+    Monday for weekly ones, of the 1st of the month for monthly ones; None for a special quest
+    (it never resets)."""
+    day = local_date(zone, moment)
     if quest_type == QuestType.DAILY:
-        return day
-    if quest_type == QuestType.WEEKLY:
-        return day - timedelta(days=day.weekday())
-    if quest_type == QuestType.MONTHLY:
-        return day.replace(day=1)
-    return None
+        first = day
+    elif quest_type == QuestType.WEEKLY:
+        first = day - timedelta(days=day.weekday())
+    elif quest_type == QuestType.MONTHLY:
+        first = day.replace(day=1)
+    else:
+        return None
+    return day_bounds(zone, first)[0]
 
 
 def period_end(quest_type: str, start: datetime) -> datetime | None:
@@ -55,10 +61,12 @@ def period_end(quest_type: str, start: datetime) -> datetime | None:
     return None
 
 
-def needs_reset(quest_type: str, last_reset_at: datetime | None, now: datetime) -> bool:
+def needs_reset(
+    quest_type: str, last_reset_at: datetime | None, now: datetime, zone: str = "UTC"
+) -> bool:
     """Whether a progress row whose period started at ``last_reset_at`` belongs to an earlier
-    period than ``now``'s (never for a special quest)."""
-    start = period_start(quest_type, now)
+    period than ``now``'s in ``zone`` (never for a special quest)."""
+    start = period_start(quest_type, now, zone)
     return start is not None and (last_reset_at is None or last_reset_at < start)
 
 
@@ -93,18 +101,20 @@ class ProgressState:
     claimed_at: datetime | None = None
 
 
-def current_state(state: ProgressState, quest_type: str, now: datetime) -> ProgressState:
+def current_state(
+    state: ProgressState, quest_type: str, now: datetime, zone: str = "UTC"
+) -> ProgressState:
     """``state`` as of ``now``: reset to a fresh ``accepted`` row with progress 0 when its
-    period is over (an ``abandoned`` row stays as it is)."""
+    period (in ``zone``) is over (an ``abandoned`` row stays as it is)."""
     if state.status == QuestProgressStatus.ABANDONED or not needs_reset(
-        quest_type, state.last_reset_at, now
+        quest_type, state.last_reset_at, now, zone
     ):
         return state
     return replace(
         state,
         status=QuestProgressStatus.ACCEPTED.value,
         progress=0,
-        last_reset_at=period_start(quest_type, now),
+        last_reset_at=period_start(quest_type, now, zone),
         completed_at=None,
         claimed_at=None,
     )
@@ -117,19 +127,20 @@ def advance(
     amount: int,
     now: datetime,
     at: datetime | None = None,
+    zone: str = "UTC",
 ) -> ProgressState:
     """``state`` after ``amount`` units of counted activity, at ``now``.
 
     The row is reset first when its period is over. Activity that belongs to another period
-    than ``now``'s (``at``: a habit completion dated yesterday) does not count. Only an
+    than ``now``'s in ``zone`` (``at``: a habit completion dated yesterday) does not count. Only an
     ``accepted`` row moves; progress stops at ``target``, and reaching it completes the quest
     (``completed_at = now``, ``times_completed + 1``). A negative ``amount`` (activity taken
     back) lowers the progress of an ``accepted`` row, never below 0; a completion stays.
     """
-    state = current_state(state, quest_type, now)
+    state = current_state(state, quest_type, now, zone)
     if state.status != QuestProgressStatus.ACCEPTED or amount == 0:
         return state
-    if at is not None and period_start(quest_type, at) != period_start(quest_type, now):
+    if at is not None and period_start(quest_type, at, zone) != period_start(quest_type, now, zone):
         return state
     progress = max(0, min(target, state.progress + amount))
     if progress < target:

@@ -92,3 +92,38 @@ async def test_habit_completions_are_dated_in_the_users_timezone(
             viewer=viewer,
         )
         assert out.data["completeHabit"] == {"__typename": "InvalidInput", "field": "date"}
+
+
+def test_quest_periods_in_the_users_timezone() -> None:
+    from db.quests.rules import ProgressState, advance, period_start
+
+    # 23:30 UTC on Saturday 28 March 2026 is already Sunday the 29th in Berlin.
+    late = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    assert period_start("daily", late) == datetime(2026, 3, 28, tzinfo=UTC)
+    assert period_start("daily", late, "Europe/Berlin") == datetime(2026, 3, 28, 23, tzinfo=UTC)
+    # The weekly period of that Sunday began on Monday the 23rd, Berlin midnight (UTC+1).
+    assert period_start("weekly", late, "Europe/Berlin") == datetime(2026, 3, 22, 23, tzinfo=UTC)
+    # After the DST change (UTC+2), the next local midnight is 22:00 UTC.
+    after = datetime(2026, 3, 30, 8, tzinfo=UTC)
+    assert period_start("daily", after, "Europe/Berlin") == datetime(2026, 3, 29, 22, tzinfo=UTC)
+    assert period_start("monthly", after, "Europe/Berlin") == datetime(2026, 2, 28, 23, tzinfo=UTC)
+    assert period_start("special", after, "Europe/Berlin") is None
+    # A daily quest done before local midnight resets after it, not at UTC midnight.
+    start = period_start("daily", datetime(2026, 3, 28, 12, tzinfo=UTC), "Europe/Berlin")
+    state = advance(
+        ProgressState("accepted", 0, start),
+        "daily",
+        1,
+        1,
+        datetime(2026, 3, 28, 12, tzinfo=UTC),
+        zone="Europe/Berlin",
+    )
+    assert state.status == "completed"
+    same_day = advance(
+        state, "daily", 1, 1, datetime(2026, 3, 28, 22, 59, tzinfo=UTC), zone="Europe/Berlin"
+    )
+    assert same_day == state
+    fresh = advance(
+        state, "daily", 2, 1, datetime(2026, 3, 28, 23, 0, tzinfo=UTC), zone="Europe/Berlin"
+    )
+    assert (fresh.status, fresh.progress) == ("accepted", 1)  # a new local day: reset
