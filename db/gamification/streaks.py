@@ -22,8 +22,8 @@ generator computes the same numbers in memory.
 
 The stored ``current_streak`` is right as of its last write; a day without activity since then
 breaks it without a write. What the API reads is therefore :func:`current_streak_read`, the
-stored run while ``last_activity_date`` is yesterday or today (UTC), else 0, in SQL (both read
-paths of the API select this expression: ``schema/gamification``).
+stored run while ``last_activity_date`` is yesterday or today (the user's calendar), else 0,
+in SQL (both read paths of the API select this expression: ``schema/gamification``).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
+from db.platform.local_time import local_today_sql
 
 #: The streak types the transitions maintain.
 DAILY_ACTIVITY = "daily_activity"
@@ -90,10 +91,14 @@ def utc_today() -> sa.ColumnElement[date]:
 def current_streak_read(streaks: sa.FromClause) -> sa.ColumnElement[int]:
     """SQL: the ``current_streak`` of a ``user_streaks`` row (``streaks``: the table or an
     alias) as of today: the stored run while its ``last_activity_date`` is yesterday or today
-    (UTC), 0 once a whole day has passed without activity (:func:`day_streaks`' rule, applied
-    at read time)."""
+    (in the user's timezone), 0 once a whole day has passed without activity
+    (:func:`day_streaks`' rule, applied at read time)."""
     return sa.case(
-        (streaks.c.last_activity_date >= utc_today() - 1, streaks.c.current_streak), else_=0
+        (
+            streaks.c.last_activity_date >= local_today_sql(streaks.c.user_id) - 1,
+            streaks.c.current_streak,
+        ),
+        else_=0,
     )
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from db import metadata
-from db.gamification.streaks import utc_today
 from db.habits.models import HabitFrequency
+from db.platform.local_time import local_today_sql
 
 _completions = metadata.tables["habit_completions"]
 
@@ -30,7 +30,7 @@ def _previous_period_start(habits: sa.FromClause) -> sa.ColumnElement[object]:
     """SQL: the first day of the period before today's (the one that must be met): yesterday
     for a daily habit, the last due weekday before today for a custom one (null when none of
     the last 7 days is due), last week's Monday for a weekly one."""
-    today = utc_today()
+    today = local_today_sql(habits.c.user_id)
     offsets = sa.func.generate_series(1, 7).table_valued("k").alias("k")
     day = today - offsets.c.k
     last_due = (
@@ -54,8 +54,8 @@ def _previous_period_start(habits: sa.FromClause) -> sa.ColumnElement[object]:
 
 def habit_current_streak_read(habits: sa.FromClause) -> sa.ColumnElement[int]:
     """SQL: the ``current_streak`` of a ``habits`` row (``habits``: the table or an alias) as
-    of today (UTC): the stored run while the period before today's, or today's, met its
-    target, else 0 (see the module docstring)."""
+    of today (in the user's timezone): the stored run while the period before today's, or
+    today's, met its target, else 0 (see the module docstring)."""
     period = (
         sa.select(_previous_period_start(habits).label("start")).correlate(habits).lateral("period")
     )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.errors import InvalidInput
+from db.platform.local_time import check_zone_known
 from db.platform.settings import check_value
 
 _settings = metadata.tables["user_settings"]
@@ -52,6 +53,9 @@ async def write_settings(
     check_settings(items)
     if not items:
         return []
+    for key, value in items:
+        if key == "timezone":
+            await check_zone_known(conn, str(value), "input.settings.timezone")
     statement = insert(_settings).values(
         [{"user_id": user_id, "key": key, "value": value} for key, value in items]
     )

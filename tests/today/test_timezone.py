@@ -127,3 +127,26 @@ def test_quest_periods_in_the_users_timezone() -> None:
         state, "daily", 2, 1, datetime(2026, 3, 28, 23, 0, tzinfo=UTC), zone="Europe/Berlin"
     )
     assert (fresh.status, fresh.progress) == ("accepted", 1)  # a new local day: reset
+
+
+async def test_streaks_read_in_the_users_calendar(mutate: Any, engine: AsyncEngine) -> None:
+    query = "{ me { streaks { edges { node { streakType currentStreak } } } } }"
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+        for days_ago, expected in ((1, 4), (2, 0)):
+            viewer = await committed_user(engine)
+            await mutate(SET, {"s": [{"key": "timezone", "value": zone}]}, viewer=viewer)
+            last = local_date(zone, datetime.now(UTC)) - timedelta(days=days_ago)
+            async with engine.begin() as conn:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO user_streaks (user_id, streak_type, current_streak, "
+                        "longest_streak, last_activity_date) "
+                        "VALUES (:u, 'daily_activity', 4, 4, :d)"
+                    ),
+                    {"u": viewer.user_id, "d": last},
+                )
+            out = await mutate(query, viewer=viewer)
+            (edge,) = out.data["me"]["streaks"]["edges"]
+            assert edge["node"]["currentStreak"] == expected, (zone, days_ago)
+            today = await mutate("{ me { today { currentStreak } } }", viewer=viewer)
+            assert today.data["me"]["today"]["currentStreak"] == expected
