@@ -40,6 +40,7 @@ from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
 from db.ownership import lock_owned, set_columns
+from db.platform.local_time import user_today
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
 from db.quests.rules import (
     next_repeat_streak,
@@ -250,7 +251,8 @@ async def complete_quest(
         AlreadyCompleted: a repeatable quest already completed in this repeat period.
     """
     now = datetime.now(UTC)
-    today = today or now.date()
+    # The repeat periods and the daily streak follow the user's calendar.
+    today = today or (await user_today(conn, user_id, now))[1]
     row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
     values: dict[str, Any] = {"completed_at": now, "updated_at": sa.func.now()}
