@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from db import settings
 from db.bounds import IntRange, Text
 from db.focus.models import FocusMode
 
@@ -44,17 +45,16 @@ BREAK_XP_DIVISOR = 5
 #: A completed session counts for achievements and quests from this many whole minutes.
 MIN_COUNTED_MINUTES = 1
 
-#: Shortest planned duration of a session, in seconds.
-MIN_DURATION_SECONDS = 60
-#: Longest planned duration of a session, in seconds (4 hours).
-MAX_DURATION_SECONDS = 4 * 3600
-#: The planned duration of a session started without one when the user has no usable
-#: ``default_focus_duration`` setting, in seconds (the ``user_settings`` defaults of Ignition
+#: Shortest and longest planned duration of a session, in seconds (4 hours); the planned
+#: duration of a session started without one when the user has no usable
+#: ``default_focus_duration`` setting (the ``user_settings`` defaults of Ignition
 #: specification, "Section 2: Personalization Tables": 300 s; db/auth/users.py
-#: ``DEFAULT_SETTINGS`` gives it to every new user).
-DEFAULT_DURATION_SECONDS = 300
-#: The ``user_settings`` key of a user's default session duration (seconds).
-DEFAULT_DURATION_SETTING = "default_focus_duration"
+#: ``DEFAULT_SETTINGS`` gives it to every new user); the setting's key. One place for them:
+#: the settings registry (db/settings.py), which states the setting's range.
+MIN_DURATION_SECONDS = settings.MIN_DURATION_SECONDS
+MAX_DURATION_SECONDS = settings.MAX_DURATION_SECONDS
+DEFAULT_DURATION_SECONDS = settings.DEFAULT_DURATION_SECONDS
+DEFAULT_DURATION_SETTING = settings.DEFAULT_DURATION_SETTING
 #: Longest ``task_title``, in characters.
 MAX_TASK_TITLE = 200
 #: The bounds the focus mutations check and state (:mod:`db.bounds`).

@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.platform.local_time import local_today_sql
+from db.settings import local_today_sql
 
 #: The streak types the transitions maintain.
 DAILY_ACTIVITY = "daily_activity"

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from db import metadata
 from db.habits.models import HabitFrequency
-from db.platform.local_time import local_today_sql
+from db.settings import local_today_sql
 
 _completions = metadata.tables["habit_completions"]
 

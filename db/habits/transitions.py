@@ -45,10 +45,9 @@ from db.habits.rules import (
     period_is_full,
 )
 from db.ownership import lock_owned
-from db.platform.local_time import user_timezone, user_today
-from db.platform.settings import day_bounds, local_date
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
+from db.settings import day_bounds, local_date, user_timezone, user_today
 
 _habits = metadata.tables["habits"]
 _completions = metadata.tables["habit_completions"]
@@ -57,7 +56,7 @@ _ledger = metadata.tables["points_ledger"]
 
 async def _today(conn: AsyncConnection, user_id: uuid.UUID) -> date:
     """Today in the user's timezone (Ignition specification, "user_settings"; the rule of a
-    timezone change mid-day: :mod:`db.platform.settings`)."""
+    timezone change mid-day: :mod:`db.settings`)."""
     return (await user_today(conn, user_id))[1]
 
 

@@ -1,4 +1,4 @@
-"""Writes of user settings (the rules: :mod:`db.platform.settings`)."""
+"""Writes of user settings (the rules: :mod:`db.settings`)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.errors import InvalidInput
-from db.platform.local_time import check_zone_known
-from db.platform.settings import check_value
+from db.settings import check_value, check_zone_known
 
 _settings = metadata.tables["user_settings"]
 
 
 def check_settings(items: Sequence[tuple[str, Any]], path: str = "input.settings") -> None:
     """Refuse a batch of ``(key, value)`` pairs before any SQL: an unknown key, a bad value
-    (:func:`db.platform.settings.check_value`) or a key given twice.
+    (:func:`db.settings.check_value`) or a key given twice.
 
     Raises:
         InvalidInput: ``field`` is ``<path>.<key>`` (``input.settings.timezone``).

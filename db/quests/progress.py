@@ -31,8 +31,6 @@ from db.gamification.achievements import AWARD_TRIGGERS, Unlocked, evaluate_achi
 from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
-from db.platform.local_time import user_timezone
-from db.platform.settings import local_date
 from db.quests.models import QuestProgressStatus, QuestTargetType
 from db.quests.rules import (
     QUEST_SKILL_STARS,
@@ -43,6 +41,7 @@ from db.quests.rules import (
     period_start,
     quest_reward_key,
 )
+from db.settings import local_date, user_timezone
 
 _progress = metadata.tables["user_quest_progress"]
 _quests = metadata.tables["universal_quests"]

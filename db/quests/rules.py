@@ -6,7 +6,7 @@ Pure functions, called by the transitions (:mod:`db.quests.progress`,
 so both follow one rule.
 
 Periods, in the user's timezone (``zone``, UTC by default; the day boundary of
-:mod:`db.platform.settings`): a ``daily`` quest's period is the local calendar day, a
+:mod:`db.settings`): a ``daily`` quest's period is the local calendar day, a
 ``weekly`` quest's the ISO week (Monday 00:00 to the next Monday), a ``monthly`` quest's the
 calendar month (the 1st 00:00 to the 1st of the next month), a ``special`` quest has one
 period that never ends. Period starts are stored as instants (``last_reset_at``).
@@ -24,13 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from db.platform.settings import day_bounds, local_date
 from db.quests.models import (
     QuestDifficulty,
     QuestProgressStatus,
     QuestType,
     RepeatFrequency,
 )
+from db.settings import day_bounds, local_date
 
 
 def period_start(quest_type: str, moment: datetime, zone: str = "UTC") -> datetime | None:

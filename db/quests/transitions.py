@@ -40,7 +40,6 @@ from db.gamification.ledger import Posting, post
 from db.gamification.models import AchievementTriggerType
 from db.gamification.streaks import DAILY_ACTIVITY, touch_streak
 from db.ownership import lock_owned, set_columns
-from db.platform.local_time import user_today
 from db.quests.models import QuestDifficulty, RepeatFrequency, UserQuestStatus
 from db.quests.rules import (
     next_repeat_streak,
@@ -48,6 +47,7 @@ from db.quests.rules import (
     user_quest_ledger_key,
     user_quest_reward,
 )
+from db.settings import user_today
 
 _quests = metadata.tables["user_quests"]
 

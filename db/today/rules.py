@@ -27,7 +27,7 @@ NOTHING                nothing applies (everything off or disabled)             
   one whose ``tags`` (quest category, lesson topic key and category, plan item kind) meet the
   user's interests comes first; then the earlier id, so the answer is stable. Modules of equal
   weight are ordered the same way (a module named as an interest first, then the fixed order
-  of :data:`db.platform.settings.TODAY_MODULES`).
+  of :data:`db.settings.TODAY_MODULES`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from db.platform.settings import TODAY_MODULES
+from db.settings import TODAY_MODULES
 
 #: Days since the last activity from which a user is welcomed back.
 WELCOME_BACK_DAYS = 3
@@ -177,7 +177,7 @@ def order_modules(settings: dict[str, object], interests: Iterable[str] = ()) ->
     ``interests``, then to the order of :data:`TODAY_MODULES`.
 
     Args:
-        settings: the effective settings (:func:`db.platform.settings.effective`).
+        settings: the effective settings (:func:`db.settings.effective`).
         interests: the user's interest keys.
     """
     liked = set(interests)

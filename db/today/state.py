@@ -3,7 +3,7 @@ Resolution Flow"): a fixed list of statements, whatever the number of rows (each
 statement, capped at :data:`LIST_LIMIT` rows).
 
 The reads take a ``fetch`` callable (one SELECT -> its rows with attribute access), so the
-same code runs on a request's read snapshot (``gateway.context.Reader.fetch``) and on a test's
+same code runs on a request's read snapshot (``db.reader.Reader.fetch``) and on a test's
 connection (:func:`fetch_on`).
 """
 
@@ -21,7 +21,7 @@ from db import metadata
 from db.gamification.streaks import DAILY_ACTIVITY
 from db.habits.models import HabitFrequency
 from db.habits.rules import is_due, period_key
-from db.platform.settings import day_bounds, effective, local_date
+from db.settings import day_bounds, effective, local_date
 from db.today.rules import Item, TodayState, order_modules
 
 #: One SELECT -> its rows (attribute access by column label).
@@ -46,7 +46,7 @@ def fetch_on(conn: AsyncConnection) -> Fetch:
 
 
 async def read_settings(fetch: Fetch, user_id: uuid.UUID) -> dict[str, Any]:
-    """The user's effective settings (:func:`db.platform.settings.effective`), one statement."""
+    """The user's effective settings (:func:`db.settings.effective`), one statement."""
     s = _t["user_settings"]
     rows = await fetch(sa.select(s.c.key, s.c.value).where(s.c.user_id == user_id))
     return effective({r.key: r.value for r in rows})

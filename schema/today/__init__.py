@@ -13,14 +13,14 @@ from strawberry.scalars import JSON
 
 from db import metadata
 from db.platform.models import OnboardingStatus
-from db.platform.settings import REGISTRY, effective
+from db.settings import REGISTRY, effective
 from db.today.rules import Item, NextActionKind, TodayState, resolve_next_action
 from db.today.state import read_today
 from schema.core.spec import RowField, TableSpec, add_field, register
 from schema.core.types import graphql_enum
 
 if TYPE_CHECKING:
-    from gateway.context import Context
+    from schema.core.context import Context
 
 _settings = metadata.tables["user_settings"]
 
@@ -332,7 +332,8 @@ def _today_type(factory: Any) -> type:
         )
 
     TodayUserState.build = staticmethod(build)
-    return TodayUserState
+    built: type = TodayUserState
+    return built
 
 
 def _row(item: Item | None) -> TodayRow | None:

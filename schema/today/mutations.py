@@ -12,7 +12,7 @@ from db.errors import InvalidState, NotFound
 from db.platform import onboarding_transitions as onboarding
 from db.platform import setting_transitions
 from db.platform.onboarding import INTEREST_KEY, INTEREST_KEYS, OnboardingIncomplete
-from db.platform.settings import KEY
+from db.settings import KEY
 from db.today import transitions as today_transitions
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 

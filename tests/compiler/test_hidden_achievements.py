@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from db.auth.users import create_user
+from db.auth.viewer import Viewer
 from db.gamification.hidden import HIDDEN_NAME
-from gateway.auth import Viewer
 from tests.compiler.differential import assert_same
 from tests.compiler.test_differential import _both
 

@@ -19,7 +19,7 @@ from db.platform.onboarding import (
     next_step,
     setting_writes,
 )
-from tests.economy.harness import committed_user
+from tests.support.harness import committed_user
 
 ONBOARDING = """{ me { onboarding { status currentStep { id title }
   flow { steps(first: 50) { edges { node { id title stepOrder required options allowsMultiple
@@ -120,7 +120,7 @@ async def test_from_start_to_completion_drives_next_action(
                 {"u": viewer.user_id},
             )
         ).scalars()
-        settings = dict(
+        settings: dict[str, Any] = dict(
             (
                 await conn.execute(
                     sa.text("SELECT key, value FROM user_settings WHERE user_id = :u"),

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from db.platform.settings import REGISTRY, effective
+from db.settings import REGISTRY, effective
 from db.today.rules import (
     Item,
     Module,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.errors import InvalidInput
-from db.platform.settings import (
+from db.settings import (
     REGISTRY,
     TODAY_MODULES,
     check_value,
@@ -20,7 +20,7 @@ from db.platform.settings import (
     month_start,
     week_start,
 )
-from tests.economy.harness import committed_user
+from tests.support.harness import committed_user
 
 SETTINGS = "{ me { settings { key value isDefault kind allowedValues minimum maximum } } }"
 UPDATE = """mutation($s: [SettingInput!]!) { updateSettings(input: {settings: $s}) {

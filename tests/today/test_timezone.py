@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.platform.settings import day_bounds, local_date
-from tests.economy.harness import committed_user
+from db.settings import day_bounds, local_date
+from tests.support.harness import committed_user
 
 SET = """mutation($s: [SettingInput!]!) { updateSettings(input: {settings: $s}) { __typename } }"""
 CREATE = """mutation($n: String!) { createHabit(input: {name: $n}) {

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.platform.settings import local_date
+from db.settings import local_date
 from db.today.state import STATEMENTS
-from gateway.context import Context, Reader
 from gateway.settings import Settings
-from tests.economy.harness import committed_user
+from tests.support.harness import committed_user
+from tests.support.requests import run_request
 
 TODAY = """{ me { today {
   localDate daysSinceLastActivity onboardingStatus focusMinutesToday dailyFocusGoalMinutes
@@ -39,7 +39,7 @@ SET = """mutation($s: [SettingInput!]!) { updateSettings(input: {settings: $s}) 
 async def _today(mutate: Any, viewer: Any) -> dict[str, Any]:
     out = await mutate(TODAY, viewer=viewer)
     assert not out.errors, out.errors
-    return out.data["me"]["today"]
+    return dict(out.data["me"]["today"])
 
 
 async def _sql(engine: AsyncEngine, text: str, **params: Any) -> Any:
@@ -288,14 +288,9 @@ async def test_unseen_achievements(mutate: Any, engine: AsyncEngine) -> None:
 async def _count(
     schema: strawberry.Schema, settings: Settings, engine: AsyncEngine, viewer: Any
 ) -> int:
-    reader = Reader(engine)
-    context = Context(settings=settings, engine=engine, reader=reader, viewer=viewer)
-    try:
-        result = await schema.execute(TODAY, context_value=context)
-    finally:
-        await reader.close()
+    result, statements = await run_request(schema, settings, engine, TODAY, viewer=viewer)
     assert not result.errors, result.errors
-    return reader.statements
+    return statements
 
 
 async def test_statement_count_does_not_grow_with_rows(

@@ -1,5 +1,6 @@
-"""The registry of user settings: every key a user may set, its type, default, allowed values
-and meaning, in one place (issue 16, "Settings, with the user's timezone").
+"""The registry of user settings and the user's clock: every key a user may set, its type,
+default, allowed values and meaning, in one place (issue 16, "Settings, with the user's
+timezone"), and the user's local date. A shared module of db: the domains' rules read it.
 
 ``user_settings`` stores one ``(user_id, key, value)`` row per setting the user (or sign-up,
 :data:`db.auth.users.DEFAULT_SETTINGS`) wrote; a key without a row has its registry default.
@@ -18,6 +19,7 @@ again, and a completion of that date is then already there). Nothing is rewritte
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,14 +27,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import metadata
 from db.bounds import Text
 from db.errors import InvalidInput
-from db.focus.rules import (
-    DEFAULT_DURATION_SECONDS,
-    DEFAULT_DURATION_SETTING,
-    MAX_DURATION_SECONDS,
-    MIN_DURATION_SECONDS,
-)
 
 #: The longest setting key accepted from a client.
 KEY = Text(64, 1)
@@ -46,6 +46,14 @@ DEFAULT_MODULE_WEIGHTS = {"focus": 90, "habits": 80, "planner": 70, "quests": 60
 
 #: ``nudge_intensity`` values, from quietest to loudest.
 NUDGE_INTENSITIES = ("off", "gentle", "standard", "strong")
+
+#: The planned duration of a focus session: its range and the default of a user who set none,
+#: in seconds (the focus rules, db/focus/rules.py, take them from here).
+MIN_DURATION_SECONDS = 60
+MAX_DURATION_SECONDS = 4 * 3600
+DEFAULT_DURATION_SECONDS = 300
+#: The key of a user's default session duration.
+DEFAULT_DURATION_SETTING = "default_focus_duration"
 
 #: ``week_starts_on`` values and their Python weekday numbers (Monday = 0).
 WEEK_STARTS = {"monday": 0, "saturday": 5, "sunday": 6}
@@ -144,8 +152,8 @@ REGISTRY: dict[str, Setting] = {
             valid=is_time_zone,
             rule="an IANA time zone name such as Europe/Berlin",
         ),
-        # The focus rules own the numbers: startFocusSession without a duration reads this
-        # setting through db.focus.rules.default_duration, which answers what effective() does.
+        # startFocusSession without a duration reads this setting through
+        # db.focus.rules.default_duration, which answers what effective() does.
         Setting(
             DEFAULT_DURATION_SETTING,
             "integer",
@@ -288,6 +296,68 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+# ---- the user's clock ----------------------------------------------------------------------
+
+_settings = metadata.tables["user_settings"]
+
+
+async def user_timezone(conn: AsyncConnection, user_id: uuid.UUID) -> str:
+    """The user's ``timezone`` setting (its registry default, UTC, when unset or not valid);
+    one statement."""
+    value = (
+        await conn.execute(
+            sa.select(_settings.c.value).where(
+                _settings.c.user_id == user_id, _settings.c.key == "timezone"
+            )
+        )
+    ).scalar_one_or_none()
+    setting = REGISTRY["timezone"]
+    return str(value) if setting.problem(value) is None else str(setting.default)
+
+
+async def user_today(
+    conn: AsyncConnection, user_id: uuid.UUID, now: datetime | None = None
+) -> tuple[str, date]:
+    """``(timezone, the date there at now)`` of the user (now: the current time)."""
+    zone = await user_timezone(conn, user_id)
+    return zone, local_date(zone, now or datetime.now(UTC))
+
+
+def local_today_sql(user_id: sa.ColumnElement[Any]) -> sa.ColumnElement[date]:
+    """SQL: today's date in the timezone of the user ``user_id`` (a column or bind parameter)
+    at the transaction's clock (``now()``); UTC when the user has no ``timezone`` setting.
+    The read paths' streak expressions use it, so a streak reads as the user's own calendar
+    says. A stored ``timezone`` is one PostgreSQL knows (:func:`check_zone_known`)."""
+    setting = _settings.alias("tz_setting")
+    zone = (
+        sa.select(setting.c.value.op("#>>")(sa.literal_column("'{}'")))
+        .where(setting.c.user_id == user_id, setting.c.key == "timezone")
+        .correlate_except(setting)
+        .scalar_subquery()
+    )
+    return sa.cast(sa.func.timezone(sa.func.coalesce(zone, "UTC"), sa.func.now()), sa.Date)
+
+
+async def check_zone_known(conn: AsyncConnection, zone: str, field: str) -> None:
+    """Refuse a timezone PostgreSQL does not know (its tz database may lag Python's), so that
+    :func:`local_today_sql` never meets an unknown name.
+
+    Raises:
+        InvalidInput: naming ``field``.
+    """
+    known = (
+        await conn.execute(
+            sa.text("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = :z)"),
+            {"z": zone},
+        )
+    ).scalar_one()
+    if not known:
+        raise InvalidInput(
+            f"The setting 'timezone' must be a time zone the database knows: {zone!r}.",
+            field=field,
+        )
+
+
 __all__ = [
     "DEFAULT_MODULE_WEIGHTS",
     "KEY",
@@ -297,10 +367,14 @@ __all__ = [
     "WEEK_STARTS",
     "Setting",
     "check_value",
+    "check_zone_known",
     "day_bounds",
     "effective",
     "is_time_zone",
     "local_date",
+    "local_today_sql",
     "month_start",
+    "user_timezone",
+    "user_today",
     "week_start",
 ]
