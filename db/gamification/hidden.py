@@ -1,4 +1,5 @@
-"""Hidden achievements (Ignition specification, "Hidden until earned"): a user who has not
+"""Hidden achievements (Ignition specification, "Section 4: Gamification Tables":
+``is_hidden``, "Hidden until earned"): a user who has not
 unlocked one sees that it exists, but not its name, description or threshold.
 
 What the API reads for these columns of an ``achievement_definitions`` row is therefore an

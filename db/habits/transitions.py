@@ -55,8 +55,8 @@ _ledger = metadata.tables["points_ledger"]
 
 
 async def _today(conn: AsyncConnection, user_id: uuid.UUID) -> date:
-    """Today in the user's timezone (Ignition specification, "user_settings"; the rule of a
-    timezone change mid-day: :mod:`db.settings`)."""
+    """Today in the user's timezone (the rule of a timezone change mid-day:
+    :mod:`db.settings`)."""
     return (await user_today(conn, user_id))[1]
 
 

@@ -76,8 +76,8 @@ class AnswerOnboardingStepInput:
 
 
 @mutation(
-    description="Begin the viewer's onboarding on its first step (Ignition specification, "
-    '"Onboarding Flow"); a flow in progress is left as it is.',
+    description="Begin the viewer's onboarding on its first step "
+    '(Ignition specification, "Onboarding Flow"); a flow in progress is left as it is.',
     returns=_STATE,
     errors=_STATE_ERRORS,
 )
