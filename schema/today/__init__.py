@@ -269,8 +269,8 @@ def _today_type(factory: Any) -> type:
     TodayUserState: Any = strawberry.type(
         _TodayUserState,
         name="TodayUserState",
-        description="The viewer's home screen: the day in their timezone and what is on it "
-        '(Ignition specification, "Today Resolution Flow").',
+        # The rule's source: Ignition specification, "Today Resolution Flow" (db/today/rules.py).
+        description="The viewer's home screen: the day in their timezone and what is on it.",
     )
 
     def build(state: TodayState) -> Any:
