@@ -1,6 +1,6 @@
 """The registry of user settings and the user's clock: every key a user may set, its type,
-default, allowed values and meaning, in one place (issue 16, "Settings, with the user's
-timezone"), and the user's local date. A shared module of db: the domains' rules read it.
+default, allowed values and meaning, in one place, and the user's local date. A shared
+module of db: the domains' rules read it.
 
 ``user_settings`` stores one ``(user_id, key, value)`` row per setting the user (or sign-up,
 :data:`db.auth.users.DEFAULT_SETTINGS`) wrote; a key without a row has its registry default.

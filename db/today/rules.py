@@ -1,5 +1,5 @@
 """The rules of Today: the state a user's home screen shows and the one next action it
-proposes (Ignition specification, "Today Resolution Flow"; issue 16).
+proposes (Ignition specification, "Today Resolution Flow").
 
 :func:`resolve_next_action` is the one place of the order. It is a pure function of a
 :class:`TodayState` (read by :mod:`db.today.state`), tried branch by branch, the first that
