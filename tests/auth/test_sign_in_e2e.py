@@ -26,7 +26,7 @@ from tests.e2e.process import IGNITION, gateway_process
 
 pytestmark = pytest.mark.e2e
 
-ME = """{ me { id email wallet { coins } progress { currentLevel } settings { totalCount }
+ME = """{ me { id email wallet { coins } progress { currentLevel } storedSettings { totalCount }
   onboardingState { status } sessions(filter: {active: true}) { totalCount
   edges { node { current userAgent } } } } }"""
 
@@ -98,7 +98,7 @@ def test_a_first_sign_in_creates_the_user_and_the_same_account_returns_them(
     me = post(server, first["token"], ME).json()["data"]["me"]
     assert me["id"] == first["user"]["id"] and me["email"] == person["email"]
     assert me["wallet"] == {"coins": 0} and me["progress"] == {"currentLevel": 1}
-    assert me["settings"]["totalCount"] > 0 and me["onboardingState"]["status"]
+    assert me["storedSettings"]["totalCount"] > 0 and me["onboardingState"]["status"]
     assert me["sessions"]["edges"] == [
         {"node": {"current": True, "userAgent": person["userAgent"]}}
     ]

@@ -127,14 +127,14 @@ async def test_cli_user_and_token_sign_in_over_http(server: tuple[str, Path]) ->
             await session.execute(
                 gql("""{ me { email name
             wallet { coins } progress { currentLevel } onboardingState { status }
-            settings { totalCount } } }""")
+            storedSettings { totalCount } } }""")
             )
         )["me"]
     assert me["email"] == "ada@example.com"
     assert me["wallet"] == {"coins": 0}
     assert me["progress"] == {"currentLevel": 1}
     assert me["onboardingState"] == {"status": "NOT_STARTED"}
-    assert me["settings"]["totalCount"] >= 5
+    assert me["storedSettings"]["totalCount"] >= 5
 
     async with httpx.AsyncClient() as client:
         bad = await client.post(
