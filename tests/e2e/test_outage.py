@@ -95,6 +95,10 @@ async def test_a_database_outage_answers_503_with_retry_after(
     live_database: str, live_engine: AsyncEngine, log_dir: Path, compiled: str
 ) -> None:
     url = make_url(live_database)
+    if "host" in url.query:
+        # The embedded PostgreSQL listens on a unix socket only; the cuttable proxy speaks TCP.
+        # The run against a TCP server (.ci/run's TEST_DATABASE_URL run) covers this test.
+        pytest.skip("the outage proxy needs a PostgreSQL server reachable over TCP")
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.up()
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
