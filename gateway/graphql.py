@@ -65,6 +65,7 @@ from gateway.compiled import CompiledReads
 from gateway.compiled import Request as CompiledRequest
 from gateway.context import Context, Reader
 from gateway.events.websocket import OperationContext, WebSocketMixin
+from gateway.logs import current_request
 from gateway.observe import OperationObserver
 from gateway.settings import Settings
 from gateway.tracing import tracing_extension
@@ -401,6 +402,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             viewer=viewer,
             request=request,
             response=response,
+            request_id=record.request_id if (record := current_request.get()) else None,
         )
         request.scope[CONTEXT_SCOPE_KEY] = context
         return context

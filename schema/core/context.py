@@ -58,6 +58,8 @@ class Context:
         request: the Starlette request or websocket, when there is one.
         response: Strawberry's sub-response (HTTP) or the websocket, when there is one.
         loaders: the request's DataLoaders, created on first use.
+        request_id: the request's id (the ``X-Request-ID`` of the response; the audit log
+            records it), when the process assigned one.
     """
 
     settings: SchemaSettings
@@ -66,6 +68,7 @@ class Context:
     viewer: Viewer | None = None
     request: Any = None
     response: Any = None
+    request_id: str | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
     #: The websocket's ``connection_init`` payload (set by Strawberry; see
     #: ``gateway.events.websocket``).

@@ -48,10 +48,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from strawberry.permission import PermissionExtension
 from strawberry.types.arguments import StrawberryArgumentAnnotation
 from strawberry.types.unset import UnsetType
 
+from db.auth.activity import AUDITS_KEY, Actor, audit
+from db.auth.models import AuditStatus
 from db.auth.rules import AccessStep, missing_step
 from db.connections import write_transaction
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
@@ -59,7 +60,6 @@ from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
 from schema.core.descriptions import client_text, summary
 from schema.core.inputs import Bound, check, described_argument, plan, stamp_fields
-from schema.core.permissions import HasEntitlement
 from schema.core.tables import TableInfo, camel
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ Ids = dict[str, Any]
 
 #: The ``extensions.code`` of a mutation sent without a valid sign-in.
 UNAUTHENTICATED = "UNAUTHENTICATED"
+#: The ``extensions.code`` of a staff mutation sent by a viewer without its entitlement.
+FORBIDDEN = "FORBIDDEN"
 
 #: The description of every ``idempotencyKey`` argument and input field (one text for all; the
 #: builder gives it to an ``idempotency_key`` argument that has none; inputs use
@@ -101,6 +103,27 @@ class Tx:
     conn: AsyncConnection
     viewer: Viewer
     context: Context
+
+    @property
+    def actor(self) -> Actor:
+        """The viewer as the audit log records a staff action (session, request id, address,
+        client)."""
+        return actor_of(self.viewer, self.context)
+
+
+def actor_of(viewer: Viewer, ctx: Context) -> Actor:
+    """The :class:`~db.auth.activity.Actor` of a request: the viewer, their session, the
+    request id, the client's address and ``User-Agent`` (None where the transport has none)."""
+    request = ctx.request
+    client = getattr(request, "client", None)
+    headers = getattr(request, "headers", None)
+    return Actor(
+        user_id=viewer.user_id,
+        session_id=viewer.session_id,
+        request_id=ctx.request_id,
+        ip_address=getattr(client, "host", None),
+        user_agent=headers.get("user-agent") if headers is not None else None,
+    )
 
 
 @dataclass
@@ -152,7 +175,12 @@ def mutation(
             ``IdempotencyKeyReused`` for idempotent mutations, are added).
         idempotent: the mutation awards or spends: it takes ``idempotencyKey`` (as an argument
             or as a field of its ``input``) and replays the first outcome.
-        entitlement: the entitlement the viewer must hold (admin mutations).
+        entitlement: the entitlement the viewer must hold (a staff mutation). A viewer
+            without it gets ``FORBIDDEN`` and the refusal is audited (status ``denied``, in a
+            transaction of its own); the body must append an ``audit_log`` row
+            (:func:`db.auth.activity.audit`, or the staff row writes of
+            :mod:`db.auth.staff`), or the mutation fails rather than commit an unaudited staff
+            write.
         name: the GraphQL name; the camelCase of the function name by default.
         prepare: bookkeeping that is due whatever the outcome (expiring the viewer's overdue
             focus sessions: the passage of time, not the request): it runs in the mutation's
@@ -443,15 +471,11 @@ class MutationBuilder:
             ],
             return_annotation=result,
         )
-        extensions: list[Any] = []
+        description = client_text(d.description)
         if d.entitlement:
-            extensions.append(PermissionExtension(permissions=[HasEntitlement(d.entitlement)]))
-        return strawberry.mutation(
-            resolver=resolve,
-            name=d.name,
-            description=client_text(d.description),
-            extensions=extensions,
-        )
+            # Checked in execute(), not by a permission extension: the refusal is audited.
+            description += f" Requires the `{d.entitlement}` entitlement."
+        return strawberry.mutation(resolver=resolve, name=d.name, description=description)
 
 
 def _argument_name(name: str, hint: Any) -> str:
@@ -516,6 +540,8 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             "Sign in first: send `Authorization: Bearer <token>`.",
             extensions={"code": UNAUTHENTICATED},
         )
+    if d.entitlement is not None and not viewer.has(d.entitlement):
+        await _deny(d, viewer, ctx)
     if d.gated and ctx.settings.require_approval:
         step = missing_step(approved=viewer.approved, age_verified=viewer.age_verified)
         if step is not None:
@@ -537,7 +563,11 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             tx = Tx(conn=conn, viewer=viewer, context=ctx)
 
             async def work() -> Any:
-                return {k: _stored(v) for k, v in (await d.fn(tx, **kwargs)).items()}
+                audits = conn.info.get(AUDITS_KEY, 0)
+                values = await d.fn(tx, **kwargs)
+                if d.entitlement is not None and conn.info.get(AUDITS_KEY, 0) == audits:
+                    raise RuntimeError(f"staff mutation {d.name} wrote no audit_log row")
+                return {k: _stored(v) for k, v in values.items()}
 
             prepare = d.prepare
 
@@ -574,6 +604,31 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
         await ctx.events.committed()  # wake the relays (the Redis backend; gateway.events)
     await ctx.refresh_reads()
     return success(values)
+
+
+async def _deny(d: MutationDef, viewer: Viewer, ctx: Context) -> None:
+    """Refuse a staff mutation to a viewer without its entitlement: append the ``denied``
+    ``audit_log`` row in a transaction of its own (nothing else is written), then answer
+    ``FORBIDDEN``.
+
+    Raises:
+        GraphQLError: always (``extensions.code = "FORBIDDEN"``).
+    """
+    await ctx.refresh_reads()
+    async with write_transaction(ctx.engine) as conn:
+        await audit(
+            conn,
+            actor_of(viewer, ctx),
+            action=d.name,
+            resource_type="mutation",
+            resource_id=d.name,
+            details={"entitlement": d.entitlement},
+            status=AuditStatus.DENIED,
+        )
+    raise GraphQLError(
+        f"`{d.name}` requires the `{d.entitlement}` entitlement.",
+        extensions={"code": FORBIDDEN},
+    )
 
 
 _STEP_MESSAGES = {
@@ -616,6 +671,7 @@ def declared() -> dict[str, MutationDef]:
 
 
 __all__ = [
+    "FORBIDDEN",
     "IDEMPOTENCY_KEY",
     "UNAUTHENTICATED",
     "DomainErrorType",
@@ -623,6 +679,7 @@ __all__ = [
     "Ids",
     "MutationBuilder",
     "Tx",
+    "actor_of",
     "declared",
     "error_type",
     "given_fields",

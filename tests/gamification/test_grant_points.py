@@ -104,7 +104,7 @@ async def test_without_the_entitlement_or_signed_out(mutate: Mutate, engine: Asy
     user = await committed_user(engine)
     refused = await mutate(GRANT, grant(user.user_id, coins=5), viewer=user)
     assert refused.data is None
-    assert refused.errors == ["This field requires the `wallet:adjust` entitlement."]
+    assert refused.errors == ["`grantPoints` requires the `wallet:adjust` entitlement."]
     anonymous = await mutate(GRANT, grant(user.user_id, coins=5))
     # Signed out, the answer is "sign in" (UNAUTHENTICATED), not "forbidden".
     assert anonymous.data is None

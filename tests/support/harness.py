@@ -97,6 +97,24 @@ async def snapshot(conn: AsyncConnection) -> dict[str, int]:
     return counts
 
 
+async def assert_denied(
+    conn: AsyncConnection, before: dict[str, int], actor_id: uuid.UUID, action: str
+) -> None:
+    """A staff mutation was refused: the database is as ``before`` (a :func:`snapshot`) but
+    for one new ``audit_log`` row, status ``denied``, of ``actor_id`` and ``action``."""
+    assert await snapshot(conn) == {**before, "audit_log": before["audit_log"] + 1}
+    row = (
+        await conn.execute(
+            sa.text(
+                "SELECT user_id, action, status::text FROM audit_log "
+                "ORDER BY created_at DESC, id DESC LIMIT 1"
+            )
+        )
+    ).one()
+    assert (row.user_id, row.action, row.status) == (actor_id, action, "denied")
+
+
+
 #: The ``mutate`` fixture (``tests/support/fixtures.py``): ``mutate(query, variables,
 #: viewer=...)`` runs an operation in its own request context.
 Mutate = Callable[..., Awaitable[Outcome]]
