@@ -39,8 +39,8 @@ DOMAINS = (
 
 
 #: Modules a domain package may have besides its ``__init__`` (which declares its tables):
-#: they register their declarations (mutations, subscriptions) at import.
-DOMAIN_MODULES = ("mutations", "subscriptions")
+#: they register their declarations (mutations, staff mutations, subscriptions) at import.
+DOMAIN_MODULES = ("mutations", "admin", "subscriptions")
 
 
 def import_domains() -> list[Any]:
