@@ -5,17 +5,25 @@ The domains' staff transitions (``db/<domain>/catalog.py``) validate their input
 rules, then write through these three functions, so every catalog edit is recorded the same
 way (docs/admin.md). Rows that users' rows refer to are deactivated, never deleted: a user's
 progress, unlocks and purchases keep pointing at them.
+
+A catalog whose staff writes are the plain create / update / retire triple is declared once as
+a :class:`CatalogTable` (the table, the rules of its columns, how a row is retired) and written
+through :func:`create_entry`, :func:`update_entry` and :func:`retire_entry`; the schema makes
+the three mutations of a declaration (``schema/core/catalog.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.auth.activity import Actor, audit
-from db.errors import NotFound
+from db.errors import InvalidInput, InvalidState, NotFound
+from db.fields import Rule, clean, path
 
 
 def _row(row: sa.Row[Any]) -> dict[str, Any]:
@@ -149,3 +157,260 @@ async def deactivate_row(
     return await update_row(
         conn, actor, table, row_id, {column: False}, action=action, resource=resource
     )
+
+
+#: A whole-row check of a catalog declaration: ``(row, changed)``, the row as it will be (the
+#: stored row with the cleaned changes over it; only the changes on a create) and the changed
+#: columns; raises ``InvalidInput`` naming the input field at fault (``input.configJson``).
+RowCheck = Callable[[dict[str, Any], dict[str, Any]], None]
+#: Work after a write, in the same transaction: ``(conn, actor, row)`` with the row as written
+#: (keeping a flow's step count, one active flow at a time).
+AfterWrite = Callable[[AsyncConnection, Actor, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CatalogTable:
+    """One catalog table that staff edit row by row (docs/admin.md, "Content catalogs").
+
+    Attributes:
+        table: the table.
+        resource: its GraphQL type name (``LearnLesson``): the mutations' names and
+            ``NotFound.resource``.
+        rules: column -> its :mod:`db.fields` rule: the columns staff may set (the rest keep
+            their server defaults or are the transitions' own).
+        required: the columns a create must give.
+        scope: column -> value of every staff-edited row (``{"user_id": None}``: the built-in
+            rows, not users' own): a row outside it is ``NotFound``; also the set a
+            ``unique`` column is unique in.
+        fixed: column -> value set on every created row (``{"is_builtin": True}``).
+        unique: columns (or tuples of columns) no two rows of the scope share: refused as
+            ``InvalidInput`` naming the (last) column, checked before the write, and a
+            concurrent write that wins the race is refused the same way (the unique index).
+        creator: the column that records the staff member who created the row
+            (``created_by``), or None.
+        active: the boolean column retiring sets false; None: the table has none, and a row is
+            deleted when no row of any table refers to it (``InvalidState`` ``in_use``
+            otherwise).
+        check: a whole-row check (:data:`RowCheck`), after the column rules.
+        after: work after each create, update or retire (:data:`AfterWrite`).
+    """
+
+    table: sa.Table
+    resource: str
+    rules: Mapping[str, Rule]
+    required: tuple[str, ...] = ()
+    scope: Mapping[str, Any] = field(default_factory=dict)
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    unique: tuple[str | tuple[str, ...], ...] = ()
+    creator: str | None = None
+    active: str | None = "is_active"
+    check: RowCheck | None = None
+    after: AfterWrite | None = None
+
+    def in_scope(self) -> list[sa.ColumnElement[bool]]:
+        """The predicates of the staff-edited rows (:attr:`scope`)."""
+        return [
+            self.table.c[k].is_(None) if v is None else self.table.c[k] == v
+            for k, v in self.scope.items()
+        ]
+
+
+def referrers(table: sa.Table) -> list[sa.Column[Any]]:
+    """Every column of every table of the metadata that is a foreign key to ``table.id``."""
+    found: list[sa.Column[Any]] = []
+    for other in table.metadata.tables.values():
+        for fk in other.foreign_keys:
+            if fk.column is table.c.id:
+                found.append(fk.parent)
+    return sorted(found, key=lambda c: (c.table.name, c.name))
+
+
+def _taken(catalog: CatalogTable, column: str) -> InvalidInput:
+    return InvalidInput(f"Another {catalog.resource} already has this value.", field=path(column))
+
+
+async def _refuse_taken(
+    conn: AsyncConnection,
+    catalog: CatalogTable,
+    row: Mapping[str, Any],
+    changed: Mapping[str, Any],
+    row_id: Any,
+) -> None:
+    """Refuse values of :attr:`CatalogTable.unique` columns that another row of the scope has
+    (``row`` the row as it will be, ``changed`` its changed columns: only those are checked)."""
+    t = catalog.table
+    for unique in catalog.unique:
+        columns = (unique,) if isinstance(unique, str) else unique
+        if not set(columns) & set(changed):
+            continue
+        query = sa.select(t.c.id).where(*(t.c[c] == row[c] for c in columns), *catalog.in_scope())
+        if row_id is not None:
+            query = query.where(t.c.id != row_id)
+        if (await conn.execute(query.limit(1))).first() is not None:
+            raise _taken(catalog, columns[-1])
+
+
+async def _unique_write(
+    catalog: CatalogTable, conn: AsyncConnection, write: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Run ``write`` in a savepoint: a unique violation (a concurrent write of the same value
+    between the check and the write) is the typed refusal of the first unique column."""
+    try:
+        async with conn.begin_nested():
+            return await write()
+    except sa.exc.IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) != "23505" or not catalog.unique:
+            raise
+        first = catalog.unique[0]
+        raise _taken(catalog, first if isinstance(first, str) else first[-1]) from None
+
+
+async def _refuse_dangling(
+    conn: AsyncConnection, catalog: CatalogTable, values: Mapping[str, Any]
+) -> None:
+    """Refuse a value of a foreign-key column that names no row (``topic_id`` of no topic)."""
+    for column, value in values.items():
+        if value is None:
+            continue
+        for fk in catalog.table.c[column].foreign_keys:
+            target = fk.column
+            found = sa.select(target).where(target == value).limit(1)
+            if (await conn.execute(found)).first() is None:
+                raise InvalidInput(f"No such {target.table.name} row.", field=path(column))
+
+
+async def _scoped_row(conn: AsyncConnection, catalog: CatalogTable, row_id: Any) -> dict[str, Any]:
+    """The row ``row_id`` of the catalog, locked; NotFound outside the scope."""
+    row = await locked_row(conn, catalog.table, row_id, resource=catalog.resource)
+    if any(row[k] != v for k, v in catalog.scope.items()):
+        raise NotFound(f"No such {catalog.resource}.", resource=catalog.resource)
+    return row
+
+
+async def create_entry(
+    conn: AsyncConnection,
+    actor: Actor,
+    catalog: CatalogTable,
+    values: Mapping[str, Any],
+    *,
+    action: str,
+) -> Any:
+    """Create one row of a catalog, audited (:func:`create_row`).
+
+    Args:
+        values: column -> value as the client sent it (unset fields left out): checked by the
+            catalog's rules (``required`` ones present), its unique columns and its check.
+        action: the mutation's name.
+
+    Returns:
+        The new row's id.
+
+    Raises:
+        InvalidInput: a value its rule refuses, a required one missing, a unique value taken,
+            a foreign key naming no row, a whole-row check failed (``field`` names the input field).
+    """
+    cleaned = clean(values, catalog.rules, required=catalog.required)
+    if catalog.check is not None:
+        catalog.check(dict(cleaned), cleaned)
+    await _refuse_dangling(conn, catalog, cleaned)
+    await _refuse_taken(conn, catalog, cleaned, cleaned, None)
+    values = {**catalog.scope, **catalog.fixed, **cleaned}
+    if catalog.creator is not None:
+        values[catalog.creator] = actor.user_id
+    row_id = await _unique_write(
+        catalog, conn, lambda: create_row(conn, actor, catalog.table, values, action=action)
+    )
+    if catalog.after is not None:
+        await catalog.after(conn, actor, await locked_row(conn, catalog.table, row_id, resource=""))
+    return row_id
+
+
+async def update_entry(
+    conn: AsyncConnection,
+    actor: Actor,
+    catalog: CatalogTable,
+    row_id: Any,
+    values: Mapping[str, Any],
+    *,
+    action: str,
+) -> Any:
+    """Change some columns of one row of a catalog, audited (:func:`update_row`).
+
+    Args:
+        values: the fields the client sent (at least one), checked as :func:`create_entry`
+            checks them; the whole-row check sees the stored row with the changes over it.
+
+    Returns:
+        The row's id.
+
+    Raises:
+        InvalidInput: as :func:`create_entry`, or no field given (``field`` ``input``).
+        NotFound: no such row in the catalog's scope.
+    """
+    cleaned = clean(values, catalog.rules, partial=True)
+    before = await _scoped_row(conn, catalog, row_id)
+    if catalog.check is not None:
+        catalog.check({**before, **cleaned}, cleaned)
+    await _refuse_dangling(conn, catalog, cleaned)
+    await _refuse_taken(conn, catalog, {**before, **cleaned}, cleaned, row_id)
+    await _unique_write(
+        catalog,
+        conn,
+        lambda: update_row(
+            conn, actor, catalog.table, row_id, cleaned, action=action, resource=catalog.resource
+        ),
+    )
+    if catalog.after is not None:
+        await catalog.after(conn, actor, await _scoped_row(conn, catalog, row_id))
+    return row_id
+
+
+async def retire_entry(
+    conn: AsyncConnection, actor: Actor, catalog: CatalogTable, row_id: Any, *, action: str
+) -> bool:
+    """Retire one row of a catalog, audited: set its :attr:`CatalogTable.active` column false
+    (the row stays, and whatever refers to it), or, for a table without one, delete it when no
+    row of any table refers to it.
+
+    Returns:
+        True when the row was deleted, False when it was deactivated.
+
+    Raises:
+        NotFound: no such row in the catalog's scope.
+        InvalidState: a table without an active column, and rows refer to this one (``status``
+            ``in_use``): nothing is deleted.
+    """
+    row = await _scoped_row(conn, catalog, row_id)
+    if catalog.active is not None:
+        await deactivate_row(
+            conn,
+            actor,
+            catalog.table,
+            row_id,
+            action=action,
+            resource=catalog.resource,
+            column=catalog.active,
+        )
+        if catalog.after is not None:
+            await catalog.after(conn, actor, await _scoped_row(conn, catalog, row_id))
+        return False
+    for column in referrers(catalog.table):
+        used = sa.select(column).where(column == row_id).limit(1)
+        if (await conn.execute(used)).first() is not None:
+            raise InvalidState(
+                f"This {catalog.resource} is in use ({column.table.name}); it cannot be deleted.",
+                status="in_use",
+            )
+    await conn.execute(sa.delete(catalog.table).where(catalog.table.c.id == row_id))
+    await audit(
+        conn,
+        actor,
+        action=action,
+        resource_type=catalog.table.name,
+        resource_id=row_id,
+        before=row,
+        after=None,
+    )
+    if catalog.after is not None:
+        await catalog.after(conn, actor, row)
+    return True

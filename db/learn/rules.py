@@ -37,8 +37,10 @@ refused (``InvalidState``, status ``full``) instead of failing in the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from db.bounds import IntRange
 from db.errors import InvalidInput, InvalidState
@@ -212,14 +214,235 @@ def drill_round(
     )
 
 
+# ---- the shapes staff give lessons' quizzes and drills' configs (db/learn/catalog.py) -------
+
+#: The most questions of a lesson's quiz, and options of one question.
+MAX_QUIZ_QUESTIONS = 20
+MAX_QUIZ_OPTIONS = 8
+#: The length of a quiz question and of one option, in characters.
+MAX_QUESTION = 500
+MAX_OPTION = 200
+
+#: The interval names a drill's ``intervals`` may hold (semitones 1 to 12, in order).
+INTERVALS = ("m2", "M2", "m3", "M3", "P4", "TT", "P5", "m6", "M6", "m7", "M7", "P8")
+#: The ``direction`` of each drill type that has one.
+DIRECTIONS: dict[str, frozenset[str]] = {
+    "interval": frozenset({"ascending", "descending", "harmonic"}),
+    "scale": frozenset({"ascending", "descending", "ascending_descending"}),
+}
+#: A chord drill's ``voicing``.
+VOICINGS = frozenset({"close", "open"})
+#: A note of a ``root_range``: letter, optional sharp or flat, octave (``C3``, ``F#4``).
+NOTE = re.compile(r"[A-G][#b]?-?[0-9]")
+#: A rhythm pattern's voice: a 16-step grid, ``x`` a hit, ``.`` a rest.
+GRID = re.compile(r"[x.]{16}")
+#: A rhythm drill's tempo, in beats per minute, and its bars per question.
+TEMPO_BPM = IntRange(20, 300)
+BARS = IntRange(1, 16)
+#: The most names in one list of a drill config (intervals, qualities, scales, patterns).
+MAX_CONFIG_ITEMS = 32
+#: The length of one name in a drill config (a quality, a scale, an instrument).
+MAX_CONFIG_NAME = 50
+
+#: The keys of each drill type's config: (required, optional).
+DRILL_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "interval": (
+        frozenset({"intervals", "direction", "questions"}),
+        frozenset({"root_range", "instrument"}),
+    ),
+    "chord": (
+        frozenset({"qualities", "questions"}),
+        frozenset({"inversions", "voicing", "root_range", "instrument"}),
+    ),
+    "rhythm": (
+        frozenset({"tempo_bpm", "time_signature", "questions"}),
+        frozenset({"subdivisions", "patterns", "bars"}),
+    ),
+    "scale": (
+        frozenset({"scales", "direction", "questions"}),
+        frozenset({"root_range", "instrument"}),
+    ),
+}
+
+
+def _name(value: Any, field: str, maximum: int = MAX_CONFIG_NAME) -> str:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= maximum:
+        raise InvalidInput(f"Give a text of 1 to {maximum} characters.", field=field)
+    return value.strip()
+
+
+def _names(value: Any, field: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+    """A non-empty list of distinct names (among ``allowed`` when given)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_CONFIG_ITEMS:
+        raise InvalidInput(f"Give a list of 1 to {MAX_CONFIG_ITEMS} names.", field=field)
+    names = [_name(v, f"{field}[{i}]") for i, v in enumerate(value)]
+    for i, name in enumerate(names):
+        if allowed is not None and name not in allowed:
+            raise InvalidInput(f"One of: {', '.join(allowed)}.", field=f"{field}[{i}]")
+        if name in names[:i]:
+            raise InvalidInput("A name appears twice.", field=f"{field}[{i}]")
+    return names
+
+
+def _whole(value: Any, field: str, bound: IntRange) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("Give a whole number.", field=field)
+    bound.check(value, field)
+    return value
+
+
+def shape_quiz(value: Any, field: str) -> list[dict[str, Any]]:
+    """A lesson's quiz as staff give it and ``quiz_json`` stores it: a list of at most
+    :data:`MAX_QUIZ_QUESTIONS` questions ``{question, options, answer_index}``: ``question`` a
+    text, ``options`` 2 to :data:`MAX_QUIZ_OPTIONS` distinct texts, ``answer_index`` the
+    position (from 0) of the one correct option (the seeds' shape, ``seeds/learn.py``).
+
+    Returns:
+        The quiz, texts stripped.
+
+    Raises:
+        InvalidInput: naming the part at fault (``input.quizJson[1].answerIndex``: a list of
+            positions, since a question has exactly one correct answer).
+    """
+    if not isinstance(value, list) or len(value) > MAX_QUIZ_QUESTIONS:
+        raise InvalidInput(f"Give a list of at most {MAX_QUIZ_QUESTIONS} questions.", field=field)
+    quiz: list[dict[str, Any]] = []
+    for n, item in enumerate(value):
+        at = f"{field}[{n}]"
+        if not isinstance(item, dict) or set(item) != {"question", "options", "answer_index"}:
+            raise InvalidInput(
+                "A question is an object with `question`, `options` and `answer_index`.", field=at
+            )
+        question = _name(item["question"], f"{at}.question", MAX_QUESTION)
+        options = item["options"]
+        if not isinstance(options, list) or not 2 <= len(options) <= MAX_QUIZ_OPTIONS:
+            raise InvalidInput(f"Give 2 to {MAX_QUIZ_OPTIONS} options.", field=f"{at}.options")
+        texts = [_name(o, f"{at}.options[{i}]", MAX_OPTION) for i, o in enumerate(options)]
+        if len(set(texts)) != len(texts):
+            raise InvalidInput("Two options are the same.", field=f"{at}.options")
+        answer = item["answer_index"]
+        if isinstance(answer, list):
+            raise InvalidInput(
+                "A question has exactly one correct answer: give one position.",
+                field=f"{at}.answerIndex",
+            )
+        _whole(answer, f"{at}.answerIndex", IntRange(0, len(texts) - 1))
+        quiz.append({"question": question, "options": texts, "answer_index": answer})
+    return quiz
+
+
+def shape_config(value: Any, field: str) -> dict[str, Any]:
+    """A drill's ``config_json``: a JSON object (its keys are checked against the drill type
+    by :func:`check_drill_config`).
+
+    Raises:
+        InvalidInput: not an object.
+    """
+    if not isinstance(value, dict):
+        raise InvalidInput("Give a JSON object.", field=field)
+    return value
+
+
+def check_drill_config(drill_type: str, config: Any, field: str) -> None:
+    """Refuse a drill config that does not fit its ``drill_type`` (the shapes the seeded drills
+    have, ``seeds/learn.py``; ``questions`` is the round's length, bounded as a round is,
+    :data:`ROUND_TOTAL`):
+
+    - every type: ``questions``; ``root_range`` ``[low, high]`` two notes (``C3``);
+      ``instrument`` a name;
+    - ``interval``: ``intervals`` names of :data:`INTERVALS`, ``direction`` of
+      :data:`DIRECTIONS`;
+    - ``chord``: ``qualities`` names, ``inversions`` a boolean, ``voicing`` of
+      :data:`VOICINGS`;
+    - ``rhythm``: ``tempo_bpm`` (:data:`TEMPO_BPM`), ``time_signature`` (``4/4``), ``bars``
+      (:data:`BARS`), and exactly one of ``subdivisions`` (names) and ``patterns`` (objects
+      with a ``name`` and 16-step grids of ``x`` and ``.`` per voice);
+    - ``scale``: ``scales`` names, ``direction`` of :data:`DIRECTIONS`.
+
+    Raises:
+        InvalidInput: naming the key at fault (``input.configJson.intervals[2]``), an unknown
+            key or a missing one.
+    """
+    config = shape_config(config, field)
+    required, optional = DRILL_KEYS[drill_type]
+    for key in sorted(set(config) - required - optional):
+        raise InvalidInput(f"A {drill_type} drill has no `{key}`.", field=f"{field}.{key}")
+    for key in sorted(required - set(config)):
+        raise InvalidInput(f"A {drill_type} drill needs `{key}`.", field=f"{field}.{key}")
+    _whole(config["questions"], f"{field}.questions", ROUND_TOTAL)
+    if "instrument" in config:
+        _name(config["instrument"], f"{field}.instrument")
+    if "root_range" in config:
+        notes = config["root_range"]
+        if (
+            not isinstance(notes, list)
+            or len(notes) != 2
+            or not all(isinstance(n, str) and NOTE.fullmatch(n) for n in notes)
+        ):
+            raise InvalidInput("Give two notes, low and high (`C3`).", field=f"{field}.rootRange")
+    if drill_type in DIRECTIONS and config["direction"] not in DIRECTIONS[drill_type]:
+        allowed = ", ".join(sorted(DIRECTIONS[drill_type]))
+        raise InvalidInput(f"One of: {allowed}.", field=f"{field}.direction")
+    if drill_type == "interval":
+        _names(config["intervals"], f"{field}.intervals", INTERVALS)
+    elif drill_type == "chord":
+        _names(config["qualities"], f"{field}.qualities")
+        if not isinstance(config.get("inversions", False), bool):
+            raise InvalidInput("Give true or false.", field=f"{field}.inversions")
+        if config.get("voicing", "close") not in VOICINGS:
+            raise InvalidInput("One of: close, open.", field=f"{field}.voicing")
+    elif drill_type == "scale":
+        _names(config["scales"], f"{field}.scales")
+    else:
+        _check_rhythm(config, field)
+
+
+def _check_rhythm(config: dict[str, Any], field: str) -> None:
+    _whole(config["tempo_bpm"], f"{field}.tempoBpm", TEMPO_BPM)
+    signature = config["time_signature"]
+    if (
+        not isinstance(signature, str)
+        or re.fullmatch(r"[1-9][0-9]?/(1|2|4|8|16)", signature) is None
+    ):
+        raise InvalidInput("Give a time signature (`4/4`).", field=f"{field}.timeSignature")
+    if "bars" in config:
+        _whole(config["bars"], f"{field}.bars", BARS)
+    if ("subdivisions" in config) == ("patterns" in config):
+        raise InvalidInput(
+            "Give exactly one of `subdivisions` and `patterns`.", field=f"{field}.subdivisions"
+        )
+    if "subdivisions" in config:
+        _names(config["subdivisions"], f"{field}.subdivisions")
+        return
+    patterns = config["patterns"]
+    if not isinstance(patterns, list) or not 1 <= len(patterns) <= MAX_CONFIG_ITEMS:
+        raise InvalidInput(f"Give 1 to {MAX_CONFIG_ITEMS} patterns.", field=f"{field}.patterns")
+    for i, pattern in enumerate(patterns):
+        at = f"{field}.patterns[{i}]"
+        if not isinstance(pattern, dict) or "name" not in pattern or len(pattern) < 2:
+            raise InvalidInput("A pattern has a `name` and one grid per voice.", field=at)
+        _name(pattern["name"], f"{at}.name")
+        for voice, grid in pattern.items():
+            if voice != "name" and not (isinstance(grid, str) and GRID.fullmatch(grid)):
+                raise InvalidInput(
+                    "A voice is a 16-step grid of `x` (hit) and `.` (rest).", field=f"{at}.{voice}"
+                )
+
+
 __all__ = [
+    "BARS",
+    "DIRECTIONS",
+    "DRILL_KEYS",
     "DRILL_XP",
     "DUE_DAYS",
     "DUE_DAYS_MASTERED",
+    "INTERVALS",
     "LESSON_COINS",
     "LESSON_STARS",
     "LESSON_XP",
     "MAX_COUNTER",
+    "MAX_QUIZ_OPTIONS",
+    "MAX_QUIZ_QUESTIONS",
     "MAX_QUIZ_SCORE",
     "MAX_ROUND_QUESTIONS",
     "MAX_ROUND_SECONDS",
@@ -227,8 +450,11 @@ __all__ = [
     "ROUND_CORRECT",
     "ROUND_SECONDS",
     "ROUND_TOTAL",
+    "TEMPO_BPM",
+    "VOICINGS",
     "DrillStats",
     "LessonAward",
+    "check_drill_config",
     "check_quiz_score",
     "check_round",
     "drill_ledger_key",
@@ -238,4 +464,6 @@ __all__ = [
     "lesson_award",
     "lesson_ledger_key",
     "round_score",
+    "shape_config",
+    "shape_quiz",
 ]

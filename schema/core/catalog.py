@@ -1,0 +1,232 @@
+"""The staff mutations of a content catalog, made from its declaration: one
+:class:`db.auth.staff.CatalogTable` gives ``create<Type>``, ``update<Type>`` and
+``deactivate<Type>`` (or ``delete<Type>`` for a table without an active column), their input
+types and their payloads (docs/admin.md, "Content catalogs").
+
+The input fields come from the declaration's column rules (:mod:`db.fields`): a ``Text`` is a
+``String``, a ``Number`` an ``Int`` (a ``Float`` when not ``integer``), a ``Choice`` the model
+enum's GraphQL enum, a ``Flag`` a ``Boolean``, ``Tags`` a ``[String!]``, a ``Ref`` an ``ID``, a
+``Shaped`` value ``JSON``; the rule is the field's bound marker too (``schema/core/inputs.py``),
+and its description is the column's ``doc=`` text. A create input's ``required`` fields are
+non-null; its other fields may be left out (the column's default then). Every update field may
+be left out (kept); an explicit null clears a nullable column.
+
+A domain declares its catalogs in ``schema/<domain>/admin.py``::
+
+    catalog_mutations(learn_catalog.TOPICS, entitlement=CATALOG)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from db.auth.staff import CatalogTable, create_entry, retire_entry, update_entry
+from db.errors import InvalidState, NotFound
+from db.fields import Choice, Flag, Moment, Number, Ref, Rule, Shaped, Tags, Text
+from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation, plain
+from schema.core.types import graphql_enum
+
+#: The entitlement of the content catalogs' staff mutations.
+CATALOG = "catalog:manage"
+
+
+def _snake(name: str) -> str:
+    """``LearnLesson`` -> ``learn_lesson``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def field_type(rule: Rule) -> Any:
+    """The GraphQL type (python annotation, without null) of an input field with ``rule``."""
+    if isinstance(rule, Text):
+        return str
+    if isinstance(rule, Number):
+        return int if rule.integer else float
+    if isinstance(rule, Choice):
+        return graphql_enum(rule.enum)
+    if isinstance(rule, Flag):
+        return bool
+    if isinstance(rule, Tags):
+        return list[str]
+    if isinstance(rule, Moment):
+        return date if rule.day else datetime
+    if isinstance(rule, Ref):
+        return strawberry.ID
+    if isinstance(rule, Shaped):
+        return JSON
+    raise TypeError(f"no GraphQL type for {rule!r}")
+
+
+def _values(input: Any) -> dict[str, Any]:
+    """The fields a client sent (:func:`given_fields`), input objects within them (a
+    template's items) as dicts of their fields, enums as their stored values."""
+
+    def value(v: Any) -> Any:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {f.name: value(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, list):
+            return [value(x) for x in v]
+        return plain(v)
+
+    return {k: value(v) for k, v in given_fields(input).items()}
+
+
+def _input(
+    catalog: CatalogTable,
+    name: str,
+    description: str,
+    types: Mapping[str, Any],
+    *,
+    create: bool,
+) -> type:
+    """The input type of a create (``create``) or an update of ``catalog``; ``types``: column
+    -> its GraphQL type, for a shaped value more precise than ``JSON``."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__}
+    for column, rule in catalog.rules.items():
+        doc = catalog.table.c[column].doc or column
+        base = types.get(column) or field_type(rule)
+        if create and column in catalog.required:
+            annotations[column] = Annotated[base, rule]
+            namespace[column] = strawberry.field(description=doc)
+        else:
+            annotations[column] = Annotated[base | None, rule]
+            keep = "Left out: the default." if create else "Left out: kept."
+            namespace[column] = strawberry.field(
+                default=strawberry.UNSET, description=f"{doc} {keep}"
+            )
+    # Required fields first: a dataclass field without a default cannot follow one with it.
+    order = sorted(annotations, key=lambda c: not (create and c in catalog.required))
+    namespace["__annotations__"] = {c: annotations[c] for c in order}
+    for c in order:  # the class body's order is the fields' order
+        namespace[c] = namespace.pop(c)
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def _declare(fn: Any, name: str, params: dict[str, Any], **options: Any) -> None:
+    """Give a generated body its signature and annotations, then declare it as ``name``."""
+    fn.__name__ = name
+    fn.__annotations__ = {"tx": Tx, **params, "return": Ids}
+    fn.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter("tx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Tx),
+            *(
+                inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, annotation=a)
+                for p, a in params.items()
+            ),
+        ],
+        return_annotation=Ids,
+    )
+    mutation(name=name, **options)(fn)
+
+
+def catalog_mutations(
+    catalog: CatalogTable,
+    *,
+    what: str,
+    name: str | None = None,
+    types: Mapping[str, Any] | None = None,
+    entitlement: str = CATALOG,
+) -> None:
+    """Declare the three staff mutations of ``catalog`` (see the module docstring).
+
+    Args:
+        catalog: the declaration (``db/<domain>/catalog.py``).
+        what: the rows in words, for the descriptions (``"a lesson of the learn catalog"``).
+        name: what the mutations and inputs are named after (``BuiltinExercise``:
+            ``createBuiltinExercise``), when the type name is taken by the players' own
+            mutations; the type name by default.
+        types: column -> its GraphQL type (with its bound markers), for a shaped value that is
+            a list or an input object rather than ``JSON`` (``list[str]``); input objects
+            reach the rules as dicts of their fields.
+        entitlement: the entitlement they require.
+    """
+    types = types or {}
+    type_name = name or catalog.resource
+    table = catalog.table.name
+    payload = _snake(catalog.resource)
+    create_input = _input(
+        catalog, f"Create{type_name}Input", f"A new row: {what}.", types, create=True
+    )
+    update_input = _input(
+        catalog,
+        f"Update{type_name}Input",
+        f"The fields of {what} to change; a field left out keeps its value, `null` clears an "
+        "optional one.",
+        types,
+        create=False,
+    )
+    row_id = Annotated[
+        strawberry.ID, strawberry.argument(description=f"The row (`{catalog.resource}.id`).")
+    ]
+
+    async def create(tx: Tx, input: Any) -> Ids:
+        action = f"create{type_name}"
+        new = await create_entry(tx.conn, tx.actor, catalog, _values(input), action=action)
+        return {payload: new}
+
+    async def update(tx: Tx, id: Any, input: Any) -> Ids:
+        action = f"update{type_name}"
+        key = id_arg(id, "id")
+        await update_entry(tx.conn, tx.actor, catalog, key, _values(input), action=action)
+        return {payload: key}
+
+    retire_name = f"deactivate{type_name}" if catalog.active else f"delete{type_name}"
+
+    async def retire(tx: Tx, id: Any) -> Ids:
+        key = id_arg(id, "id")
+        deleted = await retire_entry(tx.conn, tx.actor, catalog, key, action=retire_name)
+        return {payload: None if deleted else key, "deleted": deleted}
+
+    payload_doc = f"The {catalog.resource} as it is now; null when it was deleted."
+
+    _declare(
+        create,
+        f"create{type_name}",
+        {"input": create_input},
+        description=f"Create {what}, audited.",
+        returns={payload: table},
+        entitlement=entitlement,
+    )
+    _declare(
+        update,
+        f"update{type_name}",
+        {"id": row_id, "input": update_input},
+        description=f"Change {what}, audited (the changed fields before and after).",
+        returns={payload: table},
+        errors=(NotFound,),
+        entitlement=entitlement,
+    )
+    if catalog.active:
+        retired = (
+            f"Deactivate {what}, audited: `{catalog.active}` becomes false; the row stays, "
+            "and what users' rows point at stays intact."
+        )
+    else:
+        retired = (
+            f"Delete {what}, audited, when no row refers to it (`InvalidState` `in_use` "
+            "otherwise: nothing is deleted)."
+        )
+    _declare(
+        retire,
+        retire_name,
+        {"id": row_id},
+        description=retired,
+        returns={payload: f"{table}?", "deleted": bool},
+        errors=(NotFound, InvalidState),
+        entitlement=entitlement,
+        fields={
+            payload: payload_doc,
+            "deleted": "Whether the row was deleted (else it was deactivated).",
+        },
+    )
+
+
+__all__ = ["CATALOG", "catalog_mutations", "field_type"]

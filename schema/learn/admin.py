@@ -1,0 +1,13 @@
+"""Staff mutations of the learn catalog (``catalog:manage``): create, change and delete
+topics, lessons and drills (:mod:`db.learn.catalog`; docs/admin.md, "Content catalogs")."""
+
+from __future__ import annotations
+
+from db.learn import catalog
+from schema.core.catalog import catalog_mutations
+
+catalog_mutations(catalog.TOPICS, what="a topic of the learn catalog")
+catalog_mutations(catalog.LESSONS, what="a lesson of the learn catalog (its quiz checked)")
+catalog_mutations(
+    catalog.DRILLS, what="an ear-training drill (its config checked against its type)"
+)

@@ -1,0 +1,22 @@
+"""Staff mutations of the platform's content (``catalog:manage``): built-in infobase entries,
+onboarding flows and onboarding steps (:mod:`db.platform.catalog`; docs/admin.md, "Content
+catalogs")."""
+
+from __future__ import annotations
+
+from db.platform import catalog
+from schema.core.catalog import catalog_mutations
+
+catalog_mutations(
+    catalog.INFOBASE,
+    what="a built-in infobase entry (no owner, public)",
+    name="BuiltinInfobaseEntry",
+)
+catalog_mutations(
+    catalog.ONBOARDING_FLOWS,
+    what="an onboarding flow (activating one deactivates the others)",
+)
+catalog_mutations(
+    catalog.ONBOARDING_STEPS,
+    what="a step of an onboarding flow (its options checked as answers read them)",
+)
