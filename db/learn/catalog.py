@@ -38,6 +38,10 @@ DURATION_SECONDS = Number(0, MAX_ROUND_SECONDS)
 DIFFICULTY = Choice(LearnDifficulty)
 
 
+#: The columns a lesson and a drill share: its topic, key, title and description.
+_ITEM = {"topic_id": Ref(nullable=False), "key": KEY, "title": NAME, "description": DESCRIPTION}
+
+
 def _drill_config(row: dict[str, Any], changed: dict[str, Any]) -> None:
     """A drill's config fits its type (checked when either changes)."""
     if "drill_type" in changed or "config_json" in changed:
@@ -64,10 +68,7 @@ LESSONS = CatalogTable(
     table=metadata.tables["learn_lessons"],
     resource="LearnLesson",
     rules={
-        "topic_id": Ref(nullable=False),
-        "key": KEY,
-        "title": NAME,
-        "description": DESCRIPTION,
+        **_ITEM,
         "content_markdown": CONTENT,
         "duration_minutes": DURATION_MINUTES,
         "difficulty": DIFFICULTY,
@@ -88,10 +89,7 @@ DRILLS = CatalogTable(
     table=metadata.tables["learn_drills"],
     resource="LearnDrill",
     rules={
-        "topic_id": Ref(nullable=False),
-        "key": KEY,
-        "title": NAME,
-        "description": DESCRIPTION,
+        **_ITEM,
         "drill_type": Choice(DrillType),
         "config_json": Shaped(shape_config),
         "difficulty": DIFFICULTY,

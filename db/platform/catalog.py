@@ -40,6 +40,7 @@ CATEGORY = Text(100, line=True)
 MAX_OPTIONS = 50
 MAX_OPTION_VALUE = 100
 MAX_OPTION_LABEL = 200
+MAX_OPTION_EXTRAS = 5
 #: A step's position in its flow.
 STEP_ORDER = Number(1, 1000)
 #: The step types whose answer is one of the step's options (the others take none).
@@ -52,26 +53,40 @@ def _text(value: Any, field: str, maximum: int) -> str:
     return value.strip()
 
 
-def shape_options(value: Any, field: str) -> list[dict[str, str]]:
-    """A step's ``options``: a list of at most :data:`MAX_OPTIONS` objects ``{value, label}``
-    (texts), no value twice (an answer names an option by its value).
+def shape_options(value: Any, field: str) -> list[dict[str, Any]]:
+    """A step's ``options``: a list of at most :data:`MAX_OPTIONS` objects with a ``value`` (a
+    text, or a whole number: an answer names an option by it, so no value twice) and a
+    ``label`` (a text), plus at most :data:`MAX_OPTION_EXTRAS` settings of the option's own
+    (scalars: the focus-length step's ``break_minutes``).
 
     Raises:
         InvalidInput: naming the option at fault (``input.options[2].value``).
     """
     if not isinstance(value, list) or len(value) > MAX_OPTIONS:
         raise InvalidInput(f"Give a list of at most {MAX_OPTIONS} options.", field=field)
-    options: list[dict[str, str]] = []
+    options: list[dict[str, Any]] = []
     for i, option in enumerate(value):
         at = f"{field}[{i}]"
-        if not isinstance(option, dict) or set(option) != {"value", "label"}:
+        if not isinstance(option, dict) or not {"value", "label"} <= set(option):
             raise InvalidInput("An option is an object with `value` and `label`.", field=at)
-        key = _text(option["value"], f"{at}.value", MAX_OPTION_VALUE)
+        extras = {k: v for k, v in option.items() if k not in ("value", "label")}
+        if len(extras) > MAX_OPTION_EXTRAS or any(
+            isinstance(v, dict | list) for v in extras.values()
+        ):
+            raise InvalidInput(
+                f"An option has at most {MAX_OPTION_EXTRAS} settings besides `value` and "
+                "`label`, each a text, a number or a boolean.",
+                field=at,
+            )
+        key = option["value"]
+        if isinstance(key, bool) or not isinstance(key, int | str):
+            raise InvalidInput("Give a text or a whole number.", field=f"{at}.value")
+        if isinstance(key, str):
+            key = _text(key, f"{at}.value", MAX_OPTION_VALUE)
         if any(o["value"] == key for o in options):
             raise InvalidInput("Two options have this value.", field=f"{at}.value")
-        options.append(
-            {"value": key, "label": _text(option["label"], f"{at}.label", MAX_OPTION_LABEL)}
-        )
+        label = _text(option["label"], f"{at}.label", MAX_OPTION_LABEL)
+        options.append({"value": key, "label": label, **extras})
     return options
 
 
@@ -202,6 +217,7 @@ ONBOARDING_STEPS = CatalogTable(
 __all__ = [
     "INFOBASE",
     "MAX_OPTIONS",
+    "MAX_OPTION_EXTRAS",
     "ONBOARDING_FLOWS",
     "ONBOARDING_STEPS",
     "OPTION_STEPS",

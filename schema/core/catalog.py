@@ -178,6 +178,8 @@ def catalog_mutations(
         await update_entry(tx.conn, tx.actor, catalog, key, _values(input), action=action)
         return {payload: key}
 
+    # The work after a write may refuse it (no onboarding flow left active).
+    knock_on: tuple[type[InvalidState], ...] = (InvalidState,) if catalog.after else ()
     retire_name = f"deactivate{type_name}" if catalog.active else f"delete{type_name}"
 
     async def retire(tx: Tx, id: Any) -> Ids:
@@ -193,6 +195,7 @@ def catalog_mutations(
         {"input": create_input},
         description=f"Create {what}, audited.",
         returns={payload: table},
+        errors=knock_on,
         entitlement=entitlement,
     )
     _declare(
@@ -201,7 +204,7 @@ def catalog_mutations(
         {"id": row_id, "input": update_input},
         description=f"Change {what}, audited (the changed fields before and after).",
         returns={payload: table},
-        errors=(NotFound,),
+        errors=(NotFound, *knock_on),
         entitlement=entitlement,
     )
     if catalog.active:
