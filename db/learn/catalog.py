@@ -15,7 +15,7 @@ from typing import Any
 
 from db import metadata
 from db.auth.staff import CatalogTable
-from db.fields import Choice, Number, Ref, Shaped, Text
+from db.fields import Choice, Number, Ref, Rule, Shaped, Text
 from db.learn.models import DrillType, LearnDifficulty
 from db.learn.rules import MAX_ROUND_SECONDS, check_drill_config, shape_config, shape_quiz
 
@@ -39,7 +39,12 @@ DIFFICULTY = Choice(LearnDifficulty)
 
 
 #: The columns a lesson and a drill share: its topic, key, title and description.
-_ITEM = {"topic_id": Ref(nullable=False), "key": KEY, "title": NAME, "description": DESCRIPTION}
+_ITEM: dict[str, Rule] = {
+    "topic_id": Ref(nullable=False),
+    "key": KEY,
+    "title": NAME,
+    "description": DESCRIPTION,
+}
 
 
 def _drill_config(row: dict[str, Any], changed: dict[str, Any]) -> None:
