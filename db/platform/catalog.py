@@ -131,6 +131,21 @@ def check_step(row: dict[str, Any], changed: dict[str, Any]) -> None:
         )
 
 
+#: The first key of the transaction advisory lock that serialises the staff writes of the
+#: onboarding catalog (the second is a hash of ``"onboarding"``).
+_ONBOARDING_LOCK = 0x1651_00C0
+
+
+async def _serialise(conn: AsyncConnection) -> None:
+    """Wait for the other staff writes of the onboarding catalog to end (a transaction
+    advisory lock, held until the commit): the statements after it see what they committed,
+    so two concurrent activations leave one flow active and two concurrent step writes count
+    each other's step."""
+    await conn.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(_ONBOARDING_LOCK, sa.func.hashtext("onboarding")))
+    )
+
+
 async def _one_active_flow(conn: AsyncConnection, actor: Actor, row: dict[str, Any]) -> None:
     """After a flow's write: when it is active, deactivate the other active flows (audited);
     then refuse to leave no flow active.
@@ -138,6 +153,7 @@ async def _one_active_flow(conn: AsyncConnection, actor: Actor, row: dict[str, A
     Raises:
         InvalidState: no flow is active (``status`` ``last_active_flow``).
     """
+    await _serialise(conn)
     if row["is_active"]:
         others = await conn.execute(
             sa.select(_flows.c.id).where(_flows.c.is_active, _flows.c.id != row["id"])
@@ -164,6 +180,7 @@ async def _one_active_flow(conn: AsyncConnection, actor: Actor, row: dict[str, A
 async def _count_steps(conn: AsyncConnection, actor: Actor, row: dict[str, Any]) -> None:
     """After a step's write: every flow's ``total_steps`` is its number of steps again (a
     derived column: the step's own audit row records the change)."""
+    await _serialise(conn)
     count = sa.select(sa.func.count()).where(_steps.c.flow_id == _flows.c.id).scalar_subquery()
     await conn.execute(
         sa.update(_flows).where(_flows.c.total_steps != count).values(total_steps=count)
