@@ -291,6 +291,7 @@ async def test_one_active_onboarding_flow(
     mutate: Mutate, engine: AsyncEngine, admin: Viewer
 ) -> None:
     active = await first_id(engine, "onboarding_flows", "is_active")
+    player = await committed_user(engine)  # on the active flow
     flow = str(await inactive_flow(engine))
     try:
         payload = await payload_of(
@@ -306,6 +307,11 @@ async def test_one_active_onboarding_flow(
         # the only active flow cannot be deactivated: new users would have none
         payload = await refused(engine, mutate, retire_doc("OnboardingFlow"), {"id": flow}, admin)
         assert (payload["__typename"], payload["status"]) == ("InvalidState", "last_active_flow")
+        # the player's onboarding stays on the flow they started
+        state = await value(
+            engine, "SELECT flow_id FROM user_onboarding_state WHERE user_id = :u", u=player.user_id
+        )
+        assert state == active
     finally:
         async with engine.begin() as conn:
             await conn.execute(
