@@ -114,7 +114,6 @@ async def assert_denied(
     assert (row.user_id, row.action, row.status) == (actor_id, action, "denied")
 
 
-
 #: The ``mutate`` fixture (``tests/support/fixtures.py``): ``mutate(query, variables,
 #: viewer=...)`` runs an operation in its own request context.
 Mutate = Callable[..., Awaitable[Outcome]]
