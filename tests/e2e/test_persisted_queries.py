@@ -52,6 +52,12 @@ def get_params(sha: str) -> dict[str, str]:
     return {"extensions": orjson.dumps(hashed(None, sha)["extensions"]).decode()}
 
 
+def assert_refused(response: httpx.Response, status: int, message: str, code: str) -> None:
+    """The response is exactly Apollo Server's refusal: one error, no ``data``."""
+    assert response.status_code == status
+    assert response.json() == {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
 def codes(response: httpx.Response) -> list[str]:
     return [e["extensions"]["code"] for e in response.json().get("errors", [])]
 
@@ -97,15 +103,7 @@ async def test_apq_miss_register_hit_over_post(gateway: Gateway, make_query: Any
     sha = sha256_hex(query)
     async with httpx.AsyncClient(timeout=30) as client:
         miss = await client.post(gateway.http, json=hashed(None, sha))
-        assert miss.status_code == 200
-        assert miss.json() == {
-            "errors": [
-                {
-                    "message": "PersistedQueryNotFound",
-                    "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
-                }
-            ]
-        }
+        assert_refused(miss, 200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
         registered = await client.post(gateway.http, json=hashed(query, sha))
         assert registered.status_code == 200 and "errors" not in registered.json()
         hit = await client.post(gateway.http, json=hashed(None, sha))
@@ -136,15 +134,9 @@ async def test_hash_mismatch_is_refused_and_not_registered(gateway: Gateway) -> 
     wrong = sha256_hex(query + " ")
     async with httpx.AsyncClient(timeout=30) as client:
         mismatch = await client.post(gateway.http, json=hashed(query, wrong))
-        assert mismatch.status_code == 400
-        assert mismatch.json() == {
-            "errors": [
-                {
-                    "message": "provided sha does not match query",
-                    "extensions": {"code": "PERSISTED_QUERY_HASH_MISMATCH"},
-                }
-            ]
-        }
+        assert_refused(
+            mismatch, 400, "provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH"
+        )
         after = await client.post(gateway.http, json=hashed(None, wrong))
         assert codes(after) == ["PERSISTED_QUERY_NOT_FOUND"]
 
