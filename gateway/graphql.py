@@ -27,6 +27,13 @@ implements neither (it always answers ``application/json`` with ``"data": null``
 
 GraphiQL is served to browsers when enabled; queries may use GET, mutations never do
 (Strawberry's default).
+
+Persisted queries (:mod:`gateway.persisted`) are resolved before either path runs: a request
+carrying ``extensions.persistedQuery`` gets its document from the store, or is refused with
+a GraphQL-shaped error (``PERSISTED_QUERY_NOT_FOUND``, ...). Every JSON answer then gets its
+``Cache-Control`` (:meth:`GatewayGraphQL._cache_headers`): ``public`` with an ``ETag`` for a
+signed-out ``GET`` read without errors (304 on a matching ``If-None-Match``), else ``private,
+no-store``.
 """
 
 from __future__ import annotations
