@@ -40,7 +40,7 @@ def _domain_tables(module: ModuleType) -> list[str]:
 
 
 #: Tables added by a later revision than their domain's initial one: table -> revision.
-LATER_TABLES: dict[str, str] = {"idempotency_keys": "0015"}
+LATER_TABLES: dict[str, str] = {"idempotency_keys": "0015", "persisted_queries": "0021"}
 
 #: Domain package -> its table names, in foreign-key order (one initial revision per domain,
 #: which creates them all except :data:`LATER_TABLES`).

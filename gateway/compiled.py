@@ -102,16 +102,24 @@ class Request:
         Args:
             params: the query parameters, name to (last) value.
         """
-        data: dict[str, Any] = dict(params)
-        for key in ("variables", "extensions"):
-            if key in data:
-                try:
-                    data[key] = orjson.loads(data[key])
-                except orjson.JSONDecodeError:
-                    return None
-                if not isinstance(data[key], dict):
-                    return None
-        return cls.from_data(data)
+        data = query_params_data(params)
+        return None if data is None else cls.from_data(data)
+
+
+def query_params_data(params: Mapping[str, str]) -> dict[str, Any] | None:
+    """The request object of a ``GET``'s query parameters: ``variables`` and ``extensions``
+    decoded from their JSON text; None when either is not the JSON text of an object (the
+    general path refuses that request with 400)."""
+    data: dict[str, Any] = dict(params)
+    for key in ("variables", "extensions"):
+        if key in data:
+            try:
+                data[key] = orjson.loads(data[key])
+            except orjson.JSONDecodeError:
+                return None
+            if not isinstance(data[key], dict):
+                return None
+    return data
 
 
 @dataclass
@@ -122,6 +130,8 @@ class Answer:
     body: bytes | None
     viewer: Viewer | None = None
     signed_in: bool = False
+    #: Whether the body carries errors (an unexpected error, masked).
+    errors: bool = False
 
 
 class CompiledReads:
@@ -207,7 +217,7 @@ class CompiledReads:
             limit = self.compiler.limits.max_nodes
             cost_info = {"cost": {"requested": cost, "limit": limit}}
             body = {"data": None, "errors": [error], "extensions": cost_info}
-            return Answer(orjson.dumps(body))
+            return Answer(orjson.dumps(body), errors=True)
         if data is None:
             self.passed += 1
             return Answer(None, viewer, signed_in=True)

@@ -27,15 +27,24 @@ implements neither (it always answers ``application/json`` with ``"data": null``
 
 GraphiQL is served to browsers when enabled; queries may use GET, mutations never do
 (Strawberry's default).
+
+Persisted queries (:mod:`gateway.persisted`) are resolved before either path runs: a request
+carrying ``extensions.persistedQuery`` gets its document from the store, or is refused with
+a GraphQL-shaped error (``PERSISTED_QUERY_NOT_FOUND``, ...). Every JSON answer then gets its
+``Cache-Control`` (:meth:`GatewayGraphQL._cache_headers`): ``public`` with an ``ETag`` for a
+signed-out ``GET`` read without errors (304 on a matching ``If-None-Match``), else ``private,
+no-store``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -48,7 +57,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import process_result
+from strawberry.http import GraphQLRequestData, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -61,12 +70,13 @@ from db.availability import (
 )
 from gateway import graphiql
 from gateway.auth import Unauthenticated, authenticate
-from gateway.compiled import CompiledReads
+from gateway.compiled import CompiledReads, query_params_data
 from gateway.compiled import Request as CompiledRequest
 from gateway.context import Context, Reader
 from gateway.events.websocket import OperationContext, WebSocketMixin
 from gateway.logs import current_request
 from gateway.observe import OperationObserver
+from gateway.persisted import PersistedQueries, PersistedQueryError, refuse_extension
 from gateway.settings import Settings
 from gateway.tracing import tracing_extension
 
@@ -98,6 +108,13 @@ REQUEST_ERROR_SCOPE_KEY = "ignition.request_error"
 #: operation produced nothing else (no data, or every root field null, and no other error).
 UNAVAILABLE_SCOPE_KEY = "ignition.unavailable"
 _DATA_SCOPE_KEY = "ignition.has_data"
+#: Scope key set when the response is a GraphQL result without errors (it may be cached).
+CLEAN_SCOPE_KEY = "ignition.clean"
+
+#: The document a persisted query resolved to, for Strawberry's view: ``(text,)`` once the
+#: request was resolved by :meth:`GatewayGraphQL._answer` (``(None,)``: nothing to resolve),
+#: unset when it could not read the request (multipart, a batch).
+_persisted: ContextVar[tuple[str | None] | None] = ContextVar("persisted", default=None)
 
 
 class MethodNotAllowed(HTTPException):
@@ -241,6 +258,14 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         self.compiled = (
             CompiledReads(settings, schema, engine_getter) if settings.compiled_reads else None
         )
+        #: Persisted queries (None with ``IGNITION_PERSISTED_QUERIES=off``).
+        self.persisted = (
+            None
+            if settings.persisted_queries == "off"
+            else PersistedQueries(
+                settings.persisted_queries, schema._schema, settings, engine_getter
+            )
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request or one websocket; the request's reader is closed on every
@@ -281,6 +306,12 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                 response = error_response(
                     401, exc.reason, headers={"WWW-Authenticate": 'Bearer realm="ignition"'}
                 )
+            except PersistedQueryError as exc:
+                response = Response(
+                    orjson.dumps(exc.body()),
+                    status_code=exc.status,
+                    media_type="application/json",
+                )
             except ClientDisconnect:
                 return  # nobody to answer
             except Exception as exc:
@@ -299,6 +330,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if graphql_response:
             self._as_graphql_response(scope, response)
         self._unavailable(scope, response, graphql_response)
+        response = self._cache_headers(request, response)
         await response(scope, receive, send)
 
     async def _run_until_disconnect(self, request: Request, watch: _DisconnectWatch) -> Response:
@@ -354,15 +386,99 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         Raises:
             Unauthenticated: a bad ``Authorization`` header (as ``get_context`` raises).
         """
-        if self.compiled is not None:
-            parsed = await _compiled_request(request)
+        data = await _request_data(request)
+        if data is not None:
+            query = await self._resolve_persisted(data)
+            _persisted.set((query,))
+            if query is not None:
+                data = {**data, "query": query}
+        if self.compiled is not None and data is not None:
+            parsed = CompiledRequest.from_data(data)
             if parsed is not None:
                 answer = await self.compiled.answer(parsed, request.headers.get("authorization"))
                 if answer.body is not None:
+                    request.scope[CLEAN_SCOPE_KEY] = not answer.errors
                     return Response(answer.body, media_type="application/json")
                 if answer.signed_in:
                     request.scope[VIEWER_SCOPE_KEY] = answer.viewer
         response: Response = await self.run(request)
+        return response
+
+    async def _resolve_persisted(self, data: Mapping[str, Any]) -> str | None:
+        """The document a request runs when it is a persisted query (``gateway.persisted``),
+        None when it sends its own (or nothing).
+
+        Raises:
+            PersistedQueryError: the request is refused.
+        """
+        if self.persisted is None:
+            refuse_extension(data)
+            return None
+        return await self.persisted.resolve(data)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        """Strawberry's reading of the request, with the document of a persisted query filled
+        in: the one :meth:`_answer` resolved, or, for what it could not read (a batch, a
+        multipart upload), each operation's own.
+
+        Raises:
+            PersistedQueryError: an operation is refused (``gateway.persisted``).
+        """
+        request_data = await super().parse_http_body(request_adapter)
+        resolved = _persisted.get()
+        if resolved is not None and isinstance(request_data, GraphQLRequestData):
+            query = resolved[0]
+            if query is not None:
+                request_data.query = query
+            return request_data
+        for item in request_data if isinstance(request_data, list) else [request_data]:
+            query = await self._resolve_persisted(
+                {"query": item.query, "extensions": item.extensions}
+            )
+            if query is not None:
+                item.query = query
+        return request_data
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Strawberry's test (a ``GET`` without ``query`` that accepts HTML or ``*/*``),
+        except for a persisted query's ``GET``, which has no ``query`` either."""
+        resolved = _persisted.get()
+        if resolved is not None and resolved[0] is not None:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
+    def _cache_headers(self, request: Request, response: Response) -> Response:
+        """HTTP caching of a GraphQL response (README, "Persisted queries and HTTP caching").
+
+        A signed-out ``GET`` answered 200 without errors is the same for every signed-out
+        client: ``Cache-Control: public, max-age=<IGNITION_CACHE_MAX_AGE_S>``, an ``ETag``
+        (the SHA-256 of the body) and ``Vary: Accept, Authorization``; an ``If-None-Match``
+        naming that tag answers 304 without a body. Every other GraphQL response is
+        ``private, no-store``. The GraphiQL page is left alone.
+
+        Returns:
+            ``response`` with its headers, or the 304 that replaces it.
+        """
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith(("application/json", GRAPHQL_RESPONSE_JSON)):
+            return response
+        if not (
+            request.method == "GET"
+            and response.status_code == 200
+            and "authorization" not in request.headers
+            and request.scope.get(CLEAN_SCOPE_KEY)
+        ):
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+        etag = f'"{hashlib.sha256(response.body).hexdigest()[:32]}"'
+        headers = {
+            "Cache-Control": f"public, max-age={self.settings.cache_max_age_s}",
+            "ETag": etag,
+            "Vary": "Accept, Authorization",
+        }
+        if _etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
         return response
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -416,6 +532,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         path and there is no data) has no ``data`` entry (GraphQL spec, "Response Format")."""
         body = process_result(result)
         errors = result.errors or ()
+        request.scope[CLEAN_SCOPE_KEY] = not errors
         if result.data is None and errors and all(e.path is None for e in errors):
             body.pop("data", None)
             request.scope[REQUEST_ERROR_SCOPE_KEY] = True
@@ -473,17 +590,34 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         return value
 
 
-async def _compiled_request(request: Request) -> CompiledRequest | None:
-    """The request as the compiled path reads it: a ``GET``'s query parameters or a JSON
-    ``POST`` body; None for other methods and content types (uploads), and for whatever
-    :class:`gateway.compiled.Request` declines. A ``GET`` without ``query`` (the GraphiQL
-    page) is declined there, so the general path serves it."""
+async def _request_data(request: Request) -> dict[str, Any] | None:
+    """The request object as the gateway reads it before Strawberry (persisted queries, the
+    compiled path): a ``GET``'s query parameters or a JSON ``POST`` body; None for other
+    methods and content types (uploads), invalid JSON and batches (Strawberry reads those
+    itself and reports their errors). A ``GET`` without ``query`` (the GraphiQL page) is
+    declined by :class:`gateway.compiled.Request`, so the general path serves it."""
     if request.method == "GET":
-        return CompiledRequest.from_query_params(request.query_params)
+        return query_params_data(request.query_params)
     if request.method == "POST" and _is_json(request):
         body = await request.body()  # kept on the request: Strawberry reads it again
-        return CompiledRequest.parse(body)
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
     return None
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (or ``*``); weak tags compare by
+    their opaque part (RFC 9110, "If-None-Match": the weak comparison)."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
 
 
 def _is_json(request: Request) -> bool:

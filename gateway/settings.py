@@ -157,6 +157,29 @@ class Settings(BaseSettings):
     counts its page size (``first``/``last``, default 20) times its parents, each other
     object 1 (schema/core/cost.py). Checked before any SQL runs."""
 
+    persisted_queries: Literal["off", "apq", "trusted"] = "apq"
+    """``IGNITION_PERSISTED_QUERIES``: ``apq`` (the default): Apollo's automatic persisted
+    queries (a client may send ``extensions.persistedQuery.sha256Hash`` instead of a document
+    it registered before; documents are shared by all processes through the database);
+    ``trusted``: only the documents of ``persisted_queries_manifest`` run (GraphiQL is forced
+    off: its documents are not in the manifest); ``off``: a persisted query is refused with
+    ``PERSISTED_QUERY_NOT_SUPPORTED`` (``gateway.persisted``)."""
+
+    persisted_queries_manifest: Path | None = None
+    """``IGNITION_PERSISTED_QUERIES_MANIFEST``: the trusted documents' manifest, a JSON file
+    (GraphQL Code Generator's or Relay's ``{id: document}``, or Apollo's persisted query
+    manifest); required by ``IGNITION_PERSISTED_QUERIES=trusted``, read at startup."""
+
+    persisted_queries_cache_size: int = Field(default=1000, ge=1)
+    """``IGNITION_PERSISTED_QUERIES_CACHE_SIZE``: persisted documents each process keeps in
+    memory (least recently used dropped first; the database keeps them all)."""
+
+    cache_max_age_s: int = Field(default=60, ge=0)
+    """``IGNITION_CACHE_MAX_AGE_S``: ``max-age`` of the ``Cache-Control: public`` header of a
+    signed-out ``GET`` query answered without errors (the catalogs), in seconds; such a
+    response also carries an ``ETag`` and answers ``If-None-Match`` with 304. Every other
+    ``/graphql`` response is ``private, no-store``."""
+
     seed_on_start: bool = True
     """``IGNITION_SEED_ON_START``: upsert the reference catalogs when the server starts (after
     migrating)."""
@@ -292,6 +315,12 @@ class Settings(BaseSettings):
         if self.production:
             self.graphiql = False
             self.introspection = False
+        if self.persisted_queries == "trusted":
+            self.graphiql = False  # GraphiQL's documents are not trusted ones
+            if self.persisted_queries_manifest is None:
+                raise ValueError(
+                    "IGNITION_PERSISTED_QUERIES=trusted needs IGNITION_PERSISTED_QUERIES_MANIFEST"
+                )
         return self
 
     @property

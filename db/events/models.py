@@ -12,6 +12,10 @@ of transactions older than its snapshot's ``xmin`` (every such transaction has e
 ``idempotency_keys``: one row per (user, key) of a mutation that awards or spends, with the
 fingerprint of its arguments and its outcome, written in the mutation's own transaction
 (Stripe's semantics; :mod:`db.events.idempotency`). Not exposed through GraphQL.
+
+``persisted_queries``: the documents registered by automatic persisted queries (Apollo's
+protocol; :mod:`db.events.persisted`), keyed by the SHA-256 of their text, shared by every
+gateway process. Not exposed through GraphQL.
 """
 
 from __future__ import annotations
@@ -107,5 +111,23 @@ class IdempotencyKey(Base):
         UniqueConstraint("user_id", "key"),
         CheckConstraint("char_length(key) BETWEEN 1 AND 255", name="key_length"),
         Index("ix_idempotency_keys_created_at", "created_at"),
+        {"info": {"graphql": False}},
+    )
+
+
+class PersistedQuery(Base):
+    """A GraphQL document registered by an automatic persisted query: a client sends its
+    SHA-256 alone from then on (docs/design.md#persisted-queries)."""
+
+    __tablename__ = "persisted_queries"
+
+    sha256: Mapped[str] = mapped_column(
+        primary_key=True, doc="The SHA-256 of the document's text, as 64 lowercase hex digits."
+    )
+    document: Mapped[str] = mapped_column(doc="The document's text, as the client sent it.")
+    created_at: Mapped[CreatedAt]
+
+    __table_args__ = (
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
         {"info": {"graphql": False}},
     )

@@ -57,6 +57,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
 from gateway.auth import Unauthenticated, authenticate
+from gateway.persisted import PersistedQueryError
 from schema.core.context import fresh_reads
 
 if TYPE_CHECKING:
@@ -138,6 +139,24 @@ class DatabaseUnavailableOnConnect(Exception):
     closed with :data:`TRY_AGAIN_LATER`)."""
 
 
+async def trusted_refusal(view: Any, message: Any) -> dict[str, Any] | None:
+    """In trusted mode (``IGNITION_PERSISTED_QUERIES=trusted``), the error refusing an
+    operation sent on a websocket whose document is not a trusted one (None: it may run, its
+    ``query`` replaced by the manifest's text). The protocols require ``query``, so a socket
+    sends the document's text, not its id; other modes run the document as sent."""
+    persisted = view.persisted
+    payload = message.get("payload")
+    if persisted is None or persisted.mode != "trusted" or not isinstance(payload, dict):
+        return None
+    try:
+        query = await persisted.resolve(payload)
+    except PersistedQueryError as exc:
+        return {"message": exc.message, "extensions": {"code": exc.code}}
+    if query is not None:
+        payload["query"] = query
+    return None
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     """graphql-transport-ws with server pings every ``IGNITION_WS_KEEPALIVE_S`` once the
     connection is acknowledged (the protocol's ``ping``; clients answer ``pong``)."""
@@ -152,6 +171,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             return
         if self.connection_acknowledged and self.ping_task is None:
             self.ping_task = asyncio.create_task(self._ping())
+
+    async def handle_subscribe(self, message: Any) -> None:
+        """Strawberry's, after the trusted-documents check (:func:`trusted_refusal`)."""
+        if self.connection_acknowledged:
+            refusal = await trusted_refusal(self.view, message)
+            if refusal is not None:
+                error = {"id": message["id"], "type": "error", "payload": [refusal]}
+                await self.send_message(error)
+                return
+        await super().handle_subscribe(message)
 
     async def _ping(self) -> None:
         view: Any = self.view
@@ -201,6 +230,15 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
         self.connection_acknowledged = True
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+    async def handle_start(self, message: Any) -> None:
+        """Strawberry's, after the trusted-documents check (:func:`trusted_refusal`)."""
+        if self.connection_acknowledged:
+            refusal = await trusted_refusal(self.view, message)
+            if refusal is not None:
+                await self.send_message({"type": "error", "id": message["id"], "payload": refusal})
+                return
+        await super().handle_start(message)
 
     async def send_message(self, message: Any) -> None:
         """Send ``message``; the limit's refusal gets its code (:func:`_coded_limit_error`)."""

@@ -68,8 +68,9 @@ SPEC_TABLES: dict[str, tuple[str, ...]] = {
 
 ALL_TABLES = frozenset(name for names in SPEC_TABLES.values() for name in names)
 #: docs/design.md#the-schema: "The mutations added one table beside the outbox,
-#: ``idempotency_keys``"; the table there lists what the read API started with.
-ADDED_TABLES: dict[str, tuple[str, ...]] = {"events": ("idempotency_keys",)}
+#: ``idempotency_keys``", and persisted queries ``persisted_queries``; the table there lists
+#: what the read API started with.
+ADDED_TABLES: dict[str, tuple[str, ...]] = {"events": ("idempotency_keys", "persisted_queries")}
 DATABASE_TABLES = ALL_TABLES | {name for names in ADDED_TABLES.values() for name in names}
 
 #: The spec's domain names -> the ``db/`` package that owns them.
@@ -91,10 +92,12 @@ DOMAIN_PACKAGES = {
 }
 
 #: Tables whose primary key is not a ``id UUID``: the outbox's id is a BIGINT identity (the
-#: replay cursor, docs/design.md#events-and-the-outbox), the rest are link tables keyed by what
+#: replay cursor, docs/design.md#events-and-the-outbox), a persisted query's is the hash its
+#: clients send (docs/design.md#persisted-queries), the rest are link tables keyed by what
 #: they link.
 NON_UUID_PRIMARY_KEYS = {
     "event_outbox": ("id",),
+    "persisted_queries": ("sha256",),
     "role_entitlements": ("role_id", "entitlement_id"),
     "user_roles": ("user_id", "role_id"),
     "verification_tokens": ("identifier", "token"),
