@@ -280,12 +280,14 @@ async def evaluate_achievements(
 async def _open_rules(
     conn: AsyncConnection, user_id: uuid.UUID, triggers: set[str]
 ) -> list[AchievementRule]:
-    """The definitions of ``triggers`` the user has not unlocked, in catalog order."""
+    """The active definitions of ``triggers`` the user has not unlocked, in catalog order (a
+    deactivated achievement unlocks for nobody; the unlocks made stay)."""
     rows = (
         await conn.execute(
             sa.select(_definitions)
             .where(
                 _definitions.c.trigger_type.in_(sorted(triggers)),
+                _definitions.c.is_active,
                 ~sa.exists().where(
                     _unlocks.c.user_id == user_id,
                     _unlocks.c.achievement_key == _definitions.c.key,

@@ -92,6 +92,10 @@ class SkillDefinition(Base):
     sort_order: Mapped[int] = mapped_column(
         server_default="0", doc="Position in the skill list (ascending)."
     )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether staff offer the skill to new quests and lessons; users' stars stay.",
+    )
     created_at: Mapped[CreatedAt]
 
     __table_args__ = (
@@ -164,6 +168,10 @@ class AchievementDefinition(Base):
     )
     sort_order: Mapped[int] = mapped_column(
         server_default="0", doc="Position in the achievement list (ascending)."
+    )
+    is_active: Mapped[bool] = mapped_column(
+        server_default="true",
+        doc="Whether the achievement can still be unlocked; unlocks made stay.",
     )
     created_at: Mapped[CreatedAt]
 

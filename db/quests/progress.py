@@ -37,6 +37,7 @@ from db.quests.rules import (
     ProgressState,
     accepts,
     advance,
+    check_counted,
     current_state,
     period_start,
     quest_reward_key,
@@ -116,7 +117,12 @@ async def advance_quests(
 
     Returns:
         The quests that moved.
+
+    Raises:
+        ValueError: ``target_type`` or an attribute is not in
+            :data:`db.quests.rules.COUNTED` (the table staff's quest checks read).
     """
+    check_counted(str(target_type), attributes or {})
     if amount == 0:
         return []
     now = now or datetime.now(UTC)

@@ -27,6 +27,7 @@ from typing import Any
 from db.quests.models import (
     QuestDifficulty,
     QuestProgressStatus,
+    QuestTargetType,
     QuestType,
     RepeatFrequency,
 )
@@ -86,6 +87,88 @@ def accepts(target_config: Mapping[str, Any] | None, attributes: Mapping[str, An
         elif attributes.get(key) != wanted:
             return False
     return True
+
+
+#: What the transitions count, by target type: the attributes each one passes to
+#: :func:`db.quests.progress.advance_quests` with its activity, and whether each is a number
+#: (``NUMBER``: a ``min_<name>`` filter applies) or a text (``TEXT``: an equality filter).
+#: :func:`~db.quests.progress.advance_quests` refuses a target type or an attribute missing
+#: here, so this table is what the code counts; ``manual`` is absent: nothing advances it.
+NUMBER = "number"
+TEXT = "text"
+COUNTED: dict[str, dict[str, str]] = {
+    QuestTargetType.FOCUS_SESSIONS_COMPLETED.value: {"mode": TEXT, "minutes": NUMBER},
+    QuestTargetType.FOCUS_MINUTES.value: {"mode": TEXT, "minutes": NUMBER},
+    QuestTargetType.HABIT_COMPLETIONS.value: {"frequency": TEXT},
+    QuestTargetType.MILESTONES_COMPLETED.value: {"category": TEXT},
+    QuestTargetType.PLAN_ITEMS_COMPLETED.value: {"kind": TEXT},
+    QuestTargetType.LESSONS_COMPLETED.value: {
+        "difficulty": TEXT,
+        "skill_key": TEXT,
+        "quiz_score": NUMBER,
+    },
+    QuestTargetType.DRILL_ATTEMPTS.value: {
+        "drill_type": TEXT,
+        "difficulty": TEXT,
+        "score": NUMBER,
+        "questions": NUMBER,
+    },
+    QuestTargetType.WORKOUTS_COMPLETED.value: {"sets": NUMBER, "minutes": NUMBER},
+    QuestTargetType.PAGES_READ.value: {"pages": NUMBER, "minutes": NUMBER},
+}
+
+#: Most filters in one ``target_config``; longest text a filter compares.
+MAX_FILTERS = 10
+MAX_FILTER_TEXT = 100
+
+
+def check_counted(target_type: str, attributes: Mapping[str, Any]) -> None:
+    """Refuse an activity :data:`COUNTED` does not describe (a programming error of a
+    transition, not a client's).
+
+    Raises:
+        ValueError: ``target_type`` is counted by nothing, or an attribute is not declared
+            for it or has the wrong kind.
+    """
+    declared = COUNTED.get(str(target_type))
+    if declared is None:
+        raise ValueError(f"quest target type {target_type} is not in COUNTED")
+    for name, value in attributes.items():
+        kind = declared.get(name)
+        if kind is None:
+            raise ValueError(f"{target_type}: attribute {name} is not in COUNTED")
+        if value is not None and (kind == NUMBER) != _is_number(value):
+            raise ValueError(f"{target_type}: attribute {name} is not a {kind}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def target_config_problem(target_type: str, config: Any) -> str | None:
+    """What is wrong with ``config`` as the ``target_config`` of a quest of ``target_type``
+    (a message), or None when :func:`accepts` can apply it to what the transitions count: a
+    JSON object of at most :data:`MAX_FILTERS` filters, each ``min_<number attribute>`` with
+    a number at least 0, or ``<text attribute>`` with a text of 1 to :data:`MAX_FILTER_TEXT`
+    characters, the attributes those of :data:`COUNTED` for the target type."""
+    declared = COUNTED.get(str(target_type))
+    if declared is None:
+        return f"Nothing counts target type {target_type}."
+    if not isinstance(config, dict):
+        return "Give a JSON object of filters."
+    if len(config) > MAX_FILTERS:
+        return f"Give at most {MAX_FILTERS} filters."
+    for key, value in config.items():
+        name = key[4:] if key.startswith("min_") else key
+        kind = declared.get(name)
+        allowed = ", ".join(f"min_{a}" if k == NUMBER else a for a, k in sorted(declared.items()))
+        if kind is None or (kind == NUMBER) != key.startswith("min_"):
+            return f"`{key}` filters nothing {target_type} counts; allowed: {allowed}."
+        if kind == NUMBER and (not _is_number(value) or value < 0):
+            return f"`{key}` takes a number of at least 0."
+        if kind == TEXT and not (isinstance(value, str) and 1 <= len(value) <= MAX_FILTER_TEXT):
+            return f"`{key}` takes a text of 1 to {MAX_FILTER_TEXT} characters."
+    return None
 
 
 @dataclass(frozen=True)
@@ -218,11 +301,17 @@ def user_quest_ledger_key(quest_id: object, period: date | None) -> str:
 
 
 __all__ = [
+    "COUNTED",
+    "MAX_FILTERS",
+    "MAX_FILTER_TEXT",
+    "NUMBER",
     "QUEST_SKILL_STARS",
+    "TEXT",
     "USER_QUEST_REWARDS",
     "ProgressState",
     "accepts",
     "advance",
+    "check_counted",
     "current_state",
     "needs_reset",
     "next_repeat_streak",
@@ -231,6 +320,7 @@ __all__ = [
     "previous_repeat_period",
     "quest_reward_key",
     "repeat_period_start",
+    "target_config_problem",
     "user_quest_ledger_key",
     "user_quest_reward",
 ]

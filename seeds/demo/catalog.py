@@ -135,7 +135,8 @@ async def load_catalog(conn: AsyncConnection, exercise_names: set[str]) -> Catal
     ad = t["achievement_definitions"]
     achievements = [
         AchievementRule.from_row(r)
-        for r in await rows(sa.select(ad).order_by(ad.c.sort_order, ad.c.key))
+        # Deactivated achievements unlock for nobody (db.gamification.achievements).
+        for r in await rows(sa.select(ad).where(ad.c.is_active).order_by(ad.c.sort_order, ad.c.key))
     ]
     uq = t["universal_quests"]
     quests = [
