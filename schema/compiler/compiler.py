@@ -64,6 +64,7 @@ from schema.core.ids import parse_id
 from schema.core.loaders import PageArgs
 from schema.core.protection import RequestLimits, check_cost, parse_document, validate_document
 from schema.core.spec import RowField
+from schema.core.strawberry_adapter import graphql_core_schema
 from schema.core.tables import Relation, TableInfo, build_catalog, camel
 from schema.core.types import by_id_name
 
@@ -208,7 +209,7 @@ class Compiler:
         from graphql import specified_rules
 
         self.schema = schema
-        self.gql = schema._schema
+        self.gql = graphql_core_schema(schema)
         # The general path validates with Strawberry's default rules (graphql-core's
         # specified rules) plus the added ones: the same tuple shares its validation cache.
         self.rules = (*specified_rules, *rules)

@@ -20,7 +20,6 @@ import strawberry
 from strawberry.permission import PermissionExtension
 from strawberry.relay import PageInfo
 from strawberry.scalars import JSON
-from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
@@ -31,6 +30,7 @@ from schema.core.ids import lookup_id
 from schema.core.loaders import ROOT, PageArgs
 from schema.core.permissions import HasEntitlement
 from schema.core.spec import RootField, RowField, Visibility
+from schema.core.strawberry_adapter import scalar_parser
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 BigInt = NewType("BigInt", int)
@@ -78,7 +78,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         description="Date with time (isoformat)",
         specified_by_url=None,
         serialize=methodcaller("isoformat"),
-        parse_value=wrap_parser(_parse_datetime, "DateTime"),
+        parse_value=scalar_parser(_parse_datetime, "DateTime"),
         parse_literal=None,
         origin=datetime,
     ),

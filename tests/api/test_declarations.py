@@ -24,6 +24,7 @@ from db.events.outbox import Topic
 from schema.core.declarations import collect
 from schema.core.mutations import MutationDef, Tx, declared, mutation
 from schema.core.spec import AddedField, Domain, RowField, TableSpec, merge_domains
+from schema.core.strawberry_adapter import graphql_core_schema
 from schema.core.subscriptions import SubscriptionDef, Value, subscription
 
 
@@ -34,7 +35,7 @@ def built() -> Any:
 
 @pytest.fixture(scope="module")
 def graphql_schema(built: Any) -> Any:
-    return built._schema
+    return graphql_core_schema(built)
 
 
 def _listed_modules() -> list[types.ModuleType]:
