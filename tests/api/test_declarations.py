@@ -149,3 +149,17 @@ def _generated_functions(built: Any) -> list[Any]:
                 found.append(resolver.wrapped_func)
     assert len(found) > 500
     return found
+
+
+def test_no_declaration_is_left_out_of_its_module() -> None:
+    """A bare ``subscription(...)`` call, or a ``@mutation`` on a nested function, declares
+    nothing the schema sees: each declaration call of a listed module must be kept as one of
+    its attributes."""
+    for module in _listed_modules():
+        source = inspect.getsource(module)
+        calls = source.count("\n@mutation(") + source.count("= subscription(\n")
+        calls += source.count("\nsubscription(")  # a bare call: counted, never collected
+        kept = sum(
+            isinstance(value, MutationDef | SubscriptionDef) for value in vars(module).values()
+        )
+        assert kept == calls, module.__name__
