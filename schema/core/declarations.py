@@ -1,5 +1,5 @@
 """Everything the domains declare, collected from the modules listed in :data:`schema.DOMAINS`
-(docs/architecture.md#domains).
+(docs/architecture.md#schema).
 
 Nothing registers itself at import: a domain package exposes ``DOMAIN`` (a
 :class:`~schema.core.spec.Domain`: its table specs, added fields, root row fields), and its
