@@ -42,15 +42,19 @@ _D = TypeVar("_D", MutationDef, SubscriptionDef)
 
 
 def _named(modules: Iterable[ModuleType], kind: type[_D]) -> dict[str, _D]:
-    """The ``kind`` declarations held by ``modules``' attributes, by name, sorted.
+    """The ``kind`` declarations held by ``modules``' attributes (or in a tuple held by one),
+    by name, sorted.
 
     Raises:
         ValueError: two different declarations of one name.
     """
     found: dict[str, _D] = {}
     for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, kind):
+        for held in vars(module).values():
+            # A declaration, or a tuple of them (schema/core/catalog.py declares three).
+            for value in held if isinstance(held, tuple) else (held,):
+                if not isinstance(value, kind):
+                    continue
                 if found.get(value.name, value) is not value:
                     raise ValueError(f"{kind.__name__} {value.name} declared twice")
                 found[value.name] = value

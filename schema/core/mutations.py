@@ -146,6 +146,7 @@ class MutationDef:
     fields: dict[str, str] = field(default_factory=dict)
     bounds: tuple[Bound, ...] = ()
     gated: bool = True
+    parameters: Mapping[str, Any] | None = None
 
     def __call__(self, tx: Tx, **arguments: Any) -> Awaitable[Ids]:
         """Run the body (as the mutation does, inside its transaction)."""
@@ -164,6 +165,7 @@ def mutation(
     args: dict[str, str] | None = None,
     fields: dict[str, str] | None = None,
     gated: bool = True,
+    parameters: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Ids]]], MutationDef]:
     """Declare a mutation: the decorated body becomes a :class:`MutationDef`, which the schema
     takes from the attributes of the domain's ``mutations`` or ``admin`` module
@@ -204,6 +206,9 @@ def mutation(
             approved and age-verified (:func:`db.auth.rules.missing_step`). False only for
             the mutations that lead there (confirming the age, the terms, the profile, the
             sessions).
+        parameters: argument (python name) -> its annotation, for a generated body whose own
+            parameters are not annotated with the types (``schema/core/catalog.py``: the
+            input types are built per catalog); the body's signature gives them otherwise.
 
     Raises:
         ValueError: ``args`` or ``fields`` names an argument or field the mutation does not
@@ -232,6 +237,7 @@ def mutation(
             args=dict(args or {}),
             fields=dict(fields or {}),
             gated=gated,
+            parameters=dict(parameters) if parameters is not None else None,
         )
 
     return decorate
@@ -426,16 +432,13 @@ class MutationBuilder:
                 description=f"The outcome of `{d.name}`: its success type or a domain error.",
             ),
         ]
-        hints = typing.get_type_hints(d.fn, include_extras=True)
-        params = [p for p in inspect.signature(d.fn).parameters.values() if p.name != "tx"]
-        d.bounds = tuple(
-            plan(p.name, _argument_name(p.name, hints[p.name]), hints[p.name]) for p in params
-        )
+        params = _parameters(d)
+        d.bounds = tuple(plan(name, _argument_name(name, hint), hint) for name, hint, _ in params)
         arguments = []
-        for bound, p in zip(d.bounds, params, strict=True):
-            stamp_fields(bound, hints[p.name])
-            hint = described_argument(bound, _described_argument(d, p.name, hints[p.name]))
-            arguments.append(Argument(p.name, hint, p.default))
+        for bound, (name, hint, default) in zip(d.bounds, params, strict=True):
+            stamp_fields(bound, hint)
+            described = described_argument(bound, _described_argument(d, name, hint))
+            arguments.append(Argument(name, described, default))
 
         async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
             return await execute(d, success, info.context, kwargs)
@@ -452,6 +455,19 @@ class MutationBuilder:
             name=d.name,
             description=description,
         )
+
+
+def _parameters(d: MutationDef) -> list[tuple[str, Any, Any]]:
+    """``(name, annotation, default)`` of each argument of ``d`` (its body's parameters but
+    ``tx``, or its declared ``parameters``)."""
+    if d.parameters is not None:
+        return [(name, hint, inspect.Parameter.empty) for name, hint in d.parameters.items()]
+    hints = typing.get_type_hints(d.fn, include_extras=True)
+    return [
+        (p.name, hints[p.name], p.default)
+        for p in inspect.signature(d.fn).parameters.values()
+        if p.name != "tx"
+    ]
 
 
 def _payload_row(attr: str, load: Callable[[Any, Context], Awaitable[Any]]) -> Callable[..., Any]:
