@@ -47,17 +47,22 @@ def _listed_modules() -> list[types.ModuleType]:
     ]
 
 
+def _held(*modules: types.ModuleType) -> list[Any]:
+    """The attributes of ``modules`` (all listed modules by default), tuples unpacked."""
+    return [
+        value
+        for module in modules or _listed_modules()
+        for held in vars(module).values()
+        for value in (held if isinstance(held, tuple) else (held,))
+    ]
+
+
 async def _body(tx: Tx) -> dict[str, Any]:
     return {}
 
 
 def test_every_declaration_of_the_listed_modules_is_in_the_schema(graphql_schema: Any) -> None:
-    in_modules = {
-        value.name
-        for module in _listed_modules()
-        for value in vars(module).values()
-        if isinstance(value, MutationDef)
-    }
+    in_modules = {value.name for value in _held() if isinstance(value, MutationDef)}
     assert in_modules == set(declared()) == set(graphql_schema.mutation_type.fields)
     subscriptions = schema.declarations().subscriptions
     assert set(subscriptions) == set(graphql_schema.subscription_type.fields)
@@ -161,9 +166,5 @@ def test_no_declaration_is_left_out_of_its_module() -> None:
         calls += source.count("\nsubscription(")  # a bare call: counted, never collected
         # create, update, retire; a bare call is counted and never collected
         calls += 3 * (source.count("= catalog_mutations(") + source.count("\ncatalog_mutations("))
-        kept = sum(
-            isinstance(value, MutationDef | SubscriptionDef)
-            for held in vars(module).values()
-            for value in (held if isinstance(held, tuple) else (held,))
-        )
+        kept = sum(isinstance(value, MutationDef | SubscriptionDef) for value in _held(module))
         assert kept == calls, module.__name__
