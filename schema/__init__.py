@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import strawberry
 
 if TYPE_CHECKING:
     from schema.core.build import ProcessExtensions
+    from schema.core.declarations import Declarations
     from schema.core.settings import SchemaSettings
 
-#: The domain packages, each registering its TableSpecs at import.
+#: The one list of domain packages. Each exposes ``DOMAIN`` (a :class:`schema.core.spec.Domain`)
+#: and may have the modules of :data:`DOMAIN_MODULES`; :func:`declarations` reads them all.
 DOMAINS = (
     "auth",
     "gamification",
@@ -38,25 +40,34 @@ DOMAINS = (
 )
 
 
-#: Modules a domain package may have besides its ``__init__`` (which declares its tables):
-#: they register their declarations (mutations, staff mutations, subscriptions) at import.
+#: Modules a domain package may have besides its ``__init__`` (which declares its tables): they
+#: hold its declarations (mutations, staff mutations, subscriptions) as module attributes.
 DOMAIN_MODULES = ("mutations", "admin", "subscriptions")
 
+_declarations: Declarations | None = None
 
-def import_domains() -> list[Any]:
-    """Import every domain package of :data:`DOMAINS` (each registers its ``TableSpec``s and
-    hand-written fields at import) and its :data:`DOMAIN_MODULES`, and return the packages, in
-    that order.
 
-    :func:`schema.core.tables.build_catalog` calls it before deriving anything, so the catalog
-    is the same whatever the caller imported first.
+def declarations() -> Declarations:
+    """The declarations of every package of :data:`DOMAINS` and of its
+    :data:`DOMAIN_MODULES`, collected once per process
+    (:func:`schema.core.declarations.collect`).
+
+    The catalog, the schema and the compiled path all read this one answer, so it is the same
+    whatever the caller imported first.
     """
-    packages = [importlib.import_module(f"schema.{name}") for name in DOMAINS]
-    for name in DOMAINS:
-        for module in DOMAIN_MODULES:
-            if importlib.util.find_spec(f"schema.{name}.{module}") is not None:
-                importlib.import_module(f"schema.{name}.{module}")
-    return packages
+    global _declarations
+    if _declarations is None:
+        from schema.core.declarations import collect
+
+        packages = [importlib.import_module(f"schema.{name}") for name in DOMAINS]
+        modules = [
+            importlib.import_module(f"schema.{name}.{module}")
+            for name in DOMAINS
+            for module in DOMAIN_MODULES
+            if importlib.util.find_spec(f"schema.{name}.{module}") is not None
+        ]
+        _declarations = collect(packages, modules)
+    return _declarations
 
 
 def build_schema(
@@ -76,4 +87,4 @@ def build_schema(
     """
     from schema.core.build import build
 
-    return build(import_domains(), settings, process)
+    return build(declarations(), settings, process)

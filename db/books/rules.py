@@ -23,7 +23,7 @@ from __future__ import annotations
 from db.books.models import BookStatus
 from db.errors import InvalidInput, InvalidState
 from db.fields import Choice, Number, Ref, Rule, Text
-from db.payout import Reward
+from db.gamification.payout import Reward
 
 #: A reading session pays one XP per this many whole pages.
 PAGES_PER_XP = 2

@@ -5,7 +5,8 @@ A reading session advances ``current_page``, pays through the ledger (event
 ``reading.session.logged``, key ``reading.session.logged:<session id>``) and advances the
 ``pages_read`` quests by its pages; finishing a book sets it ``completed``, pays once (event
 ``book.completed``, key ``book.completed:<book id>``) and evaluates the ``books_completed``
-achievements. Both count the day for the ``daily_activity`` streak (:func:`db.payout.pay_activity`).
+achievements. Both count the day for the ``daily_activity`` streak
+(:func:`db.gamification.payout.pay_activity`).
 
 Lock order: the book row, then the quest progress rows, then the ledger, then the streaks.
 """
@@ -40,8 +41,8 @@ from db.errors import InvalidState
 from db.fields import clean
 from db.gamification.achievements import Unlocked
 from db.gamification.models import AchievementTriggerType
+from db.gamification.payout import pay_activity
 from db.ownership import delete_owned, lock_owned, set_columns
-from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 

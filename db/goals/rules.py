@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from db.errors import InvalidState
 from db.fields import Choice, Moment, Number, Rule, Text
+from db.gamification.payout import Reward
 from db.habits.models import GoalStatus
-from db.payout import Reward
 
 #: What completing a milestone pays.
 MILESTONE_XP = 10

@@ -25,6 +25,7 @@ from db.auth.activity import record_activity
 from db.errors import InvalidInput, InvalidState, NotFound
 from db.fields import clean
 from db.gamification.achievements import Unlocked
+from db.gamification.payout import pay_activity
 from db.goals.rules import (
     GOAL_EVENT,
     GOAL_FIELDS,
@@ -42,7 +43,6 @@ from db.goals.rules import (
 )
 from db.habits.models import GoalStatus
 from db.ownership import delete_owned, lock_owned, set_columns
-from db.payout import pay_activity
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
 

@@ -8,15 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 import strawberry
 
-from schema.core.spec import (
-    ExtraFilter,
-    RootField,
-    RowField,
-    TableSpec,
-    Visibility,
-    add_root_row,
-    register,
-)
+from schema.core.spec import Domain, ExtraFilter, RootField, RowField, TableSpec, Visibility
 
 #: Lists and reads every ``users`` row (admin area). Seeded by ``seeds.auth``.
 USERS_READ = "users:read"
@@ -46,56 +38,57 @@ def _active(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
     return typing.cast("sa.ColumnElement[bool]", live == value)
 
 
-register(
-    TableSpec(
-        "sessions",
-        order=("-created_at",),
-        filters=(
-            ExtraFilter(
-                "active",
-                bool,
-                _active,
-                "True: only sessions whose token still signs in (not expired; a revoked "
-                "session is deleted); false: only expired ones.",
-                sa.Boolean(),
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "sessions",
+            order=("-created_at",),
+            filters=(
+                ExtraFilter(
+                    "active",
+                    bool,
+                    _active,
+                    "True: only sessions whose token still signs in (not expired; a revoked "
+                    "session is deleted); false: only expired ones.",
+                    sa.Boolean(),
+                ),
             ),
+            extra_fields={"current": _current_field},
         ),
-        extra_fields={"current": _current_field},
-    ),
-    TableSpec(
-        "users",
-        order=("created_at",),
-        roots=(RootField("users", "Every user (admin).", entitlement=USERS_READ),),
-        read_entitlement=USERS_READ,
-    ),
-    TableSpec("verification_tokens", visibility=Visibility.ADMIN, order=("-expires",)),
-    TableSpec(
-        "roles", order=("name",), roots=(RootField("roles", "The roles that grant entitlements."),)
-    ),
-    TableSpec(
-        "entitlements",
-        order=("name",),
-        roots=(RootField("entitlements", "The permissions roles can grant."),),
-    ),
-    TableSpec(
-        "audit_log",
-        visibility=Visibility.ADMIN,
-        roots=(
-            RootField(
-                "auditLog", "The audit log, newest first (admin).", entitlement=AUDIT_LOG_READ
+        TableSpec(
+            "users",
+            order=("created_at",),
+            roots=(RootField("users", "Every user (admin).", entitlement=USERS_READ),),
+            read_entitlement=USERS_READ,
+        ),
+        TableSpec("verification_tokens", visibility=Visibility.ADMIN, order=("-expires",)),
+        TableSpec(
+            "roles",
+            order=("name",),
+            roots=(RootField("roles", "The roles that grant entitlements."),),
+        ),
+        TableSpec(
+            "entitlements",
+            order=("name",),
+            roots=(RootField("entitlements", "The permissions roles can grant."),),
+        ),
+        TableSpec(
+            "audit_log",
+            visibility=Visibility.ADMIN,
+            roots=(
+                RootField(
+                    "auditLog", "The audit log, newest first (admin).", entitlement=AUDIT_LOG_READ
+                ),
             ),
+            read_entitlement=AUDIT_LOG_READ,
         ),
-        read_entitlement=AUDIT_LOG_READ,
     ),
-)
-
-
-#: ``me``: the signed-in user, or null without a valid token.
-add_root_row(
-    "me",
-    RowField(
-        "users",
-        "id",
-        "The signed-in user (null without a valid `Authorization: Bearer` token).",
-    ),
+    # ``me``: the signed-in user, or null without a valid token.
+    root_rows={
+        "me": RowField(
+            "users",
+            "id",
+            "The signed-in user (null without a valid `Authorization: Bearer` token).",
+        ),
+    },
 )

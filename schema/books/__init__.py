@@ -1,8 +1,10 @@
 """Books and reading sessions."""
 
-from schema.core.spec import TableSpec, register
+from schema.core.spec import Domain, TableSpec
 
-register(
-    TableSpec("books", search=("title", "author")),
-    TableSpec("reading_sessions", order=("-started_at",)),
+DOMAIN = Domain(
+    tables=(
+        TableSpec("books", search=("title", "author")),
+        TableSpec("reading_sessions", order=("-started_at",)),
+    ),
 )

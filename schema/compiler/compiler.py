@@ -56,14 +56,17 @@ from sqlalchemy.sql import util as sql_util
 from strawberry.types.arguments import convert_arguments
 
 from db.auth.viewer import Viewer
+from db.errors import InvalidInput
 from schema.compiler import json
 from schema.core import sql
 from schema.core.errors import contains_nul
+from schema.core.ids import parse_id
 from schema.core.loaders import PageArgs
 from schema.core.protection import RequestLimits, check_cost, parse_document, validate_document
-from schema.core.spec import RowField, root_rows
+from schema.core.spec import RowField
+from schema.core.strawberry_adapter import graphql_core_schema
 from schema.core.tables import Relation, TableInfo, build_catalog, camel
-from schema.core.types import by_id_name, parse_id
+from schema.core.types import by_id_name
 
 if TYPE_CHECKING:
     import strawberry
@@ -206,7 +209,7 @@ class Compiler:
         from graphql import specified_rules
 
         self.schema = schema
-        self.gql = schema._schema
+        self.gql = graphql_core_schema(schema)
         # The general path validates with Strawberry's default rules (graphql-core's
         # specified rules) plus the added ones: the same tuple shares its validation cache.
         self.rules = (*specified_rules, *rules)
@@ -215,7 +218,7 @@ class Compiler:
         self.by_type = {info.type_name: info for info in self.catalog}
         self.by_connection = {f"{info.type_name}Connection": info for info in self.catalog}
         self.by_edge = {f"{info.type_name}Edge": info for info in self.catalog}
-        self.roots: dict[str, Any] = dict(root_rows())
+        self.roots: dict[str, Any] = dict(self.catalog.root_rows)
         for info in self.catalog:
             for root in info.spec.roots:
                 self.roots[root.name] = (info, root)
@@ -541,8 +544,8 @@ class _Builder:
 
         def parse_key(variables: VariableValues) -> dict[str, Any]:
             try:
-                return {key: parse_id(id_source(variables), integer=integer)}
-            except GraphQLError as exc:
+                return {key: parse_id(id_source(variables), "id", integer=integer)}
+            except InvalidInput as exc:
                 raise NotCovered("invalid id") from exc
 
         self.recipes.append(parse_key)

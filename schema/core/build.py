@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -20,6 +20,7 @@ from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
 
 if TYPE_CHECKING:
+    from schema.core.declarations import Declarations
     from schema.core.settings import SchemaSettings
 
 
@@ -113,34 +114,25 @@ def _extensions(settings: SchemaSettings | None, process: ProcessExtensions) -> 
     return extensions
 
 
-def _query_type(factory: TypeFactory, domains: list[ModuleType]) -> type:
-    fields: dict[str, Any] = {}
-    for module in domains:
-        hook = getattr(module, "query_fields", None)
-        if hook is not None:
-            fields.update(hook(factory))
-    generated = factory.root_fields()
-    clash = fields.keys() & generated.keys()
-    if clash:
-        raise ValueError(f"root fields declared twice: {sorted(clash)}")
-    fields.update(generated)
+def _query_type(factory: TypeFactory) -> type:
+    fields = factory.root_fields()
     return strawberry.type(
-        type("Query", (), {"__module__": __name__, **fields}),
+        types.new_class("Query", (), {}, lambda ns: ns.update(fields)),
         description="The root of every read: the viewer (`me`), the "
         "catalogs, admin lists and lookups by id.",
     )
 
 
 def build(
-    domains: list[ModuleType],
+    declared: Declarations,
     settings: SchemaSettings | None,
     process: ProcessExtensions | None = None,
 ) -> strawberry.Schema:
-    """The schema of :func:`schema.build_schema`."""
+    """The schema of :func:`schema.build_schema`, from the domains' declarations."""
     factory = TypeFactory(build_catalog())
-    query = _query_type(factory, domains)
-    mutations = MutationBuilder(factory)
-    subscriptions = SubscriptionBuilder(factory)
+    query = _query_type(factory)
+    mutations = MutationBuilder(factory, declared.mutations)
+    subscriptions = SubscriptionBuilder(factory, declared.subscriptions)
     production = bool(settings and settings.production)
     return GatewaySchema(
         production=production,

@@ -19,7 +19,6 @@ A domain declares its catalogs in ``schema/<domain>/admin.py``::
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -31,7 +30,7 @@ from strawberry.scalars import JSON
 from db.auth.staff import CatalogTable, create_entry, retire_entry, update_entry
 from db.errors import InvalidState, NotFound
 from db.fields import Choice, Flag, Moment, Number, Ref, Rule, Shaped, Tags, Text
-from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation, plain
+from schema.core.mutations import Ids, MutationDef, Tx, given_fields, id_arg, mutation, plain
 from schema.core.types import graphql_enum
 
 #: The entitlement of the content catalogs' staff mutations.
@@ -110,21 +109,10 @@ def _input(
     return strawberry.input(type(name, (), namespace), description=description)
 
 
-def _declare(fn: Any, name: str, params: dict[str, Any], **options: Any) -> None:
-    """Give a generated body its signature and annotations, then declare it as ``name``."""
-    fn.__name__ = name
-    fn.__annotations__ = {"tx": Tx, **params, "return": Ids}
-    fn.__signature__ = inspect.Signature(
-        [
-            inspect.Parameter("tx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Tx),
-            *(
-                inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, annotation=a)
-                for p, a in params.items()
-            ),
-        ],
-        return_annotation=Ids,
-    )
-    mutation(name=name, **options)(fn)
+def _declare(fn: Any, name: str, params: dict[str, Any], **options: Any) -> MutationDef:
+    """Declare a generated body as the mutation ``name`` with the arguments ``params``
+    (argument -> annotation)."""
+    return mutation(name=name, parameters=params, **options)(fn)
 
 
 def catalog_mutations(
@@ -134,8 +122,10 @@ def catalog_mutations(
     name: str | None = None,
     types: Mapping[str, Any] | None = None,
     entitlement: str = CATALOG,
-) -> None:
-    """Declare the three staff mutations of ``catalog`` (see the module docstring).
+) -> tuple[MutationDef, MutationDef, MutationDef]:
+    """Declare the three staff mutations of ``catalog`` (see the module docstring): keep the
+    returned create, update and retire declarations as an attribute of the domain's ``admin``
+    module, where :func:`schema.declarations` finds them.
 
     Args:
         catalog: the declaration (``db/<domain>/catalog.py``).
@@ -189,7 +179,7 @@ def catalog_mutations(
 
     payload_doc = f"The {catalog.resource} as it is now; null when it was deleted."
 
-    _declare(
+    created = _declare(
         create,
         f"create{type_name}",
         {"input": create_input},
@@ -198,7 +188,7 @@ def catalog_mutations(
         errors=knock_on,
         entitlement=entitlement,
     )
-    _declare(
+    updated = _declare(
         update,
         f"update{type_name}",
         {"id": row_id, "input": update_input},
@@ -217,7 +207,7 @@ def catalog_mutations(
             f"Delete {what}, audited, when no row refers to it (`InvalidState` `in_use` "
             "otherwise: nothing is deleted)."
         )
-    _declare(
+    retired_ = _declare(
         retire,
         retire_name,
         {"id": row_id},
@@ -230,6 +220,7 @@ def catalog_mutations(
             "deleted": "Whether the row was deleted (else it was deactivated).",
         },
     )
+    return (created, updated, retired_)
 
 
 __all__ = ["CATALOG", "catalog_mutations", "field_type"]

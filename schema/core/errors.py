@@ -50,6 +50,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
+from schema.core.strawberry_adapter import sent_operation_name
 
 logger = logging.getLogger("ignition.graphql")
 
@@ -101,13 +102,25 @@ def is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-#: Attribute set on an error once :func:`finish_errors` has given it its final form.
-_FINISHED = "_ignition_finished"
+class FinishedError(GraphQLError):
+    """An error in the final form :func:`finish_errors` gave it (what the client sees), so a
+    second pass leaves it as it is."""
 
 
-def _finished(error: GraphQLError) -> GraphQLError:
-    setattr(error, _FINISHED, True)
-    return error
+def _finished(error: GraphQLError) -> FinishedError:
+    """``error`` as a :class:`FinishedError` (same message, locations, path, extensions and
+    original error)."""
+    if isinstance(error, FinishedError):
+        return error
+    return FinishedError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[GraphQLError]:
@@ -121,12 +134,13 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
         production: hide every "Did you mean" suggestion.
 
     Returns:
-        New list: unexpected errors replaced by masked ones, expected ones coded in place.
+        New list of :class:`FinishedError`: unexpected errors replaced by masked ones, expected
+        ones coded (and copied as finished).
     """
     finished: list[GraphQLError] = []
     expected: list[GraphQLError] = []
     for error in errors:
-        if getattr(error, _FINISHED, False):
+        if isinstance(error, FinishedError):
             finished.append(error)
             continue
         original = error.original_error
@@ -136,7 +150,7 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
                 ".".join(map(str, error.path or ())) or "(no path)",
                 type(error.original_error).__name__,
             )
-            unavailable = GraphQLError(
+            unavailable = FinishedError(
                 UNAVAILABLE_MESSAGE,
                 nodes=error.nodes,
                 source=error.source,
@@ -144,7 +158,7 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
                 path=error.path,
                 extensions={"code": SERVICE_UNAVAILABLE},
             )
-            finished.append(_finished(unavailable))
+            finished.append(unavailable)
             continue
         if is_unexpected(error):
             error_id = uuid.uuid4().hex[:12]
@@ -154,7 +168,7 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
                 ".".join(map(str, error.path or ())) or "(no path)",
                 exc_info=error.original_error,
             )
-            masked = GraphQLError(
+            masked = FinishedError(
                 _MASKED.format(error_id),
                 nodes=error.nodes,
                 source=error.source,
@@ -162,7 +176,7 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
                 path=error.path,
                 extensions={"code": INTERNAL_SERVER_ERROR, "errorId": error_id},
             )
-            finished.append(_finished(masked))
+            finished.append(masked)
             continue
         if isinstance(error, GraphQLSyntaxError):
             _with_code(error, PARSE_FAILED)
@@ -315,9 +329,7 @@ class Validation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        # Strawberry fills in the first operation's name when the request gives none; the
-        # name as sent is only kept here.
-        sent_name = getattr(context, "_provided_operation_name", context.operation_name)
+        sent_name = sent_operation_name(context)
         if document is not None and several_operations_without_name(document, sent_name):
             context.pre_execution_errors = [
                 GraphQLError(

@@ -27,7 +27,7 @@ from db.auth import catalog
 from db.errors import NotFound
 from db.fields import Choice, Flag, Moment, Number, Rule, Shaped, Text
 from schema.core.descriptions import column_doc
-from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
+from schema.core.mutations import Ids, MutationDef, Tx, given_fields, id_arg, mutation
 from schema.core.types import graphql_enum
 
 #: The entitlement of every catalog mutation.
@@ -127,7 +127,7 @@ def declare_catalog_mutations(
     what: str,
     notes: dict[str, str] | None = None,
     extra: typing.Callable[[Tx], dict[str, Any]] | None = None,
-) -> CatalogInputs:
+) -> tuple[MutationDef, ...]:
     """Declare ``create<T>``, ``update<T>`` and ``deactivate<T>`` for ``spec``'s table
     (``T`` its GraphQL type name, ``spec.resource``), each returning the row as ``payload``.
 
@@ -141,7 +141,8 @@ def declare_catalog_mutations(
         extra: columns a create sets from the request (``created_by``: the staff member).
 
     Returns:
-        The input types (tests and examples name them).
+        The three declarations: the domain's ``admin`` module keeps them as an attribute,
+        where :func:`schema.declarations` finds them.
     """
     inputs = catalog_inputs(spec, model, spec.resource, notes or {})
     table = spec.table.name
@@ -177,16 +178,20 @@ def declare_catalog_mutations(
         )
         return {payload: id_arg(id, "id")}
 
-    create.__annotations__ = {"tx": Tx, "input": inputs.create, "return": Ids}
-    update.__annotations__ = {"tx": Tx, "id": strawberry.ID, "input": inputs.update, "return": Ids}
-    deactivate.__annotations__ = {"tx": Tx, "id": strawberry.ID, "return": Ids}
     declarations = (
-        ("create", create, f"Create {what}; audited with the new row.", ()),
+        (
+            "create",
+            create,
+            f"Create {what}; audited with the new row.",
+            (),
+            {"input": inputs.create},
+        ),
         (
             "update",
             update,
             f"Change the given fields of {what}; audited with the fields before and after.",
             (NotFound,),
+            {"id": strawberry.ID, "input": inputs.update},
         ),
         (
             "deactivate",
@@ -194,9 +199,10 @@ def declare_catalog_mutations(
             f"Deactivate {what}: the row stays, so what users' rows refer to (progress, "
             "unlocks, purchases) stays intact; audited.",
             (NotFound,),
+            {"id": strawberry.ID},
         ),
     )
-    for verb, body, description, errors in declarations:
+    return tuple(
         mutation(
             description=description,
             returns=returns,
@@ -204,8 +210,10 @@ def declare_catalog_mutations(
             entitlement=CATALOG_MANAGE,
             name=f"{verb}{spec.resource}",
             args={"id": row_id} if errors else None,
+            parameters=parameters,
         )(body)
-    return inputs
+        for verb, body, description, errors, parameters in declarations
+    )
 
 
 __all__ = [

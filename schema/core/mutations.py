@@ -38,9 +38,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
+import types
 import typing
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Union
@@ -59,6 +60,8 @@ from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
 from db.events.outbox import take_published
 from schema.core.descriptions import client_text, summary
+from schema.core.fields import Argument, generated_field
+from schema.core.ids import id_arg
 from schema.core.inputs import Bound, check, described_argument, plan, stamp_fields
 from schema.core.tables import TableInfo, camel
 
@@ -143,9 +146,11 @@ class MutationDef:
     fields: dict[str, str] = field(default_factory=dict)
     bounds: tuple[Bound, ...] = ()
     gated: bool = True
+    parameters: Mapping[str, Any] | None = None
 
-
-_MUTATIONS: dict[str, MutationDef] = {}
+    def __call__(self, tx: Tx, **arguments: Any) -> Awaitable[Ids]:
+        """Run the body (as the mutation does, inside its transaction)."""
+        return self.fn(tx, **arguments)
 
 
 def mutation(
@@ -160,8 +165,11 @@ def mutation(
     args: dict[str, str] | None = None,
     fields: dict[str, str] | None = None,
     gated: bool = True,
-) -> Callable[[Callable[..., Awaitable[Ids]]], Callable[..., Awaitable[Ids]]]:
-    """Declare a mutation (registered at import of its ``schema/<domain>`` module).
+    parameters: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[..., Awaitable[Ids]]], MutationDef]:
+    """Declare a mutation: the decorated body becomes a :class:`MutationDef`, which the schema
+    takes from the attributes of the domain's ``mutations`` or ``admin`` module
+    (:func:`schema.declarations`); nothing is registered at import.
 
     Args:
         description: shown in GraphiQL; name the rule's source in parentheses
@@ -198,16 +206,17 @@ def mutation(
             approved and age-verified (:func:`db.auth.rules.missing_step`). False only for
             the mutations that lead there (confirming the age, the terms, the profile, the
             sessions).
+        parameters: argument (python name) -> its annotation, for a generated body whose own
+            parameters are not annotated with the types (``schema/core/catalog.py``: the
+            input types are built per catalog); the body's signature gives them otherwise.
 
     Raises:
-        ValueError: a mutation name declared twice; ``args`` or ``fields`` names an argument
-            or field the mutation does not have.
+        ValueError: ``args`` or ``fields`` names an argument or field the mutation does not
+            have. (A name declared twice is refused when the declarations are collected.)
     """
 
-    def decorate(fn: Callable[..., Awaitable[Ids]]) -> Callable[..., Awaitable[Ids]]:
+    def decorate(fn: Callable[..., Awaitable[Ids]]) -> MutationDef:
         graphql_name = name or camel(fn.__name__)
-        if graphql_name in _MUTATIONS:
-            raise ValueError(f"mutation {graphql_name} declared twice")
         params = set(inspect.signature(fn).parameters) - {"tx"}
         if set(args or {}) - params:
             raise ValueError(f"{graphql_name}: args= names unknown arguments")
@@ -216,7 +225,7 @@ def mutation(
         extra: tuple[type[DomainError], ...] = (InvalidInput,)
         if idempotent:
             extra += (IdempotencyKeyReused,)
-        _MUTATIONS[graphql_name] = MutationDef(
+        return MutationDef(
             fn=fn,
             name=graphql_name,
             description=description,
@@ -228,8 +237,8 @@ def mutation(
             args=dict(args or {}),
             fields=dict(fields or {}),
             gated=gated,
+            parameters=dict(parameters) if parameters is not None else None,
         )
-        return fn
 
     return decorate
 
@@ -332,18 +341,25 @@ def _stored(value: Any) -> Any:
 
 class MutationBuilder:
     """Builds the ``Mutation`` root type from the declarations, against one
-    :class:`~schema.core.types.TypeFactory` (the generated object types)."""
+    :class:`~schema.core.types.TypeFactory` (the generated object types).
 
-    def __init__(self, factory: TypeFactory) -> None:
+    Args:
+        factory: the generated object types.
+        declared: GraphQL name -> declaration
+            (:attr:`schema.core.declarations.Declarations.mutations`).
+    """
+
+    def __init__(self, factory: TypeFactory, declared: Mapping[str, MutationDef]) -> None:
         self.factory = factory
+        self.declared = declared
 
     def build(self) -> type | None:
         """The ``Mutation`` type, or None when nothing is declared."""
-        if not _MUTATIONS:
+        if not self.declared:
             return None
-        fields = {d.name: self._field(d) for d in sorted(_MUTATIONS.values(), key=lambda d: d.name)}
+        fields = {name: self._field(d) for name, d in sorted(self.declared.items())}
         return strawberry.type(
-            type("Mutation", (), {"__module__": __name__, **fields}),
+            types.new_class("Mutation", (), {}, lambda ns: ns.update(fields)),
             description="Every write: each mutation runs in one transaction of its own and "
             "returns a union of its success type and the domain errors it may meet.",
         )
@@ -352,9 +368,10 @@ class MutationBuilder:
         """Every error type, so the schema lists them even when no union names them."""
         return [error_type(cls) for cls in DomainError.registry.values()]
 
-    def _row_field(self, table: str, many: bool, nullable: bool) -> Any:
+    def _row_load(self, table: str, many: bool) -> Callable[[Any, Context], Awaitable[Any]]:
+        """Loads the row (``many``: the rows) with the body's returned id(s), through the
+        request's DataLoaders; None for a null id."""
         info = self.factory.catalog[table]
-        target: Any = self.factory.types[table]
         column = info.table.c.id
         integer = column.type.python_type is int
 
@@ -369,69 +386,40 @@ class MutationBuilder:
                 return await loader.load_many([key(v) for v in value])
             return await loader.load(key(value))
 
-        return target, load, nullable
+        return load
+
+    def _payload_field(self, d: MutationDef, attr: str, spec: Any) -> Any:
+        """The success type's field ``attr``: a row (or rows) loaded by the returned id(s), or
+        the returned scalar."""
+        if not isinstance(spec, str | list):
+            return generated_field(
+                _payload_value(attr), spec, name=camel(attr), description=d.fields.get(attr)
+            )
+        many = isinstance(spec, list)
+        table: str = spec[0] if isinstance(spec, list) else spec
+        nullable = table.endswith("?")
+        table = table.rstrip("?")
+        target: Any = self.factory.types[table]
+        returns: Any = list[target] if many else target
+        if nullable:
+            returns = returns | None
+        return generated_field(
+            _payload_row(attr, self._row_load(table, many)),
+            returns,
+            name=camel(attr),
+            description=d.fields.get(attr)
+            or payload_row_description(d.name, self.factory.catalog[table], many=many),
+        )
 
     def _success_type(self, d: MutationDef) -> type:
-        annotations: dict[str, Any] = {}
-        namespace: dict[str, Any] = {"__module__": __name__}
-        for attr, spec in d.returns.items():
-            if isinstance(spec, str | list):
-                table = spec[0] if isinstance(spec, list) else spec
-                nullable = table.endswith("?")
-                table = table.rstrip("?")
-                target, load, _ = self._row_field(table, isinstance(spec, list), nullable)
-                ret: Any = list[target] if isinstance(spec, list) else target  # type: ignore[valid-type]
-                if nullable:
-                    ret = ret | None
-
-                def resolve(
-                    root: Any, info: strawberry.Info, _attr: str = attr, _load: Any = load
-                ) -> Any:
-                    return _load(root.values.get(_attr), info.context)
-
-                resolve.__annotations__ = {"info": strawberry.Info, "return": ret}
-                # strawberry inspects the signature: drop the bound defaults from it.
-                resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-                    [
-                        inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                        inspect.Parameter(
-                            "info",
-                            inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                            annotation=strawberry.Info,
-                        ),
-                    ],
-                    return_annotation=ret,
-                )
-                namespace[attr] = strawberry.field(
-                    resolver=resolve,
-                    name=camel(attr),
-                    description=d.fields.get(attr)
-                    or payload_row_description(
-                        d.name, self.factory.catalog[table], many=isinstance(spec, list)
-                    ),
-                )
-            else:
-
-                def scalar(root: Any, _attr: str = attr) -> Any:
-                    return root.values.get(_attr)
-
-                scalar.__annotations__ = {"return": spec}
-                scalar.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-                    [inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD)],
-                    return_annotation=spec,
-                )
-                namespace[attr] = strawberry.field(
-                    resolver=scalar, name=camel(attr), description=d.fields.get(attr)
-                )
-        namespace["__annotations__"] = annotations
-        cls = type(f"{_pascal(d.name)}Success", (), namespace)
-
-        def init(self: Any, values: dict[str, Any]) -> None:
-            self.values = values
-
-        cls.__init__ = init  # type: ignore[misc]
+        namespace: dict[str, Any] = {
+            # The body's returned ids and values (payload field -> value), not a GraphQL field.
+            "__annotations__": {"values": strawberry.Private[dict[str, Any]]},
+            **{attr: self._payload_field(d, attr, spec) for attr, spec in d.returns.items()},
+        }
         return strawberry.type(
-            cls, description=f"`{d.name}` succeeded: the rows it changed, as they are now."
+            types.new_class(f"{_pascal(d.name)}Success", (), {}, lambda ns: ns.update(namespace)),
+            description=f"`{d.name}` succeeded: the rows it changed, as they are now.",
         )
 
     def _field(self, d: MutationDef) -> Any:
@@ -444,38 +432,60 @@ class MutationBuilder:
                 description=f"The outcome of `{d.name}`: its success type or a domain error.",
             ),
         ]
-        hints = typing.get_type_hints(d.fn, include_extras=True)
-        signature = inspect.signature(d.fn)
-        params = [p for p in signature.parameters.values() if p.name != "tx"]
-        d.bounds = tuple(
-            plan(p.name, _argument_name(p.name, hints[p.name]), hints[p.name]) for p in params
-        )
-        for bound, p in zip(d.bounds, params, strict=True):
-            stamp_fields(bound, hints[p.name])
-            hints[p.name] = described_argument(bound, _described_argument(d, p.name, hints[p.name]))
+        params = _parameters(d)
+        d.bounds = tuple(plan(name, _argument_name(name, hint), hint) for name, hint, _ in params)
+        arguments = []
+        for bound, (name, hint, default) in zip(d.bounds, params, strict=True):
+            stamp_fields(bound, hint)
+            described = described_argument(bound, _described_argument(d, name, hint))
+            arguments.append(Argument(name, described, default))
 
         async def resolve(info: strawberry.Info, **kwargs: Any) -> Any:
             return await execute(d, success, info.context, kwargs)
 
-        resolve.__annotations__ = {
-            "info": strawberry.Info,
-            **{p.name: hints[p.name] for p in params},
-            "return": result,
-        }
-        resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [
-                inspect.Parameter(
-                    "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
-                ),
-                *(p.replace(annotation=hints[p.name]) for p in params),
-            ],
-            return_annotation=result,
-        )
         description = client_text(d.description)
         if d.entitlement:
             # Checked in execute(), not by a permission extension: the refusal is audited.
             description += f" Requires the `{d.entitlement}` entitlement."
-        return strawberry.mutation(resolver=resolve, name=d.name, description=description)
+        return generated_field(
+            resolve,
+            result,
+            arguments=arguments,
+            mutation=True,
+            name=d.name,
+            description=description,
+        )
+
+
+def _parameters(d: MutationDef) -> list[tuple[str, Any, Any]]:
+    """``(name, annotation, default)`` of each argument of ``d`` (its body's parameters but
+    ``tx``, or its declared ``parameters``)."""
+    if d.parameters is not None:
+        return [(name, hint, inspect.Parameter.empty) for name, hint in d.parameters.items()]
+    hints = typing.get_type_hints(d.fn, include_extras=True)
+    return [
+        (p.name, hints[p.name], p.default)
+        for p in inspect.signature(d.fn).parameters.values()
+        if p.name != "tx"
+    ]
+
+
+def _payload_row(attr: str, load: Callable[[Any, Context], Awaitable[Any]]) -> Callable[..., Any]:
+    """The resolver of a success type's row field ``attr``."""
+
+    def resolve(root: Any, info: strawberry.Info) -> Awaitable[Any]:
+        return load(root.values.get(attr), info.context)
+
+    return resolve
+
+
+def _payload_value(attr: str) -> Callable[..., Any]:
+    """The resolver of a success type's scalar field ``attr``."""
+
+    def resolve(root: Any) -> Any:
+        return root.values.get(attr)
+
+    return resolve
 
 
 def _argument_name(name: str, hint: Any) -> str:
@@ -603,7 +613,7 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
     if published and ctx.events is not None:
         await ctx.events.committed()  # wake the relays (the Redis backend; gateway.events)
     await ctx.refresh_reads()
-    return success(values)
+    return success(values=values)
 
 
 async def _deny(d: MutationDef, viewer: Viewer, ctx: Context) -> None:
@@ -652,22 +662,12 @@ def given_fields(input: Any) -> dict[str, Any]:
     }
 
 
-def id_arg(value: Any, field: str) -> uuid.UUID:
-    """The UUID of an ``ID`` argument of a mutation.
-
-    Raises:
-        InvalidInput: ``value`` is not a UUID (``field`` names the argument, e.g.
-            ``input.itemId``), so a malformed id is a typed error like any other refusal.
-    """
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise InvalidInput(f"`{field}` is not a valid ID.", field=field) from None
-
-
 def declared() -> dict[str, MutationDef]:
-    """The declared mutations by GraphQL name (tests and docs list them)."""
-    return dict(_MUTATIONS)
+    """The declared mutations by GraphQL name (tests and docs list them):
+    :attr:`schema.core.declarations.Declarations.mutations`."""
+    from schema import declarations  # the domains import this module: import late
+
+    return dict(declarations().mutations)
 
 
 __all__ = [
@@ -678,6 +678,7 @@ __all__ = [
     "IdempotencyKey",
     "Ids",
     "MutationBuilder",
+    "MutationDef",
     "Tx",
     "actor_of",
     "declared",

@@ -45,8 +45,6 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 from graphql.validation import ASTValidationRule, validate
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.core.cost import (
     DOCUMENT_SIZE_LIMIT_EXCEEDED,
@@ -62,6 +60,7 @@ from schema.core.cost import (
     limit_error,
     shape_errors,
 )
+from schema.core.strawberry_adapter import graphql_core_schema, with_strawberry_rules
 
 #: Distinct documents whose parse and validation results are kept (per process).
 CACHE_SIZE = 512
@@ -137,7 +136,7 @@ def _analyse(
         errors = validate(
             schema,
             document,
-            (*rules, MaybeNullValidationRule, OneOfInputValidationRule),
+            with_strawberry_rules(rules),
             max_errors=MAX_VALIDATION_ERRORS,
             hide_suggestions=hide_suggestions,
         )
@@ -255,7 +254,7 @@ class QueryLimits(SchemaExtension):
         document = ctx.graphql_document
         if document is not None and ctx.pre_execution_errors is None:
             errors, self.requested = check_request(
-                ctx.schema._schema,
+                graphql_core_schema(ctx.schema),
                 document,
                 ctx.validation_rules,
                 ctx.operation_name,
@@ -327,7 +326,7 @@ class IntrospectionCache(SchemaExtension):
         ctx = self.execution_context
         assert ctx.graphql_document is not None
         result = execute(
-            ctx.schema._schema,
+            graphql_core_schema(ctx.schema),
             ctx.graphql_document,
             context_value=ctx.context,
             variable_values=ctx.variables,
@@ -356,7 +355,7 @@ class IntrospectionCache(SchemaExtension):
         ctx = self.execution_context
         if ctx.query is None:
             return None
-        return ctx.schema._schema, ctx.query, ctx.operation_name
+        return graphql_core_schema(ctx.schema), ctx.query, ctx.operation_name
 
 
 __all__ = [

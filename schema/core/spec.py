@@ -2,13 +2,14 @@
 
 Everything that can be derived from the SQLAlchemy model is derived (fields, enums, relations in
 both directions, ownership, default order); a :class:`TableSpec` only states the exceptions.
-Each ``schema/<domain>/__init__.py`` declares the specs of its tables and :func:`register`
-collects them.
+Each ``schema/<domain>/__init__.py`` declares the specs of its tables in its ``DOMAIN``
+(:class:`Domain`), and :func:`schema.declarations` collects them from the packages listed in
+:data:`schema.DOMAINS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -158,76 +159,77 @@ class TableSpec:
     )
 
 
-_SPECS: dict[str, TableSpec] = {}
-_EXTRA_FIELDS: dict[str, dict[str, Callable[[Any], Any]]] = {}
-_ROOT_ROWS: dict[str, RowField] = {}
-#: Set once the catalog has been derived from the registry (see :func:`freeze_specs`).
-_frozen = False
+@dataclass(frozen=True)
+class AddedField:
+    """A hand-written field a domain adds to a generated type, its own or another domain's
+    (the focus domain adds ``User.activeFocusSession``).
+
+    Attributes:
+        table: the table whose type gets the field (``"users"``).
+        name: the python name (the GraphQL name is its camelCase).
+        build: takes the ``TypeFactory`` and returns the Strawberry field; a :class:`RowField`
+            is such a builder, and both read paths answer it from the declaration.
+    """
+
+    table: str
+    name: str
+    build: Callable[[Any], Any]
 
 
-def freeze_specs() -> None:
-    """Close the registry: called by :func:`schema.core.tables.build_catalog` once every
-    domain package is imported. Later :func:`register` / :func:`add_field` calls raise."""
-    global _frozen
-    _frozen = True
+@dataclass(frozen=True)
+class Domain:
+    """What one ``schema/<domain>`` package declares for the generated part of the schema: the
+    package's ``DOMAIN``, read by :func:`schema.declarations` for every package listed in
+    :data:`schema.DOMAINS` (nothing registers at import).
+
+    Attributes:
+        tables: the :class:`TableSpec` overrides of the domain's tables.
+        fields: hand-written fields added to generated types.
+        root_rows: GraphQL name -> a root field returning the viewer's row of a table
+            (``me``); its :class:`RowField` has no ``source``.
+    """
+
+    tables: tuple[TableSpec, ...] = ()
+    fields: tuple[AddedField, ...] = ()
+    root_rows: Mapping[str, RowField] = field(default_factory=dict)
 
 
-def _check_open(what: str) -> None:
-    if _frozen:
-        raise RuntimeError(
-            f"{what}: the table catalog is already built; register specs at import of a "
-            "package listed in schema.DOMAINS"
-        )
+def merge_domains(domains: Iterable[Domain]) -> tuple[dict[str, TableSpec], dict[str, RowField]]:
+    """The table specs (with the fields other domains add to them) and the root row fields of
+    ``domains``.
 
-
-def register(*specs: TableSpec) -> None:
-    """Record the specs of a domain (called at import of ``schema/<domain>``).
+    Returns:
+        ``(table name -> TableSpec, GraphQL name -> RowField)``; a table without a declared
+        spec has none here (:func:`spec_for` gives the all-defaults spec).
 
     Raises:
-        ValueError: a table is declared twice.
-        RuntimeError: the catalog was already built from the registry.
+        ValueError: a table, an added field or a root row field is declared twice, or a root
+            row field has a ``source``.
     """
-    for spec in specs:
-        _check_open(f"register({spec.table!r})")
-        if spec.table in _SPECS:
-            raise ValueError(f"table {spec.table!r} is declared twice")
-        _SPECS[spec.table] = spec
+    specs: dict[str, TableSpec] = {}
+    added: dict[str, dict[str, Callable[[Any], Any]]] = {}
+    rows: dict[str, RowField] = {}
+    for domain in domains:
+        for spec in domain.tables:
+            if spec.table in specs:
+                raise ValueError(f"table {spec.table!r} is declared twice")
+            specs[spec.table] = spec
+        for extra in domain.fields:
+            if extra.name in added.setdefault(extra.table, {}):
+                raise ValueError(f"field {extra.table}.{extra.name} is declared twice")
+            added[extra.table][extra.name] = extra.build
+        for name, row in domain.root_rows.items():
+            if name in rows or row.source is not None:
+                raise ValueError(
+                    f"root row field {name!r}: declared twice or keyed by a parent column"
+                )
+            rows[name] = row
+    for table, builders in added.items():
+        spec = spec_for(table, specs)
+        specs[table] = replace(spec, extra_fields={**spec.extra_fields, **builders})
+    return specs, rows
 
 
-def add_field(table: str, name: str, build: Callable[[Any], Any]) -> None:
-    """Add a hand-written field to another domain's type (e.g. the focus domain adds
-    ``User.activeFocusSession``). ``build`` takes the ``TypeFactory`` and returns the field.
-
-    Raises:
-        RuntimeError: the catalog was already built from the registry.
-    """
-    _check_open(f"add_field({table!r}, {name!r})")
-    _EXTRA_FIELDS.setdefault(table, {})[name] = build
-
-
-def spec_for(table: str) -> TableSpec:
-    """The declared spec of ``table`` (or the all-defaults spec) with the fields other domains
-    added to it."""
-    spec = _SPECS.get(table) or TableSpec(table=table)
-    extra = _EXTRA_FIELDS.get(table)
-    if extra:
-        spec = replace(spec, extra_fields={**spec.extra_fields, **extra})
-    return spec
-
-
-def add_root_row(name: str, field: RowField) -> None:
-    """Declare a root field returning the viewer's row of a table (``me``).
-
-    Raises:
-        ValueError: ``name`` is declared twice, or ``field`` has a ``source``.
-        RuntimeError: the catalog was already built from the registry.
-    """
-    _check_open(f"add_root_row({name!r})")
-    if name in _ROOT_ROWS or field.source is not None:
-        raise ValueError(f"root row field {name!r}: declared twice or keyed by a parent column")
-    _ROOT_ROWS[name] = field
-
-
-def root_rows() -> dict[str, RowField]:
-    """The declared root row fields, by GraphQL name."""
-    return dict(_ROOT_ROWS)
+def spec_for(table: str, specs: Mapping[str, TableSpec]) -> TableSpec:
+    """The declared spec of ``table`` in ``specs``, or the all-defaults spec."""
+    return specs.get(table) or TableSpec(table=table)

@@ -1,9 +1,10 @@
 """Subscriptions: one declaration per subscription, served from the outbox relay
 (docs/design.md#events-and-the-outbox).
 
-A domain declares a subscription in ``schema/<domain>/subscriptions.py``::
+A domain declares a subscription in ``schema/<domain>/subscriptions.py``, as an attribute of
+that module (:func:`schema.declarations` collects it; nothing registers at import)::
 
-    subscription(
+    WALLET_CHANGED = subscription(
         "walletChanged",
         event="WalletChangedEvent",
         description="The viewer's coins changed.",
@@ -32,12 +33,12 @@ and :class:`SubscriptionBuilder` builds, when the schema is built:
 from __future__ import annotations
 
 import enum
-import inspect
+import types
 import uuid
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from graphql import GraphQLError
@@ -45,6 +46,7 @@ from graphql import GraphQLError
 from db.events.outbox import Topic
 from db.events.relay import CursorExpired, Event, InvalidCursor, Position
 from schema.core.context import Context, EventSource, renew_reads
+from schema.core.fields import generated_field
 from schema.core.mutations import UNAUTHENTICATED
 from schema.core.tables import camel
 
@@ -91,9 +93,6 @@ class SubscriptionDef:
     fields: Mapping[str, Row | Value]
 
 
-_SUBSCRIPTIONS: dict[str, SubscriptionDef] = {}
-
-
 def subscription(
     name: str,
     *,
@@ -101,8 +100,9 @@ def subscription(
     description: str,
     topics: Mapping[Topic, str] | tuple[Topic, ...],
     fields: Mapping[str, Row | Value],
-) -> None:
-    """Declare a subscription (registered at import of its ``schema/<domain>`` module).
+) -> SubscriptionDef:
+    """Declare a subscription: keep the returned :class:`SubscriptionDef` as an attribute of
+    the domain's ``subscriptions`` module, where :func:`schema.declarations` finds it.
 
     Args:
         name: the root field's name (camelCase).
@@ -112,39 +112,32 @@ def subscription(
             event's ``type`` enum (``<event>Type``).
         fields: python field name -> :class:`Row` or :class:`Value`.
 
-    Raises:
-        ValueError: a subscription name declared twice.
+    Returns:
+        The declaration. (A name declared twice is refused when the declarations are
+        collected.)
     """
-    if name in _SUBSCRIPTIONS:
-        raise ValueError(f"subscription {name} declared twice")
     mapping: dict[Topic, str | None] = (
         dict(topics) if isinstance(topics, Mapping) else dict.fromkeys(topics)
     )
-    _SUBSCRIPTIONS[name] = SubscriptionDef(name, event, description, mapping, dict(fields))
-
-
-def declared() -> dict[str, SubscriptionDef]:
-    """The declared subscriptions by name."""
-    return dict(_SUBSCRIPTIONS)
+    return SubscriptionDef(name, event, description, mapping, dict(fields))
 
 
 class SubscriptionBuilder:
     """Builds the ``Subscription`` root type from the declarations, against one
     :class:`~schema.core.types.TypeFactory` (the generated object types)."""
 
-    def __init__(self, factory: TypeFactory) -> None:
+    def __init__(self, factory: TypeFactory, declared: Mapping[str, SubscriptionDef]) -> None:
         self.factory = factory
+        self.declared = declared
         self._types: list[type] = []
 
     def build(self) -> type | None:
         """The ``Subscription`` type, or None when nothing is declared."""
-        if not _SUBSCRIPTIONS:
+        if not self.declared:
             return None
-        fields = {
-            d.name: self._field(d) for d in sorted(_SUBSCRIPTIONS.values(), key=lambda d: d.name)
-        }
+        fields = {name: self._field(d) for name, d in sorted(self.declared.items())}
         return strawberry.type(
-            type("Subscription", (), {"__module__": __name__, **fields}),
+            types.new_class("Subscription", (), {}, lambda ns: ns.update(fields)),
             description="Live events of the viewer, over websockets (graphql-transport-ws or "
             'graphql-ws; sign in with `{"Authorization": "Bearer <token>"}` in '
             "`connection_init`). Pass the `cursor` of the last event you saw as `after` to "
@@ -173,23 +166,19 @@ class SubscriptionBuilder:
         return target, load
 
     def _event_type(self, d: SubscriptionDef) -> type:
-        namespace: dict[str, Any] = {"__module__": __name__}
-
-        def cursor(root: EventObject) -> str:
-            return root.event.position.encode()
-
-        def occurred_at(root: EventObject) -> datetime:
-            return root.event.created_at
-
-        namespace["cursor"] = strawberry.field(
-            resolver=cursor,
-            description="Opaque position of this event: pass it as `after` to resume after it.",
-        )
-        namespace["occurred_at"] = strawberry.field(
-            resolver=occurred_at,
-            name="occurredAt",
-            description="When the change happened (the start of its transaction).",
-        )
+        namespace: dict[str, Any] = {
+            # The delivered outbox event, not a GraphQL field.
+            "__annotations__": {"event": strawberry.Private[Event]},
+            "cursor": strawberry.field(
+                resolver=_cursor,
+                description="Opaque position of this event: pass it as `after` to resume after it.",
+            ),
+            "occurred_at": strawberry.field(
+                resolver=_occurred_at,
+                name="occurredAt",
+                description="When the change happened (the start of its transaction).",
+            ),
+        }
         names = {topic: value for topic, value in d.topics.items() if value is not None}
         if names:
             functional: Any = enum.Enum  # the functional API, with a computed name
@@ -204,33 +193,25 @@ class SubscriptionBuilder:
             def kind_of(root: EventObject) -> Any:
                 return by_topic[root.event.topic]
 
-            kind_of.__annotations__ = {"return": kind}
-            namespace["type"] = strawberry.field(resolver=kind_of, description="What happened.")
+            namespace["type"] = generated_field(kind_of, kind, description="What happened.")
         for attr, spec in d.fields.items():
             namespace[attr] = self._field_of(attr, spec)
-        # Strawberry's dataclass would replace an inherited __init__; an own one it keeps.
-        namespace["__init__"] = EventObject.__init__
-        cls = type(d.event, (EventObject,), namespace)
-        built = strawberry.type(cls, description=d.description)
+        built = strawberry.type(
+            types.new_class(d.event, (), {}, lambda ns: ns.update(namespace)),
+            description=d.description,
+        )
         self._types.append(built)
         return built
 
     def _field_of(self, attr: str, spec: Row | Value) -> Any:
         if isinstance(spec, Value):
-
-            def value(root: EventObject, _key: str = spec.key) -> Any:
-                return root.event.payload.get(_key)
-
-            ret: Any = spec.type | None if spec.optional else spec.type
-            _sign(value, ret, info=False)
-            return strawberry.field(resolver=value, name=camel(attr), description=spec.description)
-        target, load = self._row_resolver(spec)
-
-        def row(root: EventObject, info: strawberry.Info, _load: Any = load) -> Any:
-            return _load(root, info.context)
-
-        _sign(row, target | None if spec.optional else target, info=True)
-        return strawberry.field(resolver=row, name=camel(attr), description=spec.description)
+            returns: Any = spec.type | None if spec.optional else spec.type
+            resolver = _payload_value(spec.key)
+        else:
+            target, load = self._row_resolver(spec)
+            returns = target | None if spec.optional else target
+            resolver = _payload_row(load)
+        return generated_field(resolver, returns, name=camel(attr), description=spec.description)
 
     # ---- root fields ---------------------------------------------------------------------
 
@@ -238,9 +219,7 @@ class SubscriptionBuilder:
         event_type = self._event_type(d)
         topics = frozenset(str(topic) for topic in d.topics)
 
-        async def resolve(
-            info: strawberry.Info, after: str | None = None
-        ) -> AsyncGenerator[Any, None]:
+        async def resolve(info: strawberry.Info, after: After = None) -> AsyncGenerator[Any, None]:
             ctx: Context = info.context
             viewer = ctx.viewer
             if viewer is None:
@@ -272,17 +251,6 @@ class SubscriptionBuilder:
                     ) from None
             return _deliver(ctx, hub, viewer.user_id, topics, position, event_type)
 
-        resolve.__annotations__ = {
-            "info": strawberry.Info,
-            "after": Annotated[
-                str | None,
-                strawberry.argument(
-                    description="The `cursor` of the last event you saw: the events after "
-                    "it are replayed first, in order. Omitted: only new events."
-                ),
-            ],
-            "return": AsyncGenerator[event_type, None],  # type: ignore[valid-type]
-        }
         return strawberry.subscription(
             resolver=resolve,
             name=d.name,
@@ -291,11 +259,47 @@ class SubscriptionBuilder:
         )
 
 
-class EventObject:
-    """The root object of a delivered event (the outbox row)."""
+#: The ``after`` argument of every subscription.
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The `cursor` of the last event you saw: the events after it are replayed "
+        "first, in order. Omitted: only new events."
+    ),
+]
 
-    def __init__(self, event: Event) -> None:
-        self.event = event
+
+class EventObject(Protocol):
+    """The root object of a delivered event: an event type built by
+    :class:`SubscriptionBuilder`, holding the outbox row."""
+
+    event: Event
+
+
+def _cursor(root: EventObject) -> str:
+    return root.event.position.encode()
+
+
+def _occurred_at(root: EventObject) -> datetime:
+    return root.event.created_at
+
+
+def _payload_value(key: str) -> Callable[..., Any]:
+    """The resolver of an event field holding the payload value under ``key``."""
+
+    def value(root: EventObject) -> Any:
+        return root.event.payload.get(key)
+
+    return value
+
+
+def _payload_row(load: Callable[[EventObject, Context], Awaitable[Any]]) -> Callable[..., Any]:
+    """The resolver of an event field holding a row, loaded by ``load``."""
+
+    def row(root: EventObject, info: strawberry.Info) -> Awaitable[Any]:
+        return load(root, info.context)
+
+    return row
 
 
 async def _deliver(
@@ -312,23 +316,10 @@ async def _deliver(
     stream = hub.stream(user_id, topics, after)
     try:
         async for event in stream:
-            yield event_type(event)
+            yield event_type(event=event)
             await renew_reads(ctx)
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
-
-
-def _sign(fn: Any, ret: Any, *, info: bool) -> None:
-    """Give a generated resolver the signature Strawberry inspects (no bound defaults)."""
-    params = [inspect.Parameter("root", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    if info:
-        params.append(
-            inspect.Parameter(
-                "info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=strawberry.Info
-            )
-        )
-    fn.__annotations__ = {"return": ret, **({"info": strawberry.Info} if info else {})}
-    fn.__signature__ = inspect.Signature(params, return_annotation=ret)
 
 
 __all__ = [
@@ -336,7 +327,7 @@ __all__ = [
     "CURSOR_EXPIRED",
     "Row",
     "SubscriptionBuilder",
+    "SubscriptionDef",
     "Value",
-    "declared",
     "subscription",
 ]

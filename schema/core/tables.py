@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -19,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 from db import Base, metadata
 from db.ownership import ownership_paths
-from schema.core.spec import TableSpec, Visibility, freeze_specs, spec_for
+from schema.core.spec import RowField, TableSpec, Visibility, spec_for
 
 #: Columns that give a table its natural display order, ascending
 #: (docs/design.md#graphql-conventions).
@@ -249,12 +250,20 @@ def _forward_default(column: sa.Column[Any]) -> str:
 
 
 class Catalog:
-    """All :class:`TableInfo` objects of the schema, built once per :func:`build_catalog`."""
+    """All :class:`TableInfo` objects of the schema, built once per :func:`build_catalog`.
 
-    def __init__(self) -> None:
+    Args:
+        specs: table name -> its declared :class:`TableSpec` (all defaults when absent).
+        root_rows: GraphQL name -> a root field returning the viewer's row (``me``).
+    """
+
+    def __init__(
+        self, specs: Mapping[str, TableSpec], root_rows: Mapping[str, RowField] | None = None
+    ) -> None:
         models = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
+        self.root_rows: dict[str, RowField] = dict(root_rows or {})
         self.tables: dict[str, TableInfo] = {
-            name: TableInfo(table=table, model=models[name], spec=spec_for(name))
+            name: TableInfo(table=table, model=models[name], spec=spec_for(name, specs))
             for name, table in metadata.tables.items()
             # Internal tables (``idempotency_keys``) say ``info={"graphql": False}``.
             if table.info.get("graphql", True)
@@ -383,18 +392,14 @@ _catalog: Catalog | None = None
 
 
 def build_catalog() -> Catalog:
-    """The catalog of all tables, built once per process.
-
-    It first imports every domain package of :data:`schema.DOMAINS`, whose imports register
-    the ``TableSpec`` overrides (visibility exceptions, orders, root fields), and then freezes
-    the registry: the answer does not depend on what the caller imported before, and a spec
-    registered afterwards is an error instead of being silently ignored.
+    """The catalog of all tables, built once per process from the domains' declarations
+    (:func:`schema.declarations`: the packages listed in :data:`schema.DOMAINS`), so the
+    answer does not depend on what the caller imported before.
     """
     global _catalog
     if _catalog is None:
-        from schema import import_domains  # the domains import this module: import late
+        from schema import declarations  # the domains import this module: import late
 
-        import_domains()
-        freeze_specs()
-        _catalog = Catalog()
+        declared = declarations()
+        _catalog = Catalog(declared.specs, declared.root_rows)
     return _catalog

@@ -10,27 +10,27 @@ from __future__ import annotations
 
 import base64
 import enum
-import uuid
-from collections.abc import Callable
+import types
 from datetime import UTC, date, datetime
 from operator import methodcaller
 from typing import Annotated, Any, NewType
 
 import dateutil.parser
 import strawberry
-from graphql import GraphQLError
 from strawberry.permission import PermissionExtension
 from strawberry.relay import PageInfo
 from strawberry.scalars import JSON
-from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
 from schema.core import descriptions as docs
 from schema.core import sql
+from schema.core.fields import Argument, generated_field
+from schema.core.ids import lookup_id
 from schema.core.loaders import ROOT, PageArgs
 from schema.core.permissions import HasEntitlement
-from schema.core.spec import RootField, RowField, Visibility, root_rows
+from schema.core.spec import RootField, RowField, Visibility
+from schema.core.strawberry_adapter import scalar_parser
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 BigInt = NewType("BigInt", int)
@@ -78,7 +78,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         description="Date with time (isoformat)",
         specified_by_url=None,
         serialize=methodcaller("isoformat"),
-        parse_value=wrap_parser(_parse_datetime, "DateTime"),
+        parse_value=scalar_parser(_parse_datetime, "DateTime"),
         parse_literal=None,
         origin=datetime,
     ),
@@ -138,28 +138,10 @@ def graphql_enum(enum_class: type[enum.Enum]) -> Any:
     return _enums[enum_class]
 
 
-def parse_id(value: str, what: str = "id", *, integer: bool = False) -> uuid.UUID | int:
-    """The key of an ``ID`` argument: a UUID, or an integer for BIGINT keys (outbox events).
-
-    Raises:
-        GraphQLError: ``value`` is not an ID of that kind.
-    """
-    try:
-        return int(str(value)) if integer else uuid.UUID(str(value))
-    except ValueError:
-        shown = str(value) if len(str(value)) <= 80 else str(value)[:80] + "..."
-        raise GraphQLError(f"`{what}` is not a valid ID: {shown!r}") from None
-
-
 def by_id_name(info: TableInfo) -> str:
     """The root by-id lookup of a table: the type name with a lower-case initial
     (``marketItem``)."""
     return camel(info.type_name[0].lower() + info.type_name[1:])
-
-
-def _typed(fn: Callable[..., Any], annotations: dict[str, Any]) -> Callable[..., Any]:
-    fn.__annotations__ = annotations
-    return fn
 
 
 class TypeFactory:
@@ -184,7 +166,7 @@ class TypeFactory:
 
     def _build(self) -> None:
         for info in self.catalog:
-            self.types[info.name] = type(info.type_name, (), {"__module__": __name__})
+            self.types[info.name] = types.new_class(info.type_name)
             self.filter_defs[info.name] = defs = sql.filter_defs(info)
             if defs:
                 self.filters[info.name] = self._filter_input(info, defs)
@@ -194,29 +176,25 @@ class TypeFactory:
             self._object_type(info)
 
     def _filter_input(self, info: TableInfo, defs: list[sql.FilterDef]) -> type:
-        annotations: dict[str, Any] = {}
-        namespace: dict[str, Any] = {"__module__": __name__}
+        namespace: dict[str, Any] = {}
         for d in defs:
+            kind: Any
             if d.kind == "in":
                 element = (
                     graphql_enum(d.python_type)
                     if isinstance(d.python_type, type) and issubclass(d.python_type, enum.Enum)
                     else d.python_type
                 )
-                annotations[d.name] = list[element] | None  # type: ignore[valid-type]
+                kind = list[element] | None  # type: ignore[valid-type]
             elif d.kind == "range":
-                annotations[d.name] = (
-                    DateTimeRange if d.python_type == "datetime" else DateRange
-                ) | None
+                kind = (DateTimeRange if d.python_type == "datetime" else DateRange) | None
             else:
-                annotations[d.name] = d.python_type | None
+                kind = d.python_type | None
             namespace[d.name] = strawberry.field(
-                default=UNSET, name=camel(d.name), description=d.description
+                graphql_type=kind, default=UNSET, name=camel(d.name), description=d.description
             )
-        namespace["__annotations__"] = annotations
-        cls = type(f"{info.type_name}Filter", (), namespace)
         return strawberry.input(
-            cls,
+            types.new_class(f"{info.type_name}Filter", (), {}, lambda ns: ns.update(namespace)),
             description=docs.filter_description(info),
         )
 
@@ -226,64 +204,56 @@ class TypeFactory:
         def cursor(root: Any) -> str:
             return sql.encode_cursor(info, root.node)
 
-        edge = type(
-            f"{info.type_name}Edge",
-            (),
-            {
-                "__module__": __name__,
-                "__annotations__": {"node": node},
-                "node": strawberry.field(description=docs.node_description(info)),
-                # Computed only when selected: most pages never ask for edge cursors.
-                "cursor": strawberry.field(
-                    resolver=_typed(cursor, {"return": str}),
-                    description=docs.CURSOR,
-                ),
-            },
+        edge: dict[str, Any] = {
+            "node": strawberry.field(graphql_type=node, description=docs.node_description(info)),
+            # Computed only when selected: most pages never ask for edge cursors.
+            "cursor": strawberry.field(resolver=cursor, description=docs.CURSOR),
+        }
+        self.edges[info.name] = strawberry.type(
+            types.new_class(f"{info.type_name}Edge", (), {}, lambda ns: ns.update(edge)),
+            description=docs.edge_description(info),
         )
-        self.edges[info.name] = strawberry.type(edge, description=docs.edge_description(info))
 
-        def total_count(root: Any) -> Any:
-            return root._total_count()
+        def total_count(root: Any) -> int:
+            return root._total_count()  # type: ignore[no-any-return]
 
-        conn = type(
-            f"{info.type_name}Connection",
-            (),
-            {
-                "__module__": __name__,
-                "__annotations__": {
-                    "edges": list[self.edges[info.name]],  # type: ignore[name-defined]
-                    "page_info": PageInfo,
-                },
-                "edges": strawberry.field(description=docs.EDGES),
-                "page_info": strawberry.field(description=docs.PAGE_INFO),
-                "total_count": strawberry.field(
-                    resolver=_typed(total_count, {"return": int}),
-                    description=docs.TOTAL_COUNT,
-                ),
-            },
-        )
+        conn: dict[str, Any] = {
+            "edges": strawberry.field(
+                graphql_type=list[self.edges[info.name]],  # type: ignore[name-defined]
+                description=docs.EDGES,
+            ),
+            "page_info": strawberry.field(graphql_type=PageInfo, description=docs.PAGE_INFO),
+            "total_count": strawberry.field(resolver=total_count, description=docs.TOTAL_COUNT),
+        }
         self.connections[info.name] = strawberry.type(
-            conn, description=docs.connection_description(info)
+            types.new_class(f"{info.type_name}Connection", (), {}, lambda ns: ns.update(conn)),
+            description=docs.connection_description(info),
         )
 
     def _object_type(self, info: TableInfo) -> None:
-        cls = self.types[info.name]
-        annotations: dict[str, Any] = {}
-        for cf in info.columns:
-            self._column_field(cls, annotations, cf)
+        """Give the table's shell class its fields (columns under their python keys, relations
+        and added fields under their names: the catalog checked that the GraphQL names are
+        unique), then decorate it."""
+        # Resolved columns (bytes as base64) after the stored ones: the SDL's field order.
+        columns = sorted(info.columns, key=lambda cf: cf.kind == "bytes")
+        fields: dict[str, Any] = {cf.key: self._column_field(cf) for cf in columns}
         for relation in info.relations:
-            setattr(cls, relation.name + "__rel", self._relation_field(relation))
+            fields[relation.name] = self._relation_field(relation)
         for name, build in info.spec.extra_fields.items():
-            field = (
+            fields[name] = (
                 self.row_field(build, parent=info, name=camel(name))
                 if isinstance(build, RowField)
                 else build(self)
             )
+        expected = len(info.columns) + len(info.relations) + len(info.spec.extra_fields)
+        if len(fields) != expected:
+            raise ValueError(f"{info.type_name}: two fields share a python name")
+        cls = self.types[info.name]
+        for name, field in fields.items():
             setattr(cls, name, field)
-        cls.__annotations__ = annotations
         strawberry.type(cls, description=docs.type_description(info))
 
-    def _column_field(self, cls: type, annotations: dict[str, Any], cf: ColumnField) -> None:
+    def _column_field(self, cf: ColumnField) -> Any:
         py: Any = graphql_enum(cf.enum_class) if cf.enum_class else _SCALARS[cf.kind]
         if cf.nullable:
             py = py | None
@@ -295,15 +265,8 @@ class TypeFactory:
                 value = getattr(root, key)
                 return None if value is None else base64.b64encode(value).decode()
 
-            field = strawberry.field(
-                resolver=_typed(as_base64, {"return": py}),
-                name=cf.name,
-                description=description,
-            )
-            setattr(cls, cf.key, field)
-            return
-        annotations[cf.key] = py
-        setattr(cls, cf.key, strawberry.field(name=cf.name, description=description))
+            return generated_field(as_base64, py, name=cf.name, description=description)
+        return strawberry.field(graphql_type=py, name=cf.name, description=description)
 
     # -- relations ------------------------------------------------------------------------
 
@@ -340,14 +303,9 @@ class TypeFactory:
                 return None
             return await info.context.loaders.row_by(target, column).load(key)
 
-        return strawberry.field(
-            resolver=_typed(
-                resolve,
-                {
-                    "info": strawberry.Info,
-                    "return": target_type | None if nullable else target_type,
-                },
-            ),
+        return generated_field(
+            resolve,
+            target_type | None if nullable else target_type,
             name=relation.name,
             description=docs.relation_description(relation),
         )
@@ -400,38 +358,23 @@ class TypeFactory:
             connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
             return connection
 
-        annotations: dict[str, Any] = {
-            "info_": strawberry.Info,
-            "first": Annotated[int | None, strawberry.argument(description=docs.FIRST)],
-            "after": Annotated[str | None, strawberry.argument(description=docs.AFTER)],
-            "last": Annotated[int | None, strawberry.argument(description=docs.LAST)],
-            "before": Annotated[str | None, strawberry.argument(description=docs.BEFORE)],
-            "return": conn_cls,
-        }
+        arguments = [
+            Argument("first", Annotated[int | None, strawberry.argument(description=docs.FIRST)]),
+            Argument("after", Annotated[str | None, strawberry.argument(description=docs.AFTER)]),
+            Argument("last", Annotated[int | None, strawberry.argument(description=docs.LAST)]),
+            Argument("before", Annotated[str | None, strawberry.argument(description=docs.BEFORE)]),
+        ]
         if info.name in self.filters:
-            annotations["filter"] = Annotated[
-                self.filters[info.name] | None, strawberry.argument(description=docs.FILTER)
-            ]
-        else:
-
-            async def resolve_unfiltered(
-                root: Any,
-                info_: strawberry.Info,
-                first: int | None = UNSET,
-                after: str | None = UNSET,
-                last: int | None = UNSET,
-                before: str | None = UNSET,
-            ) -> Any:
-                return await resolve(root, info_, first, after, last, before)
-
-            return strawberry.field(
-                resolver=_typed(resolve_unfiltered, annotations),
-                name=name,
-                description=description,
-                extensions=extensions or [],
+            filter_type: Any = self.filters[info.name] | None
+            arguments.append(
+                Argument(
+                    "filter", Annotated[filter_type, strawberry.argument(description=docs.FILTER)]
+                )
             )
-        return strawberry.field(
-            resolver=_typed(resolve, annotations),
+        return generated_field(
+            resolve,
+            conn_cls,
+            arguments=arguments,
             name=name,
             description=description,
             extensions=extensions or [],
@@ -465,8 +408,9 @@ class TypeFactory:
             loader = info.context.loaders.row_by(target, column, where=where, scope=field.scope)
             return await loader.load(key)
 
-        return strawberry.field(
-            resolver=_typed(resolve, {"info": strawberry.Info, "return": target_type | None}),
+        return generated_field(
+            resolve,
+            target_type | None,
             name=name,
             description=field.description,
         )
@@ -476,7 +420,9 @@ class TypeFactory:
     def root_fields(self) -> dict[str, Any]:
         """The declared root row fields (``me``), the root connections declared by the specs,
         and a by-id lookup per table."""
-        fields: dict[str, Any] = {name: self.row_field(rf) for name, rf in root_rows().items()}
+        fields: dict[str, Any] = {
+            name: self.row_field(rf) for name, rf in self.catalog.root_rows.items()
+        }
         for info in self.catalog:
             for root in info.spec.roots:
                 fields[root.name] = self._root_connection(info, root)
@@ -499,21 +445,14 @@ class TypeFactory:
         integer = column.type.python_type is int
 
         async def resolve(info_: strawberry.Info, id: strawberry.ID) -> Any:
-            key = parse_id(id, integer=integer)
+            key = lookup_id(id, "id", integer=integer)
             return await info_.context.loaders.row_by(info, column).load(key)
 
-        return strawberry.field(
-            resolver=_typed(
-                resolve,
-                {
-                    "info_": strawberry.Info,
-                    "id": Annotated[
-                        strawberry.ID,
-                        strawberry.argument(description=f"The id of the {info.type_name}."),
-                    ],
-                    "return": target_type | None,
-                },
-            ),
+        described = strawberry.argument(description=f"The id of the {info.type_name}.")
+        return generated_field(
+            resolve,
+            target_type | None,
+            arguments=[Argument("id", Annotated[strawberry.ID, described])],
             name=name,
             description=f"The {info.type_name} with this id, or null when it does not exist "
             "or is not visible to the viewer.",

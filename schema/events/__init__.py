@@ -2,12 +2,14 @@
 
 import sqlalchemy as sa
 
-from schema.core.spec import TableSpec, register
+from schema.core.spec import Domain, TableSpec
 
-register(
-    TableSpec(
-        "event_outbox",
-        public_when=lambda t: sa.false(),
-        order=("-id",),
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "event_outbox",
+            public_when=lambda t: sa.false(),
+            order=("-id",),
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from schema.core.spec import ExtraFilter, RootField, TableSpec, register
+from schema.core.spec import Domain, ExtraFilter, RootField, TableSpec
 
 
 def _muscle(table: sa.Table, muscles: Any) -> sa.ColumnElement[bool]:
@@ -21,36 +21,38 @@ def _equipment(table: sa.Table, values: Any) -> sa.ColumnElement[bool]:
     return table.c.equipment == sa.any_(values)
 
 
-register(
-    TableSpec(
-        "exercises",
-        order=("name",),
-        search=("name",),
-        filters=(
-            ExtraFilter(
-                "equipment",
-                list[str],
-                _equipment,
-                "Exercises using one of these pieces of equipment (e.g. `body only`).",
-                ARRAY(sa.Text),
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "exercises",
+            order=("name",),
+            search=("name",),
+            filters=(
+                ExtraFilter(
+                    "equipment",
+                    list[str],
+                    _equipment,
+                    "Exercises using one of these pieces of equipment (e.g. `body only`).",
+                    ARRAY(sa.Text),
+                ),
+                ExtraFilter(
+                    "muscle",
+                    str,
+                    _muscle,
+                    "Exercises working this muscle group (e.g. `forearms`).",
+                    JSONB,
+                    _muscle_value,
+                ),
             ),
-            ExtraFilter(
-                "muscle",
-                str,
-                _muscle,
-                "Exercises working this muscle group (e.g. `forearms`).",
-                JSONB,
-                _muscle_value,
+            roots=(
+                RootField(
+                    "exercises",
+                    "The exercise library: the built-in catalog, imported "
+                    "exercises and the viewer's own.",
+                ),
             ),
         ),
-        roots=(
-            RootField(
-                "exercises",
-                "The exercise library: the built-in catalog, imported "
-                "exercises and the viewer's own.",
-            ),
-        ),
+        TableSpec("workout_sessions", order=("-started_at",)),
+        TableSpec("personal_records", order=("-achieved_at",)),
     ),
-    TableSpec("workout_sessions", order=("-started_at",)),
-    TableSpec("personal_records", order=("-achieved_at",)),
 )

@@ -10,7 +10,7 @@ from db.fitness import catalog
 from db.fitness.rules import CHOICE, MUSCLE, MUSCLES, STEP, STEPS
 from schema.core.catalog import catalog_mutations
 
-catalog_mutations(
+EXERCISES_MUTATIONS = catalog_mutations(
     catalog.EXERCISES,
     what="a built-in exercise of the library (no owner)",
     name="BuiltinExercise",

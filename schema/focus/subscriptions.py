@@ -7,7 +7,7 @@ from __future__ import annotations
 from db.events.outbox import Topic
 from schema.core.subscriptions import Row, subscription
 
-subscription(
+FOCUS_SESSION_EVENTS = subscription(
     "focusSessionEvents",
     event="FocusSessionEvent",
     description="A focus session of the viewer changed: started, paused, resumed, completed, "

@@ -5,7 +5,7 @@ from sqlalchemy.dialects import postgresql
 
 from db.gamification.hidden import masked_columns
 from db.gamification.streaks import current_streak_read
-from schema.core.spec import RootField, TableSpec, register
+from schema.core.spec import Domain, RootField, TableSpec
 from schema.core.sql import VIEWER_ID
 
 
@@ -14,21 +14,24 @@ def _viewer_id() -> sa.BindParameter[object]:
     return sa.bindparam(VIEWER_ID, None, type_=postgresql.UUID(as_uuid=True))
 
 
-register(
-    TableSpec(
-        "skill_definitions",
-        roots=(RootField("skillDefinitions", "The six skills a producer levels up."),),
-    ),
-    TableSpec(
-        "achievement_definitions",
-        roots=(
-            RootField("achievementDefinitions", "Achievements and the triggers that unlock them."),
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "skill_definitions",
+            roots=(RootField("skillDefinitions", "The six skills a producer levels up."),),
         ),
-        # Hidden until earned: name, description and threshold masked for other viewers.
-        computed=masked_columns(_viewer_id),
+        TableSpec(
+            "achievement_definitions",
+            roots=(
+                RootField(
+                    "achievementDefinitions", "Achievements and the triggers that unlock them."
+                ),
+            ),
+            # Hidden until earned: name, description and threshold masked for other viewers.
+            computed=masked_columns(_viewer_id),
+        ),
+        TableSpec("points_ledger", reverse_names={"user_id": "ledger"}),
+        TableSpec("user_achievements", order=("-earned_at",)),
+        TableSpec("user_streaks", computed={"current_streak": current_streak_read}),
     ),
-    TableSpec("points_ledger", reverse_names={"user_id": "ledger"}),
-    TableSpec("user_achievements", order=("-earned_at",)),
-    # A day without activity reads as a broken streak at once, not at the next write.
-    TableSpec("user_streaks", computed={"current_streak": current_streak_read}),
 )

@@ -14,7 +14,7 @@ _THRESHOLDS = ", ".join(
     f'{trigger.upper()} {{"{key}": n}}' for trigger, key in sorted(THRESHOLD_KEYS.items())
 )
 
-ACHIEVEMENT_INPUTS = declare_catalog_mutations(
+ACHIEVEMENT_MUTATIONS = declare_catalog_mutations(
     catalog.ACHIEVEMENTS,
     AchievementDefinition,
     payload="achievement_definition",
@@ -26,7 +26,7 @@ ACHIEVEMENT_INPUTS = declare_catalog_mutations(
     },
 )
 
-SKILL_INPUTS = declare_catalog_mutations(
+SKILL_MUTATIONS = declare_catalog_mutations(
     catalog.SKILLS,
     SkillDefinition,
     payload="skill_definition",

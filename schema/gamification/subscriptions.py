@@ -7,7 +7,7 @@ from __future__ import annotations
 from db.events.outbox import Topic
 from schema.core.subscriptions import Row, Value, subscription
 
-subscription(
+WALLET_CHANGED = subscription(
     "walletChanged",
     event="WalletChangedEvent",
     description="The viewer's coins changed (a ledger entry with coins: an award, a purchase, "
@@ -21,7 +21,7 @@ subscription(
     },
 )
 
-subscription(
+ACHIEVEMENT_UNLOCKED = subscription(
     "achievementUnlocked",
     event="AchievementUnlockedEvent",
     description="The viewer unlocked an achievement (its reward is a separate `walletChanged`).",
@@ -35,7 +35,7 @@ subscription(
     },
 )
 
-subscription(
+PROGRESS_EVENTS = subscription(
     "progressEvents",
     event="ProgressEvent",
     description="The viewer reached a new level (LEVEL_UP, from XP) or a skill reached a new "

@@ -1,21 +1,23 @@
 """Listening prompts: templates of critical-listening exercises and their presets."""
 
-from schema.core.spec import RootField, TableSpec, register
+from schema.core.spec import Domain, RootField, TableSpec
 
-register(
-    TableSpec(
-        "listening_prompt_templates",
-        roots=(
-            RootField(
-                "listeningPromptTemplates", "Critical-listening prompts to run against a mix."
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "listening_prompt_templates",
+            roots=(
+                RootField(
+                    "listeningPromptTemplates", "Critical-listening prompts to run against a mix."
+                ),
             ),
         ),
-    ),
-    TableSpec(
-        "listening_prompt_presets",
-        roots=(
-            RootField(
-                "listeningPromptPresets", "Ready-made configurations of the listening prompts."
+        TableSpec(
+            "listening_prompt_presets",
+            roots=(
+                RootField(
+                    "listeningPromptPresets", "Ready-made configurations of the listening prompts."
+                ),
             ),
         ),
     ),

@@ -7,5 +7,7 @@ from __future__ import annotations
 from db.listening import catalog
 from schema.core.catalog import catalog_mutations
 
-catalog_mutations(catalog.TEMPLATES, what="a critical-listening prompt template")
-catalog_mutations(catalog.PRESETS, what="a listening prompt preset")
+TEMPLATES_MUTATIONS = catalog_mutations(
+    catalog.TEMPLATES, what="a critical-listening prompt template"
+)
+PRESETS_MUTATIONS = catalog_mutations(catalog.PRESETS, what="a listening prompt preset")

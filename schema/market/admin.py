@@ -17,7 +17,7 @@ from schema.core.mutations import Ids, Tx, id_arg, mutation
 
 _WHAT = 'a market item (Ignition specification, "Section 5: Market Tables")'
 
-INPUTS = declare_catalog_mutations(
+MUTATIONS = declare_catalog_mutations(
     catalog.ITEMS,
     MarketItem,
     payload="market_item",

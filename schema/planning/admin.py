@@ -10,7 +10,7 @@ from db.planning import catalog, rules
 from schema.core.catalog import catalog_mutations
 from schema.planning.mutations import PlanTemplateItemInput
 
-catalog_mutations(
+PLAN_TEMPLATES_MUTATIONS = catalog_mutations(
     catalog.PLAN_TEMPLATES,
     what="a built-in day-plan template (no owner, offered to every user)",
     name="BuiltinPlanTemplate",

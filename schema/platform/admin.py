@@ -7,16 +7,16 @@ from __future__ import annotations
 from db.platform import catalog
 from schema.core.catalog import catalog_mutations
 
-catalog_mutations(
+INFOBASE_MUTATIONS = catalog_mutations(
     catalog.INFOBASE,
     what="a built-in infobase entry (no owner, public)",
     name="BuiltinInfobaseEntry",
 )
-catalog_mutations(
+ONBOARDING_FLOWS_MUTATIONS = catalog_mutations(
     catalog.ONBOARDING_FLOWS,
     what="an onboarding flow (activating one deactivates the others)",
 )
-catalog_mutations(
+ONBOARDING_STEPS_MUTATIONS = catalog_mutations(
     catalog.ONBOARDING_STEPS,
     what="a step of an onboarding flow (its options checked as answers read them)",
 )

@@ -1,13 +1,16 @@
 """Quests: universal quests (the catalog), the viewer's progress on them, their own quests."""
 
-from schema.core.spec import RootField, TableSpec, register
+from schema.core.spec import Domain, RootField, TableSpec
 
-register(
-    TableSpec(
-        "universal_quests",
-        roots=(
-            RootField(
-                "universalQuests", "Daily, weekly, monthly and special quests anyone can accept."
+DOMAIN = Domain(
+    tables=(
+        TableSpec(
+            "universal_quests",
+            roots=(
+                RootField(
+                    "universalQuests",
+                    "Daily, weekly, monthly and special quests anyone can accept.",
+                ),
             ),
         ),
     ),

@@ -16,7 +16,7 @@ _FILTERS = "; ".join(
     for target, attributes in sorted(COUNTED.items())
 )
 
-INPUTS = declare_catalog_mutations(
+MUTATIONS = declare_catalog_mutations(
     catalog.QUESTS,
     UniversalQuest,
     payload="universal_quest",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from db.events.outbox import Topic
 from schema.core.subscriptions import Row, subscription
 
-subscription(
+QUEST_EVENTS = subscription(
     "questEvents",
     event="QuestEvent",
     description="A quest of the viewer reached its target (COMPLETED: a universal quest's "

@@ -1,7 +1,7 @@
 """Reference tracks and their analyses, annotations, regions, frame manifests and events."""
 
-from schema.core.spec import TableSpec, register
+from schema.core.spec import Domain, TableSpec
 
-register(
-    TableSpec("reference_tracks", search=("name", "artist")),
+DOMAIN = Domain(
+    tables=(TableSpec("reference_tracks", search=("name", "artist")),),
 )

@@ -16,17 +16,14 @@ from db.platform.models import OnboardingStatus
 from db.settings import REGISTRY, effective
 from db.today.rules import Item, NextActionKind, TodayState, resolve_next_action
 from db.today.state import read_today
-from schema.core.spec import RowField, TableSpec, add_field, register
+from schema.core.fields import generated_field
+from schema.core.spec import AddedField, Domain, RowField, TableSpec
 from schema.core.types import graphql_enum
 
 if TYPE_CHECKING:
     from schema.core.context import Context
 
 _settings = metadata.tables["user_settings"]
-
-#: The generated connection over ``user_settings`` is ``User.storedSettings`` (the stored rows
-#: only); ``User.settings`` answers every known key.
-register(TableSpec("user_settings", reverse_names={"user_id": "storedSettings"}))
 
 
 @strawberry.type(description="One known setting of the viewer, with its default filled in.")
@@ -89,9 +86,6 @@ def _settings_field(factory: Any) -> Any:
         description="Every known setting of the viewer, stored or default (null on another "
         "user's row).",
     )
-
-
-add_field("users", "settings", _settings_field)
 
 
 # ---- Today -----------------------------------------------------------------------------
@@ -189,12 +183,6 @@ def _today_type(factory: Any) -> type:
         row = await ctx.loaders.row_by(table, table.table.c.id).load(item.id)
         return None if row is None else _Cast(row, factory.types[item.table])
 
-    resolve_target.__annotations__ = {
-        "self": Any,
-        "info": strawberry.Info,
-        "return": Optional[Target],  # noqa: UP045 - a runtime union
-    }
-
     class _NextAction:
         kind: NextActionKindEnum = strawberry.field(description="What to do.")
         title: str = strawberry.field(description="What to do, in words for people.")
@@ -206,8 +194,9 @@ def _today_type(factory: Any) -> type:
             description="For COMPLETE_PLAN_ITEM, the item's position in the plan's items."
         )
         _target: strawberry.Private[Item | None]
-        target = strawberry.field(
-            resolver=resolve_target,
+        target = generated_field(
+            resolve_target,
+            Optional[Target],  # noqa: UP045 - a runtime union
             description="The row it points at (onboarding state, focus session, quest "
             "progress, habit, daily plan, lesson progress); null for START_FOCUS, WELCOME_BACK "
             "and NOTHING.",
@@ -263,9 +252,10 @@ def _today_type(factory: Any) -> type:
         modules: list[TodayModule] = strawberry.field(
             description="The enabled modules, highest weight first."
         )
-        next_action: Any = strawberry.field(description="What to do next.")
+        next_action: Any = strawberry.field(
+            graphql_type=NextActionType, description="What to do next."
+        )
 
-    _TodayUserState.__annotations__["next_action"] = NextActionType
     TodayUserState: Any = strawberry.type(
         _TodayUserState,
         name="TodayUserState",
@@ -358,27 +348,32 @@ def _today_field(factory: Any) -> Any:
         ctx: Context = info.context
         return state_type.build(await read_today(ctx.reader.fetch, root.id))
 
-    today.__annotations__ = {"root": Any, "info": strawberry.Info, "return": Optional[state_type]}  # noqa: UP045
-
-    return strawberry.field(
-        resolver=today,
+    return generated_field(
+        today,
+        Optional[state_type],  # noqa: UP045 - a runtime type
         description="The viewer's Today: the state of the day and the next action (null on "
         "another user's row).",
     )
 
 
-add_field("users", "today", _today_field)
-
-
-#: ``User.onboarding``: the viewer's onboarding state (status, current step, the flow and its
-#: steps through ``flow``); both read paths answer it from the declaration.
-add_field(
-    "users",
-    "onboarding",
-    RowField(
-        "user_onboarding_state",
-        "user_id",
-        "The onboarding: its status, the current step, and the flow with its steps.",
-        source="id",
+DOMAIN = Domain(
+    # The generated connection over ``user_settings`` is ``User.storedSettings`` (the stored
+    # rows only); ``User.settings`` answers every known key.
+    tables=(TableSpec("user_settings", reverse_names={"user_id": "storedSettings"}),),
+    fields=(
+        AddedField("users", "settings", _settings_field),
+        AddedField("users", "today", _today_field),
+        # ``User.onboarding``: the viewer's onboarding state (status, current step, the flow
+        # and its steps through ``flow``); both read paths answer it from the declaration.
+        AddedField(
+            "users",
+            "onboarding",
+            RowField(
+                "user_onboarding_state",
+                "user_id",
+                "The onboarding: its status, the current step, and the flow with its steps.",
+                source="id",
+            ),
+        ),
     ),
 )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schema import import_domains
 from schema.core.catalog import CATALOG
 from schema.core.mutations import declared
 from tests.admin.examples.content import EXAMPLES
@@ -16,7 +15,6 @@ from tests.support.writes import payload_of
 
 
 def test_every_content_mutation_has_an_example() -> None:
-    import_domains()
     content = {n for n, d in declared().items() if d.fn.__module__ == "schema.core.catalog"}
     assert content == set(EXAMPLES)
     assert {declared()[n].entitlement for n in content} == {CATALOG}

@@ -143,4 +143,33 @@ async def test_another_users_rows_are_absent_on_every_path(execute: Any, db_conn
 
 async def test_malformed_ids_are_clear_errors(execute: Any) -> None:
     result = await execute('{ habit(id: "not-a-uuid") { name } }')
-    assert result.errors == ["`id` is not a valid ID: 'not-a-uuid'"]
+    assert result.errors == ["`id` is not a valid ID."]
+
+
+async def test_a_malformed_id_is_the_typed_refusal_in_a_query_and_a_mutation(
+    schema: Any, settings: Any, engine: Any, db_conn: Any, execute: Any
+) -> None:
+    from db.auth.viewer import Viewer
+    from db.reader import Reader
+    from schema.core.context import Context
+
+    user = await make_user(db_conn)
+    context = Context(
+        settings=settings, engine=engine, reader=Reader.over(db_conn), viewer=Viewer(user_id=user)
+    )
+    query = await schema.execute('{ habit(id: "nope") { name } }', context_value=context)
+    assert query.data == {"habit": None}
+    assert [(e.message, e.extensions) for e in query.errors or []] == [
+        ("`id` is not a valid ID.", {"code": "BAD_USER_INPUT", "field": "id"})
+    ]
+    outcome = await execute(
+        'mutation { deleteHabit(id: "nope") { __typename ... on InvalidInput { field message } } }',
+        viewer=user,
+    )
+    assert outcome.data == {
+        "deleteHabit": {
+            "__typename": "InvalidInput",
+            "field": "id",
+            "message": "`id` is not a valid ID.",
+        }
+    }

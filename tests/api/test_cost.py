@@ -22,6 +22,7 @@ from db.auth.viewer import Viewer
 from gateway.settings import Settings
 from schema.core.cost import COST_LIMIT_EXCEEDED, estimate_cost
 from schema.core.protection import QueryLimits, RequestLimits
+from schema.core.strawberry_adapter import graphql_core_schema
 from tests.factories import make_user
 from tests.support.harness import committed_user, snapshot
 from tests.support.requests import codes, run_request
@@ -283,14 +284,16 @@ ESTIMATES = [
 def test_estimate(
     schema: strawberry.Schema, query: str, variables: dict[str, Any] | None, expected: int
 ) -> None:
-    assert estimate_cost(schema._schema, parse(query), None, variables) == expected
+    assert estimate_cost(graphql_core_schema(schema), parse(query), None, variables) == expected
 
 
 def test_the_operation_named_in_the_request_is_estimated(schema: strawberry.Schema) -> None:
     document = parse("query Small { me { id } } query Big { exercises(first: 50) { totalCount } }")
-    assert estimate_cost(schema._schema, document, "Small") == 1
-    assert estimate_cost(schema._schema, document, "Big") == 50
-    assert estimate_cost(schema._schema, document, None) is None  # ambiguous: refused anyway
+    assert estimate_cost(graphql_core_schema(schema), document, "Small") == 1
+    assert estimate_cost(graphql_core_schema(schema), document, "Big") == 50
+    assert (
+        estimate_cost(graphql_core_schema(schema), document, None) is None
+    )  # ambiguous: refused anyway
 
 
 # -- extensions.cost on every response --------------------------------------------------------
@@ -430,4 +433,4 @@ def test_lists_that_are_not_connections_count_their_assumed_size() -> None:
     assert estimate_cost(sdl, parse("{ tags { children { name } } }")) == 100 + 100 * 100
     assert estimate_cost(sdl, parse("{ tag { children { name } } }")) == 1 + 100
     declared = strawberry.Schema(query=_Charts)
-    assert estimate_cost(declared._schema, parse("{ topTracks { title } }")) == 12
+    assert estimate_cost(graphql_core_schema(declared), parse("{ topTracks { title } }")) == 12

@@ -27,6 +27,7 @@ from gateway.settings import Settings
 from schema import build_schema
 from schema.core.descriptions import client_text, column_doc, summary
 from schema.core.mutations import IDEMPOTENCY_KEY, declared, error_type, mutation
+from schema.core.strawberry_adapter import graphql_core_schema
 from schema.core.tables import build_catalog, camel
 
 #: What an undocumented table or column used to show, or a text with no content.
@@ -38,7 +39,7 @@ BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
 @pytest.fixture(scope="module")
 def graphql_schema() -> Any:
     settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/absent")
-    return build_schema(settings)._schema
+    return graphql_core_schema(build_schema(settings))
 
 
 def _undescribed(description: str | None) -> bool:

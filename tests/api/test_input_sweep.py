@@ -40,6 +40,7 @@ from schema.core.errors import (
     VALIDATION_FAILED,
 )
 from schema.core.mutations import declared
+from schema.core.strawberry_adapter import graphql_core_schema
 from tests.support.harness import committed_user, run
 
 #: Codes that would mean the sweep's own document is wrong (or an error went uncoded).
@@ -130,7 +131,7 @@ class Sweep:
     """The introspected schema and the fillers of required inputs."""
 
     def __init__(self, schema: strawberry.Schema) -> None:
-        data: Any = introspection_from_schema(schema._schema)["__schema"]
+        data: Any = introspection_from_schema(graphql_core_schema(schema))["__schema"]
         self.types: dict[str, Ref] = {t["name"]: t for t in data["types"]}
         self.mutations: list[Ref] = self.types[data["mutationType"]["name"]]["fields"]
         self.query: list[Ref] = self.types[data["queryType"]["name"]]["fields"]

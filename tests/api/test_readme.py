@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from schema.core.strawberry_adapter import graphql_core_schema
 from tests.factories import make_user
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -59,4 +60,4 @@ def test_the_readme_subscription_is_valid(schema: Any) -> None:
     from graphql import parse, validate
 
     assert len(SUBSCRIPTIONS) == 1
-    assert validate(schema._schema, parse(SUBSCRIPTIONS[0])) == []
+    assert validate(graphql_core_schema(schema), parse(SUBSCRIPTIONS[0])) == []

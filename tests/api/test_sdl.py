@@ -6,6 +6,7 @@ from pathlib import Path
 from strawberry.printer import print_schema
 
 from schema import build_schema
+from schema.core.strawberry_adapter import graphql_core_schema
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
@@ -41,6 +42,6 @@ def test_me_carries_everything_the_viewer_owns() -> None:
         "referenceTracks", "ideas", "inboxItems", "references", "settings", "onboardingState",
         "interests", "feedback", "focusLibraries", "activityEvents",
     }  # fmt: skip
-    graphql_schema = build_schema()._schema
+    graphql_schema = graphql_core_schema(build_schema())
     missing = expected - set(graphql_schema.type_map["User"].fields)  # type: ignore[attr-defined]
     assert not missing, missing

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.core import sql
-from schema.core.spec import root_rows
 from schema.core.tables import Catalog, TableInfo, camel
 from schema.core.types import by_id_name
 
@@ -92,7 +91,7 @@ class QueryGenerator:
         self.error_rate = error_rate
         self.filter_defs = {info.name: sql.filter_defs(info) for info in catalog}
         self.roots: list[tuple[str, TableInfo, str]] = []
-        for name, row in root_rows().items():
+        for name, row in catalog.root_rows.items():
             self.roots.append((name, catalog[row.table], "row"))
         for info in catalog:
             for root in info.spec.roots:

@@ -15,6 +15,7 @@ from graphql import parse
 from gateway.settings import Settings
 from schema import build_schema
 from schema.core.cost import INTROSPECTION_LIMIT_EXCEEDED, estimate_cost
+from schema.core.strawberry_adapter import graphql_core_schema
 from tests.e2e.live import Gateway
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +40,7 @@ HEAVY_COPY = (
 def heaviest_accepted(tag: str) -> str:
     """The most copies of :data:`HEAVY_COPY` whose estimate stays within the cost and alias
     limits (the tag makes the text, hence the introspection cache's key, unique)."""
-    schema = build_schema()._schema
+    schema = graphql_core_schema(build_schema())
     settings = Settings()
     copies: list[str] = []
     while len(copies) < settings.max_aliases:

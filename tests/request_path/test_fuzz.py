@@ -9,12 +9,12 @@ root field (any of them, evenly), 85 % valid and 15 % with one schema violation.
 
 from __future__ import annotations
 
-import graphql
 import httpx
 import pytest
 from hypothesis_graphql import Mode
 
 from bench.fuzz import generate, send_all
+from schema.core.strawberry_adapter import graphql_core_schema
 from tests.request_path.conftest import SignedIn
 
 VALID = 850
@@ -23,7 +23,7 @@ INVALID = 150
 
 @pytest.fixture(scope="module")
 def documents(gateway_view: object) -> list[str]:
-    schema: graphql.GraphQLSchema = gateway_view.schema._schema  # type: ignore[attr-defined]
+    schema = graphql_core_schema(gateway_view.schema)  # type: ignore[attr-defined]
     drawn = generate(schema, VALID, mode=Mode.POSITIVE, seed=1, whole_schema=False)
     drawn += generate(schema, INVALID, mode=Mode.NEGATIVE, seed=2, whole_schema=False)
     assert len(drawn) >= 1000
