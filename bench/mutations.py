@@ -287,20 +287,15 @@ def recording(into: list[Step]) -> Iterator[None]:
 
         return fetch
 
-    def execute(original: Any) -> Any:
+    def connection(original: Any) -> Any:
+        # ``execute`` without arguments is a simple-protocol command (BEGIN, COMMIT...).
+        simple = original.__name__ == "execute"
+
         async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
             result = await original(self, query, *args, **kwargs)
             if CAPTURING.get():
-                into.append(Step(id(self), query, args if args else None, []))
-            return result
-
-        return run
-
-    def connection_fetch(original: Any) -> Any:
-        async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
-            result = await original(self, query, *args, **kwargs)
-            if CAPTURING.get():
-                into.append(Step(id(self), query, args, flat(result)))
+                sent = None if simple and not args else args
+                into.append(Step(id(self), query, sent, flat(result)))
             return result
 
         return run
@@ -316,10 +311,9 @@ def recording(into: list[Step]) -> Iterator[None]:
 
     wrap(PreparedStatement, "fetch", prepared)
     wrap(PreparedStatement, "fetchrow", prepared)
-    wrap(Connection, "execute", execute)
     wrap(Connection, "executemany", executemany)
-    for name in ("fetch", "fetchrow", "fetchval"):
-        wrap(Connection, name, connection_fetch)
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        wrap(Connection, name, connection)
     try:
         yield
     finally:
