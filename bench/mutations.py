@@ -479,7 +479,7 @@ async def drive(
     warmup: float,
     one: Callable[[int, Any], Any],
     helpers: asyncpg.Pool,
-) -> Side:
+) -> None:
     """Run ``one(client, helper)`` back to back per client, recording into ``side`` the
     latencies after the warm-up."""
     start = time.perf_counter()
