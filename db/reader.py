@@ -74,6 +74,19 @@ class Reader:
     good, after which :meth:`fetch` raises :class:`ReaderClosedError`.
     """
 
+    # Slots: a websocket operation holds one reader for as long as it runs (memory per idle
+    # subscriber, bench/subscriptions.py).
+    __slots__ = (
+        "_busy",
+        "_closed",
+        "_conn",
+        "_engine",
+        "_lock",
+        "_owned",
+        "_statement_task",
+        "statements",
+    )
+
     def __init__(self, engine: AsyncEngine | None, conn: AsyncConnection | None = None) -> None:
         self._engine = engine
         self._conn: AsyncConnection | None = conn

@@ -159,9 +159,16 @@ async def trusted_refusal(view: Any, message: Any) -> dict[str, Any] | None:
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     """graphql-transport-ws with server pings every ``IGNITION_WS_KEEPALIVE_S`` once the
-    connection is acknowledged (the protocol's ``ping``; clients answer ``pong``)."""
+    connection is acknowledged (the protocol's ``ping``; clients answer ``pong``).
 
+    An idle socket holds a timer, not a task: each ping is a short task started when the
+    timer fires (which sets the next timer), so 20,000 idle subscribers do not keep 20,000
+    sleeping coroutines (bench/subscriptions.py measures the memory per subscriber).
+    """
+
+    ping_timer: asyncio.TimerHandle | None = None
     ping_task: asyncio.Task[None] | None = None
+    closing = False
 
     async def handle_connection_init(self, message: Any) -> None:
         try:
@@ -169,7 +176,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         except DatabaseUnavailableOnConnect:
             await self.websocket.close(code=TRY_AGAIN_LATER, reason=UNAVAILABLE_MESSAGE)
             return
-        if self.connection_acknowledged and self.ping_task is None:
+        if self.connection_acknowledged and self.ping_timer is None and not self.closing:
+            self._schedule_ping()
+
+    def _schedule_ping(self) -> None:
+        view: Any = self.view
+        loop = asyncio.get_running_loop()
+        self.ping_timer = loop.call_later(view.settings.ws_keepalive_s, self._ping_due)
+
+    def _ping_due(self) -> None:
+        self.ping_timer = None
+        if not self.closing:
             self.ping_task = asyncio.create_task(self._ping())
 
     async def handle_subscribe(self, message: Any) -> None:
@@ -183,18 +200,25 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         await super().handle_subscribe(message)
 
     async def _ping(self) -> None:
-        view: Any = self.view
-        interval = view.settings.ws_keepalive_s
-        with contextlib.suppress(WebSocketDisconnected):
-            while True:
-                await asyncio.sleep(interval)
-                await self.send_message({"type": "ping"})
+        try:
+            await self.send_message({"type": "ping"})
+        except WebSocketDisconnected:
+            return
+        finally:
+            self.ping_task = None
+        if not self.closing:
+            self._schedule_ping()
 
     async def shutdown(self) -> None:
-        if self.ping_task is not None:
-            self.ping_task.cancel()
+        self.closing = True
+        if self.ping_timer is not None:
+            self.ping_timer.cancel()
+            self.ping_timer = None
+        task = self.ping_task
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.ping_task
+                await task
         await super().shutdown()
 
     async def send_message(self, message: Any) -> None:

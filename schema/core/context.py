@@ -46,7 +46,7 @@ class EventSource(Protocol):
         live ones, in order."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What every resolver gets as ``info.context``.
 
