@@ -143,18 +143,25 @@ class AchievementDefinition(Base):
         unique=True,
         doc="The achievement's stable identifier (unique), used by the seeds and links.",
     )
-    name: Mapped[str] = mapped_column(doc="The achievement's display name.")
-    description: Mapped[str | None] = mapped_column(doc="What it takes to unlock it.")
+    name: Mapped[str] = mapped_column(
+        doc="The achievement's display name (`Hidden achievement` while it is hidden from the "
+        "viewer: hidden and not unlocked by them)."
+    )
+    description: Mapped[str | None] = mapped_column(
+        doc="What it takes to unlock it (null while the achievement is hidden from the viewer)."
+    )
     category: Mapped[str] = mapped_column(doc="A free category the achievement is shown under.")
     icon: Mapped[str | None] = mapped_column(doc="Icon identifier shown with the achievement.")
     trigger_type: Mapped[AchievementTriggerType] = mapped_column(
-        doc="The activity the achievement listens to."
+        doc="The activity the achievement listens to (null while the achievement is hidden "
+        "from the viewer)."
     )
     trigger_config: Mapped[JSON] = mapped_column(
         server_default="{}",
         doc=(
             'The trigger\'s parameters, as JSON (e.g. `{"threshold": 10}`: the '
-            "count, minutes, days, level or coins to reach)."
+            "count, minutes, days, level or coins to reach; `{}` while the achievement is "
+            "hidden from the viewer)."
         ),
     )
     reward_coins: Mapped[int] = mapped_column(
