@@ -1,6 +1,6 @@
 """Hidden until earned: a viewer who has not unlocked a hidden achievement sees that it exists
-but not its name, description or trigger (type and threshold); its unlocker sees it all; signed out, nobody
-does. The compiled read path answers exactly what the general path answers."""
+but not its name, description or trigger (type and threshold); its unlocker sees it all; signed
+out, nobody does. The compiled read path answers exactly what the general path answers."""
 
 from __future__ import annotations
 
