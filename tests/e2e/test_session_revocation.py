@@ -66,10 +66,10 @@ async def _remembered(
         )
     assert await _status(client, gw, user) == 200  # remembered: the statement did not run
     async with engine.begin() as conn:
-        columns = ", ".join(row)
+        names = [str(name) for name in row]
+        columns, values = ", ".join(names), ", ".join(":" + name for name in names)
         await conn.execute(
-            sa.text(f"INSERT INTO sessions ({columns}) VALUES ({', '.join(':' + c for c in row)})"),
-            dict(row),
+            sa.text(f"INSERT INTO sessions ({columns}) VALUES ({values})"), dict(row)
         )
 
 
