@@ -143,25 +143,18 @@ class AchievementDefinition(Base):
         unique=True,
         doc="The achievement's stable identifier (unique), used by the seeds and links.",
     )
-    name: Mapped[str] = mapped_column(
-        doc="The achievement's display name (`Hidden achievement` while it is hidden from the "
-        "viewer: hidden and not unlocked by them)."
-    )
-    description: Mapped[str | None] = mapped_column(
-        doc="What it takes to unlock it (null while the achievement is hidden from the viewer)."
-    )
+    name: Mapped[str] = mapped_column(doc="The achievement's display name.")
+    description: Mapped[str | None] = mapped_column(doc="What it takes to unlock it.")
     category: Mapped[str] = mapped_column(doc="A free category the achievement is shown under.")
     icon: Mapped[str | None] = mapped_column(doc="Icon identifier shown with the achievement.")
     trigger_type: Mapped[AchievementTriggerType] = mapped_column(
-        doc="The activity the achievement listens to (null while the achievement is hidden "
-        "from the viewer)."
+        doc="The activity the achievement listens to."
     )
     trigger_config: Mapped[JSON] = mapped_column(
         server_default="{}",
         doc=(
             'The trigger\'s parameters, as JSON (e.g. `{"threshold": 10}`: the '
-            "count, minutes, days, level or coins to reach; `{}` while the achievement is "
-            "hidden from the viewer)."
+            "count, minutes, days, level or coins to reach)."
         ),
     )
     reward_coins: Mapped[int] = mapped_column(
@@ -171,7 +164,10 @@ class AchievementDefinition(Base):
         server_default="0", doc="XP paid once when the achievement is unlocked."
     )
     is_hidden: Mapped[bool] = mapped_column(
-        server_default="false", doc="Whether the achievement stays secret until unlocked."
+        server_default="false",
+        doc="Whether the achievement stays secret until unlocked: until the viewer unlocks it, "
+        "its name reads `Hidden achievement`, its description and trigger type null and its "
+        "trigger config `{}`.",
     )
     sort_order: Mapped[int] = mapped_column(
         server_default="0", doc="Position in the achievement list (ascending)."
