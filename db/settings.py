@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -315,6 +315,47 @@ async def user_timezone(conn: AsyncConnection, user_id: uuid.UUID) -> str:
     return str(value) if setting.problem(value) is None else str(setting.default)
 
 
+async def user_calendar(conn: AsyncConnection, user_id: uuid.UUID) -> tuple[str, str]:
+    """``(timezone, week_starts_on)`` of the user, their registry defaults (``UTC``,
+    ``monday``) when unset or not valid; one statement. Every weekly period (quest resets,
+    weekly habits, repeatable own quests, Today's week) starts on the user's
+    ``week_starts_on`` day at local midnight in their ``timezone`` (:func:`week_start`)."""
+    rows = (
+        await conn.execute(
+            sa.select(_settings.c.key, _settings.c.value).where(
+                _settings.c.user_id == user_id,
+                _settings.c.key.in_(("timezone", "week_starts_on")),
+            )
+        )
+    ).all()
+    stored = {str(row.key): row.value for row in rows}
+    zone, week = (
+        str(value if REGISTRY[key].problem(value) is None else REGISTRY[key].default)
+        for key, value in (
+            ("timezone", stored.get("timezone")),
+            ("week_starts_on", stored.get("week_starts_on")),
+        )
+    )
+    return zone, week
+
+
+class UserDay(NamedTuple):
+    """A user's calendar at a moment: their ``timezone``, the local date there, and the day
+    their weeks start on (``week_starts_on``)."""
+
+    zone: str
+    today: date
+    week_starts_on: str
+
+
+async def user_day(
+    conn: AsyncConnection, user_id: uuid.UUID, now: datetime | None = None
+) -> UserDay:
+    """The user's :class:`UserDay` at ``now`` (the current time by default); one statement."""
+    zone, week = await user_calendar(conn, user_id)
+    return UserDay(zone, local_date(zone, now or datetime.now(UTC)), week)
+
+
 async def user_today(
     conn: AsyncConnection, user_id: uuid.UUID, now: datetime | None = None
 ) -> tuple[str, date]:
@@ -336,6 +377,28 @@ def local_today_sql(user_id: sa.ColumnElement[Any]) -> sa.ColumnElement[date]:
         .scalar_subquery()
     )
     return sa.cast(sa.func.timezone(sa.func.coalesce(zone, "UTC"), sa.func.now()), sa.Date)
+
+
+def week_start_sql(
+    day: sa.ColumnElement[date], user_id: sa.ColumnElement[Any]
+) -> sa.ColumnElement[date]:
+    """SQL: the first day of the week containing the date ``day`` for the user ``user_id`` (a
+    column or bind parameter), their ``week_starts_on`` setting (Monday when unset): the SQL
+    twin of :func:`week_start`."""
+    setting = _settings.alias("week_setting")
+    stored = (
+        sa.select(setting.c.value.op("#>>")(sa.literal_column("'{}'")))
+        .where(setting.c.user_id == user_id, setting.c.key == "week_starts_on")
+        .correlate_except(setting)
+        .scalar_subquery()
+    )
+    first = sa.case(
+        *((stored == name, number) for name, number in WEEK_STARTS.items() if number),
+        else_=0,
+    )
+    # Python's weekday() is ISO day of week - 1 (Monday = 0).
+    weekday = sa.cast(sa.extract("isodow", day), sa.Integer) - 1
+    return day - (weekday - first + 7) % 7
 
 
 async def check_zone_known(conn: AsyncConnection, zone: str, field: str) -> None:
@@ -366,6 +429,7 @@ __all__ = [
     "TODAY_MODULES",
     "WEEK_STARTS",
     "Setting",
+    "UserDay",
     "check_value",
     "check_zone_known",
     "day_bounds",
@@ -374,7 +438,10 @@ __all__ = [
     "local_date",
     "local_today_sql",
     "month_start",
+    "user_calendar",
+    "user_day",
     "user_timezone",
     "user_today",
     "week_start",
+    "week_start_sql",
 ]

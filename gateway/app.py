@@ -27,6 +27,7 @@ from gateway.graphql import error_response, graphql_app
 from gateway.maintenance import maintenance_task
 from gateway.metrics import Metrics
 from gateway.observe import ObservationMiddleware
+from gateway.sessions import SessionCache
 from gateway.settings import Settings, get_settings
 from gateway.tracing import shutdown_tracing
 
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings if settings is not None else get_settings()
     check_backend(settings.event_backend)
     metrics = Metrics(settings.metrics_max_operations) if settings.metrics else None
+    # The process's verified sessions: the requests read them, the relay revokes them.
+    sessions = SessionCache(settings.session_cache_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -88,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine = create_engine(settings.model_copy(update={"database_url": url}), **pool)
             if is_redis_url(settings.event_backend):
                 skip_notify(engine)
-            events = EventHub(settings, engine)
+            events = EventHub(settings, engine, sessions)
             try:
                 await events.start()
                 app.state.database_url = url
@@ -127,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise RuntimeError("the database engine is not open (lifespan not started)")
         return engine
 
-    graphql = graphql_app(settings, engine_getter)
+    graphql = graphql_app(settings, engine_getter, sessions)
     routes: list[BaseRoute] = [
         *health.routes,
         Route("/graphql", graphql, name="graphql"),

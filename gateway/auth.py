@@ -30,6 +30,7 @@ from db.auth.viewer import (
     viewer_statement,
 )
 from db.connections import driver_connection
+from gateway.sessions import SessionCache
 
 
 class Unauthenticated(Exception):
@@ -57,15 +58,19 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
-async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer | None:
-    """The viewer of an ``Authorization`` header value, checked with one statement on a short
-    checkout (the connection is back in the pool before this returns; no transaction stays
-    open).
+async def authenticate(
+    engine: AsyncEngine, authorization: str | None, sessions: SessionCache | None = None
+) -> Viewer | None:
+    """The viewer of an ``Authorization`` header value: remembered by ``sessions``
+    (:mod:`gateway.sessions`; no statement, no checkout), or checked with one statement on a
+    short checkout (the connection is back in the pool before this returns; no transaction
+    stays open).
 
     Args:
         engine: the process engine (its pool lends the connection, see
             :func:`db.connections.driver_connection`).
         authorization: the header value; None or blank means anonymous.
+        sessions: the process's verified sessions, or None (always ask the database).
 
     Returns:
         The viewer, or None when there is no header.
@@ -77,27 +82,49 @@ async def authenticate(engine: AsyncEngine, authorization: str | None) -> Viewer
     token = credentials(authorization)
     if token is None:
         return None
+    token_hash = hash_token(token)
+    if sessions is not None and (known := sessions.get(token_hash)) is not None:
+        return known
     async with driver_connection(engine) as driver:
-        return await sign_in(driver, token)
+        return await _verify(driver, token_hash, sessions)
 
 
-async def sign_in(driver: Any, token: str) -> Viewer:
-    """The viewer of a bearer token: the one sign-in statement (:func:`viewer_sql`), sent as
-    the driver's SQL on an asyncpg connection outside any transaction, so it is one round trip
-    (through SQLAlchemy's connection it would be three: ``BEGIN``, the statement,
-    ``ROLLBACK``); asyncpg prepares it once per connection. Both read paths sign in here.
+async def sign_in(driver: Any, token: str, sessions: SessionCache | None = None) -> Viewer:
+    """The viewer of a bearer token: remembered by ``sessions`` (no statement), else the one
+    sign-in statement (:func:`viewer_sql`), sent as the driver's SQL on an asyncpg connection
+    outside any transaction, so it is one round trip (through SQLAlchemy's connection it would
+    be three: ``BEGIN``, the statement, ``ROLLBACK``); asyncpg prepares it once per
+    connection. Both read paths sign in here.
 
     Args:
         driver: an asyncpg connection (:func:`db.connections.driver_connection`).
         token: the bearer token.
+        sessions: the process's verified sessions, or None (always ask the database).
 
     Raises:
         Unauthenticated: the token is unknown, expired or revoked.
     """
-    row = await driver.fetchrow(viewer_sql(), hash_token(token))
+    token_hash = hash_token(token)
+    if sessions is not None and (known := sessions.get(token_hash)) is not None:
+        return known
+    return await _verify(driver, token_hash, sessions)
+
+
+async def _verify(driver: Any, token_hash: str, sessions: SessionCache | None) -> Viewer:
+    """Run the sign-in statement for ``token_hash`` and remember the viewer in ``sessions``
+    (unless a revocation reached the process meanwhile, :meth:`SessionCache.put`).
+
+    Raises:
+        Unauthenticated: the token is unknown, expired or revoked.
+    """
+    epoch = sessions.epoch if sessions is not None else 0
+    row = await driver.fetchrow(viewer_sql(), token_hash)
     if row is None:
         raise unknown_token()
-    return viewer_from_row(row)
+    viewer = viewer_from_row(row)
+    if sessions is not None:
+        sessions.put(token_hash, viewer, epoch)
+    return viewer
 
 
 def credentials(authorization: str | None) -> str | None:

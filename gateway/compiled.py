@@ -35,6 +35,7 @@ from gateway.auth import Unauthenticated, Viewer, credentials, sign_in
 from gateway.database import driver_connection
 from gateway.logs import current_request
 from gateway.observe import record_operation
+from gateway.sessions import SessionCache
 from gateway.tracing import compiled_spans
 from schema.compiler import Compiler, NotCovered, Prepared
 from schema.core.errors import INTERNAL_SERVER_ERROR
@@ -141,6 +142,8 @@ class CompiledReads:
         settings: the process settings (limits, ``expose_sql_stats``).
         schema: the executable Strawberry schema the general path serves.
         engine_getter: returns the process engine (its pool is shared with the general path).
+        sessions: the process's verified sessions (:mod:`gateway.sessions`): a remembered
+            one skips the sign-in statement.
     """
 
     def __init__(
@@ -148,9 +151,11 @@ class CompiledReads:
         settings: Settings,
         schema: strawberry.Schema,
         engine_getter: Callable[[], AsyncEngine],
+        sessions: SessionCache | None = None,
     ) -> None:
         self.settings = settings
         self.engine_getter = engine_getter
+        self.sessions = sessions
         self.compiler = Compiler.for_settings(schema, settings)
         #: The OpenTelemetry span recorder (None with ``IGNITION_OTEL`` off).
         self.spans = compiled_spans(settings)
@@ -162,7 +167,8 @@ class CompiledReads:
         """Answer ``request`` here if the compiler covers it.
 
         One pooled connection for at most two statements: the sign-in (the general path's
-        statement, prepared) and the compiled one.
+        statement, prepared; none when the process remembers the session,
+        :mod:`gateway.sessions`) and the compiled one.
 
         Returns:
             The response body; or None when the general path must answer (then ``viewer``
@@ -188,7 +194,7 @@ class CompiledReads:
         try:
             async with driver_connection(self.engine_getter()) as driver:
                 if token is not None:
-                    viewer = await sign_in(driver, token)
+                    viewer = await sign_in(driver, token, self.sessions)
                 try:
                     prepared = self.compiler.prepare_document(document, request.variables, viewer)
                 except NotCovered:

@@ -77,6 +77,7 @@ from gateway.events.websocket import OperationContext, WebSocketMixin
 from gateway.logs import current_request
 from gateway.observe import OperationObserver
 from gateway.persisted import PersistedQueries, PersistedQueryError, refuse_extension
+from gateway.sessions import SessionCache
 from gateway.settings import Settings
 from gateway.tracing import tracing_extension
 
@@ -242,7 +243,11 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
     encoding (the websocket behaviour: :class:`gateway.events.websocket.WebSocketMixin`)."""
 
     def __init__(
-        self, settings: Settings, engine_getter: Callable[[], AsyncEngine], **kwargs: Any
+        self,
+        settings: Settings,
+        engine_getter: Callable[[], AsyncEngine],
+        sessions: SessionCache | None = None,
+        **kwargs: Any,
     ) -> None:
         schema = build_process_schema(settings)
         super().__init__(
@@ -253,10 +258,15 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         )
         self.settings = settings
         self.engine_getter = engine_getter
+        #: The process's verified sessions (:mod:`gateway.sessions`; the event hub applies
+        #: revocations to the same object).
+        self.sessions = sessions if sessions is not None else SessionCache(settings.session_cache_s)
         self.configure_websockets(settings)
         #: The compiled read path (None with ``IGNITION_COMPILED_READS=false``).
         self.compiled = (
-            CompiledReads(settings, schema, engine_getter) if settings.compiled_reads else None
+            CompiledReads(settings, schema, engine_getter, self.sessions)
+            if settings.compiled_reads
+            else None
         )
         #: Persisted queries (None with ``IGNITION_PERSISTED_QUERIES=off``).
         self.persisted = (
@@ -510,7 +520,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
         if VIEWER_SCOPE_KEY in request.scope:  # signed in by the compiled path already
             viewer = request.scope[VIEWER_SCOPE_KEY]
         else:
-            viewer = await authenticate(engine, request.headers.get("authorization"))
+            viewer = await authenticate(engine, request.headers.get("authorization"), self.sessions)
         context = Context(
             settings=self.settings,
             engine=engine,
@@ -519,6 +529,7 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
             request=request,
             response=response,
             request_id=record.request_id if (record := current_request.get()) else None,
+            sessions=self.sessions,
         )
         request.scope[CONTEXT_SCOPE_KEY] = context
         return context
@@ -625,14 +636,19 @@ def _is_json(request: Request) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
-def graphql_app(settings: Settings, engine_getter: Callable[[], AsyncEngine]) -> ASGIApp:
+def graphql_app(
+    settings: Settings,
+    engine_getter: Callable[[], AsyncEngine],
+    sessions: SessionCache | None = None,
+) -> ASGIApp:
     """The ASGI app serving GraphQL over HTTP (and websockets) at ``/graphql``.
 
     Args:
         settings: the process settings (GraphiQL, introspection, query limits, timeouts).
         engine_getter: returns the process engine; called per request, after startup.
+        sessions: the process's verified sessions (a new one when omitted).
 
     Returns:
         An ASGI application for HTTP and websocket scopes.
     """
-    return GatewayGraphQL(settings, engine_getter)
+    return GatewayGraphQL(settings, engine_getter, sessions)

@@ -260,6 +260,13 @@ class Settings(BaseSettings):
     """``IGNITION_SESSION_REFRESH_GRACE_S``: after ``refreshSession``, the old token still
     signs in for this many seconds (requests already in flight with it), then stops."""
 
+    session_cache_s: float = Field(default=5.0, ge=0, le=60)
+    """``IGNITION_SESSION_CACHE_S``: a verified session is remembered by the process this many
+    seconds (never past its expiry), so that a signed-in client's next requests skip the
+    sign-in statement; revoking a session, rotating it or changing its user's roles, approval
+    or age verification reaches every process through the event relay (docs/sessions.md).
+    ``0`` checks every request against the database."""
+
     session_retention_s: float = Field(default=30 * 24 * 3600, gt=0)
     """``IGNITION_SESSION_RETENTION_S``: expired sign-in sessions are deleted by the maintenance
     task this many seconds after they expired (30 days), so ``me.sessions`` does not grow

@@ -21,6 +21,7 @@ from db.auth.rules import Identity
 from db.auth.sessions import IssuedSession, issue_session, revoke_session, rotate_session
 from db.auth.users import EmailTaken, create_user
 from db.errors import AccountNotLinked, NotFound
+from db.events.outbox import publish_revocation
 
 __all__ = [
     "SignedIn",
@@ -217,6 +218,7 @@ async def end_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uui
         NotFound: no such session of this user (or it was revoked already).
     """
     await revoke_session(conn, user_id, session_id)
+    await publish_revocation(conn, session_ids=[session_id], close_after_s=0)
     await record_audit(
         conn,
         actor_id=user_id,
@@ -245,6 +247,9 @@ async def refresh_session(
     issued = await rotate_session(
         conn, user_id, session_id, ttl_seconds=ttl_seconds, grace_seconds=grace_seconds
     )
+    # The old token's life was shortened to the grace period: processes that remember it
+    # read it again, and its websockets close when the grace period ends.
+    await publish_revocation(conn, session_ids=[session_id], close_after_s=grace_seconds)
     await record_audit(
         conn,
         actor_id=user_id,
@@ -292,11 +297,16 @@ async def update_profile(
 
 async def confirm_age(conn: AsyncConnection, user_id: uuid.UUID) -> None:
     """Record that the user confirmed the minimum age (``users.age_verified``)."""
-    await conn.execute(
-        sa.update(_users)
-        .where(_users.c.id == user_id, ~_users.c.age_verified)
-        .values(age_verified=True)
-    )
+    changed = (
+        await conn.execute(
+            sa.update(_users)
+            .where(_users.c.id == user_id, ~_users.c.age_verified)
+            .values(age_verified=True)
+            .returning(_users.c.id)
+        )
+    ).scalar()
+    if changed is not None:  # the signed-in state changed: processes read it again
+        await publish_revocation(conn, user_id=user_id)
 
 
 async def set_approval(
@@ -318,6 +328,7 @@ async def set_approval(
     ).scalar()
     if found is None:
         raise NotFound("No such user.", resource="User")
+    await publish_revocation(conn, user_id=user_id)  # the viewer's approval changed
     await record_audit(
         conn,
         actor_id=admin_id,

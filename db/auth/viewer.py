@@ -43,6 +43,8 @@ class Viewer:
         age_verified: ``users.age_verified`` (the user confirmed the minimum age).
         last_activity_at: ``users.last_activity_at`` as it was before this request signed
             in (the sign-in statement may move it to now), None for a user never seen active.
+        session_expires_at: ``sessions.expires_at`` of the token used (a process that
+            remembers the viewer, ``gateway.sessions``, forgets it by then at the latest).
     """
 
     user_id: uuid.UUID
@@ -51,6 +53,7 @@ class Viewer:
     approved: bool = True
     age_verified: bool = True
     last_activity_at: datetime | None = None
+    session_expires_at: datetime | None = None
 
     @property
     def reads_all_rows(self) -> bool:
@@ -64,8 +67,8 @@ class Viewer:
 
 def viewer_statement(token: str) -> sa.Select[Any]:
     """The statement that authenticates ``token``: one row (user id, session id, entitlement
-    names, approved, age verified, previous activity) for a known, unexpired token, none
-    otherwise. It also records activity (see :func:`_viewer_select`)."""
+    names, approved, age verified, previous activity, session expiry) for a known, unexpired
+    token, none otherwise. It also records activity (see :func:`_viewer_select`)."""
     return _viewer_select(hash_token(token))
 
 
@@ -121,7 +124,7 @@ def _viewer_select(token_hash: str | sa.BindParameter[str]) -> sa.Select[Any]:
     sessions, users, user_roles = t["sessions"], t["users"], t["user_roles"]
     role_entitlements, entitlements = t["role_entitlements"], t["entitlements"]
     live = (
-        sa.select(sessions.c.id, sessions.c.user_id)
+        sa.select(sessions.c.id, sessions.c.user_id, sessions.c.expires_at)
         .where(sessions.c.token == token_hash, sessions.c.expires_at > sa.func.now())
         .cte("live")
     )
@@ -144,6 +147,7 @@ def _viewer_select(token_hash: str | sa.BindParameter[str]) -> sa.Select[Any]:
             users.c.approved,
             users.c.age_verified,
             users.c.last_activity_at,
+            live.c.expires_at,
         )
         .select_from(live.join(users, users.c.id == live.c.user_id))
         .add_cte(touched, touched_user)
@@ -171,6 +175,7 @@ def viewer_from_row(row: Any) -> Viewer:
         approved=bool(row[3]),
         age_verified=bool(row[4]),
         last_activity_at=row[5],
+        session_expires_at=row[6],
     )
 
 

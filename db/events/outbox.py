@@ -8,6 +8,7 @@ publishes nothing and committed work is never lost. Topics are ``domain.thing.ha
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
@@ -32,12 +33,19 @@ class Topic(StrEnum):
     SKILL_LEVEL_UP = "skill.level.up"
     QUEST_COMPLETED = "quest.completed"
     QUEST_CLAIMED = "quest.claimed"
+    #: Sessions stopped signing in, or a user's signed-in state (roles, approval, age) changed:
+    #: every process forgets what it remembered of them (``gateway.sessions``). Published for
+    #: no user (``user_id`` null); payload ``session_ids`` (list of ids) and ``user_id`` (every
+    #: session of that user, or null).
+    SESSIONS_REVOKED = "auth.sessions.revoked"
 
 
 _outbox = metadata.tables["event_outbox"]
 
 # Key in the connection's ``info`` marking a transaction that published (see take_published).
 _PUBLISHED = "ignition.outbox.published"
+# Key in the connection's ``info`` listing the transaction's revocations (take_revocations).
+_REVOKED = "ignition.outbox.revoked"
 
 
 async def publish(
@@ -73,3 +81,44 @@ def take_published(conn: AsyncConnection) -> bool:
     PostgreSQL's NOTIFY, which the outbox trigger sends at commit).
     """
     return bool(conn.info.pop(_PUBLISHED, False))
+
+
+async def publish_revocation(
+    conn: AsyncConnection,
+    *,
+    session_ids: Collection[uuid.UUID] = (),
+    user_id: uuid.UUID | None = None,
+    close_after_s: float | None = None,
+) -> dict[str, Any]:
+    """Publish :attr:`Topic.SESSIONS_REVOKED` in the caller's transaction: the sessions
+    ``session_ids``, and every session of ``user_id`` when given, must be checked against the
+    database again by every process (a revoked or rotated session, a user whose roles,
+    approval or age verification changed). The payload is also kept on the connection for
+    :func:`take_revocations`, so that the writing process forgets them at once after the
+    commit, without waiting for its relay.
+
+    Args:
+        conn: a connection inside the revoking transaction.
+        session_ids: the sessions concerned.
+        user_id: a user all of whose sessions are concerned, or None.
+        close_after_s: when the websockets signed in with ``session_ids`` are closed: 0 at
+            once (the session ended), seconds from now (a rotated session's grace period),
+            None never (only what the viewer holds changed).
+
+    Returns:
+        The payload (``{"session_ids": [...], "user_id": ... or None, "close_after_s": ...}``).
+    """
+    payload: dict[str, Any] = {
+        "session_ids": sorted(str(s) for s in session_ids),
+        "user_id": None if user_id is None else str(user_id),
+        "close_after_s": close_after_s,
+    }
+    await publish(conn, Topic.SESSIONS_REVOKED, None, payload)
+    conn.info.setdefault(_REVOKED, []).append(payload)
+    return payload
+
+
+def take_revocations(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """The payloads :func:`publish_revocation` published on ``conn`` since the last call (and
+    forget them): the writer applies them to its own process after the commit."""
+    return list(conn.info.pop(_REVOKED, ()))

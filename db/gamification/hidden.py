@@ -1,10 +1,12 @@
 """Hidden achievements (Ignition specification, "Section 4: Gamification Tables":
 ``is_hidden``, "Hidden until earned"): a user who has not
-unlocked one sees that it exists, but not its name, description or threshold.
+unlocked one sees that it exists, but not its name, description or trigger (its type and
+threshold).
 
 What the API reads for these columns of an ``achievement_definitions`` row is therefore an
 SQL expression of the row and the viewer (:func:`masked_columns`): the stored value when the
-achievement is not hidden or the viewer unlocked it, else :data:`HIDDEN_NAME`, null and ``{}``.
+achievement is not hidden or the viewer unlocked it, else :data:`HIDDEN_NAME`, null, null and
+``{}`` (:data:`MASKED_NULL` lists the columns answered null, nullable fields in the API).
 Both read paths of the API select these expressions (``schema/gamification``).
 """
 
@@ -20,6 +22,8 @@ from db import metadata
 
 #: What a hidden achievement is called until the viewer unlocks it.
 HIDDEN_NAME = "Hidden achievement"
+#: Not-null columns a hidden achievement answers null for (their API fields are nullable).
+MASKED_NULL = ("trigger_type",)
 
 _unlocks = metadata.tables["user_achievements"]
 
@@ -53,8 +57,9 @@ def masked_columns(
     return {
         "name": mask("name", sa.literal(HIDDEN_NAME)),
         "description": mask("description", sa.null()),
+        "trigger_type": mask("trigger_type", sa.null()),
         "trigger_config": mask("trigger_config", sa.literal({}, type_=JSONB)),
     }
 
 
-__all__ = ["HIDDEN_NAME", "masked_columns", "revealed"]
+__all__ = ["HIDDEN_NAME", "MASKED_NULL", "masked_columns", "revealed"]

@@ -164,7 +164,10 @@ class AchievementDefinition(Base):
         server_default="0", doc="XP paid once when the achievement is unlocked."
     )
     is_hidden: Mapped[bool] = mapped_column(
-        server_default="false", doc="Whether the achievement stays secret until unlocked."
+        server_default="false",
+        doc="Whether the achievement stays secret until unlocked: until the viewer unlocks it, "
+        "its name reads `Hidden achievement`, its description and trigger type null and its "
+        "trigger config `{}`.",
     )
     sort_order: Mapped[int] = mapped_column(
         server_default="0", doc="Position in the achievement list (ascending)."

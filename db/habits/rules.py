@@ -6,7 +6,8 @@ generator (``seeds/demo/routine.py``), so both follow one rule.
 
 Periods: a ``daily`` habit's period is the day; a ``custom`` habit is due on the weekdays of
 ``custom_days`` (0 = Sunday ... 6 = Saturday) and each due day is a period; a ``weekly``
-habit's period is the ISO week (Monday to Sunday), in which it is done ``target_count`` times.
+habit's period is the user's week (seven days from their ``week_starts_on`` day, Monday
+unless set), in which it is done ``target_count`` times.
 Completions are per day (``habit_completions (habit_id, completed_date)`` is unique): at most
 one per period for daily and custom habits, at most ``target_count`` (on different days) per
 week for weekly ones.
@@ -28,6 +29,7 @@ from db.bounds import HEX_COLOR, IntRange, MaxItems
 from db.errors import InvalidInput
 from db.fields import Choice, Flag, Number, Rule, Shaped, Text
 from db.habits.models import HabitFrequency
+from db.settings import week_start
 
 #: XP and coins paid for each habit completion.
 HABIT_XP = 5
@@ -144,11 +146,12 @@ def is_due(frequency: str, custom_days: Sequence[int], day: date) -> bool:
     return frequency != HabitFrequency.CUSTOM or weekday_number(day) in custom_days
 
 
-def period_key(frequency: str, day: date) -> date:
-    """The first day of the period containing ``day``: the Monday for a weekly habit, the
-    day itself otherwise."""
+def period_key(frequency: str, day: date, week_starts_on: str = "monday") -> date:
+    """The first day of the period containing ``day``: the first day of its week for a weekly
+    habit (the user's ``week_starts_on``, :func:`db.settings.week_start`), the day itself
+    otherwise."""
     if frequency == HabitFrequency.WEEKLY:
-        return day - timedelta(days=day.weekday())
+        return week_start(day, week_starts_on)
     return day
 
 
@@ -204,11 +207,17 @@ def check_completion_date(
         raise InvalidInput("The habit is not due on that weekday.", field="date")
 
 
-def period_is_full(frequency: str, target_count: int, completed: Iterable[date], day: date) -> bool:
+def period_is_full(
+    frequency: str,
+    target_count: int,
+    completed: Iterable[date],
+    day: date,
+    week_starts_on: str = "monday",
+) -> bool:
     """Whether the period of ``day`` already has all the completions it takes
-    (``completed``: the habit's completion dates)."""
-    start = period_key(frequency, day)
-    done = sum(1 for d in completed if period_key(frequency, d) == start)
+    (``completed``: the habit's completion dates; weeks start on ``week_starts_on``)."""
+    start = period_key(frequency, day, week_starts_on)
+    done = sum(1 for d in completed if period_key(frequency, d, week_starts_on) == start)
     return done >= (target_count if frequency == HabitFrequency.WEEKLY else 1)
 
 
@@ -218,19 +227,20 @@ def habit_streaks(
     custom_days: Sequence[int],
     completed: Iterable[date],
     today: date,
+    week_starts_on: str = "monday",
 ) -> tuple[int, int]:
     """``(current_streak, longest_streak)`` of a habit with these completion dates, as of
-    ``today`` (see the module docstring)."""
+    ``today``, weeks starting on ``week_starts_on`` (see the module docstring)."""
     dates = sorted(set(completed))
     if not dates:
         return 0, 0
     weekly = frequency == HabitFrequency.WEEKLY
-    per_period = Counter(period_key(frequency, d) for d in dates)
+    per_period = Counter(period_key(frequency, d, week_starts_on) for d in dates)
     need = target_count if weekly else 1
     step = timedelta(days=7 if weekly else 1)
     periods: list[bool] = []
-    day = period_key(frequency, dates[0])
-    last = period_key(frequency, today)
+    day = period_key(frequency, dates[0], week_starts_on)
+    last = period_key(frequency, today, week_starts_on)
     while day <= last:
         if weekly or is_due(frequency, custom_days, day):
             periods.append(per_period[day] >= need)

@@ -9,7 +9,8 @@ stored run while the period before today's is met or today's is met already, els
 - ``daily``: a completion yesterday or today;
 - ``custom``: a completion on or after the last due weekday before today (a day not due is no
   period);
-- ``weekly``: ``target_count`` completions last week (Monday to Sunday) or this week.
+- ``weekly``: ``target_count`` completions last week or this week (weeks start on the user's
+  ``week_starts_on`` day, :func:`db.settings.week_start_sql`).
 
 Another completion of today's open period never changes the stored streak's validity, and no
 completion can be dated after today, so these tests see every completion that matters.
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 
 from db import metadata
 from db.habits.models import HabitFrequency
-from db.settings import local_today_sql
+from db.settings import local_today_sql, week_start_sql
 
 _completions = metadata.tables["habit_completions"]
 
@@ -29,7 +30,7 @@ _completions = metadata.tables["habit_completions"]
 def _previous_period_start(habits: sa.FromClause) -> sa.ColumnElement[object]:
     """SQL: the first day of the period before today's (the one that must be met): yesterday
     for a daily habit, the last due weekday before today for a custom one (null when none of
-    the last 7 days is due), last week's Monday for a weekly one."""
+    the last 7 days is due), the first day of last week for a weekly one."""
     today = local_today_sql(habits.c.user_id)
     offsets = sa.func.generate_series(1, 7).table_valued("k").alias("k")
     day = today - offsets.c.k
@@ -44,9 +45,9 @@ def _previous_period_start(habits: sa.FromClause) -> sa.ColumnElement[object]:
         .correlate_except(offsets)
         .scalar_subquery()
     )
-    monday = sa.cast(sa.func.date_trunc("week", today), sa.Date)
+    this_week = week_start_sql(today, habits.c.user_id)
     return sa.case(
-        (habits.c.frequency == HabitFrequency.WEEKLY.value, monday - 7),
+        (habits.c.frequency == HabitFrequency.WEEKLY.value, this_week - 7),
         (habits.c.frequency == HabitFrequency.CUSTOM.value, last_due),
         else_=today - 1,
     )

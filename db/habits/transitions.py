@@ -47,17 +47,17 @@ from db.habits.rules import (
 from db.ownership import lock_owned
 from db.quests.models import QuestTargetType
 from db.quests.progress import advance_quests
-from db.settings import day_bounds, local_date, user_timezone, user_today
+from db.settings import UserDay, day_bounds, local_date, user_day
 
 _habits = metadata.tables["habits"]
 _completions = metadata.tables["habit_completions"]
 _ledger = metadata.tables["points_ledger"]
 
 
-async def _today(conn: AsyncConnection, user_id: uuid.UUID) -> date:
-    """Today in the user's timezone (the rule of a timezone change mid-day:
-    :mod:`db.settings`)."""
-    return (await user_today(conn, user_id))[1]
+async def _today(conn: AsyncConnection, user_id: uuid.UUID) -> UserDay:
+    """Today in the user's timezone and their first day of the week (the rule of a timezone
+    change mid-day: :mod:`db.settings`)."""
+    return await user_day(conn, user_id)
 
 
 async def create_habit(
@@ -134,7 +134,7 @@ async def _dates(conn: AsyncConnection, habit_id: uuid.UUID) -> list[date]:
 
 
 async def _store_streaks(
-    conn: AsyncConnection, habit: Any, dates: list[date], today: date, **more: Any
+    conn: AsyncConnection, habit: Any, dates: list[date], today: UserDay, **more: Any
 ) -> None:
     settings = {
         "frequency": more.get("frequency", habit.frequency),
@@ -142,7 +142,12 @@ async def _store_streaks(
         "custom_days": more.get("custom_days", habit.custom_days),
     }
     current, longest = habit_streaks(
-        settings["frequency"], settings["target_count"], settings["custom_days"], dates, today
+        settings["frequency"],
+        settings["target_count"],
+        settings["custom_days"],
+        dates,
+        today.today,
+        today.week_starts_on,
     )
     await conn.execute(
         sa.update(_habits)
@@ -211,7 +216,7 @@ async def delete_habit(conn: AsyncConnection, user_id: uuid.UUID, habit_id: uuid
     """
     habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     await conn.execute(sa.delete(_habits).where(_habits.c.id == habit_id))
-    await _store_user_streak(conn, user_id, await _today(conn, user_id))
+    await _store_user_streak(conn, user_id, (await _today(conn, user_id)).today)
     await record_activity(
         conn, user_id, "habit.deleted", "habits", {"habit_id": str(habit_id), "name": habit.name}
     )
@@ -256,7 +261,8 @@ async def complete_habit(
             due day of a custom habit (``field`` ``date``).
         AlreadyCompleted: the period of ``day`` is done already.
     """
-    zone, today = await user_today(conn, user_id)
+    calendar = await user_day(conn, user_id)
+    zone, today = calendar.zone, calendar.today
     day = day or today
     habit = await lock_owned(conn, _habits, habit_id, user_id, resource="Habit", what="habit")
     if not habit.is_active:
@@ -269,7 +275,9 @@ async def complete_habit(
         created=local_date(zone, habit.created_at),
     )
     dates = await _dates(conn, habit_id)
-    if day in dates or period_is_full(str(habit.frequency), habit.target_count, dates, day):
+    if day in dates or period_is_full(
+        str(habit.frequency), habit.target_count, dates, day, calendar.week_starts_on
+    ):
         raise AlreadyCompleted("This habit is already done for that period.")
     completion_id = (
         await conn.execute(
@@ -279,7 +287,7 @@ async def complete_habit(
         )
     ).scalar_one()
     dates.append(day)
-    await _store_streaks(conn, habit, dates, today, last_completed_at=sa.func.now())
+    await _store_streaks(conn, habit, dates, calendar, last_completed_at=sa.func.now())
     await advance_quests(
         conn,
         user_id,
@@ -384,7 +392,7 @@ async def uncomplete_habit(
         target_type=QuestTargetType.HABIT_COMPLETIONS,
         amount=-1,
         attributes={"frequency": str(habit.frequency)},
-        at=_moment(completion.completed_date, await user_timezone(conn, user_id)),
+        at=_moment(completion.completed_date, today.zone),
     )
     paid = (
         await conn.execute(
@@ -409,7 +417,7 @@ async def uncomplete_habit(
         reason=f"Habit undone: {habit.name}",
         idempotency_key=habit_reversal_key(completion_id),
     )
-    await _store_user_streak(conn, user_id, today)
+    await _store_user_streak(conn, user_id, today.today)
     await record_activity(
         conn,
         user_id,

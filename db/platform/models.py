@@ -323,8 +323,8 @@ class UserInterest(Base):
 
 
 class UserSetting(Base):
-    """One preference of a user, as a key and a JSON value (e.g. `nudge_intensity`: `"standard"`,
-    `default_focus_duration`: 300 seconds, `theme`: `"system"`)."""
+    """One stored preference of a user, as a key and a JSON value: `nudge_intensity` `"standard"`,
+    `default_focus_duration` 300 seconds, `theme` `"system"`."""
 
     __tablename__ = "user_settings"
 

@@ -42,7 +42,7 @@ from db.quests.rules import (
     period_start,
     quest_reward_key,
 )
-from db.settings import local_date, user_timezone
+from db.settings import local_date, user_calendar
 
 _progress = metadata.tables["user_quest_progress"]
 _quests = metadata.tables["universal_quests"]
@@ -126,7 +126,7 @@ async def advance_quests(
     if amount == 0:
         return []
     now = now or datetime.now(UTC)
-    zone = await user_timezone(conn, user_id)  # periods are the user's
+    zone, week = await user_calendar(conn, user_id)  # periods are the user's
     rows = (
         await conn.execute(
             sa.select(
@@ -151,8 +151,8 @@ async def advance_quests(
     for row in rows:
         if not accepts(row.target_config, attributes or {}):
             continue
-        before = current_state(_state(row), str(row.type), now, zone)
-        after = advance(before, str(row.type), int(row.target), amount, now, at, zone)
+        before = current_state(_state(row), str(row.type), now, zone, week)
+        after = advance(before, str(row.type), int(row.target), amount, now, at, zone, week)
         if after == _state(row):
             continue
         await conn.execute(
@@ -209,7 +209,7 @@ async def accept_quest(
             period).
     """
     now = now or datetime.now(UTC)
-    zone = await user_timezone(conn, user_id)  # periods are the user's
+    zone, week = await user_calendar(conn, user_id)  # periods are the user's
     quest = await _quest(conn, quest_id)
     if not quest.is_active:
         raise InvalidState("This quest is not offered any more.", status="inactive")
@@ -219,7 +219,7 @@ async def accept_quest(
         "accepted_at": now,
         "completed_at": None,
         "claimed_at": None,
-        "last_reset_at": period_start(str(quest.type), now, zone),
+        "last_reset_at": period_start(str(quest.type), now, zone, week),
     }
     created = (
         await conn.execute(
@@ -231,7 +231,7 @@ async def accept_quest(
     ).scalar_one_or_none()
     if created is None:
         row = await _locked_progress(conn, user_id, quest_id)
-        state = current_state(_state(row), str(quest.type), now, zone)
+        state = current_state(_state(row), str(quest.type), now, zone, week)
         if state.status != QuestProgressStatus.ABANDONED:
             raise InvalidState(
                 f"You have this quest already ({state.status}).", status=state.status
@@ -278,12 +278,12 @@ async def claim_quest_reward(
         InvalidState: the quest was abandoned (``status`` ``abandoned``).
     """
     now = now or datetime.now(UTC)
-    zone = await user_timezone(conn, user_id)  # periods are the user's
+    zone, week = await user_calendar(conn, user_id)  # periods are the user's
     quest = await _quest(conn, quest_id)
     row = await _locked_progress(conn, user_id, quest_id)
     if row is None:
         raise NotFound("You have not accepted this quest.", resource="UniversalQuest")
-    state = current_state(_state(row), str(quest.type), now, zone)
+    state = current_state(_state(row), str(quest.type), now, zone, week)
     if state.status == QuestProgressStatus.ABANDONED:
         raise InvalidState("This quest was abandoned.", status=state.status)
     if state.status == QuestProgressStatus.CLAIMED:

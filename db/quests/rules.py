@@ -31,19 +31,22 @@ from db.quests.models import (
     QuestType,
     RepeatFrequency,
 )
-from db.settings import day_bounds, local_date
+from db.settings import day_bounds, local_date, week_start
 
 
-def period_start(quest_type: str, moment: datetime, zone: str = "UTC") -> datetime | None:
+def period_start(
+    quest_type: str, moment: datetime, zone: str = "UTC", week_starts_on: str = "monday"
+) -> datetime | None:
     """The start (an instant, in UTC) of the period of a ``quest_type`` quest that contains
     ``moment``, in the IANA zone ``zone``: local midnight of the day for daily quests, of the
-    Monday for weekly ones, of the 1st of the month for monthly ones; None for a special quest
-    (it never resets)."""
+    first day of the week (the user's ``week_starts_on``: ``monday``, ``saturday`` or
+    ``sunday``, :func:`db.settings.week_start`) for weekly ones, of the 1st of the month for
+    monthly ones; None for a special quest (it never resets)."""
     day = local_date(zone, moment)
     if quest_type == QuestType.DAILY:
         first = day
     elif quest_type == QuestType.WEEKLY:
-        first = day - timedelta(days=day.weekday())
+        first = week_start(day, week_starts_on)
     elif quest_type == QuestType.MONTHLY:
         first = day.replace(day=1)
     else:
@@ -52,7 +55,9 @@ def period_start(quest_type: str, moment: datetime, zone: str = "UTC") -> dateti
 
 
 def period_end(quest_type: str, start: datetime) -> datetime | None:
-    """The end (exclusive) of the period starting at ``start``; None for a special quest."""
+    """The end (exclusive) of the period starting at ``start``, a UTC instant (24 hours or 7
+    days later; across a DST change the local period is an hour longer or shorter, which this
+    estimate ignores); None for a special quest."""
     if quest_type == QuestType.DAILY:
         return start + timedelta(days=1)
     if quest_type == QuestType.WEEKLY:
@@ -63,11 +68,16 @@ def period_end(quest_type: str, start: datetime) -> datetime | None:
 
 
 def needs_reset(
-    quest_type: str, last_reset_at: datetime | None, now: datetime, zone: str = "UTC"
+    quest_type: str,
+    last_reset_at: datetime | None,
+    now: datetime,
+    zone: str = "UTC",
+    week_starts_on: str = "monday",
 ) -> bool:
     """Whether a progress row whose period started at ``last_reset_at`` belongs to an earlier
-    period than ``now``'s in ``zone`` (never for a special quest)."""
-    start = period_start(quest_type, now, zone)
+    period than ``now``'s in ``zone`` with weeks starting on ``week_starts_on`` (never for a
+    special quest)."""
+    start = period_start(quest_type, now, zone, week_starts_on)
     return start is not None and (last_reset_at is None or last_reset_at < start)
 
 
@@ -185,19 +195,24 @@ class ProgressState:
 
 
 def current_state(
-    state: ProgressState, quest_type: str, now: datetime, zone: str = "UTC"
+    state: ProgressState,
+    quest_type: str,
+    now: datetime,
+    zone: str = "UTC",
+    week_starts_on: str = "monday",
 ) -> ProgressState:
     """``state`` as of ``now``: reset to a fresh ``accepted`` row with progress 0 when its
-    period (in ``zone``) is over (an ``abandoned`` row stays as it is)."""
+    period (in ``zone``, weeks starting on ``week_starts_on``) is over (an ``abandoned`` row
+    stays as it is)."""
     if state.status == QuestProgressStatus.ABANDONED or not needs_reset(
-        quest_type, state.last_reset_at, now, zone
+        quest_type, state.last_reset_at, now, zone, week_starts_on
     ):
         return state
     return replace(
         state,
         status=QuestProgressStatus.ACCEPTED.value,
         progress=0,
-        last_reset_at=period_start(quest_type, now, zone),
+        last_reset_at=period_start(quest_type, now, zone, week_starts_on),
         completed_at=None,
         claimed_at=None,
     )
@@ -211,19 +226,23 @@ def advance(
     now: datetime,
     at: datetime | None = None,
     zone: str = "UTC",
+    week_starts_on: str = "monday",
 ) -> ProgressState:
     """``state`` after ``amount`` units of counted activity, at ``now``.
 
     The row is reset first when its period is over. Activity that belongs to another period
-    than ``now``'s in ``zone`` (``at``: a habit completion dated yesterday) does not count. Only an
-    ``accepted`` row moves; progress stops at ``target``, and reaching it completes the quest
-    (``completed_at = now``, ``times_completed + 1``). A negative ``amount`` (activity taken
+    than ``now``'s in ``zone`` (weeks starting on ``week_starts_on``; ``at``: a habit
+    completion dated yesterday) does not count. Only an ``accepted`` row moves; progress stops
+    at ``target``, and reaching it completes the quest (``completed_at = now``,
+    ``times_completed + 1``). A negative ``amount`` (activity taken
     back) lowers the progress of an ``accepted`` row, never below 0; a completion stays.
     """
-    state = current_state(state, quest_type, now, zone)
+    state = current_state(state, quest_type, now, zone, week_starts_on)
     if state.status != QuestProgressStatus.ACCEPTED or amount == 0:
         return state
-    if at is not None and period_start(quest_type, at, zone) != period_start(quest_type, now, zone):
+    if at is not None and period_start(quest_type, at, zone, week_starts_on) != period_start(
+        quest_type, now, zone, week_starts_on
+    ):
         return state
     progress = max(0, min(target, state.progress + amount))
     if progress < target:
@@ -261,35 +280,41 @@ def user_quest_reward(difficulty: str) -> tuple[int, int]:
     return USER_QUEST_REWARDS[QuestDifficulty(difficulty).value]
 
 
-def repeat_period_start(frequency: str, day: date) -> date:
+def repeat_period_start(frequency: str, day: date, week_starts_on: str = "monday") -> date:
     """The first day of the repeat period of a repeatable own quest that contains ``day``:
-    the day itself (``daily``), its ISO week's Monday (``weekly``), or the 1st of its month
+    the day itself (``daily``), the first day of its week (``weekly``: the user's
+    ``week_starts_on``, :func:`db.settings.week_start`), or the 1st of its month
     (``monthly``)."""
     if frequency == RepeatFrequency.DAILY:
         return day
     if frequency == RepeatFrequency.WEEKLY:
-        return day - timedelta(days=day.weekday())
+        return week_start(day, week_starts_on)
     return day.replace(day=1)
 
 
-def previous_repeat_period(frequency: str, day: date) -> date:
+def previous_repeat_period(frequency: str, day: date, week_starts_on: str = "monday") -> date:
     """The first day of the repeat period before the one containing ``day``."""
-    start = repeat_period_start(frequency, day)
-    return repeat_period_start(frequency, start - timedelta(days=1))
+    start = repeat_period_start(frequency, day, week_starts_on)
+    return repeat_period_start(frequency, start - timedelta(days=1), week_starts_on)
 
 
 def next_repeat_streak(
-    frequency: str, last_completed: date | None, streak: int, today: date
+    frequency: str,
+    last_completed: date | None,
+    streak: int,
+    today: date,
+    week_starts_on: str = "monday",
 ) -> int | None:
     """The streak of a repeatable own quest completed on ``today``: one more when it was last
     completed in the previous repeat period, 1 when earlier (or never); None when it was
-    already completed in ``today``'s period (once per period)."""
-    current = repeat_period_start(frequency, today)
+    already completed in ``today``'s period (once per period). Weeks start on
+    ``week_starts_on``."""
+    current = repeat_period_start(frequency, today, week_starts_on)
     if last_completed is not None:
-        last = repeat_period_start(frequency, last_completed)
+        last = repeat_period_start(frequency, last_completed, week_starts_on)
         if last >= current:
             return None
-        if last == previous_repeat_period(frequency, today):
+        if last == previous_repeat_period(frequency, today, week_starts_on):
             return streak + 1
     return 1
 

@@ -47,7 +47,7 @@ from db.quests.rules import (
     user_quest_ledger_key,
     user_quest_reward,
 )
-from db.settings import user_today
+from db.settings import local_date, user_calendar
 
 _quests = metadata.tables["user_quests"]
 
@@ -252,7 +252,8 @@ async def complete_quest(
     """
     now = datetime.now(UTC)
     # The repeat periods and the daily streak follow the user's calendar.
-    today = today or (await user_today(conn, user_id, now))[1]
+    zone, week = await user_calendar(conn, user_id)
+    today = today or local_date(zone, now)
     row = await lock_owned(conn, _quests, quest_id, user_id, resource="UserQuest", what="quest")
     _require_open(row)
     values: dict[str, Any] = {"completed_at": now, "updated_at": sa.func.now()}
@@ -261,10 +262,12 @@ async def complete_quest(
     period: date | None = None
     if row.is_repeatable:
         frequency = str(row.repeat_frequency)
-        streak = next_repeat_streak(frequency, row.last_completed_date, row.streak_count, today)
+        streak = next_repeat_streak(
+            frequency, row.last_completed_date, row.streak_count, today, week
+        )
         if streak is None:
             raise AlreadyCompleted(f"Already completed this {frequency.removesuffix('ly')}.")
-        period = repeat_period_start(frequency, today)
+        period = repeat_period_start(frequency, today, week)
         values |= {
             "status": UserQuestStatus.ACCEPTED.value,
             "last_completed_date": today,

@@ -99,7 +99,7 @@ async def read_today(fetch: Fetch, user_id: uuid.UUID) -> TodayState:
         focus_minutes_today=await _focus_minutes(fetch, user_id, *day_bounds(zone, today)),
         daily_focus_goal_minutes=int(settings["daily_focus_goal_minutes"]),
         default_focus_duration=int(settings["default_focus_duration"]),
-        habits=await _habits(fetch, user_id, today),
+        habits=await _habits(fetch, user_id, today, str(settings["week_starts_on"])),
         plan_items=await _plan_items(fetch, user_id, today),
         claimable_quests=await _quests(fetch, user_id, "completed"),
         quests_in_progress=await _quests(fetch, user_id, "accepted"),
@@ -144,9 +144,11 @@ async def _focus_minutes(fetch: Fetch, user_id: uuid.UUID, start: datetime, end:
     return int(rows[0].seconds) // 60
 
 
-async def _habits(fetch: Fetch, user_id: uuid.UUID, today: Any) -> tuple[Item, ...]:
+async def _habits(
+    fetch: Fetch, user_id: uuid.UUID, today: Any, week_starts_on: str
+) -> tuple[Item, ...]:
     h, c = _t["habits"], _t["habit_completions"]
-    week = period_key(HabitFrequency.WEEKLY, today)
+    week = period_key(HabitFrequency.WEEKLY, today, week_starts_on)
 
     def done_since(first: Any) -> Any:
         return (

@@ -10,7 +10,10 @@ One :class:`EventHub` per gateway process:
 - Its reader task reads the outbox after its position (:func:`db.events.relay.read_after`,
   commit-order safe) when woken (a notification, a Redis message, a reconnect) and at least
   every ``IGNITION_EVENT_POLL_INTERVAL_S``, and hands each event to the in-process subscribers
-  of the event's user and topic: one read per wake-up, however many subscribers.
+  of the event's user and topic: one read per wake-up, however many subscribers. It applies
+  ``auth.sessions.revoked`` events to the process's verified sessions
+  (:mod:`gateway.sessions`): a revocation in any process reaches this one when the relay
+  reads it.
 - :meth:`EventHub.stream` is one subscriber's stream: registered before it replays from the
   client's cursor (``after``) up to the hub's position at registration, then it follows the
   live events after that position, skipping anything at or before the last position it
@@ -35,8 +38,10 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.events import relay
+from db.events.outbox import Topic
 from db.events.relay import CursorExpired, Event, Position
 from gateway.events.backends import Wakeups, backoff_delays, wakeups_for
+from gateway.sessions import SessionCache
 from gateway.settings import Settings
 
 logger = logging.getLogger("gateway.events")
@@ -49,6 +54,8 @@ PAGE = 500
 
 #: Seconds between two prunes of the outbox.
 PRUNE_INTERVAL_S = 300.0
+
+_REVOKED = str(Topic.SESSIONS_REVOKED)
 
 
 class Subscription:
@@ -108,11 +115,16 @@ class EventHub:
     Args:
         settings: poll interval, retention, buffer size, backend.
         engine: the process's pool; replays borrow short connections from it.
+        sessions: the process's verified sessions: the relay applies every
+            ``auth.sessions.revoked`` event to them (:mod:`gateway.sessions`).
     """
 
-    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, sessions: SessionCache | None = None
+    ) -> None:
         self.settings = settings
         self.engine = engine
+        self.sessions = sessions
         self.wakeups: Wakeups = wakeups_for(settings.event_backend)
         self.position: Position | None = None
         self._subscribers: dict[uuid.UUID, set[Subscription]] = {}
@@ -265,6 +277,8 @@ class EventHub:
     def _dispatch(self, events: list[Event]) -> None:
         subscribers = self._subscribers
         for event in events:
+            if event.topic == _REVOKED and self.sessions is not None:
+                self.sessions.forget([event.payload])
             targets = subscribers.get(event.user_id) if event.user_id is not None else None
             if not targets:
                 continue

@@ -8,7 +8,9 @@ docs/design.md#events-and-the-outbox).
   legacy protocol answers ``connection_error`` and closes with 4403 too
   (:class:`LegacyWSHandler`). A database that cannot be reached to check the token closes
   the socket with 1013 ("try again later") on both. No token: anonymous (catalog
-  queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error).
+  queries work; per-viewer subscriptions answer an ``UNAUTHENTICATED`` error). A socket whose
+  session is revoked (``signOut``, ``revokeSession``, in any process), rotated (after the
+  grace period) or expires is closed with 4403 and the reason (:mod:`gateway.sessions`).
 - A context per operation (:class:`OperationContext`): Strawberry builds one context per
   socket; every operation on it (subscription, query or mutation) runs on a copy with its own
   reader and its own DataLoaders, closed when the operation ends. So a second operation never
@@ -58,6 +60,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
 from gateway.auth import Unauthenticated, authenticate
 from gateway.persisted import PersistedQueryError
+from gateway.sessions import REVOKED_CLOSE, Closer, SessionCache
 from schema.core.context import fresh_reads
 
 if TYPE_CHECKING:
@@ -275,6 +278,7 @@ class WebSocketMixin:
     Strawberry's ``GraphQL``)."""
 
     settings: Settings
+    sessions: SessionCache
 
     def configure_websockets(self, settings: Settings) -> None:
         """Apply the websocket settings and classes (called by the view's ``__init__``)."""
@@ -291,8 +295,11 @@ class WebSocketMixin:
         """Strawberry's ``run``; a websocket is recorded as open while it is served (see
         :func:`close_all`)."""
         if isinstance(request, WebSocket):
-            async with tracked(request):
-                return await super().run(request, context, root_value)  # type: ignore[misc]
+            try:
+                async with tracked(request):
+                    return await super().run(request, context, root_value)  # type: ignore[misc]
+            finally:
+                self.sessions.unwatch(request)
         return await super().run(request, context, root_value)  # type: ignore[misc]
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -314,7 +321,7 @@ class WebSocketMixin:
         if not isinstance(header, str):
             raise ConnectionRejectionError({"message": "Authorization must be a string."})
         try:
-            viewer = await authenticate(context.engine, header)
+            viewer = await authenticate(context.engine, header, self.sessions)
         except Unauthenticated as exc:
             raise ConnectionRejectionError({"message": exc.reason}) from None
         except Exception as exc:
@@ -323,7 +330,22 @@ class WebSocketMixin:
                 raise DatabaseUnavailableOnConnect from exc
             raise
         context.viewer = viewer
+        if viewer is not None and isinstance(context.request, WebSocket):
+            self.sessions.watch(context.request, viewer, _closer(context.request))
         return NO_CHANGE
+
+
+def _closer(websocket: WebSocket) -> Closer:
+    """What closes ``websocket`` when its session is revoked or expires
+    (:meth:`gateway.sessions.SessionCache.watch`): close code 4403 with the reason, on both
+    protocols, as a refused ``connection_init`` is closed."""
+
+    async def close(reason: str) -> None:
+        with contextlib.suppress(Exception):
+            if websocket.application_state == WebSocketState.CONNECTED:
+                await websocket.close(code=REVOKED_CLOSE, reason=reason)
+
+    return close
 
 
 @contextlib.asynccontextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -46,6 +46,15 @@ class EventSource(Protocol):
         live ones, in order."""
 
 
+class SessionMemory(Protocol):
+    """The process's remembered sessions as the schema uses them
+    (``gateway.sessions.SessionCache``)."""
+
+    def forget(self, payloads: Collection[Mapping[str, Any]]) -> None:
+        """Apply the revocations a mutation just committed
+        (:func:`db.events.outbox.take_revocations`) to this process at once."""
+
+
 @dataclass(slots=True)
 class Context:
     """What every resolver gets as ``info.context``.
@@ -60,6 +69,8 @@ class Context:
         loaders: the request's DataLoaders, created on first use.
         request_id: the request's id (the ``X-Request-ID`` of the response; the audit log
             records it), when the process assigned one.
+        sessions: the process's remembered sessions, which a mutation that revokes one
+            updates after its commit (``gateway.sessions``); None outside a gateway.
     """
 
     settings: SchemaSettings
@@ -69,6 +80,8 @@ class Context:
     request: Any = None
     response: Any = None
     request_id: str | None = None
+    #: The process's remembered sessions (None: the process remembers none).
+    sessions: SessionMemory | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
     #: The websocket's ``connection_init`` payload (set by Strawberry; see
     #: ``gateway.events.websocket``).
@@ -77,7 +90,10 @@ class Context:
     @property
     def events(self) -> EventSource | None:
         """The process's event hub (subscriptions read from it); None outside a running app."""
-        app = getattr(self.request, "app", None) if self.request is not None else None
+        # The scope's app, not ``request.app``: that raises KeyError for a view served
+        # without a Starlette application around it (tests, benchmarks).
+        scope = getattr(self.request, "scope", None)
+        app = scope.get("app") if isinstance(scope, Mapping) else None
         state = getattr(app, "state", None)
         return getattr(state, "events", None) if state is not None else None
 

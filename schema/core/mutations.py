@@ -58,7 +58,7 @@ from db.auth.rules import AccessStep, missing_step
 from db.connections import write_transaction
 from db.errors import DomainError, IdempotencyKeyReused, InvalidInput
 from db.events.idempotency import run_idempotent, unwrap
-from db.events.outbox import take_published
+from db.events.outbox import take_published, take_revocations
 from schema.core.descriptions import client_text, summary
 from schema.core.fields import Argument, generated_field
 from schema.core.ids import id_arg
@@ -607,9 +607,12 @@ async def execute(d: MutationDef, success: type, ctx: Context, kwargs: dict[str,
             else:
                 outcome = {"ok": await work()}
             published = take_published(conn)
+            revoked = take_revocations(conn)
         values = unwrap(outcome)
     except DomainError as error:
         return to_graphql_error(error)
+    if revoked and ctx.sessions is not None:
+        ctx.sessions.forget(revoked)  # this process at once; the others through the relay
     if published and ctx.events is not None:
         await ctx.events.committed()  # wake the relays (the Redis backend; gateway.events)
     await ctx.refresh_reads()

@@ -135,6 +135,8 @@ class TableSpec:
             path's row SELECT and the compiled statement alike, so they agree), for a stored
             value that time makes stale (``current_streak`` after a missed period). Filters,
             orders and cursors keep the stored column.
+        masked: computed columns that answer null for some viewers although the column is
+            not null (a hidden achievement's ``trigger_type``): their fields are nullable.
         read_entitlement: holders of this entitlement see every row of this table, whatever
             its visibility (``audit_log`` -> ``"audit_log:read"``); a root field over the table
             that requires an entitlement must require this one, so the field and its rows are
@@ -157,6 +159,7 @@ class TableSpec:
     computed: dict[str, Callable[[sa.FromClause], sa.ColumnElement[Any]]] = field(
         default_factory=dict
     )
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

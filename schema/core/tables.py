@@ -78,6 +78,8 @@ class ColumnField:
         name: the GraphQL field name (camelCase of the column name).
         kind: the scalar family, which picks the GraphQL type.
         enum_class: the Python enum of an enum-like column.
+        masked: the field answers null for some viewers although the column is not null
+            (``TableSpec.masked``), so it is a nullable field.
     """
 
     column: sa.Column[Any]
@@ -85,10 +87,12 @@ class ColumnField:
     name: str
     kind: ColumnKind
     enum_class: type[enum.Enum] | None = None
+    masked: bool = False
 
     @property
     def nullable(self) -> bool:
-        return bool(self.column.nullable)
+        """Whether the field is nullable: the column is, or it is masked."""
+        return bool(self.column.nullable) or self.masked
 
 
 @dataclass(eq=False)
@@ -297,6 +301,7 @@ class Catalog:
                     name=camel(column.name),
                     kind=kind,
                     enum_class=enum_class,
+                    masked=column.name in info.spec.masked,
                 )
             )
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from db.gamification.hidden import masked_columns
+from db.gamification.hidden import MASKED_NULL, masked_columns
 from db.gamification.streaks import current_streak_read
 from schema.core.spec import Domain, RootField, TableSpec
 from schema.core.sql import VIEWER_ID
@@ -27,8 +27,9 @@ DOMAIN = Domain(
                     "achievementDefinitions", "Achievements and the triggers that unlock them."
                 ),
             ),
-            # Hidden until earned: name, description and threshold masked for other viewers.
+            # Hidden until earned: name, description and trigger masked for other viewers.
             computed=masked_columns(_viewer_id),
+            masked=MASKED_NULL,
         ),
         TableSpec("points_ledger", reverse_names={"user_id": "ledger"}),
         TableSpec("user_achievements", order=("-earned_at",)),

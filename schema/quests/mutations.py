@@ -111,7 +111,8 @@ async def expire_overdue(tx: Tx) -> None:
 
 @mutation(
     description="Accept a universal quest: its progress starts at 0 in the current period "
-    "(daily quests reset at midnight UTC, weekly ones on Monday, monthly ones on the 1st) and "
+    "(daily quests reset at local midnight in the user's `timezone` setting, weekly ones on "
+    "their `week_starts_on` day, monthly ones on the 1st) and "
     "advances with the "
     "viewer's activity. An abandoned quest can be accepted again.",
     returns={"quest_progress": "user_quest_progress"},

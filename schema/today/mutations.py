@@ -33,12 +33,16 @@ class UpdateSettingsInput:
 @mutation(
     description="Store some of the viewer's settings. An unknown key or a value the setting "
     "does not allow is `InvalidInput` whose `field` names the key (`input.settings.timezone`), "
-    "and nothing is stored.",
-    returns={"settings": ["user_settings"]},
+    "and nothing is stored. The success names the rows written `storedSettings` and every "
+    "known setting `user.settings`, as `User` does.",
+    # The names of `User`: `storedSettings` the rows written, `user.settings` every known key
+    # with its default filled in (what a client shows after the change).
+    returns={"stored_settings": ["user_settings"], "user": "users"},
 )
 async def update_settings(tx: Tx, input: UpdateSettingsInput) -> Ids:
     items = [(item.key, item.value) for item in input.settings]
-    return {"settings": await setting_transitions.write_settings(tx.conn, tx.viewer.user_id, items)}
+    written = await setting_transitions.write_settings(tx.conn, tx.viewer.user_id, items)
+    return {"stored_settings": written, "user": tx.viewer.user_id}
 
 
 @mutation(

@@ -1,6 +1,6 @@
 """Hidden until earned: a viewer who has not unlocked a hidden achievement sees that it exists
-but not its name, description or threshold; its unlocker sees it all; signed out, nobody
-does. The compiled read path answers exactly what the general path answers."""
+but not its name, description or trigger (type and threshold); its unlocker sees it all; signed
+out, nobody does. The compiled read path answers exactly what the general path answers."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ async def test_hidden_until_earned_on_both_paths(demo: Any) -> None:
         stored = {
             r.key: r
             for r in await conn.execute(
-                sa.text("SELECT key, name, description FROM achievement_definitions")
+                sa.text("SELECT key, name, description, trigger_type FROM achievement_definitions")
             )
         }
     try:
@@ -78,12 +78,15 @@ async def test_hidden_until_earned_on_both_paths(demo: Any) -> None:
                     assert row["name"] == stored[key].name
                     assert row["description"] == stored[key].description
                     assert row["triggerConfig"] != {}
+                    assert row["triggerType"] == stored[key].trigger_type.upper()
                 else:
                     assert row["name"] == HIDDEN_NAME
                     assert row["description"] is None
                     assert row["triggerConfig"] == {}
+                    assert row["triggerType"] is None
             shown = next(k for k, r in rows.items() if not r["isHidden"])
             assert rows[shown]["name"] == stored[shown].name
+            assert rows[shown]["triggerType"] == stored[shown].trigger_type.upper()
             if viewer is not None and revealed:
                 (edge,) = result.data["me"]["achievements"]["edges"]
                 assert edge["node"]["achievement"]["name"] == stored[hidden[0]].name

@@ -24,7 +24,8 @@ from tests.support.harness import committed_user
 
 SETTINGS = "{ me { settings { key value isDefault kind allowedValues minimum maximum } } }"
 UPDATE = """mutation($s: [SettingInput!]!) { updateSettings(input: {settings: $s}) {
-  __typename ... on UpdateSettingsSuccess { settings { key value } }
+  __typename ... on UpdateSettingsSuccess { storedSettings { key value }
+    user { settings { key value isDefault } } }
   ... on InvalidInput { field message } } }"""
 
 
@@ -167,11 +168,15 @@ async def test_update_settings_stores_and_me_reads_them(mutate: Any, engine: Asy
     )
     result = out.data["updateSettings"]
     assert result["__typename"] == "UpdateSettingsSuccess", result
-    assert [s["key"] for s in result["settings"]] == [
+    assert [s["key"] for s in result["storedSettings"]] == [
         "timezone",
         "nudge_intensity",
         "module.learn.weight",
     ]
+    # The payload's user answers every known key, as `me.settings` does after the change.
+    answered = {s["key"]: s for s in result["user"]["settings"]}
+    assert answered["timezone"] == {"key": "timezone", "value": "Europe/Berlin", "isDefault": False}
+    assert answered["week_starts_on"]["isDefault"]
     settings = {s["key"]: s for s in (await mutate(SETTINGS, viewer=viewer)).data["me"]["settings"]}
     assert settings["timezone"]["value"] == "Europe/Berlin"
     assert not settings["timezone"]["isDefault"]

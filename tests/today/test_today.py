@@ -166,18 +166,30 @@ async def test_each_branch(mutate: Any, engine: AsyncEngine) -> None:
     )
     assert (await _today(mutate, viewer))["nextAction"]["kind"] == "START_FOCUS"
 
-    # COMPLETE_PLAN_ITEM (the API has no plan writes yet: the row is inserted).
+    # COMPLETE_PLAN_ITEM: today's plan with one item done, one open.
     day = (await _today(mutate, viewer))["localDate"]
-    plan = (
-        await _sql(
-            engine,
-            "INSERT INTO daily_plans (user_id, date, items) VALUES (:u, :d, "
-            '\'[{"id": "a", "title": "Bounce the mix", "done": true}, '
-            '{"id": "b", "title": "Mix the intro", "done": false}]\') RETURNING id',
-            u=viewer.user_id,
-            d=datetime.fromisoformat(day).date(),
-        )
-    )[0][0]
+    planned = await _ok(
+        mutate,
+        viewer,
+        "mutation($i: SetDailyPlanInput!) { setDailyPlan(input: $i) { __typename "
+        "... on SetDailyPlanSuccess { plan { id } } } }",
+        {
+            "i": {
+                "date": day,
+                "items": [
+                    {"id": "a", "title": "Bounce the mix"},
+                    {"id": "b", "title": "Mix the intro"},
+                ],
+            }
+        },
+    )
+    plan = planned["plan"]["id"]
+    await _ok(
+        mutate,
+        viewer,
+        "mutation($i: CompletePlanItemInput!) { completePlanItem(input: $i) { __typename } }",
+        {"i": {"date": day, "itemId": "a", "idempotencyKey": uuid.uuid4().hex}},
+    )
     today = await _today(mutate, viewer)
     assert today["nextAction"]["kind"] == "COMPLETE_PLAN_ITEM"
     assert today["nextAction"]["title"] == "Mix the intro"
@@ -202,7 +214,10 @@ async def test_each_branch(mutate: Any, engine: AsyncEngine) -> None:
         "id": started["progress"]["id"],
     }
 
-    # WELCOME_BACK: 3 days away (nothing writes last_activity_at through this API yet).
+    # WELCOME_BACK: 3 days away. Time cannot pass through the API: Today reads the database's
+    # now(), the sign-in statement records last_activity_at = now(), and no transition takes a
+    # clock. Moving the recorded activity four days back is the honest simulation of those
+    # four days passing.
     await _sql(
         engine,
         "UPDATE users SET last_activity_at = now() - interval '4 days' WHERE id = :u",
