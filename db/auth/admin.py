@@ -46,6 +46,37 @@ async def _user(conn: AsyncConnection, user_id: uuid.UUID) -> dict[str, Any]:
     return await locked_row(conn, _users, user_id, resource="User")
 
 
+async def _set_access(
+    conn: AsyncConnection,
+    actor: Actor,
+    user_id: uuid.UUID,
+    values: dict[str, Any],
+    *,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write ``approved`` / ``deactivated_at`` of a locked user and audit them before and
+    after (``action`` on the ``users`` row)."""
+    before = await _user(conn, user_id)
+    row = await conn.execute(
+        sa.update(_users)
+        .where(_users.c.id == user_id)
+        .values(**values)
+        .returning(_users.c.approved, _users.c.deactivated_at)
+    )
+    after = dict(row.one()._mapping)
+    await audit(
+        conn,
+        actor,
+        action=action,
+        resource_type="users",
+        resource_id=user_id,
+        before={k: before[k] for k in after},
+        after=after,
+        details=details,
+    )
+
+
 async def approve_user(
     conn: AsyncConnection, actor: Actor, user_id: uuid.UUID, approved: bool
 ) -> None:
@@ -57,31 +88,10 @@ async def approve_user(
     Raises:
         NotFound: no such user.
     """
-    before = await _user(conn, user_id)
     values: dict[str, Any] = {"approved": approved}
     if approved:
         values["deactivated_at"] = None
-    after = (
-        (
-            await conn.execute(
-                sa.update(_users)
-                .where(_users.c.id == user_id)
-                .values(**values)
-                .returning(_users.c.approved, _users.c.deactivated_at)
-            )
-        )
-        .one()
-        ._asdict()
-    )
-    await audit(
-        conn,
-        actor,
-        action="approveUser",
-        resource_type="users",
-        resource_id=user_id,
-        before={k: before[k] for k in after},
-        after=after,
-    )
+    await _set_access(conn, actor, user_id, values, action="approveUser")
 
 
 async def deactivate_user(
@@ -112,22 +122,7 @@ async def deactivate_user(
     REASON.check(reason, "reason")
     if user_id == actor.user_id:
         raise InvalidInput("Staff cannot deactivate their own account.", field="userId")
-    before = await _user(conn, user_id)
-    after = (
-        (
-            await conn.execute(
-                sa.update(_users)
-                .where(_users.c.id == user_id)
-                .values(
-                    approved=False,
-                    deactivated_at=sa.func.coalesce(_users.c.deactivated_at, sa.func.now()),
-                )
-                .returning(_users.c.approved, _users.c.deactivated_at)
-            )
-        )
-        .one()
-        ._asdict()
-    )
+    await _user(conn, user_id)  # locked first: NotFound before any write
     ended = len(
         (
             await conn.execute(
@@ -135,14 +130,15 @@ async def deactivate_user(
             )
         ).all()
     )
-    await audit(
+    await _set_access(
         conn,
         actor,
+        user_id,
+        {
+            "approved": False,
+            "deactivated_at": sa.func.coalesce(_users.c.deactivated_at, sa.func.now()),
+        },
         action="deactivateUser",
-        resource_type="users",
-        resource_id=user_id,
-        before={k: before[k] for k in after},
-        after=after,
         details={"reason": reason, "sessions_ended": ended},
     )
     return ended

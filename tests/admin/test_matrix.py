@@ -101,8 +101,8 @@ async def _member(engine: AsyncEngine, role: str) -> Member:
 
 
 @pytest.fixture(scope="module")
-async def members(staff_engine: AsyncEngine) -> dict[str, Member]:
-    return {role: await _member(staff_engine, role) for role in MEMBERS}
+async def members(live_engine: AsyncEngine) -> dict[str, Member]:
+    return {role: await _member(live_engine, role) for role in MEMBERS}
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +149,8 @@ def test_every_staff_mutation_has_an_example() -> None:
 
 
 async def test_the_entitlement_matrix(
-    staff_engine: AsyncEngine,
-    staff_gateway: Gateway,
+    live_engine: AsyncEngine,
+    gateway: Gateway,
     members: dict[str, Member],
     client: httpx.AsyncClient,
 ) -> None:
@@ -161,15 +161,15 @@ async def test_the_entitlement_matrix(
         entitlement = declared()[name].entitlement
         for role in MEMBERS:
             member = members[role]
-            variables = await examples[name].variables(staff_engine)
-            async with staff_engine.connect() as conn:
+            variables = await examples[name].variables(live_engine)
+            async with live_engine.connect() as conn:
                 before = await snapshot(conn)
-            body, request_id = await send(client, staff_gateway, member, examples[name], variables)
+            body, request_id = await send(client, gateway, member, examples[name], variables)
             where = f"{name} as {role}: {body}"
             if entitlement not in held(role):
                 codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
                 assert codes == [FORBIDDEN], where
-                async with staff_engine.connect() as conn:
+                async with live_engine.connect() as conn:
                     await assert_denied(conn, before, member.user.id, name)
                 outcomes[name, role] = FORBIDDEN
             else:
@@ -177,10 +177,10 @@ async def test_the_entitlement_matrix(
                 payload = body["data"][name]
                 outcomes[name, role] = payload["__typename"]
                 if payload["__typename"] != f"{name[:1].upper()}{name[1:]}Success":
-                    async with staff_engine.connect() as conn:
+                    async with live_engine.connect() as conn:
                         assert await snapshot(conn) == before, where
                     continue
-            row = await audit_row(staff_engine, request_id, name)
+            row = await audit_row(live_engine, request_id, name)
             assert row.user_id == member.user.id, where
             assert row.status == ("denied" if outcomes[name, role] == FORBIDDEN else "success")
             assert (row.session_id, row.request_id, row.ip_address, row.user_agent) == (
@@ -197,8 +197,8 @@ async def test_the_entitlement_matrix(
 
 
 async def test_a_refund_for_another_user_needs_market_refund(
-    staff_engine: AsyncEngine,
-    staff_gateway: Gateway,
+    live_engine: AsyncEngine,
+    gateway: Gateway,
     members: dict[str, Member],
     client: httpx.AsyncClient,
 ) -> None:
@@ -209,18 +209,18 @@ async def test_a_refund_for_another_user_needs_market_refund(
     example = collect()["refundPurchase"]
     for role in MEMBERS:
         member = members[role]
-        variables = await example.variables(staff_engine)
-        async with staff_engine.connect() as conn:
+        variables = await example.variables(live_engine)
+        async with live_engine.connect() as conn:
             before = await snapshot(conn)
-        body, request_id = await send(client, staff_gateway, member, example, variables)
+        body, request_id = await send(client, gateway, member, example, variables)
         typename = body["data"]["refundPurchase"]["__typename"]
         if "market:refund" not in held(role):
             assert typename == "NotFound", body
-            async with staff_engine.connect() as conn:
+            async with live_engine.connect() as conn:
                 assert await snapshot(conn) == before
             continue
         assert typename == "RefundPurchaseSuccess", body
-        row = await audit_row(staff_engine, request_id, "refundPurchase")
+        row = await audit_row(live_engine, request_id, "refundPurchase")
         assert (row.user_id, row.action, row.resource_type, row.resource_id) == (
             member.user.id,
             "refundPurchase",
@@ -239,7 +239,7 @@ async def test_a_refund_for_another_user_needs_market_refund(
         }
         assert row.details["after"]["status"] == "refunded"
         assert row.details["reason"] == variables["reason"]
-        async with staff_engine.connect() as conn:
+        async with live_engine.connect() as conn:
             refunds = (
                 await conn.execute(
                     sa.text(
