@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import metadata
 from schema import import_domains
 from schema.core.mutations import FORBIDDEN, MutationDef
-from seeds.auth import ROLE_ENTITLEMENTS, ROLES
 from tests.admin.examples import Example, collect
+from tests.admin.table import held as seeded
 from tests.e2e.live import Gateway, User, new_user
 from tests.support.harness import assert_denied, snapshot
 
@@ -43,17 +43,9 @@ def declared() -> dict[str, MutationDef]:
 
 
 def held(role: str) -> frozenset[str]:
-    """The entitlements a seeded role grants: its own and those of its ancestors
-    (``parent``), from the seed data (an expired grant grants nothing: ``user``'s only)."""
-    if role == "expired admin":
-        return held("user")
-    parents = {r["name"]: r["parent"] for r in ROLES}
-    names: set[str] = set()
-    current: str | None = role
-    while current is not None:
-        names |= set(ROLE_ENTITLEMENTS.get(current, ()))
-        current = parents[current]
-    return frozenset(names)
+    """What a matrix row's person holds by the seed data (an expired grant grants nothing:
+    the ``user`` role's entitlements only)."""
+    return seeded("user" if role == "expired admin" else role)
 
 
 @dataclass(frozen=True)
