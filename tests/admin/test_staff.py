@@ -4,6 +4,7 @@ entitlements are what the sign-in statement computes: roles, inheritance, expiry
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -296,3 +297,39 @@ async def test_the_audit_log_is_filtered_by_actor_resource_and_time(
     assert (await mutate(AUDIT, {"f": wanted}, viewer=user)).errors != []
     async with engine.connect() as conn:
         assert await snapshot(conn) == before
+
+
+async def test_concurrent_first_switches_and_grants_make_one_row_each(
+    engine: AsyncEngine, mutate: Mutate
+) -> None:
+    """Ten simultaneous ``setFeatureFlag`` of a new name create one flag (the unique name
+    serialises them; the others switch it), ten simultaneous ``grantRole`` of one role to one
+    user make one grant (the user's row is locked first); every attempt succeeds and is
+    audited."""
+    admin = (await new_account(engine, admin=True))[0]
+    member, _ = await new_account(engine)
+    name = f"flag_{uuid.uuid4().hex[:8]}"
+    flags = await asyncio.gather(
+        *(mutate(FLAG, {"n": name, "e": n % 2 == 0}, viewer=admin) for n in range(10))
+    )
+    assert {r.data["setFeatureFlag"]["__typename"] for r in flags} == {"SetFeatureFlagSuccess"}
+    grants = await asyncio.gather(
+        *(
+            mutate(GRANT, {"u": str(member.user_id), "r": "moderator"}, viewer=admin)
+            for _ in range(10)
+        )
+    )
+    assert {r.data["grantRole"]["__typename"] for r in grants} == {"GrantRoleSuccess"}
+    async with engine.connect() as conn:
+        counts = (
+            await conn.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM feature_flags WHERE flag_name = :n), "
+                    "(SELECT count(*) FROM user_roles WHERE user_id = :u), "
+                    "(SELECT count(*) FROM audit_log WHERE user_id = :a AND action IN "
+                    "('setFeatureFlag', 'grantRole'))"
+                ),
+                {"n": name, "u": member.user_id, "a": admin.user_id},
+            )
+        ).one()
+    assert tuple(counts) == (1, 2, 20)  # the user role and moderator
