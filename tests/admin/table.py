@@ -4,7 +4,6 @@ the page holds it as printed."""
 
 from __future__ import annotations
 
-from schema import import_domains
 from schema.core import mutations
 from seeds.auth import ROLE_ENTITLEMENTS, ROLES
 
@@ -26,7 +25,6 @@ def held(role: str) -> frozenset[str]:
 
 def entitlement_table() -> str:
     """The Markdown table: one row per mutation declared with an entitlement, by name."""
-    import_domains()
     rows = [
         "| mutation | entitlement | roles allowed |",
         "| --- | --- | --- |",

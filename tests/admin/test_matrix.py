@@ -20,8 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import metadata
-from schema import import_domains
-from schema.core.mutations import FORBIDDEN, MutationDef
+from schema.core.mutations import FORBIDDEN, declared
 from tests.admin.examples import Example, collect
 from tests.admin.table import held as seeded
 from tests.e2e.live import Gateway, User, new_user
@@ -32,14 +31,6 @@ pytestmark = pytest.mark.e2e
 #: The rows of the matrix: the seeded roles a person may hold, and an expired admin.
 MEMBERS = ("user", "moderator", "admin", "expired admin")
 USER_AGENT = "ignition-matrix/1"
-
-
-def declared() -> dict[str, MutationDef]:
-    """Every declared mutation (the domains imported first: they declare at import)."""
-    from schema.core import mutations
-
-    import_domains()
-    return mutations.declared()
 
 
 def held(role: str) -> frozenset[str]:
