@@ -54,8 +54,11 @@ async def _set_access(
     *,
     action: str,
     details: dict[str, Any] | None = None,
+    close_after_s: float | None = None,
 ) -> None:
-    """Write ``approved`` / ``deactivated_at`` of a locked user and audit them before and
+    """Write ``approved`` / ``deactivated_at`` of a locked user, tell every process to sign
+    the user's sessions in again (:func:`db.events.outbox.publish_revocation`; their
+    websockets closed after ``close_after_s``, None: kept) and audit the change before and
     after (``action`` on the ``users`` row)."""
     before = await _user(conn, user_id)
     row = await conn.execute(
@@ -65,6 +68,8 @@ async def _set_access(
         .returning(_users.c.approved, _users.c.deactivated_at)
     )
     after = dict(row.one()._mapping)
+    # What the user's sessions sign in as changed: every process reads them again.
+    await publish_revocation(conn, user_id=user_id, close_after_s=close_after_s)
     await audit(
         conn,
         actor,
@@ -140,6 +145,7 @@ async def deactivate_user(
         },
         action="deactivateUser",
         details={"reason": reason, "sessions_ended": ended},
+        close_after_s=0,
     )
     return ended
 
