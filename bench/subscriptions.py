@@ -291,6 +291,7 @@ async def commit_events(
     first_amount: int,
 ) -> list[uuid.UUID]:
     """Commit ``rate`` grants per second for ``duration`` seconds; returns their users."""
+    from db.auth.activity import Actor
     from db.gamification.transitions import Grant, grant_points
 
     interval = 1.0 / rate
@@ -303,7 +304,7 @@ async def commit_events(
         amount = first_amount + n
         async with engine.begin() as conn:
             await grant_points(
-                conn, Grant(user_id=user_id, coins=amount, reason="bench"), actor_id=admin
+                conn, Grant(user_id=user_id, coins=amount, reason="bench"), actor=Actor(admin)
             )
         recorder.committed(amount)
         chosen.append(user_id)

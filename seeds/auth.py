@@ -8,10 +8,11 @@ Data: ``seeds/data/auth/roles.json``, ``entitlements.json`` and ``role_entitleme
 (validated on import, :mod:`seeds.load`). Shapes:
 
 - ``ROLES``: ``{name, description, parent}``; ``parent`` is the *name* of the parent role,
-  resolved to ``roles.parent_role_id``. The chain is ``user <- moderator <- admin`` (a child
-  role is meant to extend its parent), but every role's entitlements are also listed
-  explicitly in ``ROLE_ENTITLEMENTS``, so an access check that ignores ``parent_role_id`` and
-  only joins ``user_roles -> role_entitlements -> entitlements`` gives the same answer.
+  resolved to ``roles.parent_role_id``. The chain is ``user <- moderator <- admin``: a role
+  inherits its ancestors' entitlements when the viewer's are computed
+  (:func:`db.auth.viewer.role_lineage`); ``admin`` also lists every entitlement itself.
+  The moderator holds the feedback entitlements, ``catalog:manage``, ``users:read`` and
+  ``audit_log:read``, and nothing that moves coins (docs/admin.md#roles-and-inheritance).
 - ``ENTITLEMENTS``: ``{name, resource, action, description}``; ``name`` is
   ``"<resource>:<action>"`` and is what the API checks: ``rows:read_all`` lets a viewer see
   every row of every table (admin only); ``users:read`` and ``audit_log:read`` guard the

@@ -128,6 +128,10 @@ class User(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(
         doc="When the user was last active (used to greet a returning user)."
     )
+    deactivated_at: Mapped[datetime | None] = mapped_column(
+        doc="When staff deactivated the account (its sessions ended, no new ones); null for "
+        "an active account."
+    )
     created_at: Mapped[CreatedAt] = mapped_column(doc="When the user signed up.")
     updated_at: Mapped[UpdatedAt]
 

@@ -8,6 +8,7 @@ rules are in :mod:`db.auth.rules`, the sessions in :mod:`db.auth.sessions`.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -15,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.auth.activity import record_activity, record_audit
+from db.auth.activity import Actor, audit, record_activity
 from db.auth.models import AccountType
 from db.auth.rules import Identity
 from db.auth.sessions import IssuedSession, issue_session, revoke_session, rotate_session
 from db.auth.users import EmailTaken, create_user
-from db.errors import AccountNotLinked, NotFound
+from db.errors import AccountNotLinked, InvalidState
 from db.events.outbox import publish_revocation
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
     "confirm_age",
     "end_session",
     "refresh_session",
-    "set_approval",
     "sign_in_with_account",
     "update_profile",
 ]
@@ -69,7 +69,7 @@ async def sign_in_with_account(
     conn: AsyncConnection,
     identity: Identity,
     *,
-    issued_by: uuid.UUID,
+    actor: Actor,
     ttl_seconds: int,
     require_approval: bool,
     account_type: AccountType = AccountType.OAUTH,
@@ -96,13 +96,16 @@ async def sign_in_with_account(
     Args:
         conn: a connection inside the mutation's transaction.
         identity: the validated identity (:func:`db.auth.rules.identity`).
-        issued_by: the sign-in server's user (the audit log's ``issued_by``).
+        actor: the sign-in server (its service user, session and request), who the audit
+            row names as the actor; the row's details name the person signed in.
         ttl_seconds: lifetime of the new session, seconds (> 0).
         require_approval: new users start unapproved and not age-verified.
         account_type: ``accounts.type`` of a new account.
 
     Raises:
         AccountNotLinked: the address belongs to a user who cannot be linked (above).
+        InvalidState: the user was deactivated by staff (``deactivateUser``; status
+            ``deactivated``).
     """
     await _lock(conn, _ACCOUNT_LOCK, f"{identity.provider}\x1f{identity.provider_account_id}")
     user_id = (
@@ -183,6 +186,12 @@ async def sign_in_with_account(
                 "account",
                 {"provider": identity.provider},
             )
+    if not created:
+        deactivated = (
+            await conn.execute(sa.select(_users.c.deactivated_at).where(_users.c.id == user_id))
+        ).scalar()
+        if deactivated is not None:
+            raise InvalidState("This account was deactivated by staff.", status="deactivated")
     session = await issue_session(
         conn,
         user_id,
@@ -190,48 +199,44 @@ async def sign_in_with_account(
         user_agent=identity.user_agent,
         ip_address=identity.ip_address,
     )
-    await record_audit(
+    await audit(
         conn,
-        actor_id=user_id,
-        event_type="auth.signed_in",
-        resource_type="session",
-        resource_id=str(session.id),
-        action="create",
+        actor,
+        action="signInWithAccount",
+        resource_type="sessions",
+        resource_id=session.id,
         details={
+            "user_id": user_id,
             "provider": identity.provider,
             "created": created,
             "linked": linked,
-            "issued_by": str(issued_by),
+            "ip_address": identity.ip_address,
+            "user_agent": identity.user_agent,
         },
-        session_id=session.id,
-        ip_address=identity.ip_address,
-        user_agent=identity.user_agent,
     )
     return SignedIn(user_id=user_id, session=session, created=created, linked=linked)
 
 
-async def end_session(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
-    """End one of the user's sessions (``signOut``: the current one; ``revokeSession``: any of
-    theirs) with :func:`db.auth.sessions.revoke_session`, audited.
+async def end_session(
+    conn: AsyncConnection, actor: Actor, session_id: uuid.UUID, *, action: str
+) -> None:
+    """End one of the actor's own sessions (``signOut``: the current one; ``revokeSession``:
+    any of theirs) with :func:`db.auth.sessions.revoke_session`, audited (``action``, the
+    mutation's name, on the ``sessions`` row).
 
     Raises:
         NotFound: no such session of this user (or it was revoked already).
     """
-    await revoke_session(conn, user_id, session_id)
+    await revoke_session(conn, actor.user_id, session_id)
     await publish_revocation(conn, session_ids=[session_id], close_after_s=0)
-    await record_audit(
-        conn,
-        actor_id=user_id,
-        event_type="auth.session.revoked",
-        resource_type="session",
-        resource_id=str(session_id),
-        action="delete",
-    )
+    if actor.session_id == session_id:  # the row is gone: the log keeps its id as resource
+        actor = dataclasses.replace(actor, session_id=None)
+    await audit(conn, actor, action=action, resource_type="sessions", resource_id=session_id)
 
 
 async def refresh_session(
     conn: AsyncConnection,
-    user_id: uuid.UUID,
+    actor: Actor,
     session_id: uuid.UUID,
     *,
     ttl_seconds: int,
@@ -245,20 +250,18 @@ async def refresh_session(
         InvalidState: it was refreshed already.
     """
     issued = await rotate_session(
-        conn, user_id, session_id, ttl_seconds=ttl_seconds, grace_seconds=grace_seconds
+        conn, actor.user_id, session_id, ttl_seconds=ttl_seconds, grace_seconds=grace_seconds
     )
     # The old token's life was shortened to the grace period: processes that remember it
     # read it again, and its websockets close when the grace period ends.
     await publish_revocation(conn, session_ids=[session_id], close_after_s=grace_seconds)
-    await record_audit(
+    await audit(
         conn,
-        actor_id=user_id,
-        event_type="auth.session.rotated",
-        resource_type="session",
-        resource_id=str(issued.id),
-        action="create",
-        details={"rotated_from": str(session_id), "grace_seconds": grace_seconds},
-        session_id=issued.id,
+        actor,
+        action="refreshSession",
+        resource_type="sessions",
+        resource_id=issued.id,
+        details={"rotated_from": session_id, "grace_seconds": grace_seconds},
     )
     return issued
 
@@ -307,34 +310,3 @@ async def confirm_age(conn: AsyncConnection, user_id: uuid.UUID) -> None:
     ).scalar()
     if changed is not None:  # the signed-in state changed: processes read it again
         await publish_revocation(conn, user_id=user_id)
-
-
-async def set_approval(
-    conn: AsyncConnection, admin_id: uuid.UUID, user_id: uuid.UUID, approved: bool
-) -> None:
-    """An administrator approves (or withdraws the approval of) a user's account
-    (``users.approved``), audited.
-
-    Raises:
-        NotFound: no such user.
-    """
-    found = (
-        await conn.execute(
-            sa.update(_users)
-            .where(_users.c.id == user_id)
-            .values(approved=approved)
-            .returning(_users.c.id)
-        )
-    ).scalar()
-    if found is None:
-        raise NotFound("No such user.", resource="User")
-    await publish_revocation(conn, user_id=user_id)  # the viewer's approval changed
-    await record_audit(
-        conn,
-        actor_id=admin_id,
-        event_type="user.approval.changed",
-        resource_type="user",
-        resource_id=str(user_id),
-        action="update",
-        details={"approved": approved},
-    )

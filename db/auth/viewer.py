@@ -68,7 +68,8 @@ class Viewer:
 def viewer_statement(token: str) -> sa.Select[Any]:
     """The statement that authenticates ``token``: one row (user id, session id, entitlement
     names, approved, age verified, previous activity, session expiry) for a known, unexpired
-    token, none otherwise. It also records activity (see :func:`_viewer_select`)."""
+    token of an account that is not deactivated, none otherwise. It also records activity
+    (see :func:`_viewer_select`)."""
     return _viewer_select(hash_token(token))
 
 
@@ -130,10 +131,12 @@ def _viewer_select(token_hash: str | sa.BindParameter[str]) -> sa.Select[Any]:
     )
     touched = _touch(sessions, sa.select(live.c.id), sessions.c.user_id).cte("touched")
     touched_user = _touch(users, sa.select(touched.c.user_id), users.c.id).cte("touched_user")
+    lineage = role_lineage()
     held = (
         sa.select(sa.func.array_agg(sa.distinct(entitlements.c.name)))
         .select_from(user_roles)
-        .join(role_entitlements, role_entitlements.c.role_id == user_roles.c.role_id)
+        .join(lineage, lineage.c.role_id == user_roles.c.role_id)
+        .join(role_entitlements, role_entitlements.c.role_id == lineage.c.ancestor_id)
         .join(entitlements, entitlements.c.id == role_entitlements.c.entitlement_id)
         .where(user_roles.c.user_id == live.c.user_id)
         .where(sa.or_(user_roles.c.expires_at.is_(None), user_roles.c.expires_at > sa.func.now()))
@@ -150,8 +153,27 @@ def _viewer_select(token_hash: str | sa.BindParameter[str]) -> sa.Select[Any]:
             live.c.expires_at,
         )
         .select_from(live.join(users, users.c.id == live.c.user_id))
-        .add_cte(touched, touched_user)
+        .where(users.c.deactivated_at.is_(None))
+        .add_cte(touched, touched_user, lineage)
     )
+
+
+def role_lineage() -> sa.CTE:
+    """The recursive CTE ``role_lineage(role_id, ancestor_id)``: every role with itself and
+    each role up its ``parent_role_id`` chain, so a role inherits its ancestors' entitlements
+    (``admin`` -> ``moderator`` -> ``user``, seeds/data/auth/roles.json). ``UNION`` (not
+    ``UNION ALL``) ends the recursion even on a cycle of parents."""
+    roles = metadata.tables["roles"]
+    anchor = sa.select(roles.c.id.label("role_id"), roles.c.id.label("ancestor_id")).cte(
+        "role_lineage", recursive=True
+    )
+    parent = roles.alias("parent_role")
+    step = (
+        sa.select(anchor.c.role_id, parent.c.parent_role_id)
+        .select_from(anchor.join(parent, parent.c.id == anchor.c.ancestor_id))
+        .where(parent.c.parent_role_id.is_not(None))
+    )
+    return anchor.union(step)
 
 
 async def viewer_for_token(conn: AsyncConnection, token: str | None) -> Viewer | None:
@@ -209,6 +231,7 @@ __all__ = [
     "bound_viewer_statement",
     "create_session_token",
     "hash_token",
+    "role_lineage",
     "viewer_for_token",
     "viewer_from_row",
     "viewer_sql",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.auth.activity import record_activity, record_audit
+from db.auth.activity import Actor, audit, record_activity
 from db.auth.models import User
 from db.bounds import IntRange, Text
 from db.errors import InvalidInput, NotFound
@@ -56,9 +56,7 @@ async def grant_points(
     conn: AsyncConnection,
     grant: Grant,
     *,
-    actor_id: uuid.UUID,
-    session_id: uuid.UUID | None = None,
-    request_id: str | None = None,
+    actor: Actor,
 ) -> Granted:
     """Post an admin correction through the ledger, with an audit record, and unlock the
     level and coins-earned achievements it reaches (a negative grant unlocks nothing; what
@@ -67,9 +65,9 @@ async def grant_points(
     Args:
         conn: a connection inside the mutation's transaction.
         grant: what to post and to whom.
-        actor_id: the admin (entitlement ``wallet:adjust``, checked by the caller).
-        session_id: the admin's session, for the audit log.
-        request_id: the API request id, for the audit log.
+        actor: the admin (entitlement ``wallet:adjust``, checked by the caller), as the
+            audit log records them (:func:`db.auth.activity.audit`: ``grantPoints`` on the
+            target's ``user_wallet``).
 
     Returns:
         :class:`Granted`: the ledger posting (the target's new balance) and the unlocks.
@@ -111,15 +109,12 @@ async def grant_points(
         "reason": grant.reason.strip(),
         "ledger_entry_id": str(posting.entry_id),
     }
-    await record_audit(
+    await audit(
         conn,
-        actor_id=actor_id,
-        session_id=session_id,
-        request_id=request_id,
-        event_type="wallet.adjusted",
+        actor,
+        action="grantPoints",
         resource_type="user_wallet",
-        resource_id=str(posting.wallet.id),
-        action="grant",
+        resource_id=posting.wallet.id,
         details=details,
     )
     await record_activity(

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.auth.activity import record_activity, record_audit
+from db.auth.activity import Actor, audit, record_activity
 from db.bounds import IntRange, Text
 from db.errors import InvalidState, ItemUnavailable, NotFound, OutOfStock
 from db.gamification.achievements import evaluate_achievements
@@ -330,7 +330,7 @@ async def refund_purchase(
     reason: str,
     *,
     any_user: bool = False,
-    session_id: uuid.UUID | None = None,
+    actor: Actor | None = None,
 ) -> PurchaseResult:
     """Refund an active purchase none of whose uses was consumed: the coins go back to the
     buyer through the ledger (a ``market.refund`` row: spent coins given back, not income,
@@ -344,8 +344,11 @@ async def refund_purchase(
         reason: why, 1 to :data:`MAX_REASON` characters (shown in the history).
         any_user: the asker holds the ``market:refund`` entitlement and may refund anyone's
             purchase (checked by the caller); such a refund for another user is recorded in
-            the audit log. Without it only the asker's own purchases are found.
-        session_id: the asker's session, for the audit log.
+            the audit log (``refundPurchase`` on the ``user_purchases`` row: its status,
+            refund time and reason before and after; the buyer, the coins and the reason).
+            Without it only the asker's own purchases are found.
+        actor: the asker as the audit log records them (session, request, address, client);
+            ``Actor(user_id)`` when None.
 
     Returns:
         The :class:`PurchaseResult` (the buyer's wallet after the refund).
@@ -412,17 +415,20 @@ async def refund_purchase(
         coins=coins,
     )
     if actor_id != user_id:
-        await record_audit(
+        await audit(
             conn,
-            actor_id=actor_id,
-            session_id=session_id,
-            event_type="market.refunded",
+            actor or Actor(actor_id),
+            action="refundPurchase",
             resource_type="user_purchases",
-            resource_id=str(purchase_id),
-            action="refund",
-            details={"user_id": str(user_id), "coins_returned": coins, "reason": reason},
-        )
-    # A refund gives spent coins back: no XP, nothing earned, so no achievement can unlock.
+            resource_id=purchase_id,
+            before={"status": row.status, "refunded_at": None, "refund_reason": None},
+            after={
+                "status": PurchaseStatus.REFUNDED,
+                "refunded_at": row.now,
+                "refund_reason": reason,
+            },
+            details={"user_id": user_id, "coins_returned": coins, "reason": reason},
+        )  # A refund gives spent coins back: no XP, nothing earned, so no achievement can unlock.
     return PurchaseResult(purchase_id, posting.wallet)
 
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from db import bounds
 from db.errors import InvalidInput
 from db.fields import Choice, Flag, Rule, Tags, Text
-from db.platform.models import FeedbackType
+from db.platform.models import FeedbackPriority, FeedbackStatus, FeedbackType
 
 _TITLE = Text(200, min=1, nullable=False, line=True)
 _CATEGORY = Text(100, line=True)
@@ -53,6 +54,35 @@ FEEDBACK_FIELDS: dict[str, Rule] = {
     "title": _TITLE,
     "description": Text(5_000),
 }
+
+#: ``feedback`` columns staff set in triage (``updateFeedback``, ``feedback:moderate``).
+FEEDBACK_TRIAGE_FIELDS: dict[str, Rule] = {
+    "status": Choice(FeedbackStatus),
+    "priority": Choice(FeedbackPriority),
+    "admin_response": Text(5_000, nullable=True),
+}
+
+#: A feature flag's name: lower-case words joined by ``_`` (``market_refunds``).
+FLAG_NAME = bounds.Text(
+    100,
+    1,
+    pattern=r"[a-z][a-z0-9_]*",
+    format="lower-case letters, digits and `_`, starting with a letter",
+)
+
+
+def resolved_at_change(before: FeedbackStatus | str, after: FeedbackStatus | str) -> str | None:
+    """What a status change does to ``feedback.resolved_at``: ``"set"`` when the feedback
+    becomes ``resolved`` (from another status), ``"clear"`` when it leaves ``resolved``
+    (reopened or closed instead), None otherwise (the time of the first resolution stays
+    while it stays resolved)."""
+    was, now = FeedbackStatus(before), FeedbackStatus(after)
+    if now is FeedbackStatus.RESOLVED and was is not FeedbackStatus.RESOLVED:
+        return "set"
+    if was is FeedbackStatus.RESOLVED and now is not FeedbackStatus.RESOLVED:
+        return "clear"
+    return None
+
 
 #: The columns a create must give (every kind of row above has a title).
 TITLE_REQUIRED = ("title",)
@@ -107,6 +137,8 @@ def check_metadata(metadata: Any) -> dict[str, Any]:
 __all__ = [
     "FEEDBACK_FIELDS",
     "FEEDBACK_REQUIRED",
+    "FEEDBACK_TRIAGE_FIELDS",
+    "FLAG_NAME",
     "IDEA_FIELDS",
     "INBOX_FIELDS",
     "MAX_METADATA_KEYS",
@@ -115,4 +147,5 @@ __all__ = [
     "TITLE_REQUIRED",
     "check_metadata",
     "check_url",
+    "resolved_at_change",
 ]

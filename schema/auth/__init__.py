@@ -12,7 +12,7 @@ from schema.core.spec import Domain, ExtraFilter, RootField, RowField, TableSpec
 
 #: Lists and reads every ``users`` row (admin area). Seeded by ``seeds.auth``.
 USERS_READ = "users:read"
-#: Approves users and edits accounts (``setUserApproval``). Seeded by ``seeds.auth``.
+#: Approves and deactivates users (``approveUser``, ``deactivateUser``). Seeded by ``seeds.auth``.
 USERS_MANAGE = "users:manage"
 #: Reads every ``audit_log`` row. Seeded by ``seeds.auth``.
 AUDIT_LOG_READ = "audit_log:read"
@@ -36,6 +36,46 @@ def _current_field(factory: Any) -> Any:
 def _active(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
     live: sa.ColumnElement[bool] = table.c.expires_at > sa.func.now()
     return typing.cast("sa.ColumnElement[bool]", live == value)
+
+
+def _equals(column: str) -> Any:
+    """The clause of a filter on ``column`` as text (an id that is not a UUID matches
+    nothing, instead of failing the statement)."""
+
+    def clause(table: sa.Table, value: Any) -> sa.ColumnElement[bool]:
+        return typing.cast("sa.ColumnElement[bool]", sa.cast(table.c[column], sa.Text) == value)
+
+    return clause
+
+
+#: The audit log's filters besides its status and time range (``createdAt``): who acted and
+#: on what (docs/admin.md#reading-the-audit-log).
+_AUDIT_FILTERS = (
+    ExtraFilter(
+        "actorId",
+        strawberry.ID,
+        _equals("user_id"),
+        "Only the actions of this user (`AuditLogEntry.userId`: the staff member, or the "
+        "person a refusal was denied to).",
+        sa.Text(),
+        str,
+    ),
+    ExtraFilter(
+        "resourceType",
+        str,
+        _equals("resource_type"),
+        "Only actions on this kind of row (`AuditLogEntry.resourceType`: a table name such as "
+        "`market_items`, or `mutation` for a refusal).",
+        sa.Text(),
+    ),
+    ExtraFilter(
+        "resourceId",
+        str,
+        _equals("resource_id"),
+        "Only actions on this row (`AuditLogEntry.resourceId`, e.g. a market item's id).",
+        sa.Text(),
+    ),
+)
 
 
 DOMAIN = Domain(
@@ -75,6 +115,7 @@ DOMAIN = Domain(
         TableSpec(
             "audit_log",
             visibility=Visibility.ADMIN,
+            filters=_AUDIT_FILTERS,
             roots=(
                 RootField(
                     "auditLog", "The audit log, newest first (admin).", entitlement=AUDIT_LOG_READ

@@ -12,7 +12,6 @@ import strawberry
 from db.auth import rules, transitions
 from db.auth.models import AccountType
 from db.errors import AccountNotLinked, InvalidInput, InvalidState, NotFound
-from schema.auth import USERS_MANAGE
 from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
 from schema.core.types import graphql_enum
 
@@ -68,7 +67,7 @@ class SignInWithAccountInput:
     "this mutation's transaction. Returns a session token for the person, once: it is stored "
     "only as a hash.",
     returns={"token": str, "expires_at": datetime, "user": "users", "created": bool},
-    errors=(AccountNotLinked,),
+    errors=(AccountNotLinked, InvalidState),
     entitlement=SESSIONS_ISSUE,
     gated=False,
     fields={
@@ -93,7 +92,7 @@ async def sign_in_with_account(tx: Tx, input: SignInWithAccountInput) -> Ids:
     signed_in = await transitions.sign_in_with_account(
         tx.conn,
         identity,
-        issued_by=tx.viewer.user_id,
+        actor=tx.actor,
         ttl_seconds=settings.session_ttl_s,
         require_approval=settings.require_approval,
         account_type=AccountType(input.account_type.value),
@@ -122,7 +121,7 @@ def _current_session(tx: Tx) -> Any:
 )
 async def sign_out(tx: Tx) -> Ids:
     session_id = _current_session(tx)
-    await transitions.end_session(tx.conn, tx.viewer.user_id, session_id)
+    await transitions.end_session(tx.conn, tx.actor, session_id, action="signOut")
     return {"session_id": session_id}
 
 
@@ -139,7 +138,7 @@ async def revoke_session(
     id: Annotated[strawberry.ID, strawberry.argument(description="One of the viewer's sessions.")],
 ) -> Ids:
     session_id = id_arg(id, "id")
-    await transitions.end_session(tx.conn, tx.viewer.user_id, session_id)
+    await transitions.end_session(tx.conn, tx.actor, session_id, action="revokeSession")
     return {"session_id": session_id}
 
 
@@ -160,7 +159,7 @@ async def refresh_session(tx: Tx) -> Ids:
     settings = tx.context.settings
     issued = await transitions.refresh_session(
         tx.conn,
-        tx.viewer.user_id,
+        tx.actor,
         _current_session(tx),
         ttl_seconds=settings.session_ttl_s,
         grace_seconds=settings.session_refresh_grace_s,
@@ -226,20 +225,3 @@ async def update_profile(tx: Tx, input: UpdateProfileInput) -> Ids:
 async def confirm_age(tx: Tx) -> Ids:
     await transitions.confirm_age(tx.conn, tx.viewer.user_id)
     return {"user": tx.viewer.user_id}
-
-
-@mutation(
-    description="For administrators (entitlement `users:manage`): approve a user's account, "
-    "or withdraw the approval (`User.approved`); audited.",
-    returns={"user": "users"},
-    errors=(NotFound,),
-    entitlement=USERS_MANAGE,
-)
-async def set_user_approval(
-    tx: Tx,
-    user_id: Annotated[strawberry.ID, strawberry.argument(description="The user (`User.id`).")],
-    approved: Annotated[bool, strawberry.argument(description="True approves, false withdraws.")],
-) -> Ids:
-    target = id_arg(user_id, "userId")
-    await transitions.set_approval(tx.conn, tx.viewer.user_id, target, approved)
-    return {"user": target}

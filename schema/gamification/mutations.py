@@ -62,8 +62,7 @@ async def grant_points_mutation(tx: Tx, input: GrantPointsInput) -> Ids:
             skill_key=input.skill_key,
             reason=input.reason,
         ),
-        actor_id=tx.viewer.user_id,
-        session_id=tx.viewer.session_id,
+        actor=tx.actor,
     )
     return {
         "wallet": granted.posting.wallet.id,

@@ -94,7 +94,7 @@ async def refund_purchase(
         id_arg(id, "id"),
         reason,
         any_user=tx.viewer.has("market:refund"),
-        session_id=tx.viewer.session_id,
+        actor=tx.actor,
     )
     assert result.wallet is not None
     return {"purchase": result.purchase_id, "wallet": result.wallet.id}

@@ -1,7 +1,11 @@
 """Platform: onboarding, settings, interests, feedback, ideas, inbox, infobase, references,
 feature flags."""
 
-from schema.core.spec import Domain, RootField, TableSpec
+from schema.core.spec import Domain, RootField, TableSpec, Visibility
+
+#: Reads every user's feedback (the ``allFeedback`` root field and the rows). Seeded by
+#: ``seeds.auth``.
+FEEDBACK_READ = "feedback:read"
 
 DOMAIN = Domain(
     tables=(
@@ -20,6 +24,21 @@ DOMAIN = Domain(
             "feature_flags",
             order=("flag_name",),
             roots=(RootField("featureFlags", "Feature toggles of the app."),),
+        ),
+        TableSpec(
+            "feedback",
+            visibility=Visibility.OWNER,
+            search=("title", "description"),
+            roots=(
+                RootField(
+                    "allFeedback",
+                    "Every user's feedback, newest first (staff: `feedback:read`; a user reads "
+                    "their own as `me.feedback`).",
+                    entitlement=FEEDBACK_READ,
+                ),
+            ),
+            read_entitlement=FEEDBACK_READ,
+            order=("-created_at",),
         ),
         TableSpec("ideas", search=("title", "content")),
         TableSpec("user_references", search=("title", "content")),

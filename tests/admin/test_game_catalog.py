@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.activity import Actor
 from db.auth.viewer import Viewer
 from db.gamification.transitions import Grant, grant_points
 from db.quests.models import QuestTargetType
@@ -126,7 +127,7 @@ async def row_of(engine: AsyncEngine, table: str, row_id: str) -> dict[str, Any]
 async def fund(engine: AsyncEngine, user: Viewer, coins: int) -> None:
     async with engine.begin() as conn:
         await grant_points(
-            conn, Grant(user_id=user.user_id, coins=coins, reason="test"), actor_id=user.user_id
+            conn, Grant(user_id=user.user_id, coins=coins, reason="test"), actor=Actor(user.user_id)
         )
 
 

@@ -278,8 +278,8 @@ async def test_approval_gates_mutations_until_age_and_approval(
     open_ = await call(CREATE_HABIT, viewer=viewer, settings_=settings)
     assert open_.data["createHabit"]["__typename"] == "CreateHabitSuccess"
 
-    approve = """mutation($u: ID!, $a: Boolean!) { setUserApproval(userId: $u, approved: $a) {
-      __typename ... on SetUserApprovalSuccess { user { approved } } } }"""
+    approve = """mutation($u: ID!, $a: Boolean!) { approveUser(userId: $u, approved: $a) {
+      __typename ... on ApproveUserSuccess { user { approved } } } }"""
     user, _ = await new_account(engine)
     denied = await call(approve, {"u": payload["user"]["id"], "a": True}, viewer=user)
     assert [e.extensions["code"] for e in denied.errors] == ["FORBIDDEN"]
@@ -287,7 +287,7 @@ async def test_approval_gates_mutations_until_age_and_approval(
     approved = await call(
         approve, {"u": payload["user"]["id"], "a": True}, viewer=admin, settings_=gated
     )
-    assert approved.data["setUserApproval"]["user"] == {"approved": True}
+    assert approved.data["approveUser"]["user"] == {"approved": True}
     assert await codes(CREATE_HABIT) == []
 
 

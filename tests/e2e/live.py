@@ -27,6 +27,7 @@ from gql.transport.exceptions import TransportError
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.auth.activity import Actor
 from db.auth.users import create_user
 from db.auth.viewer import create_session_token
 from db.events.relay import Position
@@ -179,7 +180,7 @@ async def grant_in_db(
     """One committed ledger grant (one ``wallet.changed`` event) in its own transaction."""
     async with engine.begin() as conn:
         await grant_points(
-            conn, Grant(user_id=user.id, coins=coins, reason=reason), actor_id=admin.id
+            conn, Grant(user_id=user.id, coins=coins, reason=reason), actor=Actor(admin.id)
         )
 
 
@@ -213,7 +214,7 @@ async def grant_many(
                     await grant_points(
                         conn,
                         Grant(user_id=user.id, coins=amount, reason="live test"),
-                        actor_id=admin.id,
+                        actor=Actor(admin.id),
                     )
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -63,7 +63,9 @@ async def test_admin_grants_coins_and_xp_through_the_ledger(
         assert level == 2  # 250 XP: level 2 starts at 100, level 3 at 300
         audit = (
             await conn.execute(
-                sa.text("SELECT count(*) FROM audit_log WHERE user_id = :a AND action = 'grant'"),
+                sa.text(
+                    "SELECT count(*) FROM audit_log WHERE user_id = :a AND action = 'grantPoints'"
+                ),
                 {"a": admin.user_id},
             )
         ).scalar_one()

@@ -391,7 +391,7 @@ async def test_staff_refund_another_users_purchase(mutate: Mutate, engine: Async
     assert (
         await scalar(
             engine,
-            "SELECT count(*) FROM audit_log WHERE user_id = :a AND event_type = 'market.refunded' "
+            "SELECT count(*) FROM audit_log WHERE user_id = :a AND event_type = 'refundPurchase' "
             "AND resource_id = :p",
             a=admin.user_id,
             p=pid,
