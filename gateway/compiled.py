@@ -13,16 +13,15 @@ Both paths apply the same rules: the document is parsed with the same token limi
 validated with the same rules (depth, aliases, introspection) before any SQL runs (a document
 failing them is left to the general path, which reports the errors); the bearer token signs
 in with the same statement (prepared once per connection); unexpected errors are logged once
-with an id and masked the way ``MaskUnexpectedErrors`` masks them; with ``IGNITION_OTEL`` on,
+with an id and masked, and ``extensions`` written, by the general path's functions
+(:mod:`schema.core.response`); with ``IGNITION_OTEL`` on,
 an answered operation gets the general path's operation span (same name and attributes) with
 a child span for its statement (:class:`gateway.tracing.CompiledSpans`).
 """
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,14 +37,17 @@ from gateway.observe import record_operation
 from gateway.sessions import SessionCache
 from gateway.tracing import compiled_spans
 from schema.compiler import Compiler, NotCovered, Prepared
-from schema.core.errors import INTERNAL_SERVER_ERROR
+from schema.core.response import (
+    INTERNAL_SERVER_ERROR,
+    cost_extension,
+    mask_unexpected,
+    statements_extension,
+)
 
 if TYPE_CHECKING:
     import strawberry
 
     from gateway.settings import Settings
-
-logger = logging.getLogger("ignition.graphql")
 
 
 @dataclass
@@ -210,39 +212,56 @@ class CompiledReads:
             if database_unavailable(exc):  # the view answers 503 (gateway.graphql)
                 self._observe(name, viewer, started, failed=True, codes=[SERVICE_UNAVAILABLE])
                 raise
-            error_id = uuid.uuid4().hex[:12]
-            logger.exception("unexpected error %s in the compiled read path", error_id)
-            error = {
-                "message": f"Unexpected error (id {error_id}); it has been logged.",
-                "extensions": {"code": INTERNAL_SERVER_ERROR},
-            }
+            message, error_extensions = mask_unexpected(exc, "the compiled read path")
             self.served += 1
-            self._observe(name, viewer, started, failed=True)
-            if self.spans is not None:
-                self._trace(request, name, prepared, started, statement_started, None, True)
-            limit = self.compiler.limits.max_nodes
-            cost_info = {"cost": {"requested": cost, "limit": limit}}
-            body = {"data": None, "errors": [error], "extensions": cost_info}
+            self._finish(request, name, viewer, started, prepared, statement_started, None)
+            error = {"message": message, "extensions": error_extensions}
+            body = {"data": None, "errors": [error], "extensions": self._extensions(cost)}
             return Answer(orjson.dumps(body), errors=True)
         if data is None:
             self.passed += 1
             return Answer(None, viewer, signed_in=True)
         self.served += 1
-        self._observe(name, viewer, started, failed=False)
-        if self.spans is not None:
-            self._trace(request, name, prepared, started, statement_started, statement_ended, False)
-        # The general path's extensions, in its order: the cost estimate (QueryLimits) and,
-        # for benchmarks, the statements of the request's reads (the sign-in is not one).
-        extensions = b',"extensions":{"cost":{"requested":%s,"limit":%d}' % (
-            b"null" if cost is None else str(cost).encode(),
-            self.compiler.limits.max_nodes,
-        )
-        if self.settings.expose_sql_stats:
-            extensions += b',"sqlStatements":1'
+        self._finish(request, name, viewer, started, prepared, statement_started, statement_ended)
         # PostgreSQL spells JSON its own way (`{"me" : null}`, a newline between the items of
         # json_agg): written again by orjson, the compiled path's JSON is the general path's,
         # byte for byte (about 1 ms per MB).
-        return Answer(b'{"data":' + orjson.dumps(orjson.loads(data)) + extensions + b"}}")
+        return Answer(
+            b'{"data":'
+            + orjson.dumps(orjson.loads(data))
+            + b',"extensions":'
+            + orjson.dumps(self._extensions(cost))
+            + b"}"
+        )
+
+    def _extensions(self, cost: int | None) -> dict[str, Any]:
+        """The general path's ``extensions``, in its order (:mod:`schema.core.response`): the
+        cost estimate and, for benchmarks, the statements of the request's reads (one: the
+        sign-in is not a read)."""
+        extensions = cost_extension(cost, self.compiler.limits.max_nodes)
+        if self.settings.expose_sql_stats:
+            extensions.update(statements_extension(1))
+        return extensions
+
+    def _finish(
+        self,
+        request: Request,
+        name: str | None,
+        viewer: Viewer | None,
+        started: float,
+        prepared: Prepared | None,
+        statement_started: float | None,
+        statement_ended: float | None,
+    ) -> None:
+        """An answered operation in the access line, the metrics and the traces, as on the
+        general path; ``statement_ended`` None: it failed (a masked unexpected error)."""
+        failed = statement_ended is None
+        codes = [INTERNAL_SERVER_ERROR] if failed else None
+        self._observe(name, viewer, started, failed=failed, codes=codes)
+        if self.spans is not None:
+            self._trace(
+                request, name, prepared, started, statement_started, statement_ended, failed
+            )
 
     def _trace(
         self,

@@ -42,7 +42,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -80,6 +79,7 @@ from gateway.persisted import PersistedQueries, PersistedQueryError, refuse_exte
 from gateway.sessions import SessionCache
 from gateway.settings import Settings
 from gateway.tracing import tracing_extension
+from schema.core.response import mask_unexpected
 
 logger = logging.getLogger("ignition.http")
 
@@ -329,11 +329,8 @@ class GatewayGraphQL(WebSocketMixin, GraphQL[Context, None]):
                     logger.warning("database unavailable: %s", type(exc).__name__)
                     response = unavailable_response()
                 else:
-                    error_id = uuid.uuid4().hex[:12]
-                    logger.exception("unexpected error %s", error_id)
-                    response = error_response(
-                        500, f"Unexpected error (id {error_id}); it has been logged."
-                    )
+                    message, _ = mask_unexpected(exc, "the HTTP request")
+                    response = error_response(500, message)
         finally:
             await self._close_context(scope)
         graphql_response = prefers_graphql_response(request.headers.get("accept"))

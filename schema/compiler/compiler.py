@@ -59,9 +59,10 @@ from db.auth.viewer import Viewer
 from db.errors import InvalidInput
 from schema.compiler import json
 from schema.core import sql
+from schema.core.cursor import InvalidCursor, cursor_of, literal
 from schema.core.errors import contains_nul
 from schema.core.ids import parse_id
-from schema.core.loaders import PageArgs
+from schema.core.pages import PageArgs, page_info
 from schema.core.protection import RequestLimits, check_cost, parse_document, validate_document
 from schema.core.spec import RowField
 from schema.core.strawberry_adapter import graphql_core_schema
@@ -520,7 +521,7 @@ class _Builder:
         assert query_type is not None
         name = details[0].node.name.value
         if name == "__typename":
-            return json.literal(query_type.name)
+            return literal(query_type.name)
         root = self.c.roots.get(name)
         if root is None:
             raise Unknown(f"root field {name}")
@@ -567,7 +568,7 @@ class _Builder:
         for key, sub in self.subfields(type_, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
-                pairs.append((key, json.literal(info.type_name)))
+                pairs.append((key, literal(info.type_name)))
             elif name in columns:
                 cf = columns[name]
                 pairs.append((key, json.value(cf, info.read_column(alias, cf.column.name))))
@@ -624,9 +625,11 @@ class _Builder:
             None,
         )
 
-    def visibility(self, info: TableInfo) -> list[sa.ColumnElement[bool]]:
-        clause = sql.visible(self.c.catalog, info, self.viewer)
-        return [] if clause is None else [clause]
+    def visibility(
+        self, info: TableInfo, relation: Relation | None = None
+    ) -> list[sa.ColumnElement[bool]]:
+        """The loaders' visibility predicates (:func:`schema.core.sql.visible_where`)."""
+        return sql.visible_where(self.c.catalog, info, self.viewer, relation)
 
     def row(
         self,
@@ -691,6 +694,7 @@ class _Builder:
             raise NotCovered("connection arguments") from exc
         limit_key = self.name("l")
         limit = sa.bindparam(limit_key, None, type_=sa.Integer)
+        codec = cursor_of(info)
         cursor_keys = [self.name("k") for _ in info.order] if shape.cursor is not None else []
 
         def page_values(variables: VariableValues) -> dict[str, Any]:
@@ -705,8 +709,8 @@ class _Builder:
             if cursor_keys:
                 assert page.cursor is not None
                 try:
-                    decoded = sql.decode_cursor(info, page.cursor)
-                except sql.InvalidCursor as exc:
+                    decoded = codec.decode(page.cursor)
+                except InvalidCursor as exc:
                     raise NotCovered("cursor") from exc
                 out.update(zip(cursor_keys, decoded, strict=True))
             return out
@@ -715,8 +719,7 @@ class _Builder:
 
         alias = info.table.alias()
         adapt = sql_util.ClauseAdapter(alias).traverse
-        where = [] if relation is not None and relation.grants_visibility else self.visibility(info)
-        where = where + self.filter(info, parent_type, details, fkey)
+        where = self.visibility(info, relation) + self.filter(info, parent_type, details, fkey)
         linked = [alias.c[relation.fk_column.name] == parent_key] if relation is not None else []
         # The parent's alias sits two SELECTs out (the page is a LATERAL subquery of the
         # connection's own SELECT): correlate explicitly.
@@ -742,9 +745,7 @@ class _Builder:
                         cursor_needed = True
             elif name not in ("__typename", "totalCount"):
                 raise Unknown(f"connection field {name}")
-        if (
-            cursor_needed or edge_columns or shape.cursor is not None
-        ) and not json.cursor_supported(info):
+        if (cursor_needed or edge_columns or shape.cursor is not None) and not codec.supported:
             raise Unknown("cursor of an unsupported order column")
 
         page = None
@@ -753,12 +754,9 @@ class _Builder:
             rank = sa.func.row_number().over(order_by=ordering)
             page_where = [adapt(w) for w in where] + linked
             if shape.cursor is not None:
-                bound = [
-                    sa.bindparam(k, None, type_=col.type)
-                    for k, (col, _) in zip(cursor_keys, info.order, strict=True)
-                ]
+                bound = codec.params(cursor_keys)
                 page_where.append(adapt(sql.keyset(info, bound, after=not shape.reverse)))
-            cursor = json.cursor(info, [alias.c[col.name] for col, _ in info.order])
+            cursor = codec.sql([alias.c[col.name] for col, _ in info.order])
             page_columns.append(rank.label("rn"))
             if cursor_needed:
                 page_columns.append(cursor.label("cursor"))
@@ -768,7 +766,7 @@ class _Builder:
                 for edge_key, edge_sub in self.subfields(edge_type, grouped[key]).items():
                     edge_name = edge_sub[0].node.name.value
                     if edge_name == "__typename":
-                        edge_pairs.append((edge_key, json.literal(edge_type.name)))
+                        edge_pairs.append((edge_key, literal(edge_type.name)))
                     elif edge_name == "cursor":
                         edge_pairs.append((edge_key, cursor))
                     else:
@@ -791,21 +789,20 @@ class _Builder:
         for key, sub in grouped.items():
             name = sub[0].node.name.value
             if name == "__typename":
-                pairs.append((key, json.literal(conn_type.name)))
+                pairs.append((key, literal(conn_type.name)))
             elif name == "totalCount":
                 if count is None:
+                    # The loaders' statement (one root's count), over an alias of its own,
+                    # linked to the parent row.
                     counted = info.table.alias()
-                    count_adapt = sql_util.ClauseAdapter(counted).traverse
-                    count_where = [count_adapt(w) for w in where]
-                    if relation is not None:
-                        count_where.append(counted.c[relation.fk_column.name] == parent_key)
-                    count = (
-                        sa.select(sa.func.count())
-                        .select_from(counted)
-                        .where(*count_where)
-                        .correlate(*outer)
-                        .scalar_subquery()
+                    statement = sql_util.ClauseAdapter(counted).traverse(
+                        sql.count_statement(info, where)
                     )
+                    if relation is not None:
+                        statement = statement.where(
+                            counted.c[relation.fk_column.name] == parent_key
+                        )
+                    count = statement.correlate(*outer).scalar_subquery()
                 pairs.append((key, count))
             elif name == "edges":
                 assert page is not None
@@ -873,31 +870,33 @@ class _Builder:
         limit: sa.ColumnElement[Any],
         shape: PageArgs,
     ) -> sa.ColumnElement[Any]:
-        """``pageInfo`` as the general path computes it (``schema.core.types``): more rows
-        than the limit means a next page going forward (a previous one going backward); a
-        cursor means a page on the other side."""
+        """``pageInfo`` by the general path's rule (:func:`schema.core.pages.page_info`),
+        over the page's rows (``rn``: their rank as read)."""
         info_type = _object_type(conn_type.fields["pageInfo"])
-        has_more = sa.func.count() > limit
-        given = sa.true() if shape.cursor is not None else sa.false()
         in_page = page.c.rn <= limit
+
+        def read(first: bool) -> sa.ColumnElement[Any]:
+            direction = page.c.rn.asc() if first else page.c.rn.desc()
+            cursors = sa.func.array_agg(
+                postgresql.aggregate_order_by(page.c.cursor, direction)
+            ).filter(in_page)
+            return sa.type_coerce(cursors, postgresql.ARRAY(sa.Text))[1]
+
+        fields = page_info(
+            has_more=sa.func.count() > limit,
+            cursor_given=sa.true() if shape.cursor is not None else sa.false(),
+            reverse=shape.reverse,
+            # The page has a cursor column only when a cursor is selected.
+            first_read=read(True) if "cursor" in page.c else None,
+            last_read=read(False) if "cursor" in page.c else None,
+        )
         pairs: list[tuple[str, sa.ColumnElement[Any]]] = []
         for key, sub in self.subfields(info_type, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
-                pairs.append((key, json.literal(info_type.name)))
-            elif name == "hasNextPage":
-                pairs.append((key, given if shape.reverse else has_more))
-            elif name == "hasPreviousPage":
-                pairs.append((key, has_more if shape.reverse else given))
-            elif name in ("startCursor", "endCursor"):
-                # The first (last) edge of the page as the client sees it: reversed pages
-                # were read backwards.
-                first_edge = (name == "startCursor") != shape.reverse
-                direction = page.c.rn.asc() if first_edge else page.c.rn.desc()
-                cursors = sa.func.array_agg(
-                    postgresql.aggregate_order_by(page.c.cursor, direction)
-                ).filter(in_page)
-                pairs.append((key, sa.type_coerce(cursors, postgresql.ARRAY(sa.Text))[1]))
+                pairs.append((key, literal(info_type.name)))
+            elif name in fields:
+                pairs.append((key, fields[name]))
             else:
                 raise Unknown(f"pageInfo field {name}")
         return json.json_object(pairs)

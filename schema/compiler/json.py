@@ -2,34 +2,22 @@
 
 Each function takes a column expression and returns the expression whose JSON (inside
 ``json_build_object``) is what Strawberry writes for the row value: enum names, ISO dates and
-timestamps as Python's ``isoformat()`` spells them, base64 bytes, IDs as strings, and the
-cursors of :func:`schema.core.sql.encode_cursor` (urlsafe base64 of the compact JSON array of
-the order values).
+timestamps as Python's ``isoformat()`` spells them, base64 bytes, IDs as strings (the
+cursors are :meth:`schema.core.cursor.Cursor.sql`).
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from schema.core.tables import ColumnField, TableInfo
+from schema.core.cursor import iso_date, iso_datetime, literal
+from schema.core.tables import ColumnField
 
 #: ``json_build_object`` takes at most 100 arguments (PostgreSQL's FUNC_MAX_ARGS).
 _MAX_PAIRS = 50
-
-
-def quote(text: str) -> str:
-    """``text`` as an SQL string literal (for names and enum values known when compiling)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def literal(text: str) -> sa.ColumnElement[Any]:
-    """A constant text inlined into the statement (not a bind parameter)."""
-    return sa.literal_column(quote(text), sa.Text)
 
 
 def json_object(pairs: list[tuple[str, sa.ColumnElement[Any]]]) -> sa.ColumnElement[Any]:
@@ -53,16 +41,6 @@ def json_object(pairs: list[tuple[str, sa.ColumnElement[Any]]]) -> sa.ColumnElem
     return sa.cast(text, postgresql.JSON)
 
 
-def iso_datetime(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A ``timestamptz`` as Python's ``datetime.isoformat()`` of the UTC value asyncpg
-    returns: ``2026-01-05T09:30:00+00:00``, with ``.ffffff`` only when the microseconds are not
-    zero."""
-    text = sa.func.to_char(
-        sa.func.timezone(literal("UTC"), column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-    )
-    return sa.func.replace(text, literal(".000000+"), literal("+"))
-
-
 def python_float(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """A ``double precision`` (or numeric) as Python's ``repr(float)``, which orjson writes:
     integral values keep a ``.0`` (``7.0``; PostgreSQL writes ``7``); others are the shortest
@@ -74,11 +52,6 @@ def python_float(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
         else_=sa.cast(number, sa.Text),
     )
     return sa.cast(text, postgresql.JSON)
-
-
-def iso_date(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A ``date`` as ``date.isoformat()``."""
-    return sa.func.to_char(column, literal("YYYY-MM-DD"))
 
 
 def value(cf: ColumnField, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -112,39 +85,3 @@ def value(cf: ColumnField, column: sa.ColumnElement[Any]) -> sa.ColumnElement[An
                 sa.func.encode(column, literal("base64")), sa.literal_column("E'\\n'"), literal("")
             )
     return column
-
-
-def _cursor_item(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """One order value as :func:`schema.core.sql.encode_cursor` writes it into its JSON:
-    ``isoformat()`` for dates and timestamps, the UUID's text, numbers and booleans as JSON,
-    strings (and enum values) JSON-escaped."""
-    py = column.type.python_type
-    if issubclass(py, datetime):
-        return sa.cast(sa.func.to_json(iso_datetime(column)), sa.Text)
-    if issubclass(py, date):
-        return sa.cast(sa.func.to_json(iso_date(column)), sa.Text)
-    if issubclass(py, bool | int):
-        return sa.cast(sa.func.to_json(column), sa.Text)
-    return sa.cast(sa.func.to_json(sa.cast(column, sa.Text)), sa.Text)
-
-
-def cursor_supported(info: TableInfo) -> bool:
-    """Whether every order column of ``info`` has a kind :func:`cursor` renders like
-    ``orjson`` (floats would not: ``1.0`` vs PostgreSQL's ``1``)."""
-    return all(
-        issubclass(col.type.python_type, datetime | date | uuid.UUID | str | int)
-        for col, _ in info.order
-    )
-
-
-def cursor(info: TableInfo, columns: list[sa.ColumnElement[Any]]) -> sa.ColumnElement[Any]:
-    """The edge cursor of a row: ``base64url(json([order values]))``, byte-identical to
-    :func:`schema.core.sql.encode_cursor` (``columns`` are the row's order columns, in order)."""
-    parts: list[sa.ColumnElement[Any]] = []
-    for i, column in enumerate(columns):
-        if i:
-            parts.append(literal(","))
-        parts.append(_cursor_item(column))
-    array = sa.func.concat(literal("["), *parts, literal("]"))
-    encoded = sa.func.encode(sa.func.convert_to(array, literal("UTF8")), literal("base64"))
-    return sa.func.translate(encoded, sa.literal_column("E'+/\\n'"), literal("-_"))

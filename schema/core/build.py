@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.core.errors import FinishErrors, GatewaySchema, NoNulCharacterRule, Validation
 from schema.core.mutations import MutationBuilder
 from schema.core.protection import IntrospectionCache, QueryLimits, RequestLimits
+from schema.core.response import statements_extension
 from schema.core.subscriptions import SubscriptionBuilder
 from schema.core.tables import build_catalog
 from schema.core.types import SCALAR_MAP, TypeFactory
@@ -61,7 +62,7 @@ class SqlStatements(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         reader = getattr(self.execution_context.context, "reader", None)
-        return {} if reader is None else {"sqlStatements": reader.statements}
+        return {} if reader is None else statements_extension(reader.statements)
 
 
 def request_limits(settings: SchemaSettings | None) -> RequestLimits:

@@ -76,7 +76,7 @@ from graphql import (
     type_from_ast,
 )
 
-from schema.core.loaders import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.core.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 #: ``extensions.code`` of each refusal, so that clients and metrics can tell them apart.
 DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"

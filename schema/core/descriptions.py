@@ -19,13 +19,13 @@ import inspect
 import re
 from typing import Any
 
-from schema.core.loaders import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.core.pages import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.core.tables import ColumnField, Relation, TableInfo, camel
 
 #: Words that may start a summary in lower case when it follows other text.
 _ARTICLES = {"A", "An", "The", "One", "Each", "Every", "What", "How", "Where", "Who", "When"}
 
-#: Descriptions of the connection arguments (schema/core/loaders.PageArgs says what they do).
+#: Descriptions of the connection arguments (schema/core/pages.PageArgs says what they do).
 FIRST = (
     f"At most this many rows from the start of the order (0-{MAX_PAGE_SIZE}; "
     f"{DEFAULT_PAGE_SIZE} when neither `first` nor `last` is given)."

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any
 
@@ -50,6 +49,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from db.availability import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, database_unavailable
+from schema.core.response import INTERNAL_SERVER_ERROR as INTERNAL_SERVER_ERROR
+from schema.core.response import mask_unexpected
 from schema.core.strawberry_adapter import sent_operation_name
 
 logger = logging.getLogger("ignition.graphql")
@@ -74,12 +75,10 @@ VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_REQUEST = "BAD_REQUEST"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 FORBIDDEN = "FORBIDDEN"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 # graphql-core's suggestion texts: " Did you mean 'a', 'b', or 'c'?" and " Did you mean the
 # enum value 'A'?". Names never contain '?'.
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
-_MASKED = "Unexpected error (id {}); it has been logged."
 
 
 def _code(error: GraphQLError) -> str | None:
@@ -161,20 +160,16 @@ def finish_errors(errors: list[GraphQLError], *, production: bool) -> list[Graph
             finished.append(unavailable)
             continue
         if is_unexpected(error):
-            error_id = uuid.uuid4().hex[:12]
-            logger.error(
-                "unexpected error %s at %s",
-                error_id,
-                ".".join(map(str, error.path or ())) or "(no path)",
-                exc_info=error.original_error,
+            message, extensions = mask_unexpected(
+                error.original_error, ".".join(map(str, error.path or ())) or "(no path)"
             )
             masked = FinishedError(
-                _MASKED.format(error_id),
+                message,
                 nodes=error.nodes,
                 source=error.source,
                 positions=error.positions,
                 path=error.path,
-                extensions={"code": INTERNAL_SERVER_ERROR, "errorId": error_id},
+                extensions=extensions,
             )
             finished.append(masked)
             continue

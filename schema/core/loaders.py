@@ -25,7 +25,6 @@ import asyncio
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -33,73 +32,18 @@ from aiodataloader import DataLoader
 from graphql import GraphQLError
 
 from schema.core import sql
+from schema.core.cursor import InvalidCursor, cursor_of
+from schema.core.pages import PageArgs
 from schema.core.tables import Relation, TableInfo, build_catalog, pascal
 
 if TYPE_CHECKING:
     from db.auth.viewer import Viewer
     from db.reader import Reader
 
-#: Largest page a connection serves (docs/design.md#graphql-conventions; issue: maximum page size
-#: 100).
-MAX_PAGE_SIZE = 100
-#: Page size when neither ``first`` nor ``last`` is given.
-DEFAULT_PAGE_SIZE = 20
-#: Longest ``after``/``before`` accepted; a cursor of this API is well under 200 characters.
-MAX_CURSOR_LENGTH = 1024
 #: The key of a root connection's single "parent".
 ROOT = "__root__"
 
 L = TypeVar("L", bound=DataLoader[Any, Any])
-
-
-@dataclass(frozen=True)
-class PageArgs:
-    """Validated Relay connection arguments (``first``/``after`` or ``last``/``before``) plus
-    the filter, in a hashable form that keys the page loaders."""
-
-    limit: int
-    reverse: bool
-    cursor: str | None
-    filter: tuple[tuple[str, Any], ...]
-
-    @classmethod
-    def parse(
-        cls,
-        first: int | None,
-        after: str | None,
-        last: int | None,
-        before: str | None,
-        filter_key: tuple[tuple[str, Any], ...],
-    ) -> PageArgs:
-        """Check the arguments of a connection field.
-
-        Raises:
-            GraphQLError: both ``first`` and ``last``, ``after`` with ``last``, ``before`` with
-                ``first``, a page size outside 0..100, or a cursor longer than
-                ``MAX_CURSOR_LENGTH``.
-        """
-        if first is not None and last is not None:
-            raise GraphQLError("Pass either `first` or `last`, not both.")
-        if last is not None and after is not None:
-            raise GraphQLError("`after` goes with `first`; use `before` with `last`.")
-        if first is not None and before is not None:
-            raise GraphQLError("`before` goes with `last`; use `after` with `first`.")
-        for name, cursor in (("after", after), ("before", before)):
-            if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
-                raise GraphQLError(
-                    f"`{name}` is not a cursor of this connection (cursors are at most "
-                    f"{MAX_CURSOR_LENGTH} characters).",
-                    extensions={"code": "BAD_USER_INPUT", "argument": name},
-                )
-        for name, value in (("first", first), ("last", last)):
-            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
-                raise GraphQLError(
-                    f"`{name}` must be between 0 and {MAX_PAGE_SIZE} (got {value}); "
-                    "page through larger results with cursors."
-                )
-        if last is not None or before is not None:
-            return cls(last if last is not None else DEFAULT_PAGE_SIZE, True, before, filter_key)
-        return cls(first if first is not None else DEFAULT_PAGE_SIZE, False, after, filter_key)
 
 
 def _mark_read(future: asyncio.Future[Any]) -> None:
@@ -267,15 +211,9 @@ class Loaders:
         return loader  # type: ignore[return-value]
 
     def _where(self, info: TableInfo, relation: Relation | None) -> list[sa.ColumnElement[bool]]:
-        """The visibility predicate of ``info`` for this kind of viewer, as a WHERE list.
-
-        Children fetched through the FK that makes them visible (their owner) need none: the
-        parent is visible, hence so are they.
-        """
-        if relation is not None and relation.grants_visibility:
-            return []
-        clause = sql.visible(self.catalog, info, sql.parametric_viewer(self.kind))
-        return [] if clause is None else [clause]
+        """The visibility predicates of ``info`` for this kind of viewer
+        (:func:`schema.core.sql.visible_where`)."""
+        return sql.visible_where(self.catalog, info, sql.parametric_viewer(self.kind), relation)
 
     def row_by(
         self,
@@ -320,19 +258,21 @@ class Loaders:
             shape, values = sql.bind_filter(filters, args.filter)
             values.update(self.viewer_values)
             values[sql.LIMIT] = args.limit + 1
+            cursor = cursor_of(info)
             if args.cursor is not None:
                 try:
-                    decoded = sql.decode_cursor(info, args.cursor)
-                except sql.InvalidCursor as exc:
+                    decoded = cursor.decode(args.cursor)
+                except InvalidCursor as exc:
                     raise GraphQLError(str(exc)) from exc
-                values.update(sql.cursor_values(decoded))
+                values.update(zip(cursor.names(), decoded, strict=True))
             has_cursor = args.cursor is not None
 
             def build() -> sa.Select[Any]:
                 where = self._where(info, relation)
                 where += sql.filter_clauses(info, filters, args.filter)
                 if has_cursor:
-                    where.append(sql.keyset(info, sql.cursor_params(info), after=not args.reverse))
+                    bound = cursor.params(cursor.names())
+                    where.append(sql.keyset(info, bound, after=not args.reverse))
                 return sql.page_statement(info, where, reverse=args.reverse, parent_col=parent_col)
 
             template = sql.template(

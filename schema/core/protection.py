@@ -60,6 +60,7 @@ from schema.core.cost import (
     limit_error,
     shape_errors,
 )
+from schema.core.response import cost_extension
 from schema.core.strawberry_adapter import graphql_core_schema, with_strawberry_rules
 
 #: Distinct documents whose parse and validation results are kept (per process).
@@ -267,7 +268,7 @@ class QueryLimits(SchemaExtension):
         yield
 
     def get_results(self) -> dict[str, Any]:
-        return {"cost": {"requested": self.requested, "limit": self.limits.max_nodes}}
+        return cost_extension(self.requested, self.limits.max_nodes)
 
 
 #: Root fields an operation answered from :class:`IntrospectionCache` may select.

@@ -11,28 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 
-
-class Visibility(StrEnum):
-    """Who may see a table's rows (docs/design.md#graphql-conventions: another user's rows are
-    absent)."""
-
-    #: Catalog rows: everybody, signed in or not.
-    PUBLIC = "public"
-    #: Rows whose ``user_id`` is the viewer (or, with a ``public_when`` predicate, also the
-    #: shared rows, e.g. built-in exercises whose ``user_id`` is NULL).
-    OWNER = "owner"
-    #: Rows reachable through an owned parent (``goal_milestones`` through ``goals``).
-    VIA_PARENT = "via_parent"
-    #: The viewer's own ``users`` row.
-    SELF = "self"
-    #: Only viewers holding the table's ``read_entitlement`` or ``rows:read_all``
-    #: (``audit_log``, ``verification_tokens``).
-    ADMIN = "admin"
+from db.visibility import Visibility as Visibility  # declared with a TableSpec
 
 
 @dataclass(frozen=True)

@@ -15,25 +15,22 @@ statement from the same predicates.
 
 from __future__ import annotations
 
-import base64
 import enum
-import uuid
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 import sqlalchemy as sa
 from graphql import GraphQLError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import asyncpg
 from strawberry.types.unset import UNSET
 
-from db.auth.viewer import READ_ALL_ROWS, Viewer
+from db import visibility
+from db.auth.viewer import Viewer
 from db.reader import record_class
-from schema.core.spec import Visibility
-from schema.core.tables import Catalog, ColumnField, TableInfo, camel
+from db.visibility import where_visible
+from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import Dialect
@@ -42,53 +39,18 @@ if TYPE_CHECKING:
 DIALECT: Dialect = asyncpg.dialect()
 
 
-class InvalidCursor(ValueError):
-    """A cursor that this API did not issue (or issued for another order)."""
-
-
-def visible(
-    catalog: Catalog, info: TableInfo, viewer: Viewer | None
-) -> sa.ColumnElement[bool] | None:
-    """The predicate of the rows of ``info`` that ``viewer`` may see; None means all rows.
-
-    Rules (docs/design.md#visibility, "another user's rows are invisible"): holders of
-    ``rows:read_all`` see every row, holders of the table's ``read_entitlement`` every row of
-    that table (the same entitlement its root field requires); catalogs are public; admin
-    tables show nothing to anybody else; owned rows need ``user_id = viewer``; children of
-    owned rows need a visible parent.
-    """
-    if viewer is not None and (
-        viewer.reads_all_rows
-        or (info.spec.read_entitlement is not None and viewer.has(info.spec.read_entitlement))
-    ):
-        return None
-    t = info.table
-    match info.visibility:
-        case Visibility.PUBLIC:
-            return None
-        case Visibility.ADMIN:
-            return sa.false()
-        case Visibility.SELF:
-            return t.c.id == viewer.user_id if viewer else sa.false()
-        case Visibility.OWNER:
-            own = t.c.user_id == viewer.user_id if viewer else sa.false()
-            public = (
-                info.spec.public_when(t)
-                if info.spec.public_when is not None
-                else t.c.user_id.is_(None)
-                if t.c.user_id.nullable
-                else None
-            )
-            return own if public is None else sa.or_(public, own)
-        case Visibility.VIA_PARENT:
-            assert info.owner_fk is not None
-            parent_col = next(iter(info.owner_fk.foreign_keys)).column
-            parent = catalog[parent_col.table.name]
-            inner = visible(catalog, parent, viewer)
-            if inner is None:
-                return None
-            return info.owner_fk.in_(sa.select(parent_col).where(inner))
-    raise AssertionError(info.visibility)  # pragma: no cover
+def visible_where(
+    catalog: Catalog,
+    info: TableInfo,
+    viewer: Viewer | None,
+    relation: Relation | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The visibility predicates of ``info``'s rows for ``viewer`` as a WHERE list: the rule
+    of :func:`db.visibility.where_visible`, over the catalog. ``relation``: the rows are read
+    as the children of a visible parent through it (None: on their own)."""
+    return where_visible(
+        info, viewer, catalog.parent_of, relation.fk_column if relation is not None else None
+    )
 
 
 #: What shapes the visibility predicates of a statement: None when signed out, else the
@@ -101,21 +63,20 @@ VIEWER_ID = "viewer_id"
 
 
 def widening_entitlements(catalog: Catalog) -> frozenset[str]:
-    """The entitlements that change what a viewer sees (:func:`visible`)."""
-    return frozenset(
-        {READ_ALL_ROWS} | {i.spec.read_entitlement for i in catalog if i.spec.read_entitlement}
-    )
+    """The entitlements that change what a viewer sees (:func:`db.visibility.visible`)."""
+    return visibility.widening_entitlements(catalog)
 
 
 def viewer_kind(viewer: Viewer | None, widening: frozenset[str]) -> ViewerKind:
-    """The part of ``viewer`` that shapes the SQL (:func:`visible`): signed out, or signed in
-    with these of the ``widening`` entitlements."""
+    """The part of ``viewer`` that shapes the SQL (:func:`db.visibility.visible`): signed
+    out, or signed in with these of the ``widening`` entitlements."""
     return None if viewer is None else viewer.entitlements & widening
 
 
 def parametric_viewer(kind: ViewerKind) -> Viewer | None:
     """A stand-in viewer of this kind whose ``user_id`` is the :data:`VIEWER_ID` bind
-    parameter: :func:`visible` then builds a predicate that serves every viewer of the kind."""
+    parameter: :func:`db.visibility.visible` then builds a predicate that serves every
+    viewer of the kind."""
     if kind is None:
         return None
     viewer_id = sa.bindparam(VIEWER_ID, None, type_=postgresql.UUID(as_uuid=True))
@@ -425,83 +386,6 @@ def filter_clauses(
 # -- keyset pagination -----------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return getattr(value, "value", value)
-
-
-def encode_cursor(info: TableInfo, row: Any) -> str:
-    """The opaque cursor of ``row``: its values of the order columns, base64 JSON."""
-    values = [_jsonable(getattr(row, info.key_of[col.name])) for col, _ in info.order]
-    return base64.urlsafe_b64encode(orjson.dumps(values)).decode()
-
-
-def decode_cursor(info: TableInfo, cursor: str) -> list[Any]:
-    """The order values of ``cursor``, typed like the columns.
-
-    Raises:
-        InvalidCursor: not a cursor of this connection.
-    """
-    try:
-        values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(values, list) or len(values) != len(info.order):
-            raise ValueError
-        typed: list[Any] = []
-        for (col, _), value in zip(info.order, values, strict=True):
-            typed.append(_cursor_value(col, value))
-        return typed
-    except (ValueError, TypeError, NotImplementedError, OverflowError) as exc:
-        shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
-        raise InvalidCursor(f"Invalid cursor {shown!r} for a {info.type_name} connection.") from exc
-
-
-#: The range of PostgreSQL's integer types, by SQLAlchemy type.
-_INT_RANGES: list[tuple[type[sa.types.TypeEngine[Any]], int]] = [
-    (sa.SmallInteger, 2**15),
-    (sa.BigInteger, 2**63),
-    (sa.Integer, 2**31),
-]
-
-
-def _cursor_value(col: sa.Column[Any], value: Any) -> Any:
-    """One order value of a cursor, typed like ``col`` and within what PostgreSQL accepts
-    (a forged cursor must fail here, as an input error, not inside the database).
-
-    Raises:
-        ValueError: the value does not fit the column.
-    """
-    py = col.type.python_type
-    if value is None or (isinstance(value, bool) and py is not bool):
-        raise ValueError("null or boolean order value")
-    if py is datetime:
-        instant = datetime.fromisoformat(value)
-        if instant.tzinfo is None:
-            raise ValueError("instant without an offset")
-        instant.astimezone(UTC)  # OverflowError (an ArithmeticError) past the range
-        return instant
-    if py is date:
-        return date.fromisoformat(value)
-    if py is uuid.UUID:
-        return uuid.UUID(value)
-    if py is int:
-        if not isinstance(value, int):
-            raise ValueError("not an integer")
-        limit = next((b for kind, b in _INT_RANGES if isinstance(col.type, kind)), 2**63)
-        if not -limit <= value < limit:
-            raise ValueError("integer out of range")
-        return value
-    if issubclass(py, str):
-        if not isinstance(value, str) or "\x00" in value:
-            raise ValueError("not a storable string")
-        return value
-    if isinstance(value, py):
-        return py(value)
-    raise ValueError(f"unexpected order value for {col.name}")
-
-
 def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnElement[bool]:
     """Rows strictly after (or before) the position ``values`` in the table's order."""
     clauses = []
@@ -514,19 +398,6 @@ def keyset(info: TableInfo, values: Sequence[Any], *, after: bool) -> sa.ColumnE
 
 def order_by(info: TableInfo, *, reverse: bool) -> list[sa.ColumnElement[Any]]:
     return [(col.desc() if desc != reverse else col.asc()) for col, desc in info.order]
-
-
-def cursor_params(info: TableInfo, prefix: str = "c") -> list[sa.BindParameter[Any]]:
-    """The bind parameters of a cursor's order values (``c0``, ``c1``, ...), typed like the
-    order columns, for :func:`keyset`."""
-    return [
-        sa.bindparam(f"{prefix}{i}", None, type_=col.type) for i, (col, _) in enumerate(info.order)
-    ]
-
-
-def cursor_values(values: Sequence[Any], prefix: str = "c") -> dict[str, Any]:
-    """The values of :func:`cursor_params` for a decoded cursor (:func:`decode_cursor`)."""
-    return {f"{prefix}{i}": value for i, value in enumerate(values)}
 
 
 def page_statement(

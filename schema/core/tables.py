@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -20,7 +20,8 @@ from sqlalchemy.dialects import postgresql
 
 from db import Base, metadata
 from db.ownership import ownership_paths
-from schema.core.spec import RowField, TableSpec, Visibility, spec_for
+from db.visibility import Visibility, grants_visibility
+from schema.core.spec import RowField, TableSpec, spec_for
 
 #: Columns that give a table its natural display order, ascending
 #: (docs/design.md#graphql-conventions).
@@ -121,11 +122,9 @@ class Relation:
     def grants_visibility(self) -> bool:
         """Whether this FK is the link that makes the child's rows visible (its owner: the
         ownership path's first FK, or ``user_id`` of an owned table): a child reached from a
-        visible parent through it is visible, with no predicate of its own."""
-        child = self.child
-        return self.fk_column is child.owner_fk or (
-            child.visibility is Visibility.OWNER and self.fk_column.name == "user_id"
-        )
+        visible parent through it is visible, with no predicate of its own
+        (:func:`db.visibility.grants_visibility`)."""
+        return grants_visibility(self.child, self.fk_column)
 
 
 @dataclass(eq=False)
@@ -175,6 +174,16 @@ class TableInfo:
             for col in self.table.columns
             if not col.info.get("secret")
         ]
+
+    @property
+    def read_entitlement(self) -> str | None:
+        """Holders of it see every row (:class:`db.visibility.Guarded`)."""
+        return self.spec.read_entitlement
+
+    @property
+    def public_when(self) -> Callable[[sa.Table], sa.ColumnElement[bool]] | None:
+        """With OWNER visibility, the rows everybody sees (:class:`db.visibility.Guarded`)."""
+        return self.spec.public_when
 
     @property
     def has_single_id(self) -> bool:
@@ -288,6 +297,10 @@ class Catalog:
 
     def __iter__(self) -> Any:
         return iter(self.tables.values())
+
+    def parent_of(self, column: sa.Column[Any]) -> TableInfo:
+        """The table of ``column`` (the column a foreign key references)."""
+        return self.tables[column.table.name]
 
     def _columns(self, info: TableInfo) -> None:
         for column in info.table.columns:

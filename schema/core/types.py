@@ -23,13 +23,16 @@ from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 from strawberry.types.unset import UNSET
 
+from db.visibility import Visibility
 from schema.core import descriptions as docs
 from schema.core import sql
+from schema.core.cursor import cursor_of
 from schema.core.fields import Argument, generated_field
 from schema.core.ids import lookup_id
-from schema.core.loaders import ROOT, PageArgs
+from schema.core.loaders import ROOT
+from schema.core.pages import PageArgs, page_info
 from schema.core.permissions import HasEntitlement
-from schema.core.spec import RootField, RowField, Visibility
+from schema.core.spec import RootField, RowField
 from schema.core.strawberry_adapter import scalar_parser
 from schema.core.tables import Catalog, ColumnField, Relation, TableInfo, camel
 
@@ -200,9 +203,10 @@ class TypeFactory:
 
     def _edge_and_connection(self, info: TableInfo) -> None:
         node = self.types[info.name]
+        codec = cursor_of(info)
 
         def cursor(root: Any) -> str:
-            return sql.encode_cursor(info, root.node)
+            return codec.encode(root.node)
 
         edge: dict[str, Any] = {
             "node": strawberry.field(graphql_type=node, description=docs.node_description(info)),
@@ -322,6 +326,7 @@ class TypeFactory:
         """A connection field over ``info``: nested under a parent through ``relation``, or a
         root connection when ``relation`` is None."""
         defs = self.filter_defs[info.name]
+        codec = cursor_of(info)
         conn_cls = self.connections[info.name]
         edge_cls = self.edges[info.name]
         parent_key = relation.parent.key_of[relation.parent_column.name] if relation else None
@@ -345,16 +350,25 @@ class TypeFactory:
             rows = await loaders.page(info, relation, args, defs).load(key)
             has_more = len(rows) > args.limit
             rows = rows[: args.limit]
+            flags = page_info(
+                has_more=has_more,
+                cursor_given=args.cursor is not None,
+                reverse=args.reverse,
+                first_read=codec.encode(rows[0]) if rows else None,
+                last_read=codec.encode(rows[-1]) if rows else None,
+            )
             if args.reverse:
                 rows = rows[::-1]
             edges = [edge_cls(node=row) for row in rows]
-            page_info = PageInfo(
-                has_next_page=has_more if not args.reverse else args.cursor is not None,
-                has_previous_page=has_more if args.reverse else args.cursor is not None,
-                start_cursor=sql.encode_cursor(info, rows[0]) if rows else None,
-                end_cursor=sql.encode_cursor(info, rows[-1]) if rows else None,
+            connection = conn_cls(
+                edges=edges,
+                page_info=PageInfo(
+                    has_next_page=flags["hasNextPage"],
+                    has_previous_page=flags["hasPreviousPage"],
+                    start_cursor=flags["startCursor"],
+                    end_cursor=flags["endCursor"],
+                ),
             )
-            connection = conn_cls(edges=edges, page_info=page_info)
             connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
             return connection
 

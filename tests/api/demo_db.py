@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.auth.viewer import Viewer
 from db.ownership import owned_by
+from db.visibility import Visibility
 from gateway.bootstrap import migrate, seed_database
 from gateway.context import Context, Reader
 from gateway.database import create_engine
 from gateway.settings import Settings
 from schema.compiler import Compiler
-from schema.core.spec import Visibility
 from schema.core.tables import TableInfo, build_catalog
 from tests.compiler.differential import assert_same, compare
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from schema.core.spec import Visibility
+from db.visibility import Visibility
 from schema.core.tables import TableInfo, build_catalog, camel
 from tests.api.demo_db import owned_tables
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schema.core import sql
+from schema.core.cursor import cursor_of
 from schema.core.tables import Catalog, TableInfo, camel
 from schema.core.types import by_id_name
 
@@ -50,7 +51,7 @@ class Samples:
                 rows = (await conn.execute(stmt)).all()
                 if info.has_single_id:
                     samples.ids[info.name] = [str(row.id) for row in rows]
-                samples.cursors[info.name] = [sql.encode_cursor(info, row) for row in rows]
+                samples.cursors[info.name] = [cursor_of(info).encode(row) for row in rows]
                 for cf in info.columns:
                     samples.values[(info.name, cf.column.name)] = [
                         getattr(row, cf.key) for row in rows if getattr(row, cf.key) is not None

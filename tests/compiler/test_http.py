@@ -198,6 +198,12 @@ async def test_unexpected_errors_are_masked(
     assert body["data"] is None
     [error] = body["errors"]
     assert error["message"].startswith("Unexpected error (id ")
+    # The general path's masked form (schema/core/response.py): the code and the logged id.
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "errorId": error["message"].removeprefix("Unexpected error (id ")[:12],
+    }
+    assert set(body["extensions"]) >= {"cost"}
     assert "secret_column" not in orjson.dumps(body).decode()
     # The connection went back to the pool in a usable state.
     monkeypatch.undo()
