@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import enum
 import types
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime
 from operator import methodcaller
-from typing import Annotated, Any, NewType
+from typing import Annotated, Any, NewType, Protocol
 
 import dateutil.parser
 import strawberry
@@ -147,6 +148,12 @@ def by_id_name(info: TableInfo) -> str:
     return camel(info.type_name[0].lower() + info.type_name[1:])
 
 
+class CountLoad(Protocol):
+    """A connection's ``totalCount``: the count loader's call, made only when selected."""
+
+    def __call__(self) -> Awaitable[int]: ...
+
+
 class TypeFactory:
     """Builds every generated Strawberry type from a :class:`Catalog`.
 
@@ -218,8 +225,8 @@ class TypeFactory:
             description=docs.edge_description(info),
         )
 
-        def total_count(root: Any) -> int:
-            return root._total_count()  # type: ignore[no-any-return]
+        def total_count(root: Any) -> Any:
+            return root.count()
 
         conn: dict[str, Any] = {
             "edges": strawberry.field(
@@ -227,7 +234,11 @@ class TypeFactory:
                 description=docs.EDGES,
             ),
             "page_info": strawberry.field(graphql_type=PageInfo, description=docs.PAGE_INFO),
-            "total_count": strawberry.field(resolver=total_count, description=docs.TOTAL_COUNT),
+            "total_count": strawberry.field(
+                resolver=total_count, graphql_type=int, description=docs.TOTAL_COUNT
+            ),
+            # The count's loader call, made only when `totalCount` is selected.
+            "__annotations__": {"count": strawberry.Private[CountLoad]},
         }
         self.connections[info.name] = strawberry.type(
             types.new_class(f"{info.type_name}Connection", (), {}, lambda ns: ns.update(conn)),
@@ -368,8 +379,8 @@ class TypeFactory:
                     start_cursor=flags["startCursor"],
                     end_cursor=flags["endCursor"],
                 ),
+                count=lambda: loaders.count(info, relation, fkey, defs).load(key),
             )
-            connection._total_count = lambda: loaders.count(info, relation, fkey, defs).load(key)
             return connection
 
         arguments = [
