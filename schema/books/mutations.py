@@ -11,14 +11,13 @@ import strawberry
 from db.books import rules, transitions
 from db.books.models import Book, BookStatus
 from db.errors import InvalidState, NotFound
-from schema.core.crud import owned_mutations
+from schema.core.crud import converting, owned_mutations
 from schema.core.descriptions import column_doc
 from schema.core.mutations import (
     IDEMPOTENCY_KEY,
     IdempotencyKey,
     Ids,
     Tx,
-    given_fields,
     id_arg,
     mutation,
 )
@@ -94,24 +93,15 @@ class UpdateBookInput:
     )
 
 
-def _values(input: Any) -> dict[str, Any]:
-    """The fields sent, with ``cover_blob_id`` as a UUID (a malformed id is ``InvalidInput``)."""
-    values = given_fields(input)
-    if values.get("cover_blob_id") is not None:
-        values["cover_blob_id"] = id_arg(values["cover_blob_id"], "input.coverBlobId")
-    return values
-
-
 BOOK_MUTATIONS = owned_mutations(
     "book",
     table="books",
-    model="Book",
     row_id=BookId,
     inputs=(CreateBookInput, UpdateBookInput),
     create=transitions.create_book,
     update=transitions.update_book,
     delete=transitions.delete_book,
-    values=_values,
+    values=converting(cover_blob_id=lambda v: id_arg(v, "input.coverBlobId")),
     errors=((), (NotFound, InvalidState), (NotFound,)),
     descriptions=(
         "Add a book to the viewer's reading list.",

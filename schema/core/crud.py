@@ -15,7 +15,7 @@ A domain keeps the returned triple as an attribute of its ``mutations`` module, 
 :func:`schema.declarations` finds them::
 
     BOOK_MUTATIONS = owned_mutations(
-        "book", table="books", model="Book", row_id=BookId,
+        "book", table="books", row_id=BookId,
         inputs=(CreateBookInput, UpdateBookInput),
         create=transitions.create_book, update=transitions.update_book,
         delete=transitions.delete_book,
@@ -59,6 +59,22 @@ def spread(transition: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable
     return call
 
 
+def converting(**converters: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """A ``values`` of :func:`owned_mutations`: the fields the client sent
+    (:func:`~schema.core.mutations.given_fields`), each field named here and not null
+    converted by its function (an id parsed, nested inputs made the transition's values), in
+    the order given here (the first refusal is the one reported)."""
+
+    def values(input: Any) -> dict[str, Any]:
+        sent = given_fields(input)
+        for name, convert in converters.items():
+            if sent.get(name) is not None:
+                sent[name] = convert(sent[name])
+        return sent
+
+    return values
+
+
 def of_kind(
     kind: Any,
     create: Callable[..., Awaitable[Any]],
@@ -88,7 +104,7 @@ def owned_mutations(
     update: UpdateRow,
     delete: DeleteRow,
     descriptions: tuple[str, str, str],
-    model: str | None = None,
+    cite: bool = True,
     payload: str | None = None,
     noun: str | None = None,
     errors: tuple[Errors, Errors, Errors] = ((), (NotFound,), (NotFound,)),
@@ -109,8 +125,8 @@ def owned_mutations(
             the mutation's connection and the viewer's id (see :data:`CreateRow`,
             :data:`UpdateRow`, :data:`DeleteRow`; :func:`spread` adapts a keyword one).
         descriptions: the create, update and delete mutations' descriptions.
-        model: the model class's name, cited by the deleted id's description
-            (``"The id the deleted book had (`Book.id`)."``); None cites none.
+        cite: whether the deleted id's description cites the row's type, the PascalCase of
+            ``kind`` (``"The id the deleted book had (`Book.id`)."``).
         payload: the payload field of the created and updated row; ``kind`` by default.
         noun: the row in words in the deleted id's description (``"entry"``); ``payload``
             by default (the deleted id's field is ``deleted_<payload>_id``).
@@ -126,7 +142,8 @@ def owned_mutations(
     payload = payload or kind
     noun = noun or payload
     deleted = f"deleted_{payload}_id"
-    cited = f" (`{model}.id`)" if model else ""
+    type_name = camel(kind)[:1].upper() + camel(kind)[1:]
+    cited = f" (`{type_name}.id`)" if cite else ""
     create_input, update_input = inputs
     create_errors, update_errors, delete_errors = errors
     create_doc, update_doc, delete_doc = descriptions
@@ -170,4 +187,13 @@ def owned_mutations(
     return (created, updated, removed)
 
 
-__all__ = ["CreateRow", "DeleteRow", "Errors", "UpdateRow", "of_kind", "owned_mutations", "spread"]
+__all__ = [
+    "CreateRow",
+    "DeleteRow",
+    "Errors",
+    "UpdateRow",
+    "converting",
+    "of_kind",
+    "owned_mutations",
+    "spread",
+]

@@ -61,9 +61,9 @@ from db.fitness.rules import (
     WORKOUT_SET_XP,
     WORKOUT_XP,
 )
-from schema.core.crud import owned_mutations, spread
+from schema.core.crud import converting, owned_mutations, spread
 from schema.core.descriptions import column_doc
-from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation
+from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 TrainingDifficultyEnum: Any = graphql_enum(TrainingDifficulty)
@@ -161,7 +161,6 @@ ExerciseId = Annotated[
 EXERCISE_MUTATIONS = owned_mutations(
     "exercise",
     table="exercises",
-    model="Exercise",
     row_id=ExerciseId,
     inputs=(CreateExerciseInput, UpdateExerciseInput),
     create=transitions.create_exercise,
@@ -290,27 +289,15 @@ def _sections(values: list[WorkoutSectionInput]) -> list[transitions.Section]:
     ]
 
 
-def _workout_values(input: CreateWorkoutInput | UpdateWorkoutInput) -> dict[str, Any]:
-    """The fields sent, ``sections`` and ``exercises`` (when given) as the transitions take
-    them."""
-    values = given_fields(input)
-    if values.get("sections") is not None:
-        values["sections"] = _sections(input.sections or [])
-    if values.get("exercises") is not None:
-        values["exercises"] = _lines(input.exercises or [], "input.exercises")
-    return values
-
-
 WORKOUT_MUTATIONS = owned_mutations(
     "workout",
     table="workouts",
-    model="Workout",
     row_id=WorkoutId,
     inputs=(CreateWorkoutInput, UpdateWorkoutInput),
     create=spread(transitions.create_workout),
     update=transitions.update_workout,
     delete=transitions.delete_workout,
-    values=_workout_values,
+    values=converting(sections=_sections, exercises=lambda v: _lines(v, "input.exercises")),
     errors=((NotFound,), (NotFound,), (NotFound,)),
     descriptions=(
         "Create a workout with its sections and exercises.",
@@ -578,27 +565,16 @@ class UpdateTrainingProgramInput:
     )
 
 
-def _program_values(
-    input: CreateTrainingProgramInput | UpdateTrainingProgramInput,
-) -> dict[str, Any]:
-    """The fields sent, ``weeks`` (when given) as the transitions take them."""
-    values = given_fields(input)
-    if values.get("weeks") is not None:
-        values["weeks"] = _weeks(input.weeks or [])
-    return values
-
-
 PROGRAM_MUTATIONS = owned_mutations(
     "training_program",
     table="training_programs",
     payload="program",
-    model="TrainingProgram",
     row_id=ProgramId,
     inputs=(CreateTrainingProgramInput, UpdateTrainingProgramInput),
     create=spread(transitions.create_program),
     update=transitions.update_program,
     delete=transitions.delete_program,
-    values=_program_values,
+    values=converting(weeks=_weeks),
     errors=((NotFound,), (NotFound,), (NotFound,)),
     descriptions=(
         "Create a training program with its weeks and their scheduled workouts.",

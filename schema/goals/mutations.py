@@ -115,7 +115,6 @@ _PAID = {
 GOAL_MUTATIONS = owned_mutations(
     "goal",
     table="goals",
-    model="Goal",
     row_id=GoalId,
     inputs=(CreateGoalInput, UpdateGoalInput),
     create=transitions.create_goal,

@@ -109,7 +109,6 @@ class UpdateHabitInput:
 HABIT_MUTATIONS = owned_mutations(
     "habit",
     table="habits",
-    model="Habit",
     row_id=HabitId,
     inputs=(CreateHabitInput, UpdateHabitInput),
     create=spread(transitions.create_habit),

@@ -18,7 +18,7 @@ from db.fields import path
 from db.planning import rules, transitions
 from db.planning.models import CalendarEvent, CalendarEventType
 from db.planning.rules import PlanItemKind
-from schema.core.crud import owned_mutations
+from schema.core.crud import converting, owned_mutations
 from schema.core.descriptions import column_doc
 from schema.core.mutations import (
     IDEMPOTENCY_KEY,
@@ -215,13 +215,9 @@ class UpdatePlanTemplateInput:
     )
 
 
-def _template_values(input: Any) -> dict[str, Any]:
-    values = given_fields(input)
-    if values.get("items") is not None:
-        values["items"] = [
-            {"title": i.title, "kind": plain(i.kind), "minutes": i.minutes} for i in input.items
-        ]
-    return values
+def _template_items(items: list[PlanTemplateItemInput]) -> list[dict[str, Any]]:
+    """A template's items as the transitions take them."""
+    return [{"title": i.title, "kind": plain(i.kind), "minutes": i.minutes} for i in items]
 
 
 TemplateId = Annotated[
@@ -233,13 +229,12 @@ TEMPLATE_MUTATIONS = owned_mutations(
     "plan_template",
     table="plan_templates",
     payload="template",
-    model="PlanTemplate",
     row_id=TemplateId,
     inputs=(CreatePlanTemplateInput, UpdatePlanTemplateInput),
     create=transitions.create_plan_template,
     update=transitions.update_plan_template,
     delete=transitions.delete_plan_template,
-    values=_template_values,
+    values=converting(items=_template_items),
     descriptions=(
         "Save a day-plan template of the viewer's (public ones other users may apply).",
         "Change some fields of one of the viewer's plan templates (built-in templates are "
@@ -394,7 +389,6 @@ EVENT_MUTATIONS = owned_mutations(
     "calendar_event",
     table="calendar_events",
     payload="event",
-    model="CalendarEvent",
     row_id=EventId,
     inputs=(CreateCalendarEventInput, UpdateCalendarEventInput),
     create=_create_event,

@@ -82,7 +82,6 @@ def _kind(kind: Kind) -> dict[str, Any]:
     return {
         "kind": kind.what,
         "table": kind.table.name,
-        "model": kind.resource,
         **of_kind(kind, transitions.create_row, transitions.update_row, transitions.delete_row),
     }
 
