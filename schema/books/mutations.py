@@ -11,13 +11,13 @@ import strawberry
 from db.books import rules, transitions
 from db.books.models import Book, BookStatus
 from db.errors import InvalidState, NotFound
+from schema.core.crud import converting, owned_mutations
 from schema.core.descriptions import column_doc
 from schema.core.mutations import (
     IDEMPOTENCY_KEY,
     IdempotencyKey,
     Ids,
     Tx,
-    given_fields,
     id_arg,
     mutation,
 )
@@ -93,46 +93,22 @@ class UpdateBookInput:
     )
 
 
-def _cover(values: dict[str, Any], field: str) -> dict[str, Any]:
-    """The values with ``cover_blob_id`` as a UUID (a malformed id is ``InvalidInput``)."""
-    if values.get("cover_blob_id") is not None:
-        values["cover_blob_id"] = id_arg(values["cover_blob_id"], field)
-    return values
-
-
-@mutation(
-    description="Add a book to the viewer's reading list.",
-    returns={"book": "books"},
+BOOK_MUTATIONS = owned_mutations(
+    "book",
+    table="books",
+    row_id=BookId,
+    inputs=(CreateBookInput, UpdateBookInput),
+    create=transitions.create_book,
+    update=transitions.update_book,
+    delete=transitions.delete_book,
+    values=converting(cover_blob_id=lambda v: id_arg(v, "input.coverBlobId")),
+    errors=((), (NotFound, InvalidState), (NotFound,)),
+    descriptions=(
+        "Add a book to the viewer's reading list.",
+        "Change some fields of one of the viewer's books.",
+        "Delete one of the viewer's books with its reading sessions (the rewards they paid stay).",
+    ),
 )
-async def create_book(tx: Tx, input: CreateBookInput) -> Ids:
-    values = _cover(given_fields(input), "input.coverBlobId")
-    return {"book": await transitions.create_book(tx.conn, tx.viewer.user_id, values)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's books.",
-    returns={"book": "books"},
-    errors=(NotFound, InvalidState),
-)
-async def update_book(tx: Tx, id: BookId, input: UpdateBookInput) -> Ids:
-    changes = _cover(given_fields(input), "input.coverBlobId")
-    book_id = await transitions.update_book(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
-    return {"book": book_id}
-
-
-@mutation(
-    description="Delete one of the viewer's books with its reading sessions (the rewards they "
-    "paid stay).",
-    returns={"deleted_book_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_book_id": "The id the deleted book had (`Book.id`)."},
-)
-async def delete_book(tx: Tx, id: BookId) -> Ids:
-    return {
-        "deleted_book_id": await transitions.delete_book(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @strawberry.input(description="A sitting of reading one of the viewer's books.")

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any
 
 import strawberry
@@ -62,8 +61,9 @@ from db.fitness.rules import (
     WORKOUT_SET_XP,
     WORKOUT_XP,
 )
+from schema.core.crud import converting, owned_mutations, spread
 from schema.core.descriptions import column_doc
-from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
+from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 TrainingDifficultyEnum: Any = graphql_enum(TrainingDifficulty)
@@ -158,42 +158,24 @@ ExerciseId = Annotated[
 ]
 
 
-@mutation(
-    description="Create an exercise of the viewer's own; it joins the built-in ones in the "
-    "viewer's exercise library.",
-    returns={"exercise": "exercises"},
+EXERCISE_MUTATIONS = owned_mutations(
+    "exercise",
+    table="exercises",
+    row_id=ExerciseId,
+    inputs=(CreateExerciseInput, UpdateExerciseInput),
+    create=transitions.create_exercise,
+    update=transitions.update_exercise,
+    delete=transitions.delete_exercise,
+    errors=((), (NotFound,), (NotFound, InvalidState)),
+    descriptions=(
+        "Create an exercise of the viewer's own; it joins the built-in ones in the viewer's "
+        "exercise library.",
+        "Change some fields of one of the viewer's own exercises (built-in ones cannot be "
+        "changed).",
+        "Delete one of the viewer's own exercises that no workout, logged set or personal "
+        "record uses (InvalidState `in_use` otherwise).",
+    ),
 )
-async def create_exercise(tx: Tx, input: CreateExerciseInput) -> Ids:
-    values = {f.name: getattr(input, f.name) for f in dataclasses.fields(input)}
-    return {"exercise": await transitions.create_exercise(tx.conn, tx.viewer.user_id, values)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's own exercises (built-in ones "
-    "cannot be changed).",
-    returns={"exercise": "exercises"},
-    errors=(NotFound,),
-)
-async def update_exercise(tx: Tx, id: ExerciseId, input: UpdateExerciseInput) -> Ids:
-    exercise_id = await transitions.update_exercise(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
-    )
-    return {"exercise": exercise_id}
-
-
-@mutation(
-    description="Delete one of the viewer's own exercises that no workout, logged set or "
-    "personal record uses (InvalidState `in_use` otherwise).",
-    returns={"deleted_exercise_id": strawberry.ID},
-    errors=(NotFound, InvalidState),
-    fields={"deleted_exercise_id": "The id the deleted exercise had (`Exercise.id`)."},
-)
-async def delete_exercise(tx: Tx, id: ExerciseId) -> Ids:
-    return {
-        "deleted_exercise_id": await transitions.delete_exercise(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @strawberry.input(
@@ -307,56 +289,24 @@ def _sections(values: list[WorkoutSectionInput]) -> list[transitions.Section]:
     ]
 
 
-@mutation(
-    description="Create a workout with its sections and exercises.",
-    returns={"workout": "workouts"},
-    errors=(NotFound,),
+WORKOUT_MUTATIONS = owned_mutations(
+    "workout",
+    table="workouts",
+    row_id=WorkoutId,
+    inputs=(CreateWorkoutInput, UpdateWorkoutInput),
+    create=spread(transitions.create_workout),
+    update=transitions.update_workout,
+    delete=transitions.delete_workout,
+    values=converting(sections=_sections, exercises=lambda v: _lines(v, "input.exercises")),
+    errors=((NotFound,), (NotFound,), (NotFound,)),
+    descriptions=(
+        "Create a workout with its sections and exercises.",
+        "Change some fields of one of the viewer's workouts; `sections` or `exercises`, when "
+        "given, replace that part of the workout.",
+        "Delete one of the viewer's workouts with its sections, exercises and places in "
+        "training programs; its sessions stay, as free sessions.",
+    ),
 )
-async def create_workout(tx: Tx, input: CreateWorkoutInput) -> Ids:
-    workout_id = await transitions.create_workout(
-        tx.conn,
-        tx.viewer.user_id,
-        name=input.name,
-        description=input.description,
-        estimated_duration=input.estimated_duration,
-        is_template=input.is_template,
-        sections=_sections(input.sections),
-        exercises=_lines(input.exercises, "input.exercises"),
-    )
-    return {"workout": workout_id}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's workouts; `sections` or "
-    "`exercises`, when given, replace that part of the workout.",
-    returns={"workout": "workouts"},
-    errors=(NotFound,),
-)
-async def update_workout(tx: Tx, id: WorkoutId, input: UpdateWorkoutInput) -> Ids:
-    changes = given_fields(input)
-    if changes.get("sections") is not None:
-        changes["sections"] = _sections(input.sections or [])
-    if changes.get("exercises") is not None:
-        changes["exercises"] = _lines(input.exercises or [], "input.exercises")
-    workout_id = await transitions.update_workout(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes
-    )
-    return {"workout": workout_id}
-
-
-@mutation(
-    description="Delete one of the viewer's workouts with its sections, exercises and places "
-    "in training programs; its sessions stay, as free sessions.",
-    returns={"deleted_workout_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_workout_id": "The id the deleted workout had (`Workout.id`)."},
-)
-async def delete_workout(tx: Tx, id: WorkoutId) -> Ids:
-    return {
-        "deleted_workout_id": await transitions.delete_workout(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @strawberry.input(description="A workout session to start: following a workout, or free.")
@@ -589,25 +539,6 @@ def _weeks(values: list[ProgramWeekInput]) -> list[transitions.Week]:
     ]
 
 
-@mutation(
-    description="Create a training program with its weeks and their scheduled workouts.",
-    returns={"program": "training_programs"},
-    errors=(NotFound,),
-)
-async def create_training_program(tx: Tx, input: CreateTrainingProgramInput) -> Ids:
-    program_id = await transitions.create_program(
-        tx.conn,
-        tx.viewer.user_id,
-        name=input.name,
-        description=input.description,
-        duration_weeks=input.duration_weeks,
-        goal=input.goal,
-        difficulty=plain(input.difficulty),
-        weeks=_weeks(input.weeks),
-    )
-    return {"program": program_id}
-
-
 @strawberry.input(
     description="The fields to change; a field left out keeps its value, `null` clears an "
     "optional one."
@@ -634,34 +565,24 @@ class UpdateTrainingProgramInput:
     )
 
 
-@mutation(
-    description="Change some fields of one of the viewer's training programs; `weeks`, when "
-    "given, replaces its weeks.",
-    returns={"program": "training_programs"},
-    errors=(NotFound,),
+PROGRAM_MUTATIONS = owned_mutations(
+    "training_program",
+    table="training_programs",
+    payload="program",
+    row_id=ProgramId,
+    inputs=(CreateTrainingProgramInput, UpdateTrainingProgramInput),
+    create=spread(transitions.create_program),
+    update=transitions.update_program,
+    delete=transitions.delete_program,
+    values=converting(weeks=_weeks),
+    errors=((NotFound,), (NotFound,), (NotFound,)),
+    descriptions=(
+        "Create a training program with its weeks and their scheduled workouts.",
+        "Change some fields of one of the viewer's training programs; `weeks`, when given, "
+        "replaces its weeks.",
+        "Delete one of the viewer's training programs with its weeks (the workouts stay).",
+    ),
 )
-async def update_training_program(tx: Tx, id: ProgramId, input: UpdateTrainingProgramInput) -> Ids:
-    changes = given_fields(input)
-    if changes.get("weeks") is not None:
-        changes["weeks"] = _weeks(input.weeks or [])
-    program_id = await transitions.update_program(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes
-    )
-    return {"program": program_id}
-
-
-@mutation(
-    description="Delete one of the viewer's training programs with its weeks (the workouts stay).",
-    returns={"deleted_program_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_program_id": "The id the deleted program had (`TrainingProgram.id`)."},
-)
-async def delete_training_program(tx: Tx, id: ProgramId) -> Ids:
-    return {
-        "deleted_program_id": await transitions.delete_program(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @mutation(

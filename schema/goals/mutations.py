@@ -12,6 +12,7 @@ import strawberry
 from db.errors import InvalidState, NotFound
 from db.goals import rules, transitions
 from db.habits.models import Goal, GoalMilestone, GoalStatus
+from schema.core.crud import owned_mutations
 from schema.core.descriptions import column_doc
 from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation
 from schema.core.types import graphql_enum
@@ -111,36 +112,21 @@ _PAID = {
 }
 
 
-@mutation(description="Create a goal.", returns={"goal": "goals"})
-async def create_goal(tx: Tx, input: CreateGoalInput) -> Ids:
-    return {"goal": await transitions.create_goal(tx.conn, tx.viewer.user_id, given_fields(input))}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's goals.",
-    returns={"goal": "goals"},
-    errors=(NotFound, InvalidState),
+GOAL_MUTATIONS = owned_mutations(
+    "goal",
+    table="goals",
+    row_id=GoalId,
+    inputs=(CreateGoalInput, UpdateGoalInput),
+    create=transitions.create_goal,
+    update=transitions.update_goal,
+    delete=transitions.delete_goal,
+    errors=((), (NotFound, InvalidState), (NotFound,)),
+    descriptions=(
+        "Create a goal.",
+        "Change some fields of one of the viewer's goals.",
+        "Delete one of the viewer's goals with its milestones (the rewards they paid stay).",
+    ),
 )
-async def update_goal(tx: Tx, id: GoalId, input: UpdateGoalInput) -> Ids:
-    goal_id = await transitions.update_goal(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
-    )
-    return {"goal": goal_id}
-
-
-@mutation(
-    description="Delete one of the viewer's goals with its milestones (the rewards they paid "
-    "stay).",
-    returns={"deleted_goal_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_goal_id": "The id the deleted goal had (`Goal.id`)."},
-)
-async def delete_goal(tx: Tx, id: GoalId) -> Ids:
-    return {
-        "deleted_goal_id": await transitions.delete_goal(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @mutation(

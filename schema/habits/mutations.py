@@ -24,8 +24,9 @@ from db.habits.rules import (
     WEEKDAY,
     WEEKDAYS,
 )
+from schema.core.crud import owned_mutations, spread
 from schema.core.descriptions import column_doc
-from schema.core.mutations import IdempotencyKey, Ids, Tx, given_fields, id_arg, mutation, plain
+from schema.core.mutations import IdempotencyKey, Ids, Tx, id_arg, mutation
 from schema.core.types import graphql_enum
 
 HabitFrequencyEnum: Any = graphql_enum(HabitFrequency)
@@ -105,51 +106,21 @@ class UpdateHabitInput:
     )
 
 
-@mutation(
-    description="Create a habit.",
-    returns={"habit": "habits"},
+HABIT_MUTATIONS = owned_mutations(
+    "habit",
+    table="habits",
+    row_id=HabitId,
+    inputs=(CreateHabitInput, UpdateHabitInput),
+    create=spread(transitions.create_habit),
+    update=transitions.update_habit,
+    delete=transitions.delete_habit,
+    descriptions=(
+        "Create a habit.",
+        "Change some fields of one of the viewer's habits; a change of frequency, target or "
+        "custom days recomputes its streaks.",
+        "Delete one of the viewer's habits with its completions (the rewards they paid stay).",
+    ),
 )
-async def create_habit(tx: Tx, input: CreateHabitInput) -> Ids:
-    habit_id = await transitions.create_habit(
-        tx.conn,
-        tx.viewer.user_id,
-        name=input.name,
-        description=input.description,
-        frequency=plain(input.frequency),
-        target_count=input.target_count,
-        custom_days=input.custom_days,
-        icon=input.icon,
-        color=input.color,
-        sort_order=input.sort_order,
-    )
-    return {"habit": habit_id}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's habits; a change of frequency, "
-    "target or custom days recomputes its streaks.",
-    returns={"habit": "habits"},
-    errors=(NotFound,),
-)
-async def update_habit(tx: Tx, id: HabitId, input: UpdateHabitInput) -> Ids:
-    changes = given_fields(input)
-    habit_id = await transitions.update_habit(tx.conn, tx.viewer.user_id, id_arg(id, "id"), changes)
-    return {"habit": habit_id}
-
-
-@mutation(
-    description="Delete one of the viewer's habits with its completions (the rewards they "
-    "paid stay).",
-    returns={"deleted_habit_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_habit_id": "The id the deleted habit had (`Habit.id`)."},
-)
-async def delete_habit(tx: Tx, id: HabitId) -> Ids:
-    return {
-        "deleted_habit_id": await transitions.delete_habit(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 @mutation(

@@ -4,11 +4,13 @@ calendar events. The rules live in :mod:`db.planning.transitions` and
 
 from __future__ import annotations
 
+import uuid
 from datetime import date as Date
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.scalars import JSON
 
 from db.errors import InvalidState, NotFound
@@ -16,6 +18,7 @@ from db.fields import path
 from db.planning import rules, transitions
 from db.planning.models import CalendarEvent, CalendarEventType
 from db.planning.rules import PlanItemKind
+from schema.core.crud import converting, owned_mutations
 from schema.core.descriptions import column_doc
 from schema.core.mutations import (
     IDEMPOTENCY_KEY,
@@ -212,13 +215,9 @@ class UpdatePlanTemplateInput:
     )
 
 
-def _template_values(input: Any) -> dict[str, Any]:
-    values = given_fields(input)
-    if values.get("items") is not None:
-        values["items"] = [
-            {"title": i.title, "kind": plain(i.kind), "minutes": i.minutes} for i in input.items
-        ]
-    return values
+def _template_items(items: list[PlanTemplateItemInput]) -> list[dict[str, Any]]:
+    """A template's items as the transitions take them."""
+    return [{"title": i.title, "kind": plain(i.kind), "minutes": i.minutes} for i in items]
 
 
 TemplateId = Annotated[
@@ -226,42 +225,23 @@ TemplateId = Annotated[
 ]
 
 
-@mutation(
-    description="Save a day-plan template of the viewer's (public ones other users may apply).",
-    returns={"template": "plan_templates"},
+TEMPLATE_MUTATIONS = owned_mutations(
+    "plan_template",
+    table="plan_templates",
+    payload="template",
+    row_id=TemplateId,
+    inputs=(CreatePlanTemplateInput, UpdatePlanTemplateInput),
+    create=transitions.create_plan_template,
+    update=transitions.update_plan_template,
+    delete=transitions.delete_plan_template,
+    values=converting(items=_template_items),
+    descriptions=(
+        "Save a day-plan template of the viewer's (public ones other users may apply).",
+        "Change some fields of one of the viewer's plan templates (built-in templates are "
+        "nobody's).",
+        "Delete one of the viewer's plan templates (plans made from it keep their items).",
+    ),
 )
-async def create_plan_template(tx: Tx, input: CreatePlanTemplateInput) -> Ids:
-    template = await transitions.create_plan_template(
-        tx.conn, tx.viewer.user_id, _template_values(input)
-    )
-    return {"template": template}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's plan templates (built-in templates "
-    "are nobody's).",
-    returns={"template": "plan_templates"},
-    errors=(NotFound,),
-)
-async def update_plan_template(tx: Tx, id: TemplateId, input: UpdatePlanTemplateInput) -> Ids:
-    template = await transitions.update_plan_template(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), _template_values(input)
-    )
-    return {"template": template}
-
-
-@mutation(
-    description="Delete one of the viewer's plan templates (plans made from it keep their items).",
-    returns={"deleted_template_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_template_id": "The id the deleted template had (`PlanTemplate.id`)."},
-)
-async def delete_plan_template(tx: Tx, id: TemplateId) -> Ids:
-    return {
-        "deleted_template_id": await transitions.delete_plan_template(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
 
 
 # ---- calendar events ------------------------------------------------------------------------
@@ -398,40 +378,27 @@ EventId = Annotated[
 ]
 
 
-@mutation(
-    description="Add an event to the viewer's calendar (a recurring one with an RFC 5545 RRULE).",
-    returns={"event": "calendar_events"},
-    errors=(NotFound,),
-)
-async def create_calendar_event(tx: Tx, input: CreateCalendarEventInput) -> Ids:
-    values = _event_values(input)
+async def _create_event(conn: AsyncConnection, user_id: uuid.UUID, values: dict[str, Any]) -> Any:
+    """Create the event; a null ``metadata`` is left out (the column's default, ``{}``)."""
     if values.get("metadata") is None:
-        values.pop("metadata", None)  # the column's default, {}
-    event = await transitions.create_calendar_event(tx.conn, tx.viewer.user_id, values)
-    return {"event": event}
+        values.pop("metadata", None)
+    return await transitions.create_calendar_event(conn, user_id, values)
 
 
-@mutation(
-    description="Change some fields of one of the viewer's calendar events.",
-    returns={"event": "calendar_events"},
-    errors=(NotFound,),
+EVENT_MUTATIONS = owned_mutations(
+    "calendar_event",
+    table="calendar_events",
+    payload="event",
+    row_id=EventId,
+    inputs=(CreateCalendarEventInput, UpdateCalendarEventInput),
+    create=_create_event,
+    update=transitions.update_calendar_event,
+    delete=transitions.delete_calendar_event,
+    values=_event_values,
+    errors=((NotFound,), (NotFound,), (NotFound,)),
+    descriptions=(
+        "Add an event to the viewer's calendar (a recurring one with an RFC 5545 RRULE).",
+        "Change some fields of one of the viewer's calendar events.",
+        "Delete one of the viewer's calendar events with its occurrences.",
+    ),
 )
-async def update_calendar_event(tx: Tx, id: EventId, input: UpdateCalendarEventInput) -> Ids:
-    event = await transitions.update_calendar_event(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), _event_values(input)
-    )
-    return {"event": event}
-
-
-@mutation(
-    description="Delete one of the viewer's calendar events with its occurrences.",
-    returns={"deleted_event_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_event_id": "The id the deleted event had (`CalendarEvent.id`)."},
-)
-async def delete_calendar_event(tx: Tx, id: EventId) -> Ids:
-    return {
-        "deleted_event_id": await transitions.delete_calendar_event(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }

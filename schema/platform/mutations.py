@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from db.errors import NotFound
 from db.platform import transitions
 from db.platform.models import Feedback, Idea, InboxItem, UserReference
 from db.platform.rules import (
@@ -23,7 +22,8 @@ from db.platform.rules import (
     TITLE_REQUIRED,
 )
 from db.platform.transitions import IDEA, INBOX_ITEM, USER_REFERENCE, Kind
-from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
+from schema.core.crud import of_kind, owned_mutations
+from schema.core.mutations import Ids, Tx, given_fields, mutation
 from schema.core.rule_inputs import rules_input
 
 _PARTIAL = "The fields to change; a field left out keeps its value, `null` clears an optional one."
@@ -77,96 +77,50 @@ UserReferenceId = Annotated[
 ]
 
 
-async def _create(tx: Tx, kind: Kind, input: Any) -> Any:
-    return await transitions.create_row(tx.conn, kind, tx.viewer.user_id, given_fields(input))
+def _kind(kind: Kind) -> dict[str, Any]:
+    """The arguments of :func:`owned_mutations` that name ``kind`` and its transitions."""
+    return {
+        "kind": kind.what,
+        "table": kind.table.name,
+        **of_kind(kind, transitions.create_row, transitions.update_row, transitions.delete_row),
+    }
 
 
-async def _update(tx: Tx, kind: Kind, row_id: Any, input: Any) -> Any:
-    return await transitions.update_row(
-        tx.conn, kind, tx.viewer.user_id, id_arg(row_id, "id"), given_fields(input)
-    )
-
-
-async def _delete(tx: Tx, kind: Kind, row_id: Any) -> Any:
-    return await transitions.delete_row(tx.conn, kind, tx.viewer.user_id, id_arg(row_id, "id"))
-
-
-@mutation(description="Capture an idea.", returns={"idea": "ideas"})
-async def create_idea(tx: Tx, input: CreateIdeaInput) -> Ids:
-    return {"idea": await _create(tx, IDEA, input)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's ideas (`isPinned` pins it).",
-    returns={"idea": "ideas"},
-    errors=(NotFound,),
+IDEA_MUTATIONS = owned_mutations(
+    **_kind(IDEA),
+    payload="idea",
+    row_id=IdeaId,
+    inputs=(CreateIdeaInput, UpdateIdeaInput),
+    descriptions=(
+        "Capture an idea.",
+        "Change some fields of one of the viewer's ideas (`isPinned` pins it).",
+        "Delete one of the viewer's ideas.",
+    ),
 )
-async def update_idea(tx: Tx, id: IdeaId, input: UpdateIdeaInput) -> Ids:
-    return {"idea": await _update(tx, IDEA, id, input)}
-
-
-@mutation(
-    description="Delete one of the viewer's ideas.",
-    returns={"deleted_idea_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_idea_id": "The id the deleted idea had (`Idea.id`)."},
+INBOX_ITEM_MUTATIONS = owned_mutations(
+    **_kind(INBOX_ITEM),
+    payload="item",
+    row_id=InboxItemId,
+    inputs=(CreateInboxItemInput, UpdateInboxItemInput),
+    descriptions=(
+        "Capture something to sort out later.",
+        "Change some fields of one of the viewer's inbox items.",
+        "Delete one of the viewer's inbox items (sorted out, or dropped).",
+    ),
 )
-async def delete_idea(tx: Tx, id: IdeaId) -> Ids:
-    return {"deleted_idea_id": await _delete(tx, IDEA, id)}
-
-
-@mutation(description="Capture something to sort out later.", returns={"item": "inbox_items"})
-async def create_inbox_item(tx: Tx, input: CreateInboxItemInput) -> Ids:
-    return {"item": await _create(tx, INBOX_ITEM, input)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's inbox items.",
-    returns={"item": "inbox_items"},
-    errors=(NotFound,),
+USER_REFERENCE_MUTATIONS = owned_mutations(
+    **_kind(USER_REFERENCE),
+    payload="reference",
+    row_id=UserReferenceId,
+    inputs=(CreateUserReferenceInput, UpdateUserReferenceInput),
+    noun="entry",
+    descriptions=(
+        "Add an entry (a link or a note) to the viewer's reference library.",
+        "Change some fields of one of the viewer's reference-library entries (`isPinned` pins "
+        "it, `isArchived` archives it).",
+        "Delete one of the viewer's reference-library entries.",
+    ),
 )
-async def update_inbox_item(tx: Tx, id: InboxItemId, input: UpdateInboxItemInput) -> Ids:
-    return {"item": await _update(tx, INBOX_ITEM, id, input)}
-
-
-@mutation(
-    description="Delete one of the viewer's inbox items (sorted out, or dropped).",
-    returns={"deleted_item_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_item_id": "The id the deleted item had (`InboxItem.id`)."},
-)
-async def delete_inbox_item(tx: Tx, id: InboxItemId) -> Ids:
-    return {"deleted_item_id": await _delete(tx, INBOX_ITEM, id)}
-
-
-@mutation(
-    description="Add an entry (a link or a note) to the viewer's reference library.",
-    returns={"reference": "user_references"},
-)
-async def create_user_reference(tx: Tx, input: CreateUserReferenceInput) -> Ids:
-    return {"reference": await _create(tx, USER_REFERENCE, input)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's reference-library entries "
-    "(`isPinned` pins it, `isArchived` archives it).",
-    returns={"reference": "user_references"},
-    errors=(NotFound,),
-)
-async def update_user_reference(
-    tx: Tx, id: UserReferenceId, input: UpdateUserReferenceInput
-) -> Ids:
-    return {"reference": await _update(tx, USER_REFERENCE, id, input)}
-
-
-@mutation(
-    description="Delete one of the viewer's reference-library entries.",
-    returns={"deleted_reference_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_reference_id": "The id the deleted entry had (`UserReference.id`)."},
-)
-async def delete_user_reference(tx: Tx, id: UserReferenceId) -> Ids:
-    return {"deleted_reference_id": await _delete(tx, USER_REFERENCE, id)}
 
 
 @mutation(

@@ -20,7 +20,7 @@ from db.reference.rules import (
     TRACK_REQUIRED,
 )
 from db.reference.transitions import ANNOTATION, REGION, Mark
-from schema.core.mutations import Ids, Tx, given_fields, id_arg, mutation
+from schema.core.crud import of_kind, owned_mutations
 from schema.core.rule_inputs import rules_input
 
 _TRACK_NOTES = {
@@ -91,115 +91,56 @@ RegionId = Annotated[
 ]
 
 
-@mutation(
-    description="Record a reference track the viewer uploaded to object storage: its metadata "
-    "and object key (the API stores no audio).",
-    returns={"track": "reference_tracks"},
+TRACK_MUTATIONS = owned_mutations(
+    "reference_track",
+    table="reference_tracks",
+    payload="track",
+    row_id=TrackId,
+    inputs=(CreateReferenceTrackInput, UpdateReferenceTrackInput),
+    create=transitions.create_track,
+    update=transitions.update_track,
+    delete=transitions.delete_track,
+    descriptions=(
+        "Record a reference track the viewer uploaded to object storage: its metadata and "
+        "object key (the API stores no audio).",
+        "Change some metadata of one of the viewer's reference tracks.",
+        "Delete one of the viewer's reference tracks with its annotations, regions and "
+        "analyses (the audio object in storage is the client's to remove).",
+    ),
 )
-async def create_reference_track(tx: Tx, input: CreateReferenceTrackInput) -> Ids:
+
+
+def _mark(mark: Mark) -> dict[str, Any]:
+    """The arguments of :func:`owned_mutations` that name a track's annotations or regions
+    (``mark``) and their transitions: created on a track (``trackId``)."""
     return {
-        "track": await transitions.create_track(tx.conn, tx.viewer.user_id, given_fields(input))
+        "kind": mark.event,
+        "table": mark.table.name,
+        "payload": mark.what,
+        "cite": False,
+        **of_kind(mark, transitions.create_mark, transitions.update_mark, transitions.delete_mark),
+        "errors": ((NotFound,), (NotFound,), (NotFound,)),
+        "parent": ("track_id", TrackId),
     }
 
 
-@mutation(
-    description="Change some metadata of one of the viewer's reference tracks.",
-    returns={"track": "reference_tracks"},
-    errors=(NotFound,),
+ANNOTATION_MUTATIONS = owned_mutations(
+    **_mark(ANNOTATION),
+    row_id=AnnotationId,
+    inputs=(CreateTrackAnnotationInput, UpdateTrackAnnotationInput),
+    descriptions=(
+        "Add a note to one of the viewer's reference tracks.",
+        "Change some fields of one of the viewer's track annotations.",
+        "Delete one of the viewer's track annotations.",
+    ),
 )
-async def update_reference_track(tx: Tx, id: TrackId, input: UpdateReferenceTrackInput) -> Ids:
-    track_id = await transitions.update_track(
-        tx.conn, tx.viewer.user_id, id_arg(id, "id"), given_fields(input)
-    )
-    return {"track": track_id}
-
-
-@mutation(
-    description="Delete one of the viewer's reference tracks with its annotations, regions and "
-    "analyses (the audio object in storage is the client's to remove).",
-    returns={"deleted_track_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_track_id": "The id the deleted track had (`ReferenceTrack.id`)."},
+REGION_MUTATIONS = owned_mutations(
+    **_mark(REGION),
+    row_id=RegionId,
+    inputs=(CreateTrackRegionInput, UpdateTrackRegionInput),
+    descriptions=(
+        "Mark a section on one of the viewer's reference tracks.",
+        "Change some fields of one of the viewer's track regions.",
+        "Delete one of the viewer's track regions.",
+    ),
 )
-async def delete_reference_track(tx: Tx, id: TrackId) -> Ids:
-    return {
-        "deleted_track_id": await transitions.delete_track(
-            tx.conn, tx.viewer.user_id, id_arg(id, "id")
-        )
-    }
-
-
-async def _create(tx: Tx, mark: Mark, track_id: Any, input: Any) -> Any:
-    return await transitions.create_mark(
-        tx.conn, mark, tx.viewer.user_id, id_arg(track_id, "trackId"), given_fields(input)
-    )
-
-
-async def _update(tx: Tx, mark: Mark, mark_id: Any, input: Any) -> Any:
-    return await transitions.update_mark(
-        tx.conn, mark, tx.viewer.user_id, id_arg(mark_id, "id"), given_fields(input)
-    )
-
-
-async def _delete(tx: Tx, mark: Mark, mark_id: Any) -> Any:
-    return await transitions.delete_mark(tx.conn, mark, tx.viewer.user_id, id_arg(mark_id, "id"))
-
-
-@mutation(
-    description="Add a note to one of the viewer's reference tracks.",
-    returns={"annotation": "track_annotations"},
-    errors=(NotFound,),
-)
-async def create_track_annotation(
-    tx: Tx, track_id: TrackId, input: CreateTrackAnnotationInput
-) -> Ids:
-    return {"annotation": await _create(tx, ANNOTATION, track_id, input)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's track annotations.",
-    returns={"annotation": "track_annotations"},
-    errors=(NotFound,),
-)
-async def update_track_annotation(
-    tx: Tx, id: AnnotationId, input: UpdateTrackAnnotationInput
-) -> Ids:
-    return {"annotation": await _update(tx, ANNOTATION, id, input)}
-
-
-@mutation(
-    description="Delete one of the viewer's track annotations.",
-    returns={"deleted_annotation_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_annotation_id": "The id the deleted annotation had."},
-)
-async def delete_track_annotation(tx: Tx, id: AnnotationId) -> Ids:
-    return {"deleted_annotation_id": await _delete(tx, ANNOTATION, id)}
-
-
-@mutation(
-    description="Mark a section on one of the viewer's reference tracks.",
-    returns={"region": "track_regions"},
-    errors=(NotFound,),
-)
-async def create_track_region(tx: Tx, track_id: TrackId, input: CreateTrackRegionInput) -> Ids:
-    return {"region": await _create(tx, REGION, track_id, input)}
-
-
-@mutation(
-    description="Change some fields of one of the viewer's track regions.",
-    returns={"region": "track_regions"},
-    errors=(NotFound,),
-)
-async def update_track_region(tx: Tx, id: RegionId, input: UpdateTrackRegionInput) -> Ids:
-    return {"region": await _update(tx, REGION, id, input)}
-
-
-@mutation(
-    description="Delete one of the viewer's track regions.",
-    returns={"deleted_region_id": strawberry.ID},
-    errors=(NotFound,),
-    fields={"deleted_region_id": "The id the deleted region had."},
-)
-async def delete_track_region(tx: Tx, id: RegionId) -> Ids:
-    return {"deleted_region_id": await _delete(tx, REGION, id)}
