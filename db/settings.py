@@ -299,18 +299,16 @@ def month_start(day: date) -> date:
 # ---- the user's clock ----------------------------------------------------------------------
 
 _settings = metadata.tables["user_settings"]
+#: The statement of :func:`user_timezone`, built once (most transitions run it).
+_READ_TIMEZONE = sa.select(_settings.c.value).where(
+    _settings.c.user_id == sa.bindparam("user_id"), _settings.c.key == "timezone"
+)
 
 
 async def user_timezone(conn: AsyncConnection, user_id: uuid.UUID) -> str:
     """The user's ``timezone`` setting (its registry default, UTC, when unset or not valid);
     one statement."""
-    value = (
-        await conn.execute(
-            sa.select(_settings.c.value).where(
-                _settings.c.user_id == user_id, _settings.c.key == "timezone"
-            )
-        )
-    ).scalar_one_or_none()
+    value = (await conn.execute(_READ_TIMEZONE, {"user_id": user_id})).scalar_one_or_none()
     setting = REGISTRY["timezone"]
     return str(value) if setting.problem(value) is None else str(setting.default)
 

@@ -368,9 +368,7 @@ async def _move_stars(
     conn: AsyncConnection, user_id: uuid.UUID, skill_key: str, stars: int
 ) -> tuple[int, int]:
     """``(level_before, level_after)`` of the skill after adding ``stars``."""
-    definition = (
-        await conn.execute(_READ_SKILL_DEFINITION, {"skill": skill_key})
-    ).one_or_none()
+    definition = (await conn.execute(_READ_SKILL_DEFINITION, {"skill": skill_key})).one_or_none()
     if definition is None:
         raise InvalidInput(f"There is no skill {skill_key!r}.", field="skillKey")
     skill = {"owner": user_id, "skill": skill_key}
