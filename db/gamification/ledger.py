@@ -56,11 +56,11 @@ def _big(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
     return sa.cast(column, sa.BigInteger)
 
 
-# The statements of a posting, built once (docs/design.md#the-compiled-path): a transition
-# binds its values at execution, so a posting pays neither the construction of its
-# statements nor their cache keys (memoised on the statement), only the lookup of the
-# compiled form in the engine's cache. Every bind parameter has a name of its own, so each
-# gets the type of its place in the statement, as an inline literal would.
+# The statements of a posting, built once (docs/design.md#write-statements-built-once): a
+# transition binds its values at execution, so a posting pays neither the construction of its
+# statements nor their cache keys (memoised on the statement), only the lookup of the compiled
+# form in the engine's cache. Every bind parameter has a name of its own, so each gets the type
+# of its place in the statement, as an inline literal would.
 _arg = sa.bindparam
 _WALLET_COLUMNS = (_wallet.c.id, _wallet.c.coins, _wallet.c.total_earned, _wallet.c.total_spent)
 _READ_WALLET = sa.select(*_WALLET_COLUMNS).where(_wallet.c.user_id == _arg("owner"))
