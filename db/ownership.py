@@ -84,6 +84,17 @@ def owned_by(table_name: str, user_ids: Collection[uuid.UUID]) -> sa.ColumnEleme
     return fk.parent.in_(sa.select(fk.column).where(owned_by(fk.column.table.name, user_ids)))
 
 
+@functools.cache
+def _lock_owned_statement(table: sa.Table) -> sa.Select[Any]:
+    """``SELECT * FROM table WHERE id = :row_id AND user_id = :owner FOR UPDATE``, built once
+    per table (:func:`lock_owned` runs it in many transitions)."""
+    return (
+        sa.select(table)
+        .where(table.c.id == sa.bindparam("row_id"), table.c.user_id == sa.bindparam("owner"))
+        .with_for_update()
+    )
+
+
 async def lock_owned(
     conn: AsyncConnection,
     table: sa.Table,
@@ -112,11 +123,7 @@ async def lock_owned(
         docs/design.md#graphql-conventions).
     """
     row = (
-        await conn.execute(
-            sa.select(table)
-            .where(table.c.id == row_id, table.c.user_id == user_id)
-            .with_for_update()
-        )
+        await conn.execute(_lock_owned_statement(table), {"row_id": row_id, "owner": user_id})
     ).one_or_none()
     if row is None:
         raise NotFound(f"There is no such {what}.", resource=resource)

@@ -299,18 +299,21 @@ def month_start(day: date) -> date:
 # ---- the user's clock ----------------------------------------------------------------------
 
 _settings = metadata.tables["user_settings"]
+# The statements of :func:`user_timezone` and :func:`user_calendar`, built once (most
+# transitions run one of them).
+_READ_TIMEZONE = sa.select(_settings.c.value).where(
+    _settings.c.user_id == sa.bindparam("user_id"), _settings.c.key == "timezone"
+)
+_READ_CALENDAR = sa.select(_settings.c.key, _settings.c.value).where(
+    _settings.c.user_id == sa.bindparam("user_id"),
+    _settings.c.key.in_(("timezone", "week_starts_on")),
+)
 
 
 async def user_timezone(conn: AsyncConnection, user_id: uuid.UUID) -> str:
     """The user's ``timezone`` setting (its registry default, UTC, when unset or not valid);
     one statement."""
-    value = (
-        await conn.execute(
-            sa.select(_settings.c.value).where(
-                _settings.c.user_id == user_id, _settings.c.key == "timezone"
-            )
-        )
-    ).scalar_one_or_none()
+    value = (await conn.execute(_READ_TIMEZONE, {"user_id": user_id})).scalar_one_or_none()
     setting = REGISTRY["timezone"]
     return str(value) if setting.problem(value) is None else str(setting.default)
 
@@ -320,14 +323,7 @@ async def user_calendar(conn: AsyncConnection, user_id: uuid.UUID) -> tuple[str,
     ``monday``) when unset or not valid; one statement. Every weekly period (quest resets,
     weekly habits, repeatable own quests, Today's week) starts on the user's
     ``week_starts_on`` day at local midnight in their ``timezone`` (:func:`week_start`)."""
-    rows = (
-        await conn.execute(
-            sa.select(_settings.c.key, _settings.c.value).where(
-                _settings.c.user_id == user_id,
-                _settings.c.key.in_(("timezone", "week_starts_on")),
-            )
-        )
-    ).all()
+    rows = (await conn.execute(_READ_CALENDAR, {"user_id": user_id})).all()
     stored = {str(row.key): row.value for row in rows}
     zone, week = (
         str(value if REGISTRY[key].problem(value) is None else REGISTRY[key].default)

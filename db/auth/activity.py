@@ -16,6 +16,10 @@ from db.auth.models import AuditStatus
 
 _activity = metadata.tables["activity_events"]
 _audit = metadata.tables["audit_log"]
+# The inserts of :func:`record_activity` and :func:`record_audit`, built once (their values are
+# bound at execution, every column each time), so an append pays no statement construction.
+_INSERT_ACTIVITY = sa.insert(_activity).returning(_activity.c.id)
+_INSERT_AUDIT = sa.insert(_audit).returning(_audit.c.id)
 
 
 async def record_activity(
@@ -43,16 +47,15 @@ async def record_activity(
         The new row's id.
     """
     result = await conn.execute(
-        sa.insert(_activity)
-        .values(
-            user_id=user_id,
-            event_type=event_type,
-            category=category,
-            metadata=metadata or {},
-            xp_earned=max(xp, 0),
-            coins_earned=max(coins, 0),
-        )
-        .returning(_activity.c.id)
+        _INSERT_ACTIVITY,
+        {
+            "user_id": user_id,
+            "event_type": event_type,
+            "category": category,
+            "metadata": metadata or {},
+            "xp_earned": max(xp, 0),
+            "coins_earned": max(coins, 0),
+        },
     )
     return uuid.UUID(str(result.scalar_one()))
 
@@ -93,21 +96,20 @@ async def record_audit(
     """
     conn.info[AUDITS_KEY] = conn.info.get(AUDITS_KEY, 0) + 1
     result = await conn.execute(
-        sa.insert(_audit)
-        .values(
-            user_id=actor_id,
-            session_id=session_id,
-            event_type=event_type,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            action=action,
-            status=status,
-            details=details or {},
-            request_id=request_id,
-            ip_address=ip_address,
-            user_agent=user_agent,
-        )
-        .returning(_audit.c.id)
+        _INSERT_AUDIT,
+        {
+            "user_id": actor_id,
+            "session_id": session_id,
+            "event_type": event_type,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "action": action,
+            "status": status,
+            "details": details or {},
+            "request_id": request_id,
+            "ip_address": ip_address,
+            "user_agent": user_agent,
+        },
     )
     return uuid.UUID(str(result.scalar_one()))
 

@@ -43,6 +43,15 @@ KEY_TEXT = Text(MAX_KEY_LENGTH, 1)
 
 _keys = metadata.tables["idempotency_keys"]
 
+# The statements of :func:`run_idempotent`, built once: a call binds its values at execution.
+_CLAIM = (
+    insert(_keys).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(_keys.c.id)
+)
+_RECORDED = sa.select(_keys.c.operation, _keys.c.fingerprint, _keys.c.outcome).where(
+    _keys.c.user_id == sa.bindparam("owner"), _keys.c.key == sa.bindparam("given_key")
+)
+_STORE = sa.update(_keys).where(_keys.c.id == sa.bindparam("claimed_id"))
+
 Outcome = dict[str, Any]
 
 
@@ -110,20 +119,12 @@ async def run_idempotent(
     print_ = fingerprint(operation, arguments)
     claimed = (
         await conn.execute(
-            insert(_keys)
-            .values(user_id=user_id, key=key, operation=operation, fingerprint=print_)
-            .on_conflict_do_nothing(index_elements=["user_id", "key"])
-            .returning(_keys.c.id)
+            _CLAIM,
+            {"user_id": user_id, "key": key, "operation": operation, "fingerprint": print_},
         )
     ).scalar_one_or_none()
     if claimed is None:
-        row = (
-            await conn.execute(
-                sa.select(_keys.c.operation, _keys.c.fingerprint, _keys.c.outcome).where(
-                    _keys.c.user_id == user_id, _keys.c.key == key
-                )
-            )
-        ).one()
+        row = (await conn.execute(_RECORDED, {"owner": user_id, "given_key": key})).one()
         if row.operation != operation or row.fingerprint != print_:
             raise IdempotencyKeyReused(key=key)
         result: Outcome = row.outcome
@@ -135,7 +136,7 @@ async def run_idempotent(
             outcome: Outcome = {"ok": await work()}
     except DomainError as error:
         outcome = error.to_outcome()
-    await conn.execute(sa.update(_keys).where(_keys.c.id == claimed).values(outcome=outcome))
+    await conn.execute(_STORE, {"claimed_id": claimed, "outcome": outcome})
     return outcome
 
 

@@ -41,6 +41,8 @@ class Topic(StrEnum):
 
 
 _outbox = metadata.tables["event_outbox"]
+#: The insert of :func:`publish`, built once; its values are bound at execution.
+_INSERT = sa.insert(_outbox).returning(_outbox.c.id)
 
 # Key in the connection's ``info`` marking a transaction that published (see take_published).
 _PUBLISHED = "ignition.outbox.published"
@@ -65,9 +67,7 @@ async def publish(
         docstring of :mod:`db.events.models`).
     """
     result = await conn.execute(
-        sa.insert(_outbox)
-        .values(topic=str(topic), user_id=user_id, payload=payload)
-        .returning(_outbox.c.id)
+        _INSERT, {"topic": str(topic), "user_id": user_id, "payload": payload}
     )
     conn.info[_PUBLISHED] = True
     return int(result.scalar_one())

@@ -32,6 +32,7 @@ transition that meets an overdue session it was not told about refuses with
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +64,23 @@ _settings = metadata.tables["user_settings"]
 
 #: The statuses of a running session (the partial unique index covers these).
 RUNNING = (FocusStatus.ACTIVE.value, FocusStatus.PAUSED.value)
+
+# The statements of the session transitions, built once: a call binds its values at
+# execution (the SET values of _UPDATE_SESSION too, named after their columns).
+_LOCK_SESSION = (
+    sa.select(_sessions, sa.func.clock_timestamp().label("now"))
+    .where(_sessions.c.id == sa.bindparam("session"), _sessions.c.user_id == sa.bindparam("owner"))
+    .with_for_update(of=_sessions)
+)
+_LOCK_PAUSE = (
+    sa.select(_pause).where(_pause.c.session_id == sa.bindparam("session")).with_for_update()
+)
+_UPDATE_SESSION = sa.update(_sessions).where(_sessions.c.id == sa.bindparam("session"))
+_OWNED = (
+    sa.select(_wallets.c.id, _progress.c.id)
+    .join(_progress, _progress.c.user_id == _wallets.c.user_id)
+    .where(_wallets.c.user_id == sa.bindparam("owner"))
+)
 #: The constraint that allows one running session per user.
 ONE_RUNNING_INDEX = "uq_focus_sessions_one_running_per_user"
 
@@ -203,11 +221,7 @@ async def _lock(conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID
         InvalidState: the session is past its ``expires_at`` (``status`` ``expired``).
     """
     row = (
-        await conn.execute(
-            sa.select(_sessions, sa.func.clock_timestamp().label("now"))
-            .where(_sessions.c.id == session_id, _sessions.c.user_id == user_id)
-            .with_for_update(of=_sessions)
-        )
+        await conn.execute(_LOCK_SESSION, {"session": session_id, "owner": user_id})
     ).one_or_none()
     if row is None:
         raise NotFound("There is no such focus session.", resource="FocusSession")
@@ -228,11 +242,7 @@ def _require(row: Any, *allowed: FocusStatus, doing: str) -> None:
 
 async def _pause_state(conn: AsyncConnection, session_id: uuid.UUID) -> Any:
     """The session's ``focus_pause_state`` row, locked (None before its first pause)."""
-    return (
-        await conn.execute(
-            sa.select(_pause).where(_pause.c.session_id == session_id).with_for_update()
-        )
-    ).one_or_none()
+    return (await conn.execute(_LOCK_PAUSE, {"session": session_id})).one_or_none()
 
 
 def _remaining(row: Any, pause: Any, now: datetime) -> int:
@@ -434,17 +444,17 @@ async def complete_session(
             idempotency_key=f"focus.session.completed:{session_id}",
         )
     await conn.execute(
-        sa.update(_sessions)
-        .where(_sessions.c.id == session_id)
-        .values(
-            status=FocusStatus.COMPLETED.value,
-            completed_at=now,
-            focused_seconds=focused,
-            paused_at=None,
-            paused_remaining_seconds=None,
-            xp_awarded=award.xp,
-            coins_awarded=award.coins,
-        )
+        _UPDATE_SESSION,
+        {
+            "session": session_id,
+            "status": FocusStatus.COMPLETED.value,
+            "completed_at": now,
+            "focused_seconds": focused,
+            "paused_at": None,
+            "paused_remaining_seconds": None,
+            "xp_awarded": award.xp,
+            "coins_awarded": award.coins,
+        },
     )
     if pause is not None:
         await conn.execute(
@@ -485,13 +495,7 @@ async def complete_session(
     if posting is not None:
         triggers += AWARD_TRIGGERS
     await evaluate_achievements(conn, user_id, triggers)
-    owned = (
-        await conn.execute(
-            sa.select(_wallets.c.id, _progress.c.id)
-            .join(_progress, _progress.c.user_id == _wallets.c.user_id)
-            .where(_wallets.c.user_id == user_id)
-        )
-    ).one()
+    owned = (await conn.execute(_OWNED, {"owner": user_id})).one()
     return Completion(
         session_id=session_id,
         focused_seconds=focused,
@@ -546,6 +550,27 @@ async def abandon_session(
     return session_id
 
 
+@functools.lru_cache(maxsize=8)
+def _expire_statement(per_user: bool, limit: int) -> sa.Update:
+    """The UPDATE of :func:`expire_overdue`: at most ``limit`` running sessions past their
+    ``expires_at`` (of the user bound as ``owner`` when ``per_user``) marked ``expired``;
+    built once per shape."""
+    due = (
+        sa.select(_sessions.c.id)
+        .where(_sessions.c.status.in_(RUNNING), _sessions.c.expires_at <= sa.func.clock_timestamp())
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if per_user:
+        due = due.where(_sessions.c.user_id == sa.bindparam("owner"))
+    return (
+        sa.update(_sessions)
+        .where(_sessions.c.id.in_(due.scalar_subquery()))
+        .values(status=FocusStatus.EXPIRED.value, paused_at=None, paused_remaining_seconds=None)
+        .returning(_sessions.c.id, _sessions.c.user_id, _sessions.c.expires_at)
+    )
+
+
 async def expire_overdue(
     conn: AsyncConnection, user_id: uuid.UUID | None = None, *, limit: int = 500
 ) -> list[uuid.UUID]:
@@ -566,21 +591,8 @@ async def expire_overdue(
         The ids of the sessions expired.
     """
     now = sa.func.clock_timestamp()
-    due = (
-        sa.select(_sessions.c.id)
-        .where(_sessions.c.status.in_(RUNNING), _sessions.c.expires_at <= now)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if user_id is not None:
-        due = due.where(_sessions.c.user_id == user_id)
     rows = (
-        await conn.execute(
-            sa.update(_sessions)
-            .where(_sessions.c.id.in_(due.scalar_subquery()))
-            .values(status=FocusStatus.EXPIRED.value, paused_at=None, paused_remaining_seconds=None)
-            .returning(_sessions.c.id, _sessions.c.user_id, _sessions.c.expires_at)
-        )
+        await conn.execute(_expire_statement(user_id is not None, limit), {"owner": user_id})
     ).all()
     if rows:
         await conn.execute(

@@ -48,6 +48,7 @@ happen once.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -131,6 +132,37 @@ TRIGGER_VALUES: dict[str, str] = {
 _definitions = metadata.tables["achievement_definitions"]
 _unlocks = metadata.tables["user_achievements"]
 _wallet = metadata.tables["user_wallet"]
+
+# The statements of an evaluation, built once (a call binds its values at execution).
+_LOCK_WALLET = (
+    sa.select(_wallet.c.id).where(_wallet.c.user_id == sa.bindparam("user_id")).with_for_update()
+)
+_OPEN_RULES = (
+    sa.select(_definitions)
+    .where(
+        _definitions.c.trigger_type.in_(sa.bindparam("triggers", expanding=True)),
+        _definitions.c.is_active,
+        ~sa.exists().where(
+            _unlocks.c.user_id == sa.bindparam("user_id"),
+            _unlocks.c.achievement_key == _definitions.c.key,
+        ),
+    )
+    .order_by(_definitions.c.sort_order, _definitions.c.key)
+)
+_UNLOCK = (
+    insert(_unlocks)
+    .on_conflict_do_nothing(index_elements=["user_id", "achievement_key"])
+    .returning(_unlocks.c.id)
+)
+
+
+@functools.lru_cache(maxsize=len(TRIGGER_VALUES) * 4)
+def _trigger_values_query(wanted: tuple[str, ...]) -> sa.TextClause:
+    """The statement of :func:`trigger_values` for the sorted trigger types ``wanted`` (one per
+    set of types, built once: a :class:`~sqlalchemy.sql.expression.TextClause` parses its
+    text for bind parameters when it is made)."""
+    columns = ", ".join(f'coalesce(({TRIGGER_VALUES[t]}), 0) AS "{t}"' for t in wanted)
+    return sa.text(f"SELECT {columns}")
 
 
 @dataclass(frozen=True)
@@ -226,8 +258,7 @@ async def trigger_values(
     wanted = sorted({str(t) for t in triggers} & TRIGGER_VALUES.keys())
     if not wanted:
         return {}
-    columns = ", ".join(f'coalesce(({TRIGGER_VALUES[t]}), 0) AS "{t}"' for t in wanted)
-    row = (await conn.execute(sa.text(f"SELECT {columns}"), {"user_id": user_id})).one()
+    row = (await conn.execute(_trigger_values_query(tuple(wanted)), {"user_id": user_id})).one()
     return {t: int(getattr(row, t)) for t in wanted}
 
 
@@ -258,9 +289,7 @@ async def evaluate_achievements(
     if not pending:
         return unlocked
     # Serialise one user's evaluations (see the module docstring): the ledger's first lock.
-    await conn.execute(
-        sa.select(_wallet.c.id).where(_wallet.c.user_id == user_id).with_for_update()
-    )
+    await conn.execute(_LOCK_WALLET, {"user_id": user_id})
     while pending:
         rules = await _open_rules(conn, user_id, pending)
         if not rules:
@@ -283,18 +312,7 @@ async def _open_rules(
     """The active definitions of ``triggers`` the user has not unlocked, in catalog order (a
     deactivated achievement unlocks for nobody; the unlocks made stay)."""
     rows = (
-        await conn.execute(
-            sa.select(_definitions)
-            .where(
-                _definitions.c.trigger_type.in_(sorted(triggers)),
-                _definitions.c.is_active,
-                ~sa.exists().where(
-                    _unlocks.c.user_id == user_id,
-                    _unlocks.c.achievement_key == _definitions.c.key,
-                ),
-            )
-            .order_by(_definitions.c.sort_order, _definitions.c.key)
-        )
+        await conn.execute(_OPEN_RULES, {"user_id": user_id, "triggers": sorted(triggers)})
     ).all()
     return [AchievementRule.from_row(r) for r in rows]
 
@@ -303,12 +321,7 @@ async def _unlock(
     conn: AsyncConnection, user_id: uuid.UUID, rule: AchievementRule
 ) -> Unlocked | None:
     row_id = (
-        await conn.execute(
-            insert(_unlocks)
-            .values(user_id=user_id, achievement_key=rule.key)
-            .on_conflict_do_nothing(index_elements=["user_id", "achievement_key"])
-            .returning(_unlocks.c.id)
-        )
+        await conn.execute(_UNLOCK, {"user_id": user_id, "achievement_key": rule.key})
     ).scalar_one_or_none()
     if row_id is None:
         return None

@@ -50,6 +50,100 @@ _skills = metadata.tables["user_skills"]
 _skill_defs = metadata.tables["skill_definitions"]
 
 
+def _big(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """``column`` as ``bigint``: a sum with it is compared before it is stored, so it cannot
+    overflow ``integer`` on the way."""
+    return sa.cast(column, sa.BigInteger)
+
+
+# The statements of a posting, built once (docs/design.md#write-statements-built-once): a
+# transition binds its values at execution, so a posting pays neither the construction of its
+# statements nor their cache keys (memoised on the statement), only the lookup of the compiled
+# form in the engine's cache. Every bind parameter has a name of its own, so each gets the type
+# of its place in the statement, as an inline literal would.
+_arg = sa.bindparam
+_WALLET_COLUMNS = (_wallet.c.id, _wallet.c.coins, _wallet.c.total_earned, _wallet.c.total_spent)
+_READ_WALLET = sa.select(*_WALLET_COLUMNS).where(_wallet.c.user_id == _arg("owner"))
+_READ_COINS = sa.select(_wallet.c.coins).where(_wallet.c.user_id == _arg("owner"))
+_MOVE_COINS = (
+    sa.update(_wallet)
+    .where(
+        _wallet.c.user_id == _arg("owner"),
+        _big(_wallet.c.coins) + _arg("coins_check") >= 0,
+        _big(_wallet.c.total_earned) + _arg("earned_check") <= INT4_MAX,
+        _big(_wallet.c.total_spent) + _arg("spent_check") <= INT4_MAX,
+    )
+    .values(
+        coins=_wallet.c.coins + _arg("coins_change"),
+        total_earned=_wallet.c.total_earned + _arg("earned_change"),
+        total_spent=_wallet.c.total_spent + _arg("spent_change"),
+        updated_at=sa.func.now(),
+    )
+    .returning(*_WALLET_COLUMNS)
+)
+_READ_PROGRESS = sa.select(_progress.c.total_xp, _progress.c.current_level).where(
+    _progress.c.user_id == _arg("owner")
+)
+# RETURNING shows the new total_xp and the level as it was before this statement.
+_MOVE_XP = (
+    sa.update(_progress)
+    .where(
+        _progress.c.user_id == _arg("owner"),
+        _big(_progress.c.total_xp) + _arg("xp_low") >= 0,
+        _big(_progress.c.total_xp) + _arg("xp_high") <= INT4_MAX,
+    )
+    .values(total_xp=_progress.c.total_xp + _arg("xp_change"), updated_at=sa.func.now())
+    .returning(_progress.c.total_xp, _progress.c.current_level)
+)
+_SET_LEVEL = (
+    sa.update(_progress)
+    .where(_progress.c.user_id == _arg("owner"))
+    .values(current_level=_arg("level"), xp_to_next_level=_arg("xp_remaining"))
+)
+_READ_SKILL_DEFINITION = sa.select(_skill_defs.c.max_level, _skill_defs.c.stars_per_level).where(
+    _skill_defs.c.key == _arg("skill")
+)
+_one_skill = (_skills.c.user_id == _arg("owner"), _skills.c.skill_key == _arg("skill"))
+_LOCK_SKILL = sa.select(_skills.c.current_level).where(*_one_skill).with_for_update()
+# A plain UPDATE for a negative change: an INSERT ... ON CONFLICT would check the negative
+# proposed row against the CHECK constraint before it finds the conflict.
+_TAKE_STARS = (
+    sa.update(_skills)
+    .where(*_one_skill, _skills.c.current_stars + _arg("stars_check") >= 0)
+    .values(current_stars=_skills.c.current_stars + _arg("stars_change"), updated_at=sa.func.now())
+    .returning(_skills.c.current_stars)
+)
+_ADD_STARS = (
+    insert(_skills)
+    .values(
+        user_id=_arg("new_user_id"),
+        skill_key=_arg("new_skill_key"),
+        current_stars=_arg("new_stars"),
+        current_level=0,
+    )
+    .on_conflict_do_update(
+        index_elements=["user_id", "skill_key"],
+        set_={
+            "current_stars": _skills.c.current_stars + _arg("stars_change"),
+            "updated_at": sa.func.now(),
+        },
+        where=_big(_skills.c.current_stars) + _arg("stars_check") <= INT4_MAX,
+    )
+    .returning(_skills.c.current_stars)
+)
+_SET_SKILL_LEVEL = sa.update(_skills).where(*_one_skill).values(current_level=_arg("level"))
+_TOTAL_STARS = (
+    sa.update(_progress)
+    .where(
+        _progress.c.user_id == _arg("owner"),
+        _big(_progress.c.total_skill_stars) + _arg("stars_check") <= INT4_MAX,
+    )
+    .values(total_skill_stars=_progress.c.total_skill_stars + _arg("stars_change"))
+)
+#: The ledger row; its values are bound at execution (every column, each time).
+_INSERT_ENTRY = sa.insert(_ledger).returning(_ledger.c.id, _ledger.c.created_at)
+
+
 #: The ledger ``event_type`` values of refunds: coins given back for a spend (a market purchase
 #: refunded), which lower ``total_spent`` instead of raising ``total_earned``.
 REFUND_EVENT_TYPES: frozenset[str] = frozenset({"market.refund"})
@@ -159,19 +253,18 @@ async def post(
         skill_before, skill_after = await _move_stars(conn, user_id, skill_key, stars)
     entry = (
         await conn.execute(
-            sa.insert(_ledger)
-            .values(
-                user_id=user_id,
-                event_type=event_type,
-                event_id=event_id,
-                coins=coins,
-                xp=xp,
-                skill_stars=stars,
-                skill_key=skill_key,
-                reason=reason,
-                idempotency_key=idempotency_key,
-            )
-            .returning(_ledger.c.id, _ledger.c.created_at)
+            _INSERT_ENTRY,
+            {
+                "user_id": user_id,
+                "event_type": event_type,
+                "event_id": event_id,
+                "coins": coins,
+                "xp": xp,
+                "skill_stars": stars,
+                "skill_key": skill_key,
+                "reason": reason,
+                "idempotency_key": idempotency_key,
+            },
         )
     ).one()
     if coins:
@@ -219,35 +312,26 @@ async def post(
 async def _move_coins(
     conn: AsyncConnection, user_id: uuid.UUID, coins: int, event_type: str
 ) -> Wallet:
-    columns = (_wallet.c.id, _wallet.c.coins, _wallet.c.total_earned, _wallet.c.total_spent)
     if coins == 0:
-        current = (
-            await conn.execute(sa.select(*columns).where(_wallet.c.user_id == user_id))
-        ).one()
+        current = (await conn.execute(_READ_WALLET, {"owner": user_id})).one()
         return Wallet(*current)
     earned, spent = wallet_totals(event_type, coins)
     row = (
         await conn.execute(
-            sa.update(_wallet)
-            .where(
-                _wallet.c.user_id == user_id,
-                _big(_wallet.c.coins) + coins >= 0,
-                _big(_wallet.c.total_earned) + earned <= INT4_MAX,
-                _big(_wallet.c.total_spent) + spent <= INT4_MAX,
-            )
-            .values(
-                coins=_wallet.c.coins + coins,
-                total_earned=_wallet.c.total_earned + earned,
-                total_spent=_wallet.c.total_spent + spent,
-                updated_at=sa.func.now(),
-            )
-            .returning(*columns)
+            _MOVE_COINS,
+            {
+                "owner": user_id,
+                "coins_check": coins,
+                "earned_check": earned,
+                "spent_check": spent,
+                "coins_change": coins,
+                "earned_change": earned,
+                "spent_change": spent,
+            },
         )
     ).one_or_none()
     if row is None:
-        available = (
-            await conn.execute(sa.select(_wallet.c.coins).where(_wallet.c.user_id == user_id))
-        ).scalar_one()
+        available = (await conn.execute(_READ_COINS, {"owner": user_id})).scalar_one()
         if available + coins >= 0:
             raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} coins"), field="coins")
         raise InsufficientFunds(
@@ -261,25 +345,11 @@ async def _move_coins(
 async def _move_xp(conn: AsyncConnection, user_id: uuid.UUID, xp: int) -> tuple[int, int, int]:
     """``(total_xp, level_before, level_after)`` after adding ``xp``."""
     if xp == 0:
-        row = (
-            await conn.execute(
-                sa.select(_progress.c.total_xp, _progress.c.current_level).where(
-                    _progress.c.user_id == user_id
-                )
-            )
-        ).one()
+        row = (await conn.execute(_READ_PROGRESS, {"owner": user_id})).one()
         return int(row.total_xp), int(row.current_level), int(row.current_level)
-    # RETURNING shows the new total_xp and the level as it was before this statement.
     moved = (
         await conn.execute(
-            sa.update(_progress)
-            .where(
-                _progress.c.user_id == user_id,
-                _big(_progress.c.total_xp) + xp >= 0,
-                _big(_progress.c.total_xp) + xp <= INT4_MAX,
-            )
-            .values(total_xp=_progress.c.total_xp + xp, updated_at=sa.func.now())
-            .returning(_progress.c.total_xp, _progress.c.current_level)
+            _MOVE_XP, {"owner": user_id, "xp_low": xp, "xp_high": xp, "xp_change": xp}
         )
     ).one_or_none()
     if moved is None:
@@ -289,9 +359,7 @@ async def _move_xp(conn: AsyncConnection, user_id: uuid.UUID, xp: int) -> tuple[
     total, before = int(moved.total_xp), int(moved.current_level)
     after = level_for_xp(total)
     await conn.execute(
-        sa.update(_progress)
-        .where(_progress.c.user_id == user_id)
-        .values(current_level=after, xp_to_next_level=xp_remaining(total))
+        _SET_LEVEL, {"owner": user_id, "level": after, "xp_remaining": xp_remaining(total)}
     )
     return total, before, after
 
@@ -300,73 +368,26 @@ async def _move_stars(
     conn: AsyncConnection, user_id: uuid.UUID, skill_key: str, stars: int
 ) -> tuple[int, int]:
     """``(level_before, level_after)`` of the skill after adding ``stars``."""
-    definition = (
-        await conn.execute(
-            sa.select(_skill_defs.c.max_level, _skill_defs.c.stars_per_level).where(
-                _skill_defs.c.key == skill_key
-            )
-        )
-    ).one_or_none()
+    definition = (await conn.execute(_READ_SKILL_DEFINITION, {"skill": skill_key})).one_or_none()
     if definition is None:
         raise InvalidInput(f"There is no skill {skill_key!r}.", field="skillKey")
-    before = (
-        await conn.execute(
-            sa.select(_skills.c.current_level)
-            .where(_skills.c.user_id == user_id, _skills.c.skill_key == skill_key)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
+    skill = {"owner": user_id, "skill": skill_key}
+    before = (await conn.execute(_LOCK_SKILL, skill)).scalar_one_or_none()
     if before is None and stars < 0:
         raise InvalidInput("This would take the skill's stars below zero.", field="stars")
+    change = {"stars_check": stars, "stars_change": stars}
     if stars < 0:
-        # A plain UPDATE: an INSERT ... ON CONFLICT would check the negative proposed row
-        # against the CHECK constraint before it finds the conflict.
-        row = (
-            await conn.execute(
-                sa.update(_skills)
-                .where(
-                    _skills.c.user_id == user_id,
-                    _skills.c.skill_key == skill_key,
-                    _skills.c.current_stars + stars >= 0,
-                )
-                .values(current_stars=_skills.c.current_stars + stars, updated_at=sa.func.now())
-                .returning(_skills.c.current_stars)
-            )
-        ).one_or_none()
+        row = (await conn.execute(_TAKE_STARS, {**skill, **change})).one_or_none()
     else:
-        row = (
-            await conn.execute(
-                insert(_skills)
-                .values(user_id=user_id, skill_key=skill_key, current_stars=stars, current_level=0)
-                .on_conflict_do_update(
-                    index_elements=["user_id", "skill_key"],
-                    set_={
-                        "current_stars": _skills.c.current_stars + stars,
-                        "updated_at": sa.func.now(),
-                    },
-                    where=_big(_skills.c.current_stars) + stars <= INT4_MAX,
-                )
-                .returning(_skills.c.current_stars)
-            )
-        ).one_or_none()
+        new = {"new_user_id": user_id, "new_skill_key": skill_key, "new_stars": stars}
+        row = (await conn.execute(_ADD_STARS, {**new, **change})).one_or_none()
     if (row is None or row.current_stars < 0) and stars > 0:
         raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} stars"), field="stars")
     if row is None or row.current_stars < 0:
         raise InvalidInput("This would take the skill's stars below zero.", field="stars")
     level = skill_level(int(row.current_stars), definition.stars_per_level, definition.max_level)
-    await conn.execute(
-        sa.update(_skills)
-        .where(_skills.c.user_id == user_id, _skills.c.skill_key == skill_key)
-        .values(current_level=level)
-    )
-    totalled = await conn.execute(
-        sa.update(_progress)
-        .where(
-            _progress.c.user_id == user_id,
-            _big(_progress.c.total_skill_stars) + stars <= INT4_MAX,
-        )
-        .values(total_skill_stars=_progress.c.total_skill_stars + stars)
-    )
+    await conn.execute(_SET_SKILL_LEVEL, {**skill, "level": level})
+    totalled = await conn.execute(_TOTAL_STARS, {"owner": user_id, **change})
     if totalled.rowcount == 0:
         raise InvalidInput(_PAST_MAX.format(f"{INT4_MAX:,} stars in all"), field="stars")
     return int(before or 0), level
@@ -374,12 +395,6 @@ async def _move_stars(
 
 #: The refusal of a posting whose total would not fit its ``integer`` column.
 _PAST_MAX = "This would take the total past {}, the most it can hold."
-
-
-def _big(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
-    """``column`` as ``bigint``: a sum with it is compared before it is stored, so it cannot
-    overflow ``integer`` on the way."""
-    return sa.cast(column, sa.BigInteger)
 
 
 def skill_level(stars: int, stars_per_level: int, max_level: int) -> int:

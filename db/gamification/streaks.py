@@ -102,21 +102,40 @@ def current_streak_read(streaks: sa.FromClause) -> sa.ColumnElement[int]:
     )
 
 
+# The statements of :func:`touch_streak`, built once (values bound at execution). The upsert
+# stores the proposed row's counts on a conflict (``excluded``: the values it was given).
+_LOCK_STREAK = (
+    sa.select(_streaks.c.current_streak, _streaks.c.longest_streak, _streaks.c.last_activity_date)
+    .where(
+        _streaks.c.user_id == sa.bindparam("user_id"),
+        _streaks.c.streak_type == sa.bindparam("streak_type"),
+    )
+    .with_for_update()
+)
+_proposed = insert(_streaks)
+_UPSERT = _proposed.on_conflict_do_update(
+    index_elements=["user_id", "streak_type"],
+    set_={
+        "current_streak": _proposed.excluded.current_streak,
+        "longest_streak": _proposed.excluded.longest_streak,
+        "last_activity_date": _proposed.excluded.last_activity_date,
+        "updated_at": sa.func.now(),
+    },
+)
+
+
 async def _upsert(
     conn: AsyncConnection, user_id: uuid.UUID, streak_type: str, streak: Streak
 ) -> None:
-    values = {
-        "current_streak": streak.current,
-        "longest_streak": streak.longest,
-        "last_activity_date": streak.last,
-    }
     await conn.execute(
-        insert(_streaks)
-        .values(user_id=user_id, streak_type=streak_type, **values)
-        .on_conflict_do_update(
-            index_elements=["user_id", "streak_type"],
-            set_={**values, "updated_at": sa.func.now()},
-        )
+        _UPSERT,
+        {
+            "user_id": user_id,
+            "streak_type": streak_type,
+            "current_streak": streak.current,
+            "longest_streak": streak.longest,
+            "last_activity_date": streak.last,
+        },
     )
 
 
@@ -130,13 +149,7 @@ async def touch_streak(
         The streak after the day.
     """
     row = (
-        await conn.execute(
-            sa.select(
-                _streaks.c.current_streak, _streaks.c.longest_streak, _streaks.c.last_activity_date
-            )
-            .where(_streaks.c.user_id == user_id, _streaks.c.streak_type == streak_type)
-            .with_for_update()
-        )
+        await conn.execute(_LOCK_STREAK, {"user_id": user_id, "streak_type": streak_type})
     ).one_or_none()
     before = Streak(*row) if row is not None else Streak()
     after = advance_day_streak(before, day)

@@ -123,14 +123,20 @@ async def create_habit(
     return uuid.UUID(str(habit_id))
 
 
+# The statements of a completion, built once: a call binds its values at execution.
+_HABIT_DATES = sa.select(_completions.c.completed_date).where(
+    _completions.c.habit_id == sa.bindparam("habit")
+)
+_USER_DATES = (
+    sa.select(_completions.c.completed_date)
+    .where(_completions.c.user_id == sa.bindparam("owner"))
+    .distinct()
+)
+_INSERT_COMPLETION = sa.insert(_completions).returning(_completions.c.id)
+
+
 async def _dates(conn: AsyncConnection, habit_id: uuid.UUID) -> list[date]:
-    return list(
-        (
-            await conn.execute(
-                sa.select(_completions.c.completed_date).where(_completions.c.habit_id == habit_id)
-            )
-        ).scalars()
-    )
+    return list((await conn.execute(_HABIT_DATES, {"habit": habit_id})).scalars())
 
 
 async def _store_streaks(
@@ -157,13 +163,7 @@ async def _store_streaks(
 
 
 async def _store_user_streak(conn: AsyncConnection, user_id: uuid.UUID, today: date) -> None:
-    days = (
-        await conn.execute(
-            sa.select(_completions.c.completed_date)
-            .where(_completions.c.user_id == user_id)
-            .distinct()
-        )
-    ).scalars()
+    days = (await conn.execute(_USER_DATES, {"owner": user_id})).scalars()
     await set_streak(conn, user_id, HABITS, days, today)
 
 
@@ -281,9 +281,7 @@ async def complete_habit(
         raise AlreadyCompleted("This habit is already done for that period.")
     completion_id = (
         await conn.execute(
-            sa.insert(_completions)
-            .values(habit_id=habit_id, user_id=user_id, completed_date=day)
-            .returning(_completions.c.id)
+            _INSERT_COMPLETION, {"habit_id": habit_id, "user_id": user_id, "completed_date": day}
         )
     ).scalar_one()
     dates.append(day)

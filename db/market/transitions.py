@@ -53,6 +53,26 @@ MAX_REASON = 500
 QUANTITY = IntRange(1, MAX_QUANTITY)
 REASON = Text(MAX_REASON, 1)
 
+# The statements of a purchase, built once: a call binds its values at execution.
+_KEYED_PURCHASE = sa.select(_purchases.c.id).where(
+    _purchases.c.user_id == sa.bindparam("owner"),
+    _purchases.c.idempotency_key == sa.bindparam("given_key"),
+)
+_READ_ITEM = sa.select(_items, sa.func.clock_timestamp().label("now")).where(
+    _items.c.id == sa.bindparam("target_item")
+)
+_TAKE_STOCK = (
+    sa.update(_items)
+    .where(
+        _items.c.id == sa.bindparam("target_item"),
+        _items.c.remaining_stock >= sa.bindparam("units_check"),
+    )
+    .values(remaining_stock=_items.c.remaining_stock - sa.bindparam("units_taken"))
+    .returning(_items.c.remaining_stock)
+)
+_INSERT_PURCHASE = insert(_purchases).returning(_purchases.c.id)
+_INSERT_TRANSACTION = sa.insert(_transactions)
+
 
 @dataclass(frozen=True)
 class PurchaseResult:
@@ -98,20 +118,11 @@ async def purchase_item(
     QUANTITY.check(quantity, "input.quantity")
     if idempotency_key is not None:
         existing = (
-            await conn.execute(
-                sa.select(_purchases.c.id).where(
-                    _purchases.c.user_id == user_id,
-                    _purchases.c.idempotency_key == idempotency_key,
-                )
-            )
+            await conn.execute(_KEYED_PURCHASE, {"owner": user_id, "given_key": idempotency_key})
         ).scalar_one_or_none()
         if existing is not None:
             return PurchaseResult(existing, await _wallet(conn, user_id), created=False)
-    item = (
-        await conn.execute(
-            sa.select(_items, sa.func.clock_timestamp().label("now")).where(_items.c.id == item_id)
-        )
-    ).one_or_none()
+    item = (await conn.execute(_READ_ITEM, {"target_item": item_id})).one_or_none()
     if item is None:
         raise NotFound("There is no such market item.", resource="MarketItem")
     _check_offered(item, user_id)
@@ -121,10 +132,8 @@ async def purchase_item(
         # concurrent buyers never take more units than there are.
         left = (
             await conn.execute(
-                sa.update(_items)
-                .where(_items.c.id == item_id, _items.c.remaining_stock >= quantity)
-                .values(remaining_stock=_items.c.remaining_stock - quantity)
-                .returning(_items.c.remaining_stock)
+                _TAKE_STOCK,
+                {"target_item": item_id, "units_check": quantity, "units_taken": quantity},
             )
         ).scalar_one_or_none()
         if left is None:
@@ -140,18 +149,17 @@ async def purchase_item(
     uses = rules.uses_for(item.is_consumable, int(item.uses_per_purchase), quantity)
     purchase_id = (
         await conn.execute(
-            insert(_purchases)
-            .values(
-                user_id=user_id,
-                item_id=item_id,
-                cost_coins=total,
-                quantity=quantity,
-                purchased_at=item.now,
-                uses_remaining=uses,
-                status=PurchaseStatus.ACTIVE.value,
-                idempotency_key=idempotency_key,
-            )
-            .returning(_purchases.c.id)
+            _INSERT_PURCHASE,
+            {
+                "user_id": user_id,
+                "item_id": item_id,
+                "cost_coins": total,
+                "quantity": quantity,
+                "purchased_at": item.now,
+                "uses_remaining": uses,
+                "status": PurchaseStatus.ACTIVE.value,
+                "idempotency_key": idempotency_key,
+            },
         )
     ).scalar_one()
     what = item.name if quantity == 1 else f"{quantity} x {item.name}"
@@ -229,14 +237,15 @@ async def _transaction(
 ) -> None:
     """The ``market_transactions`` row (``coins``: the signed change of the wallet)."""
     await conn.execute(
-        sa.insert(_transactions).values(
-            user_id=user_id,
-            transaction_type=kind.value,
-            coins_amount=coins,
-            reason=reason,
-            purchase_id=purchase_id,
-            item_id=item_id,
-        )
+        _INSERT_TRANSACTION,
+        {
+            "user_id": user_id,
+            "transaction_type": kind.value,
+            "coins_amount": coins,
+            "reason": reason,
+            "purchase_id": purchase_id,
+            "item_id": item_id,
+        },
     )
 
 

@@ -46,6 +46,19 @@ from db.settings import local_date, user_calendar
 
 _progress = metadata.tables["user_quest_progress"]
 _quests = metadata.tables["universal_quests"]
+#: The progress rows a counted action may move, locked (:func:`advance_quests`); built once.
+_LOCK_COUNTING = (
+    sa.select(_progress, _quests.c.type, _quests.c.target, _quests.c.target_config, _quests.c.title)
+    .join(_quests, _quests.c.id == _progress.c.quest_id)
+    .where(
+        _progress.c.user_id == sa.bindparam("user_id"),
+        _progress.c.status != QuestProgressStatus.ABANDONED.value,
+        _quests.c.target_type == sa.bindparam("target_type"),
+        _quests.c.is_active,
+    )
+    .order_by(_progress.c.id)
+    .with_for_update(of=_progress)
+)
 
 
 @dataclass(frozen=True)
@@ -128,24 +141,7 @@ async def advance_quests(
     now = now or datetime.now(UTC)
     zone, week = await user_calendar(conn, user_id)  # periods are the user's
     rows = (
-        await conn.execute(
-            sa.select(
-                _progress,
-                _quests.c.type,
-                _quests.c.target,
-                _quests.c.target_config,
-                _quests.c.title,
-            )
-            .join(_quests, _quests.c.id == _progress.c.quest_id)
-            .where(
-                _progress.c.user_id == user_id,
-                _progress.c.status != QuestProgressStatus.ABANDONED.value,
-                _quests.c.target_type == str(target_type),
-                _quests.c.is_active,
-            )
-            .order_by(_progress.c.id)
-            .with_for_update(of=_progress)
-        )
+        await conn.execute(_LOCK_COUNTING, {"user_id": user_id, "target_type": str(target_type)})
     ).all()
     moved: list[QuestAdvance] = []
     for row in rows:
