@@ -204,6 +204,10 @@ def backdatable_days(since: date | None = None) -> list[date]:
     return [first + timedelta(days=n) for n in range((today() - first).days + 1)]
 
 
+#: Days further than any streak run spans (the first step of moving completions back).
+_FAR = 10_000
+
+
 async def streak(w: Walker, days: int) -> None:
     """A run of ``days`` consecutive days of habit completions: one habit done on every day
     a completion may be dated; while the run is too short, the habit and its completions move
@@ -217,13 +221,17 @@ async def streak(w: Walker, days: int) -> None:
         run += len(window)
         if run >= days:
             return
-        await w.move_back(
-            "UPDATE habit_completions SET completed_date = completed_date - CAST(:n AS int), "
-            "completed_at = completed_at - make_interval(days => CAST(:n AS int)) "
-            "WHERE habit_id = :h AND user_id = :user",
-            h=uuid.UUID(habit_id),
-            n=len(window),
-        )
+        # Two steps: (habit_id, completed_date) is unique and checked row by row, so one
+        # shift by n could meet a row that has not moved yet. Far away first (further than
+        # the run spans), then back to n days before where each started.
+        for shift in (len(window) + _FAR, -_FAR):
+            await w.move_back(
+                "UPDATE habit_completions SET completed_date = completed_date - CAST(:n AS int), "
+                "completed_at = completed_at - make_interval(days => CAST(:n AS int)) "
+                "WHERE habit_id = :h AND user_id = :user",
+                h=uuid.UUID(habit_id),
+                n=shift,
+            )
         await w.move_back(
             "UPDATE habits SET created_at = created_at - make_interval(days => CAST(:n AS int)) "
             "WHERE id = :h AND user_id = :user",
@@ -401,6 +409,9 @@ async def purchases(w: Walker, count: int) -> None:
     ((item_id, cost),) = await w.read(
         "SELECT id, cost_coins FROM market_items WHERE is_active AND is_available "
         "AND (remaining_stock IS NULL OR remaining_stock >= :n) "
+        # On sale now (other tests' staff create items with future availability windows).
+        "AND (available_from IS NULL OR available_from <= now()) "
+        "AND (available_until IS NULL OR available_until > now()) "
         "ORDER BY cost_coins, key LIMIT 1",
         n=count,
     )
