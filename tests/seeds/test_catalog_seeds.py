@@ -1,25 +1,31 @@
 """The reference-data seeds (``seeds.seed_all``): counts, idempotency and integrity.
 
 Expected content: Ignition specification, "Part 7: Seed Data Requirements" and
-Ignition specification, "Seed Data Summary". The database fixture ``db_conn`` (tests/conftest.py) is
-a migrated database inside a transaction that is rolled back after each test; it may or may not
-already hold the seed rows, so every test runs ``seed_all`` first and asserts on the state
-afterwards.
+Ignition specification, "Seed Data Summary". The ``seeded`` fixture is a connection, inside a
+transaction rolled back after each test, to a database of this module's own, migrated and
+never touched by another test (the shared test database also holds the catalog rows that the
+staff tests create), on which ``seed_all`` has run: the state the seeds give a fresh install.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import seeds
 from db.gamification.models import AchievementTriggerType, SkillCategory
 from db.learn.models import DrillType
+from gateway.bootstrap import migrate
+from gateway.database import create_engine
 from seeds import auth, gamification, learn, listening, market, planning, platform, quests
+
+if TYPE_CHECKING:
+    from tests.conftest import PostgresServer
 
 
 async def _scalar(conn: AsyncConnection, sql: str, **params: Any) -> Any:
@@ -30,10 +36,25 @@ async def _rows(conn: AsyncConnection, sql: str, **params: Any) -> list[sa.Row[A
     return list((await conn.execute(sa.text(sql), params)).all())
 
 
+@pytest.fixture(scope="module")
+async def fresh_engine(postgres_server: PostgresServer) -> AsyncIterator[AsyncEngine]:
+    url = await postgres_server.create_database("ignition_seeds")
+    await migrate(url, "head")
+    engine = create_engine(url)
+    yield engine
+    await engine.dispose()
+    await postgres_server.drop_database(url)
+
+
 @pytest.fixture
-async def seeded(db_conn: AsyncConnection) -> AsyncConnection:
-    await seeds.seed_all(db_conn)
-    return db_conn
+async def seeded(fresh_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with fresh_engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            await seeds.seed_all(conn)
+            yield conn
+        finally:
+            await transaction.rollback()
 
 
 # --------------------------------------------------------------------------------------------
