@@ -143,7 +143,8 @@ def _search_pattern(term: str) -> str:
 def filter_defs(info: TableInfo) -> list[FilterDef]:
     """The filter fields of a table: enum columns and ``category`` (any of several values),
     boolean columns (equality), date and timestamp columns (ranges), ``search`` over the
-    declared text columns, and the declared extra filters."""
+    declared text columns, and the declared extra filters; never a column the table's spec
+    computes (``TableSpec.computed``), whose stored value the field may hide."""
     defs: list[FilterDef] = []
 
     def column_in(cf: ColumnField) -> Callable[[sa.Table, Any], sa.ColumnElement[bool]]:
@@ -166,6 +167,10 @@ def filter_defs(info: TableInfo) -> list[FilterDef]:
         return clause
 
     for cf in info.columns:
+        if cf.column.name in info.spec.computed:
+            # The field answers a computed value (a hidden achievement's masked trigger): a
+            # filter on the stored column would let a client probe what the field hides.
+            continue
         array = postgresql.ARRAY(cf.column.type)
         if cf.kind == "enum":
             defs.append(

@@ -95,3 +95,15 @@ async def test_hidden_until_earned_on_both_paths(demo: Any) -> None:
             await conn.execute(
                 sa.text("DELETE FROM users WHERE id IN (:a, :b)"), {"a": unlocker, "b": other}
             )
+
+
+def test_no_filter_probes_a_masked_column() -> None:
+    """The masked columns have no filter field: filtering on the stored trigger type would tell
+    a viewer which hidden achievement has which trigger."""
+    from schema.sdl import schema
+
+    filter_type = schema.get_type_by_name("AchievementDefinitionFilter")
+    assert filter_type is not None
+    names = {f.python_name for f in filter_type.fields}  # type: ignore[union-attr]
+    assert "is_hidden" in names
+    assert not names & {"trigger_type", "trigger_config", "name", "description"}
