@@ -444,8 +444,9 @@ class MutationBuilder:
             return await execute(d, success, info.context, kwargs)
 
         description = client_text(d.description)
-        if d.entitlement:
-            # Checked in execute(), not by a permission extension: the refusal is audited.
+        if d.entitlement and f"`{d.entitlement}`" not in description:
+            # Checked in execute(), not by a permission extension: the refusal is audited. The
+            # description names the entitlement once (a hand-written one may name it already).
             description += f" Requires the `{d.entitlement}` entitlement."
         return generated_field(
             resolve,
