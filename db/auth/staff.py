@@ -9,7 +9,10 @@ progress, unlocks and purchases keep pointing at them.
 A catalog whose staff writes are the plain create / update / retire triple is declared once as
 a :class:`CatalogTable` (the table, the rules of its columns, how a row is retired) and written
 through :func:`create_entry`, :func:`update_entry` and :func:`retire_entry`; the schema makes
-the three mutations of a declaration (``schema/core/catalog.py``).
+the three mutations of a declaration (``schema/core/catalog.py``). Every staff catalog (the
+content ones and the game's: market items, universal quests, achievement and skill
+definitions) is declared so; the column rules most of them share are here too (:data:`KEY`,
+:data:`NAME`, ...).
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
-"""The staff mutations of a content catalog, made from its declaration: one
+"""The staff mutations of a catalog, made from its declaration: one
 :class:`db.auth.staff.CatalogTable` gives ``create<Type>``, ``update<Type>`` and
 ``deactivate<Type>`` (or ``delete<Type>`` for a table without an active column), their input
-types and their payloads (docs/admin.md, "Content catalogs").
+types and their payloads (docs/admin.md, "Content catalogs" and "The game's catalogs"). Every
+staff catalog is declared this way; the game catalogs (market items, universal quests,
+achievement and skill definitions) only word their descriptions otherwise
+(:data:`GAME_WORDING`) and return the row alone from ``deactivate<Type>``.
 
 The input fields come from the declaration's column rules (:mod:`db.fields`): a ``Text`` is a
 ``String``, a ``Number`` an ``Int`` (a ``Float`` when not ``integer``), a ``Choice`` the model
 enum's GraphQL enum, a ``Flag`` a ``Boolean``, ``Tags`` a ``[String!]``, a ``Ref`` an ``ID``, a
 ``Shaped`` value ``JSON``; the rule is the field's bound marker too (``schema/core/inputs.py``),
-and its description is the column's ``doc=`` text. A create input's ``required`` fields are
-non-null; its other fields may be left out (the column's default then). Every update field may
-be left out (kept); an explicit null clears a nullable column.
+and its description is the column's ``doc=`` text (then the declaration's note of the column,
+if any). A create input's ``required`` fields are non-null; its other fields may be left out
+(the column's default then). An update input has no field of an ``immutable`` column; every
+field may be left out (kept); an explicit null clears a nullable column.
 
 A domain declares its catalogs in ``schema/<domain>/admin.py``::
 
