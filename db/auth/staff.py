@@ -9,7 +9,10 @@ progress, unlocks and purchases keep pointing at them.
 A catalog whose staff writes are the plain create / update / retire triple is declared once as
 a :class:`CatalogTable` (the table, the rules of its columns, how a row is retired) and written
 through :func:`create_entry`, :func:`update_entry` and :func:`retire_entry`; the schema makes
-the three mutations of a declaration (``schema/core/catalog.py``).
+the three mutations of a declaration (``schema/core/catalog.py``). Every staff catalog (the
+content ones and the game's: market items, universal quests, achievement and skill
+definitions) is declared so; the column rules most of them share are here too (:data:`KEY`,
+:data:`NAME`, ...).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.auth.activity import Actor, audit
 from db.errors import InvalidInput, InvalidState, NotFound
-from db.fields import Rule, clean, path
+from db.fields import Number, Rule, Shaped, Text, clean, path
 
 
 def _row(row: sa.Row[Any]) -> dict[str, Any]:
@@ -159,13 +162,64 @@ async def deactivate_row(
     )
 
 
-#: A whole-row check of a catalog declaration: ``(row, changed)``, the row as it will be (the
-#: stored row with the cleaned changes over it; only the changes on a create) and the changed
-#: columns; raises ``InvalidInput`` naming the input field at fault (``input.configJson``).
-RowCheck = Callable[[dict[str, Any], dict[str, Any]], None]
+#: A whole-row check of a catalog declaration: ``(row, changed, before)``, the row as it will
+#: be (the stored row with the cleaned changes over it; on a create the changes, the columns
+#: left out being None), the changed columns, and the row as it is (None on a create). It
+#: raises ``InvalidInput`` naming the input field at fault (``input.configJson``), and may
+#: return derived columns to write with the changes (a remaining stock that follows its total).
+RowCheck = Callable[
+    [dict[str, Any], dict[str, Any], dict[str, Any] | None], Mapping[str, Any] | None
+]
 #: Work after a write, in the same transaction: ``(conn, actor, row)`` with the row as written
 #: (keeping a flow's step count, one active flow at a time).
 AfterWrite = Callable[[AsyncConnection, Actor, dict[str, Any]], Awaitable[None]]
+
+
+def shape_object(value: Any, field: str) -> dict[str, Any]:
+    """A JSON object (a config whose keys a row check judges).
+
+    Raises:
+        InvalidInput: another JSON value (``field``).
+    """
+    if not isinstance(value, dict):
+        raise InvalidInput("Give a JSON object.", field=field)
+    return value
+
+
+#: The rule of a JSON object column (an onboarding step's ``action_config``, a quest's
+#: ``target_config``).
+JSON_OBJECT = Shaped(shape_object)
+#: The rules of the columns most catalogs share: a natural key (lowercase words joined by
+#: ``_``, ``-`` or ``.``), a display name, a shelf or category, a description, an icon, a
+#: position.
+KEY = Text(
+    100,
+    1,
+    nullable=False,
+    line=True,
+    pattern=r"[a-z0-9][a-z0-9_.-]*",
+    format="lowercase letters, digits, '_', '-' or '.'",
+)
+NAME = Text(200, 1, nullable=False, line=True)
+CATEGORY = Text(50, 1, nullable=False, line=True)
+DESCRIPTION = Text(2000)
+ICON = Text(100, line=True)
+SORT_ORDER = Number(-100_000, 100_000)
+
+
+def config_check(
+    type_column: str, config_column: str, problem: Callable[[str, Any], str | None]
+) -> RowCheck:
+    """The row check of a JSON config judged by the row's type column (a quest's
+    ``target_config`` by its ``target_type``): ``problem(type, config)`` says what is wrong,
+    refused as ``input.<configColumn>``."""
+
+    def check(row: dict[str, Any], changed: dict[str, Any], before: dict[str, Any] | None) -> None:
+        found = problem(row[type_column], row.get(config_column))
+        if found is not None:
+            raise InvalidInput(found, field=path(config_column))
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -188,10 +242,16 @@ class CatalogTable:
             concurrent write that wins the race is refused the same way (the unique index).
         creator: the column that records the staff member who created the row
             (``created_by``), or None.
+        immutable: columns set on create only (a natural key users' rows refer to): an update
+            leaves them out (its input has no such field).
+        references: column -> the column of another table its value must name, an active row
+            when that table has ``is_active`` (a quest's ``skill_key``: an active skill's
+            ``key``); a foreign key column is checked without this (any row).
         active: the boolean column retiring sets false; None: the table has none, and a row is
             deleted when no row of any table refers to it (``InvalidState`` ``in_use``
             otherwise).
-        check: a whole-row check (:data:`RowCheck`), after the column rules.
+        check: a whole-row check (:data:`RowCheck`), after the column rules; the derived
+            columns it returns are written too.
         after: work after each create, update or retire (:data:`AfterWrite`).
     """
 
@@ -203,6 +263,8 @@ class CatalogTable:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     unique: tuple[str | tuple[str, ...], ...] = ()
     creator: str | None = None
+    immutable: tuple[str, ...] = ()
+    references: Mapping[str, sa.Column[Any]] = field(default_factory=dict)
     active: str | None = "is_active"
     check: RowCheck | None = None
     after: AfterWrite | None = None
@@ -268,7 +330,8 @@ async def _unique_write(
 async def _refuse_dangling(
     conn: AsyncConnection, catalog: CatalogTable, values: Mapping[str, Any]
 ) -> None:
-    """Refuse a value of a foreign-key column that names no row (``topic_id`` of no topic)."""
+    """Refuse a value of a foreign-key column that names no row (``topic_id`` of no topic),
+    or of a :attr:`CatalogTable.references` column that names no active row."""
     for column, value in values.items():
         if value is None:
             continue
@@ -277,6 +340,30 @@ async def _refuse_dangling(
             found = sa.select(target).where(target == value).limit(1)
             if (await conn.execute(found)).first() is None:
                 raise InvalidInput(f"No such {target.table.name} row.", field=path(column))
+        named = catalog.references.get(column)
+        if named is None:
+            continue
+        found = sa.select(named).where(named == value)
+        if "is_active" in named.table.c:
+            found = found.where(named.table.c.is_active)
+        if (await conn.execute(found.limit(1))).first() is None:
+            raise InvalidInput(
+                f"No active {named.table.name} row has this {named.name}.", field=path(column)
+            )
+
+
+def _checked(
+    catalog: CatalogTable,
+    cleaned: dict[str, Any],
+    before: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The cleaned changes and the derived columns of the catalog's whole-row check (given
+    the row as it will be; a create's columns left out are None)."""
+    if catalog.check is None:
+        return cleaned
+    row = {**(before if before is not None else dict.fromkeys(catalog.rules)), **cleaned}
+    derived = catalog.check(row, cleaned, before)
+    return {**cleaned, **(derived or {})}
 
 
 async def _scoped_row(conn: AsyncConnection, catalog: CatalogTable, row_id: Any) -> dict[str, Any]:
@@ -307,14 +394,14 @@ async def create_entry(
 
     Raises:
         InvalidInput: a value its rule refuses, a required one missing, a unique value taken,
-            a foreign key naming no row, a whole-row check failed (``field`` names the input field).
+            a foreign key or a reference naming no (active) row, a whole-row check failed
+            (``field`` names the input field).
     """
     cleaned = clean(values, catalog.rules, required=catalog.required)
-    if catalog.check is not None:
-        catalog.check(dict(cleaned), cleaned)
+    changes = _checked(catalog, cleaned, None)
     await _refuse_dangling(conn, catalog, cleaned)
     await _refuse_taken(conn, catalog, cleaned, cleaned, None)
-    values = {**catalog.scope, **catalog.fixed, **cleaned}
+    values = {**catalog.scope, **catalog.fixed, **changes}
     if catalog.creator is not None:
         values[catalog.creator] = actor.user_id
     row_id = await _unique_write(
@@ -337,8 +424,9 @@ async def update_entry(
     """Change some columns of one row of a catalog, audited (:func:`update_row`).
 
     Args:
-        values: the fields the client sent (at least one), checked as :func:`create_entry`
-            checks them; the whole-row check sees the stored row with the changes over it.
+        values: the fields the client sent (at least one; no :attr:`CatalogTable.immutable`
+            one), checked as :func:`create_entry` checks them; the whole-row check sees the
+            stored row with the changes over it, and the stored row.
 
     Returns:
         The row's id.
@@ -347,17 +435,17 @@ async def update_entry(
         InvalidInput: as :func:`create_entry`, or no field given (``field`` ``input``).
         NotFound: no such row in the catalog's scope.
     """
-    cleaned = clean(values, catalog.rules, partial=True)
+    rules = {k: rule for k, rule in catalog.rules.items() if k not in catalog.immutable}
+    cleaned = clean(values, rules, partial=True)
     before = await _scoped_row(conn, catalog, row_id)
-    if catalog.check is not None:
-        catalog.check({**before, **cleaned}, cleaned)
+    changes = _checked(catalog, cleaned, before)
     await _refuse_dangling(conn, catalog, cleaned)
     await _refuse_taken(conn, catalog, {**before, **cleaned}, cleaned, row_id)
     await _unique_write(
         catalog,
         conn,
         lambda: update_row(
-            conn, actor, catalog.table, row_id, cleaned, action=action, resource=catalog.resource
+            conn, actor, catalog.table, row_id, changes, action=action, resource=catalog.resource
         ),
     )
     if catalog.after is not None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from db import metadata
-from db.auth import catalog
+from db.auth import staff
+from db.auth.staff import CatalogTable
 from db.fields import Choice, Flag, Number, Rule
 from db.gamification.achievements import THRESHOLD_KEYS
 from db.gamification.models import AchievementTriggerType, SkillCategory
@@ -29,31 +30,31 @@ MAX_REWARD = 100_000
 
 #: ``achievement_definitions`` columns staff set.
 ACHIEVEMENT_FIELDS: dict[str, Rule] = {
-    "key": catalog.KEY,
-    "name": catalog.NAME,
-    "description": catalog.DESCRIPTION,
-    "category": catalog.CATEGORY,
-    "icon": catalog.ICON,
+    "key": staff.KEY,
+    "name": staff.NAME,
+    "description": staff.DESCRIPTION,
+    "category": staff.CATEGORY,
+    "icon": staff.ICON,
     "trigger_type": Choice(AchievementTriggerType),
-    "trigger_config": catalog.JSON_OBJECT,
+    "trigger_config": staff.JSON_OBJECT,
     "reward_coins": Number(0, MAX_REWARD),
     "reward_xp": Number(0, MAX_REWARD),
     "is_hidden": Flag(),
     "is_active": Flag(),
-    "sort_order": catalog.SORT_ORDER,
+    "sort_order": staff.SORT_ORDER,
 }
 
 #: ``skill_definitions`` columns staff set.
 SKILL_FIELDS: dict[str, Rule] = {
-    "key": catalog.KEY,
-    "name": catalog.NAME,
-    "description": catalog.DESCRIPTION,
+    "key": staff.KEY,
+    "name": staff.NAME,
+    "description": staff.DESCRIPTION,
     "category": Choice(SkillCategory),
-    "icon": catalog.ICON,
+    "icon": staff.ICON,
     "max_level": Number(1, 1000),
     "stars_per_level": Number(1, 10_000),
     "is_active": Flag(),
-    "sort_order": catalog.SORT_ORDER,
+    "sort_order": staff.SORT_ORDER,
 }
 
 
@@ -72,17 +73,17 @@ def trigger_config_problem(trigger_type: str, config: Any) -> str | None:
     return None
 
 
-ACHIEVEMENTS = catalog.CatalogTable(
+ACHIEVEMENTS = CatalogTable(
     table=_achievements,
     resource="AchievementDefinition",
     rules=ACHIEVEMENT_FIELDS,
     required=("key", "name", "category", "trigger_type", "trigger_config"),
     unique=("key",),
-    row_check=catalog.config_check("trigger_type", "trigger_config", trigger_config_problem),
     immutable=("key",),
+    check=staff.config_check("trigger_type", "trigger_config", trigger_config_problem),
 )
 
-SKILLS = catalog.CatalogTable(
+SKILLS = CatalogTable(
     table=_skills,
     resource="SkillDefinition",
     rules=SKILL_FIELDS,

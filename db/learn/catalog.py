@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from db import metadata
-from db.auth.staff import CatalogTable
+from db.auth.staff import CATEGORY, DESCRIPTION, ICON, NAME, CatalogTable
 from db.fields import Choice, Number, Ref, Rule, Shaped, Text
 from db.learn.models import DrillType, LearnDifficulty
 from db.learn.rules import MAX_ROUND_SECONDS, check_drill_config, shape_config, shape_quiz
@@ -23,10 +23,6 @@ from db.learn.rules import MAX_ROUND_SECONDS, check_drill_config, shape_config, 
 KEY = Text(
     100, 1, nullable=False, pattern=r"[a-z0-9_]+", format="lowercase letters, digits and `_`"
 )
-NAME = Text(200, 1, nullable=False, line=True)
-DESCRIPTION = Text(2000)
-CATEGORY = Text(50, 1, nullable=False, line=True)
-ICON = Text(100, line=True)
 SORT_ORDER = Number(0, 1_000_000)
 #: A lesson's Markdown body, in characters.
 CONTENT = Text(100_000)
@@ -47,7 +43,9 @@ _ITEM: dict[str, Rule] = {
 }
 
 
-def _drill_config(row: dict[str, Any], changed: dict[str, Any]) -> None:
+def _drill_config(
+    row: dict[str, Any], changed: dict[str, Any], before: dict[str, Any] | None
+) -> None:
     """A drill's config fits its type (checked when either changes)."""
     if "drill_type" in changed or "config_json" in changed:
         check_drill_config(str(row["drill_type"]), row["config_json"], "input.configJson")

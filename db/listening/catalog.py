@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from db import metadata
-from db.auth.staff import CatalogTable
+from db.auth.staff import DESCRIPTION, NAME, CatalogTable
 from db.errors import InvalidInput
 from db.fields import Choice, Flag, Number, Ref, Shaped, Tags, Text
 from db.listening.models import (
@@ -22,8 +22,6 @@ from db.listening.models import (
     ListeningPromptCategory,
 )
 
-NAME = Text(200, 1, nullable=False, line=True)
-DESCRIPTION = Text(2000)
 #: The instruction shown to the listener, in characters.
 PROMPT = Text(5000, 1, nullable=False)
 #: Hints and expected observations: at most 20 sentences of at most 500 characters each.

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
-from db.auth import catalog
+from db.auth import staff
 from db.auth.activity import Actor
-from db.auth.staff import locked_row, update_row
+from db.auth.staff import CatalogTable, locked_row, update_row
 from db.bounds import IntRange
 from db.errors import InvalidInput, InvalidState
 from db.fields import Choice, Flag, Moment, Number, Rule, Text
@@ -37,12 +37,12 @@ RESTOCK = IntRange(1, MAX_STOCK)
 #: ``market_items`` columns staff set (``is_global``: staff items are offered to everyone;
 #: ``remaining_stock`` follows ``total_stock``; ``restockMarketItem`` adds units).
 ITEM_FIELDS: dict[str, Rule] = {
-    "key": catalog.KEY,
-    "name": catalog.NAME,
-    "description": catalog.DESCRIPTION,
-    "category": catalog.CATEGORY,
+    "key": staff.KEY,
+    "name": staff.NAME,
+    "description": staff.DESCRIPTION,
+    "category": staff.CATEGORY,
     "cost_coins": Number(0, MAX_PRICE),
-    "icon": catalog.ICON,
+    "icon": staff.ICON,
     "image_url": Text(500, line=True, pattern=r"https?://\S+", format="an http(s) URL"),
     "rarity": Choice(ItemRarity),
     "is_available": Flag(),
@@ -52,11 +52,13 @@ ITEM_FIELDS: dict[str, Rule] = {
     "total_stock": Number(0, MAX_STOCK, nullable=True),
     "available_from": Moment(),
     "available_until": Moment(),
-    "sort_order": catalog.SORT_ORDER,
+    "sort_order": staff.SORT_ORDER,
 }
 
 
-def _item_check(row: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+def _item_check(
+    row: dict[str, Any], changed: dict[str, Any], before: dict[str, Any] | None
+) -> dict[str, Any]:
     """The rules between an item's columns: the window's order, and the remaining stock that
     follows the total (see the module docstring).
 
@@ -71,7 +73,7 @@ def _item_check(row: dict[str, Any], before: dict[str, Any] | None) -> dict[str,
         )
     total = row.get("total_stock")
     if before is None:
-        return {"remaining_stock": total, "is_global": True}
+        return {"remaining_stock": total}
     if total == before["total_stock"]:
         return {}
     if total is None or before["total_stock"] is None:
@@ -85,14 +87,15 @@ def _item_check(row: dict[str, Any], before: dict[str, Any] | None) -> dict[str,
     return {"remaining_stock": remaining}
 
 
-ITEMS = catalog.CatalogTable(
+ITEMS = CatalogTable(
     table=_items,
     resource="MarketItem",
     rules=ITEM_FIELDS,
     required=("key", "name", "category", "cost_coins"),
+    fixed={"is_global": True},
     unique=("key",),
-    row_check=_item_check,
     immutable=("key",),
+    check=_item_check,
 )
 
 

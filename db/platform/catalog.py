@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import metadata
 from db.auth.activity import Actor
-from db.auth.staff import CatalogTable, update_row
+from db.auth.staff import DESCRIPTION, JSON_OBJECT, NAME, CatalogTable, update_row
 from db.errors import InvalidInput, InvalidState
 from db.fields import Choice, Flag, Number, Ref, Shaped, Tags, Text
 from db.platform.models import OnboardingStepType
@@ -31,8 +31,6 @@ from db.platform.models import OnboardingStepType
 _flows = metadata.tables["onboarding_flows"]
 _steps = metadata.tables["onboarding_steps"]
 
-TITLE = Text(200, 1, nullable=False, line=True)
-DESCRIPTION = Text(2000)
 #: An infobase entry's Markdown body, in characters.
 CONTENT = Text(50_000, 1, nullable=False)
 CATEGORY = Text(100, line=True)
@@ -90,18 +88,9 @@ def shape_options(value: Any, field: str) -> list[dict[str, Any]]:
     return options
 
 
-def shape_object(value: Any, field: str) -> dict[str, Any]:
-    """A JSON object (a step's ``action_config``).
-
-    Raises:
-        InvalidInput: another JSON value (``field``).
-    """
-    if not isinstance(value, dict):
-        raise InvalidInput("Give a JSON object.", field=field)
-    return value
-
-
-def check_step(row: dict[str, Any], changed: dict[str, Any]) -> None:
+def check_step(
+    row: dict[str, Any], changed: dict[str, Any], before: dict[str, Any] | None = None
+) -> None:
     """Refuse a step whose answer could not be given or checked (``row`` the step as it will
     be): a choice or preference step needs options, other steps take none;
     ``allows_multiple`` needs options; ``action_config.max_choices``, when set, is a whole
@@ -190,7 +179,7 @@ async def _count_steps(conn: AsyncConnection, actor: Actor, row: dict[str, Any])
 INFOBASE = CatalogTable(
     table=metadata.tables["infobase_entries"],
     resource="InfobaseEntry",
-    rules={"title": TITLE, "content": CONTENT, "category": CATEGORY, "tags": Tags()},
+    rules={"title": NAME, "content": CONTENT, "category": CATEGORY, "tags": Tags()},
     required=("title", "content"),
     scope={"user_id": None},
     unique=("title",),
@@ -200,7 +189,7 @@ INFOBASE = CatalogTable(
 ONBOARDING_FLOWS = CatalogTable(
     table=_flows,
     resource="OnboardingFlow",
-    rules={"name": TITLE, "description": DESCRIPTION, "is_active": Flag()},
+    rules={"name": NAME, "description": DESCRIPTION, "is_active": Flag()},
     required=("name",),
     unique=("name",),
     after=_one_active_flow,
@@ -213,7 +202,7 @@ ONBOARDING_STEPS = CatalogTable(
         "flow_id": Ref(nullable=False),
         "step_order": STEP_ORDER,
         "step_type": Choice(OnboardingStepType),
-        "title": TITLE,
+        "title": NAME,
         "description": DESCRIPTION,
         "target_selector": Text(500, line=True),
         "target_route": Text(500, line=True),
@@ -222,7 +211,7 @@ ONBOARDING_STEPS = CatalogTable(
         "allows_multiple": Flag(),
         "required": Flag(),
         "action_type": Text(50, line=True),
-        "action_config": Shaped(shape_object),
+        "action_config": JSON_OBJECT,
     },
     required=("flow_id", "step_order", "step_type", "title"),
     unique=(("flow_id", "step_order"),),
@@ -239,6 +228,5 @@ __all__ = [
     "ONBOARDING_STEPS",
     "OPTION_STEPS",
     "check_step",
-    "shape_object",
     "shape_options",
 ]

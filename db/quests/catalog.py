@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from db import metadata
-from db.auth import catalog
+from db.auth import staff
+from db.auth.staff import CatalogTable
 from db.fields import Choice, Flag, Number, Rule, Text
 from db.quests.models import QuestTargetType, QuestType
 from db.quests.rules import COUNTED, target_config_problem
@@ -33,28 +34,29 @@ def _target_problem(target_type: str, config: Any) -> str | None:
 #: ``universal_quests`` columns staff set (``target_config`` is checked against the row's
 #: ``target_type`` by the row check).
 QUEST_FIELDS: dict[str, Rule] = {
-    "title": catalog.NAME,
-    "description": catalog.DESCRIPTION,
+    "title": staff.NAME,
+    "description": staff.DESCRIPTION,
     "type": Choice(QuestType),
     "xp_reward": Number(0, MAX_REWARD),
     "coin_reward": Number(0, MAX_REWARD),
     "target": Number(1, 1_000_000),
     "target_type": Choice(QuestTargetType, allowed=[QuestTargetType(t) for t in sorted(COUNTED)]),
-    "target_config": catalog.JSON_OBJECT,
+    "target_config": staff.JSON_OBJECT,
     "skill_key": Text(100, 1, line=True),
     "is_active": Flag(),
-    "sort_order": catalog.SORT_ORDER,
+    "sort_order": staff.SORT_ORDER,
 }
 
 
-QUESTS = catalog.CatalogTable(
+QUESTS = CatalogTable(
     table=_quests,
     resource="UniversalQuest",
     rules=QUEST_FIELDS,
     required=("title", "target_type"),
     unique=("title",),
-    row_check=catalog.config_check("target_type", "target_config", _target_problem),
+    creator="created_by",
     references={"skill_key": _skills.c.key},
+    check=staff.config_check("target_type", "target_config", _target_problem),
 )
 
 

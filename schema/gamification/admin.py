@@ -1,23 +1,21 @@
 """Staff mutations of the achievement and skill definitions (entitlement ``catalog:manage``,
 docs/admin.md): ``create``/``update``/``deactivate`` ``AchievementDefinition`` and
-``SkillDefinition``, declared from the tables' rules (:mod:`schema.core.game_catalog`; the rules:
+``SkillDefinition``, declared from the tables' rules (:mod:`schema.core.catalog`; the rules:
 :mod:`db.gamification.catalog`)."""
 
 from __future__ import annotations
 
 from db.gamification import catalog
 from db.gamification.achievements import THRESHOLD_KEYS
-from db.gamification.models import AchievementDefinition, SkillDefinition
-from schema.core.game_catalog import declare_catalog_mutations
+from schema.core.catalog import GAME_WORDING, catalog_mutations
 
 _THRESHOLDS = ", ".join(
     f'{trigger.upper()} {{"{key}": n}}' for trigger, key in sorted(THRESHOLD_KEYS.items())
 )
 
-ACHIEVEMENT_MUTATIONS = declare_catalog_mutations(
+ACHIEVEMENT_MUTATIONS = catalog_mutations(
     catalog.ACHIEVEMENTS,
-    AchievementDefinition,
-    payload="achievement_definition",
+    wording=GAME_WORDING,
     what="an achievement definition (docs/design.md#achievements)",
     notes={
         "key": "Set on create only.",
@@ -26,10 +24,9 @@ ACHIEVEMENT_MUTATIONS = declare_catalog_mutations(
     },
 )
 
-SKILL_MUTATIONS = declare_catalog_mutations(
+SKILL_MUTATIONS = catalog_mutations(
     catalog.SKILLS,
-    SkillDefinition,
-    payload="skill_definition",
+    wording=GAME_WORDING,
     what="a skill definition (docs/design.md#achievements)",
     notes={"key": "Set on create only."},
 )

@@ -1,6 +1,6 @@
 """Staff mutations of the market catalog (entitlement ``catalog:manage``, docs/admin.md):
 ``createMarketItem``, ``updateMarketItem``, ``deactivateMarketItem`` (declared from the table's
-rules, :mod:`schema.core.game_catalog`) and ``restockMarketItem``. The rules live in
+rules, :mod:`schema.core.catalog`) and ``restockMarketItem``. The rules live in
 :mod:`db.market.catalog`."""
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ import strawberry
 
 from db.errors import InvalidState, NotFound
 from db.market import catalog
-from db.market.models import MarketItem
-from schema.core.game_catalog import CATALOG_MANAGE, declare_catalog_mutations
+from schema.core.catalog import CATALOG, GAME_WORDING, catalog_mutations
 from schema.core.mutations import Ids, Tx, id_arg, mutation
 
 _WHAT = 'a market item (Ignition specification, "Section 5: Market Tables")'
 
-MUTATIONS = declare_catalog_mutations(
+MUTATIONS = catalog_mutations(
     catalog.ITEMS,
-    MarketItem,
-    payload="market_item",
+    wording=GAME_WORDING,
     what=f"{_WHAT}, offered to every user",
     notes={
         "key": "Set on create only.",
@@ -37,7 +35,7 @@ MUTATIONS = declare_catalog_mutations(
     "by `quantity` (an item with unlimited stock is `InvalidState`); audited.",
     returns={"market_item": "market_items"},
     errors=(NotFound, InvalidState),
-    entitlement=CATALOG_MANAGE,
+    entitlement=CATALOG,
     args={"id": "The market item (`MarketItem.id`).", "quantity": "Units to add."},
 )
 async def restock_market_item(

@@ -1,14 +1,13 @@
 """Staff mutations of the universal quest catalog (entitlement ``catalog:manage``,
 docs/admin.md): ``createUniversalQuest``, ``updateUniversalQuest``,
-``deactivateUniversalQuest``, declared from the table's rules (:mod:`schema.core.game_catalog`;
+``deactivateUniversalQuest``, declared from the table's rules (:mod:`schema.core.catalog`;
 the rules: :mod:`db.quests.catalog`)."""
 
 from __future__ import annotations
 
 from db.quests import catalog
-from db.quests.models import UniversalQuest
 from db.quests.rules import COUNTED, NUMBER
-from schema.core.game_catalog import declare_catalog_mutations
+from schema.core.catalog import GAME_WORDING, catalog_mutations
 
 _FILTERS = "; ".join(
     f"{target.upper()}: "
@@ -16,15 +15,13 @@ _FILTERS = "; ".join(
     for target, attributes in sorted(COUNTED.items())
 )
 
-MUTATIONS = declare_catalog_mutations(
+MUTATIONS = catalog_mutations(
     catalog.QUESTS,
-    UniversalQuest,
-    payload="universal_quest",
+    wording=GAME_WORDING,
     what="a universal quest (docs/design.md#quests)",
     notes={
         "target_type": "Only a type the activity transitions count (not `MANUAL`).",
         "target_config": f"Its filters, by target type: {_FILTERS}.",
         "skill_key": "An active skill's key.",
     },
-    extra=lambda tx: {"created_by": tx.viewer.user_id},
 )

@@ -40,8 +40,11 @@ from tests.support.money import scalar
 
 __all__ = ["created"]  # the fixture, imported for pytest
 
-#: The modules that declare the game catalog's staff mutations.
-_GAME_MODULES = {"schema.core.game_catalog", "schema.market.admin"}
+#: The modules that declare the game catalog's staff mutations (the shared declaration of
+#: every catalog, and the market's restock).
+_GAME_MODULES = {"schema.core.catalog", "schema.market.admin"}
+#: The game catalogs' rows (the other catalogs declared the same way are the content ones).
+_GAME_RESOURCES = ("MarketItem", "UniversalQuest", "AchievementDefinition", "SkillDefinition")
 #: Deletes the rows the examples made (their keys and titles say so).
 _EXAMPLE_ROWS = (
     "DELETE FROM market_items WHERE key LIKE 'matrix-%' OR key LIKE 'staff-item-%'",
@@ -561,7 +564,9 @@ async def test_every_game_catalog_example_is_allowed_to_an_admin_and_denied_to_a
     ours = {
         name
         for name, d in declared().items()
-        if d.entitlement == "catalog:manage" and d.fn.__module__ in _GAME_MODULES
+        if d.entitlement == "catalog:manage"
+        and d.fn.__module__ in _GAME_MODULES
+        and name.endswith(_GAME_RESOURCES)
     }
     assert ours == set(game.EXAMPLES)
     admin = await committed_user(engine, admin=True)
@@ -583,3 +588,38 @@ async def test_every_game_catalog_example_is_allowed_to_an_admin_and_denied_to_a
         async with engine.begin() as conn:
             for statement in _EXAMPLE_ROWS:
                 await conn.execute(sa.text(statement))
+
+
+_ROOTS = {
+    "MarketItem": ("marketItems", item_input),
+    "UniversalQuest": ("universalQuests", quest_input),
+    "AchievementDefinition": ("achievementDefinitions", achievement_input),
+    "SkillDefinition": ("skillDefinitions", skill_input),
+}
+
+
+@pytest.mark.parametrize("resource", sorted(_ROOTS))
+async def test_the_players_roots_list_a_deactivated_row_alike(
+    created: Created, mutate: Mutate, engine: AsyncEngine, resource: str
+) -> None:
+    """The four game catalogs' roots treat a deactivated row alike (docs/admin.md, "The
+    game's catalogs"): a player still finds it, inactive (users' rows point at it), and
+    ``filter: {isActive: true}`` leaves it out."""
+    root, values = _ROOTS[resource]
+    admin = await committed_user(engine, admin=True)
+    player = await committed_user(engine)
+    row_id = created.add(await ok(mutate, create_doc(resource), {"input": values()}, admin))
+    await ok(mutate, deactivate_doc(resource), {"id": row_id}, admin)
+    listed: dict[bool, set[str]] = {}
+    for active in (True, False):
+        document = (
+            f"query($a: Boolean) {{ {root}(first: 100, filter: {{isActive: $a}}) "
+            "{ edges { node { id isActive } } } }"
+        )
+        result = await mutate(document, {"a": active}, viewer=player)
+        assert result.errors == [], result.errors
+        nodes = [e["node"] for e in result.data[root]["edges"]]
+        assert {n["isActive"] for n in nodes} <= {active}
+        listed[active] = {str(n["id"]) for n in nodes}
+    assert row_id in listed[False]
+    assert row_id not in listed[True]

@@ -166,10 +166,6 @@ def test_no_declaration_is_left_out_of_its_module() -> None:
         calls += source.count("\nsubscription(")  # a bare call: counted, never collected
         # create, update, retire; a bare call is counted and never collected
         calls += 3 * (source.count("= catalog_mutations(") + source.count("\ncatalog_mutations("))
-        calls += 3 * (
-            source.count("= declare_catalog_mutations(")
-            + source.count("\ndeclare_catalog_mutations(")
-        )
         # create, update, delete of a row kind the viewer owns (schema/core/crud.py)
         calls += 3 * (source.count("= owned_mutations(") + source.count("\nowned_mutations("))
         kept = sum(isinstance(value, MutationDef | SubscriptionDef) for value in _held(module))
