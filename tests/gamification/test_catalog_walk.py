@@ -407,9 +407,10 @@ async def purchases(w: Walker, count: int) -> None:
     """``count`` market purchases (``purchaseMarketItem`` of the cheapest item), the coins
     earned first with focus sessions."""
     ((item_id, cost),) = await w.read(
-        "SELECT id, cost_coins FROM market_items WHERE is_active AND is_available "
+        "SELECT id, cost_coins FROM market_items WHERE is_active AND is_available AND is_global "
         "AND (remaining_stock IS NULL OR remaining_stock >= :n) "
-        # On sale now (other tests' staff create items with future availability windows).
+        # Everyone's, on sale now (other tests leave users' own items and staff items with
+        # future availability windows behind).
         "AND (available_from IS NULL OR available_from <= now()) "
         "AND (available_until IS NULL OR available_until > now()) "
         "ORDER BY cost_coins, key LIMIT 1",
