@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import metadata
 from db.auth.activity import Actor, audit, record_activity
 from db.auth.models import User
 from db.bounds import IntRange, Text
@@ -75,7 +76,7 @@ async def grant_points(
     Raises:
         NotFound: no such user (``resource`` ``User``).
         InvalidInput: nothing to grant, an amount past :data:`MAX_GRANT`, an empty or overlong
-            reason, or an unknown skill.
+            reason, an unknown skill or stars of a deactivated one.
         InsufficientFunds: a negative grant larger than the balance (wallets never go below
             zero).
     """
@@ -90,6 +91,15 @@ async def grant_points(
     ).scalar_one_or_none()
     if exists is None:
         raise NotFound("There is no such user.", resource="User")
+    if grant.stars and grant.skill_key is not None:
+        skills = metadata.tables["skill_definitions"]
+        active = (
+            await conn.execute(sa.select(skills.c.is_active).where(skills.c.key == grant.skill_key))
+        ).scalar_one_or_none()
+        if active is False:
+            # Staff retired the skill (docs/admin.md): stars already earned stay, new ones
+            # are not granted. An unknown key is the ledger's refusal.
+            raise InvalidInput("That skill is no longer active.", field="skillKey")
     posting = await post(
         conn,
         grant.user_id,

@@ -135,6 +135,32 @@ async def test_bad_input_names_the_field(mutate: Mutate, engine: AsyncEngine) ->
     assert missing.data["grantPoints"]["__typename"] == "NotFound"
 
 
+async def test_no_stars_of_a_deactivated_skill(mutate: Mutate, engine: AsyncEngine) -> None:
+    """A skill staff deactivated takes no new stars from a grant; the refusal changes nothing."""
+    admin = await committed_user(engine, admin=True)
+    user = await committed_user(engine)
+    key = f"retired-{uuid.uuid4().hex[:8]}"
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO skill_definitions (key, name, category, is_active) "
+                "VALUES (:k, 'Retired', 'creativity', false)"
+            ),
+            {"k": key},
+        )
+    try:
+        async with engine.connect() as conn:
+            before = await snapshot(conn)
+        refused = await mutate(GRANT, grant(user.user_id, stars=1, skillKey=key), viewer=admin)
+        assert refused.data["grantPoints"]["__typename"] == "InvalidInput"
+        assert refused.data["grantPoints"]["field"] == "skillKey"
+        async with engine.connect() as conn:
+            assert await snapshot(conn) == before
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM skill_definitions WHERE key = :k"), {"k": key})
+
+
 async def test_totals_at_the_integer_limit_refuse_instead_of_overflowing(
     mutate: Mutate, engine: AsyncEngine
 ) -> None:
