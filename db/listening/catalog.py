@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from db import metadata
-from db.auth.staff import DESCRIPTION, NAME, CatalogTable
+from db.auth.staff import DESCRIPTION, NAME, CatalogTable, shape_object
 from db.errors import InvalidInput
 from db.fields import Choice, Flag, Number, Ref, Shaped, Tags, Text
 from db.listening.models import (
@@ -37,11 +37,10 @@ def shape_preset_config(value: Any, field: str) -> dict[str, Any]:
     Raises:
         InvalidInput: another value, or more keys (``field``).
     """
-    if not isinstance(value, dict) or len(value) > MAX_CONFIG_KEYS:
-        raise InvalidInput(
-            f"Give a JSON object of at most {MAX_CONFIG_KEYS} settings.", field=field
-        )
-    return value
+    config = shape_object(value, field)
+    if len(config) > MAX_CONFIG_KEYS:
+        raise InvalidInput(f"Give at most {MAX_CONFIG_KEYS} settings.", field=field)
+    return config
 
 
 TEMPLATES = CatalogTable(
